@@ -1,0 +1,13 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITY = "city", _("市教委工作人员")
+    DISTRICT = "district", _("区教委工作人员")
+    SCHOOL = "school", _("学校工作人员")
+    INSTITUTION = "institution", _("培训机构工作人员")
+
+
+STAFF_ROLES = frozenset(Role.values)
+BUREAU_ROLES = frozenset({Role.CITY, Role.DISTRICT})

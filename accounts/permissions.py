@@ -1,0 +1,27 @@
+from rest_framework.permissions import BasePermission
+
+from .scoping import is_city, role_of
+
+
+class IsStaffRole(BasePermission):
+    """Default for the API: a logged-in user with a role (or a superuser)."""
+
+    message = "需要登录的工作人员账号 / A staff account is required."
+
+    def has_permission(self, request, view):
+        return is_city(request.user) or role_of(request.user) is not None
+
+
+class WriteRoles(BasePermission):
+    """Writes allowed only for the roles the viewset declares."""
+
+    message = "您的角色无权修改此数据 / Your role may not change this data."
+
+    def __init__(self, roles):
+        self.roles = frozenset(roles)
+
+    def has_permission(self, request, view):
+        if is_city(request.user):
+            return "city" in self.roles
+        profile = role_of(request.user)
+        return bool(profile and profile.role in self.roles)

@@ -1,0 +1,85 @@
+"""What each role's landing page shows, read through the scoping mechanism."""
+
+from django.urls import NoReverseMatch, reverse
+
+from schools.models import District, School, SchoolClass
+
+from .choices import Role
+from .scoping import restrict, role_of
+
+#: pages every staff role may open, shown when the app that provides them is installed
+STAFF_LINKS = {
+    Role.CITY: [
+        ("dashboards:city", "全市数据看板"),
+        ("compliance:findings", "问题线索"),
+        ("compliance:runs", "合规检查"),
+        ("institutions:list", "培训机构登记"),
+        ("complaints:inbox", "投诉受理"),
+        ("api-docs", "API 文档"),
+    ],
+    Role.DISTRICT: [
+        ("dashboards:district-home", "本区数据看板"),
+        ("compliance:findings", "问题线索"),
+        ("institutions:list", "培训机构登记"),
+        ("complaints:inbox", "投诉受理"),
+    ],
+    Role.SCHOOL: [
+        ("homework:file", "填报作业"),
+        ("homework:upload", "批量上传作业"),
+        ("afterschool:report", "填报课后服务"),
+        ("compliance:findings", "本校问题线索"),
+    ],
+    Role.INSTITUTION: [
+        ("institutions:mine", "本机构信息"),
+    ],
+}
+
+
+PUBLIC_LINKS = [
+    ("complaints:submit", "投诉举报"),
+    ("complaints:track", "查询投诉进度"),
+    ("institutions:lookup", "查询培训机构"),
+]
+
+
+def public_links():
+    return _resolve(PUBLIC_LINKS)
+
+
+def _resolve(pairs):
+    out = []
+    for name, label in pairs:
+        try:
+            out.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return out
+
+
+def landing_context(*, user, role) -> dict:
+    profile = role_of(user)
+    context = {"role": role, "links": _resolve(STAFF_LINKS.get(role, []))}
+    if role == Role.CITY:
+        context["districts"] = District.objects.all()
+        context["school_count"] = School.objects.count()
+        context["class_count"] = SchoolClass.objects.count()
+    elif role == Role.DISTRICT:
+        context["district"] = profile.district
+        context["school_count"] = restrict(School.objects.all(), user).count()
+        context["class_count"] = restrict(SchoolClass.objects.all(), user).count()
+    elif role == Role.SCHOOL:
+        context["school"] = profile.school
+        context["classes"] = restrict(SchoolClass.objects.all(), user).order_by("grade", "name")
+    elif role == Role.INSTITUTION:
+        context["institution"] = profile.institution
+    context["findings"] = _open_findings(user)
+    return context
+
+
+def _open_findings(user):
+    """The caller's open findings with the rule's hint (what to fix), newest first."""
+    from compliance.selectors import open_findings_for_landing
+
+    return open_findings_for_landing(user=user, limit=20)
+
+

@@ -1,0 +1,4 @@
+"""Pages of the afterschool app."""
+
+app_name = "afterschool"
+urlpatterns: list = []

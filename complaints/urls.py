@@ -1,0 +1,4 @@
+"""Pages of the complaints app."""
+
+app_name = "complaints"
+urlpatterns: list = []

@@ -1,0 +1,171 @@
+"""Rule parameters, findings (问题线索) and their history, and compliance runs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedQuerySet
+
+from .choices import FindingStatus, RuleKind, RunState, RunTrigger
+
+
+class RuleParameter(models.Model):
+    """One dated value of a rule parameter (OpenFisca-style): in force from ``effective_from`` until the next row."""
+
+    key = models.CharField(_("参数"), max_length=60, db_index=True)
+    value = models.JSONField(_("取值"))
+    effective_from = models.DateField(_("生效日期"))
+    source = models.TextField(_("依据"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key", "effective_from"]
+        verbose_name = _("规则参数")
+        verbose_name_plural = _("规则参数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "effective_from"],
+                name="ruleparameter_one_value_per_date",
+                violation_error_message=_("该参数在这一生效日期已有取值"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.key}={self.value} (from {self.effective_from})"
+
+
+class Finding(models.Model):
+    """A violation a rule raised (or staff recorded) against a subject, tracked until it is resolved."""
+
+    rule_id = models.CharField(_("规则编号"), max_length=32, db_index=True)
+    kind = models.CharField(_("来源"), max_length=6, choices=RuleKind.choices, default=RuleKind.AUTO)
+    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="findings")
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
+    school_class = models.ForeignKey(
+        "schools.SchoolClass", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    teacher = models.ForeignKey(
+        "schools.SchoolTeacher", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    period_start = models.DateField(_("日期"), null=True, blank=True, help_text=_("空表示登记信息类问题，无具体日期"))
+    period_end = models.DateField(_("截止日期"), null=True, blank=True)
+    evidence = models.JSONField(_("证据"), default=dict)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("状态"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    first_seen = models.DateTimeField(_("首次发现"), default=timezone.now)
+    last_seen = models.DateTimeField(_("最近发现"), default=timezone.now)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
+    sweep_token = models.CharField(max_length=32, blank=True, help_text=_("最近一次确认该问题的检查"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id", "school": "school_id", "institution": "institution_id"}
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        verbose_name = _("问题线索")
+        verbose_name_plural = _("问题线索")
+        indexes = [
+            models.Index(fields=["rule_id", "district", "period_start"]),
+            models.Index(fields=["district", "status"]),
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["institution", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="finding_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_id} #{self.pk}"
+
+
+class FindingEvent(models.Model):
+    """One status change of a finding: who, when, why."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=FindingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=FindingStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=60, blank=True, help_text=_("系统操作时记录检查编号"))
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+
+
+class ComplianceRun(models.Model):
+    """One sweep: its scope, who started it, its progress and its counts."""
+
+    trigger = models.CharField(_("触发方式"), max_length=10, choices=RunTrigger.choices)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    date_from = models.DateField(_("开始日期"))
+    date_to = models.DateField(_("结束日期"))
+    district_codes = models.JSONField(_("区"), default=list)
+    scope_district = models.ForeignKey(
+        "schools.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("检查只覆盖一个区时为该区；区教委只能看到本区的检查"),
+    )
+    rule_ids = models.JSONField(_("规则"), default=list, help_text=_("空表示全部自动规则"))
+    school_ids = models.JSONField(default=list, blank=True, help_text=_("只检查这些学校；空表示全部"))
+    state = models.CharField(_("状态"), max_length=8, choices=RunState.choices, default=RunState.QUEUED)
+    parts_total = models.PositiveIntegerField(default=0)
+    parts_done = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    still_open_count = models.PositiveIntegerField(default=0)
+    cleared_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # a run is visible to a district user only when it covers their district alone
+    scope_paths = {"district": "scope_district_id"}
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("合规检查")
+        verbose_name_plural = _("合规检查")
+
+    def __str__(self):
+        return f"run {self.pk} {self.date_from}–{self.date_to}"
+
+    @property
+    def progress(self) -> float:
+        return round(100 * self.parts_done / self.parts_total, 1) if self.parts_total else 0.0
+
+
+class ComplianceRunPart(models.Model):
+    """One rule in one district of a run: the unit a worker executes and may re-execute."""
+
+    run = models.ForeignKey(ComplianceRun, on_delete=models.CASCADE, related_name="parts")
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE)
+    rule_id = models.CharField(max_length=32)
+    state = models.CharField(max_length=8, choices=RunState.choices, default=RunState.QUEUED)
+    new_count = models.PositiveIntegerField(default=0)
+    still_open_count = models.PositiveIntegerField(default=0)
+    cleared_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "district", "rule_id"], name="runpart_unique"),
+        ]

@@ -1,0 +1,162 @@
+"""The rule registry: each domain app registers its rules under their stable IDs.
+
+Modelled on Django's system checks::
+
+    from compliance.registry import rule, Violation
+
+    @rule("HW-5-G36", article=5, severity="medium", subject="class",
+          title_zh="3–6年级书面作业超时", title_en="Grades 3–6: written homework over the limit",
+          params=("hw_max_minutes_g36",), hint_zh="…", hint_en="…")
+    def hw_5_g36(ctx):
+        ...one or a few queries over ctx.district / ctx.date_from..ctx.date_to...
+        return [Violation(school_class_id=..., school_id=..., date=..., evidence={...}), ...]
+
+A rule function receives a ``SweepContext`` (one district, a date range within
+which every parameter it reads has one value, optionally a set of schools) and
+returns the violations it finds, computed set-based in SQL. The engine
+(``compliance.services``) turns them into findings. ``case`` rules have no
+function: staff record them. ``compliance`` imports no domain app; the apps
+import this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .choices import RuleKind, Severity, SubjectKind
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    article: int
+    title_zh: str
+    title_en: str
+    severity: str
+    subject: str
+    kind: str = RuleKind.AUTO
+    params: tuple[str, ...] = ()
+    hint_zh: str = ""
+    hint_en: str = ""
+    func: Callable | None = None
+    #: rules whose findings have no date (registration data) set this: their findings are
+    #: in every sweep's scope, whatever the date range
+    dated: bool = True
+
+    def title(self, language: str | None = None) -> str:
+        return self.title_en if (language or "").startswith("en") else self.title_zh
+
+    def hint(self, language: str | None = None) -> str:
+        return self.hint_en if (language or "").startswith("en") else self.hint_zh
+
+
+@dataclass
+class Violation:
+    """One violation a rule found. Subject ids are typed; ``key`` separates several findings of one subject and day."""
+
+    evidence: dict
+    date: dt.date | None = None
+    date_end: dt.date | None = None
+    school_id: int | None = None
+    school_class_id: int | None = None
+    teacher_id: int | None = None
+    institution_id: int | None = None
+    key: str = ""
+    summary: str = ""
+
+    def fingerprint(self, rule_id: str) -> str:
+        parts = [
+            rule_id,
+            f"s{self.school_id or ''}",
+            f"c{self.school_class_id or ''}",
+            f"t{self.teacher_id or ''}",
+            f"i{self.institution_id or ''}",
+            self.date.isoformat() if self.date else "",
+            self.date_end.isoformat() if self.date_end else "",
+            self.key,
+        ]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class SweepContext:
+    """What a rule function is given: one district, one date range, the parameters in force there."""
+
+    rule: Rule
+    district: object  # schools.District
+    date_from: dt.date
+    date_to: dt.date
+    params: dict = field(default_factory=dict)
+    school_ids: frozenset[int] | None = None
+    _calendar: object = None
+
+    @property
+    def calendar(self):
+        if self._calendar is None:
+            from schools.calendar import SchoolCalendar  # the spine, not a domain app
+
+            self._calendar = SchoolCalendar(self.district)
+        return self._calendar
+
+    def school_days(self) -> list[dt.date]:
+        return self.calendar.school_days(self.date_from, self.date_to)
+
+    def limit_schools(self, queryset, path: str = "school_id"):
+        """Apply the optional school subset of a filing-triggered sweep."""
+        if self.school_ids is None:
+            return queryset
+        return queryset.filter(**{f"{path}__in": self.school_ids})
+
+
+class AlreadyRegistered(Exception):
+    pass
+
+
+_registry: dict[str, Rule] = {}
+
+
+def register(r: Rule) -> Rule:
+    existing = _registry.get(r.id)
+    if existing and existing.func is not None and r.func is not None and existing.func is not r.func:
+        if f"{existing.func.__module__}.{existing.func.__qualname__}" != f"{r.func.__module__}.{r.func.__qualname__}":
+            raise AlreadyRegistered(f"rule {r.id} is registered twice")
+    if r.severity not in Severity.values:
+        raise ValueError(f"{r.id}: unknown severity {r.severity!r}")
+    if r.subject not in SubjectKind.values:
+        raise ValueError(f"{r.id}: unknown subject {r.subject!r}")
+    _registry[r.id] = r
+    return r
+
+
+def rule(rule_id: str, **meta) -> Callable:
+    """Register an ``auto`` rule function under its stable ID."""
+
+    def decorator(func: Callable[[SweepContext], Iterable[Violation]]):
+        register(Rule(id=rule_id, func=func, kind=RuleKind.AUTO, **meta))
+        return func
+
+    return decorator
+
+
+def case_rule(rule_id: str, **meta) -> Rule:
+    """Register a ``case`` rule: recorded by staff, tracked like any finding."""
+    return register(Rule(id=rule_id, kind=RuleKind.CASE, func=None, **meta))
+
+
+def get_rule(rule_id: str) -> Rule:
+    return _registry[rule_id]
+
+
+def all_rules() -> list[Rule]:
+    return sorted(_registry.values(), key=lambda r: r.id)
+
+
+def auto_rules() -> list[Rule]:
+    return [r for r in all_rules() if r.kind == RuleKind.AUTO]
+
+
+def is_registered(rule_id: str) -> bool:
+    return rule_id in _registry

@@ -1,0 +1,361 @@
+"""Writes of the compliance engine: sweeps, runs, and finding status changes.
+
+A sweep runs rule × district parts. Each part, in one transaction:
+1. splits the run's date range where the rule's parameters change;
+2. asks the rule for its violations (set-based SQL inside the rule);
+3. upserts findings by fingerprint (``INSERT … ON CONFLICT``), so running it
+   twice changes nothing, and reopens a cleared finding the data shows again;
+4. marks ``cleared`` the active findings of that rule, district, date range
+   (and school subset) that this execution did not confirm.
+A part that is executed again (a worker killed, a task redelivered) simply
+repeats this; the run's counts are the sum of its parts, never increments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from schools.models import District
+from shuangjian.errors import ServiceError
+
+from . import registry
+from .choices import ACTIVE_STATUSES, ALLOWED_TRANSITIONS, FindingStatus, RuleKind, RunState, RunTrigger
+from .models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent
+from .parameters import parameter_segments
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+
+
+@dataclass
+class PartCounts:
+    new: int = 0
+    still_open: int = 0
+    cleared: int = 0
+
+
+def _subject_ids(v: registry.Violation) -> dict:
+    return {
+        "school_id": v.school_id,
+        "school_class_id": v.school_class_id,
+        "teacher_id": v.teacher_id,
+        "institution_id": v.institution_id,
+    }
+
+
+def sweep_rule_district(
+    *,
+    rule: registry.Rule,
+    district: District,
+    date_from: dt.date,
+    date_to: dt.date,
+    school_ids: frozenset[int] | None = None,
+    run_label: str = "",
+) -> PartCounts:
+    """Run one rule over one district and date range and reconcile its findings. Call inside a transaction."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    violations: dict[str, registry.Violation] = {}
+    for seg_from, seg_to, params in parameter_segments(rule.params, date_from, date_to):
+        ctx = registry.SweepContext(
+            rule=rule, district=district, date_from=seg_from, date_to=seg_to, params=params, school_ids=school_ids
+        )
+        for v in rule.func(ctx):
+            violations[v.fingerprint(rule.id)] = v
+
+    counts = PartCounts()
+    fps = list(violations)
+    existing: dict[str, tuple[int, str]] = {}
+    for i in range(0, len(fps), BATCH):
+        chunk = fps[i : i + BATCH]
+        existing.update(
+            {fp: (pk, status) for fp, pk, status in Finding.objects.filter(fingerprint__in=chunk).values_list(
+                "fingerprint", "id", "status")}
+        )
+
+    rows = [
+        Finding(
+            rule_id=rule.id,
+            kind=RuleKind.AUTO,
+            district_id=district.pk,
+            period_start=v.date,
+            period_end=v.date_end,
+            evidence=v.evidence,
+            summary=v.summary[:300],
+            fingerprint=fp,
+            status=FindingStatus.OPEN,
+            first_seen=now,
+            last_seen=now,
+            status_changed_at=now,
+            sweep_token=token,
+            **_subject_ids(v),
+        )
+        for fp, v in violations.items()
+    ]
+    Finding.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["fingerprint"],
+        update_fields=["last_seen", "evidence", "summary", "sweep_token"],
+    )
+    counts.new = sum(1 for fp in fps if fp not in existing)
+    counts.still_open = sum(1 for fp in fps if fp in existing and existing[fp][1] in ACTIVE_STATUSES)
+
+    # the data shows a cleared finding again: reopen it
+    reopened = [pk for fp, (pk, status) in existing.items() if status == FindingStatus.CLEARED]
+    if reopened:
+        Finding.objects.filter(pk__in=reopened).update(status=FindingStatus.OPEN, status_changed_at=now)
+        FindingEvent.objects.bulk_create(
+            FindingEvent(finding_id=pk, from_status=FindingStatus.CLEARED, to_status=FindingStatus.OPEN,
+                         actor_label=run_label, at=now, reason="检查再次发现 / found again by a sweep")
+            for pk in reopened
+        )
+        counts.new += len(reopened)
+    created = [fp for fp in fps if fp not in existing]
+    for i in range(0, len(created), BATCH):
+        ids = Finding.objects.filter(fingerprint__in=created[i : i + BATCH]).values_list("id", flat=True)
+        FindingEvent.objects.bulk_create(
+            FindingEvent(finding_id=pk, from_status="", to_status=FindingStatus.OPEN, actor_label=run_label, at=now,
+                         reason="检查发现 / found by a sweep")
+            for pk in ids
+        )
+
+    # what this execution did not confirm, within its scope, is cleared
+    stale = Finding.objects.filter(rule_id=rule.id, district_id=district.pk, status__in=ACTIVE_STATUSES).exclude(
+        sweep_token=token
+    )
+    if rule.dated:
+        stale = stale.filter(period_start__gte=date_from, period_start__lte=date_to)
+    if school_ids is not None:
+        stale = stale.filter(school_id__in=school_ids)
+    stale_rows = list(stale.values_list("id", "status"))
+    if stale_rows:
+        Finding.objects.filter(pk__in=[pk for pk, _ in stale_rows]).update(
+            status=FindingStatus.CLEARED, status_changed_at=now
+        )
+        FindingEvent.objects.bulk_create(
+            (FindingEvent(finding_id=pk, from_status=status, to_status=FindingStatus.CLEARED, actor_label=run_label,
+                          at=now, reason="数据已不再显示该问题 / the data no longer shows it") for pk, status in stale_rows),
+            batch_size=BATCH,
+        )
+    counts.cleared = len(stale_rows)
+    return counts
+
+
+# -- runs -------------------------------------------------------------------
+
+
+def run_create(
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    district_codes: list[str] | None = None,
+    rule_ids: list[str] | None = None,
+    school_ids: list[int] | None = None,
+    trigger: str = RunTrigger.API,
+    started_by=None,
+) -> ComplianceRun:
+    """Record a run and its rule × district parts. The caller enqueues it (after commit)."""
+    if date_to < date_from:
+        raise ServiceError("结束日期不能早于开始日期 / date_to is before date_from", fields={"date_to": ["早于开始日期"]})
+    if (date_to - date_from).days > 400:
+        raise ServiceError("一次检查最多覆盖400天 / a run covers at most 400 days", fields={"date_to": ["范围过大"]})
+    rules = registry.auto_rules()
+    if rule_ids:
+        unknown = sorted(set(rule_ids) - {r.id for r in rules})
+        if unknown:
+            raise ServiceError(f"未知或非自动规则：{', '.join(unknown)}", fields={"rule_ids": unknown})
+        rules = [r for r in rules if r.id in set(rule_ids)]
+    districts = District.objects.all()
+    if district_codes:
+        districts = districts.filter(code__in=district_codes)
+        missing = sorted(set(district_codes) - set(districts.values_list("code", flat=True)))
+        if missing:
+            raise ServiceError(f"未知的区代码：{', '.join(missing)}", fields={"district_codes": missing})
+    districts = list(districts)
+    with transaction.atomic():
+        run = ComplianceRun.objects.create(
+            trigger=trigger,
+            started_by=started_by if getattr(started_by, "is_authenticated", False) else None,
+            date_from=date_from,
+            date_to=date_to,
+            district_codes=[d.code for d in districts],
+            scope_district=districts[0] if len(districts) == 1 else None,
+            rule_ids=[r.id for r in rules] if rule_ids else [],
+            school_ids=sorted(school_ids or []),
+            parts_total=len(rules) * len(districts),
+        )
+        ComplianceRunPart.objects.bulk_create(
+            ComplianceRunPart(run=run, district=d, rule_id=r.id) for d in districts for r in rules
+        )
+    return run
+
+
+def run_part_execute(*, part_id: int) -> ComplianceRunPart:
+    """Execute one part; safe to call again for the same part (a redelivered task)."""
+    part = ComplianceRunPart.objects.select_related("run", "district").get(pk=part_id)
+    run = part.run
+    if part.state == RunState.DONE:
+        return part
+    ComplianceRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(
+        state=RunState.RUNNING, started_at=timezone.now()
+    )
+    ComplianceRunPart.objects.filter(pk=part.pk).update(state=RunState.RUNNING, attempts=part.attempts + 1)
+    try:
+        with transaction.atomic():
+            # lock the part so two deliveries of the same task never run it side by side
+            locked = ComplianceRunPart.objects.select_for_update().get(pk=part.pk)
+            if locked.state == RunState.DONE:
+                return locked
+            counts = sweep_rule_district(
+                rule=registry.get_rule(part.rule_id),
+                district=part.district,
+                date_from=run.date_from,
+                date_to=run.date_to,
+                school_ids=frozenset(run.school_ids) if run.school_ids else None,
+                run_label=f"run {run.pk}",
+            )
+            ComplianceRunPart.objects.filter(pk=part.pk).update(
+                state=RunState.DONE,
+                new_count=counts.new,
+                still_open_count=counts.still_open,
+                cleared_count=counts.cleared,
+                error="",
+                finished_at=timezone.now(),
+            )
+    except ServiceError as exc:  # a calendar gap, a missing parameter: the user must act
+        _part_failed(part, exc.message)
+    except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised for the task's retry
+        _part_failed(part, f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        run_refresh(run_id=run.pk)
+    part.refresh_from_db()
+    return part
+
+
+def _part_failed(part: ComplianceRunPart, message: str) -> None:
+    logger.warning("compliance part %s (%s %s) failed: %s", part.pk, part.rule_id, part.district_id, message)
+    ComplianceRunPart.objects.filter(pk=part.pk).update(
+        state=RunState.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+def run_refresh(*, run_id: int) -> ComplianceRun:
+    """Recompute a run's progress and counts from its parts (sums, never increments)."""
+    parts = ComplianceRunPart.objects.filter(run_id=run_id)
+    finished = parts.filter(state__in=[RunState.DONE, RunState.FAILED])
+    totals = finished.aggregate(n=Sum("new_count"), s=Sum("still_open_count"), c=Sum("cleared_count"))
+    done = finished.count()
+    failed = list(parts.filter(state=RunState.FAILED).values("rule_id", "district__code", "error"))
+    run = ComplianceRun.objects.get(pk=run_id)
+    run.parts_done = done
+    run.new_count = totals["n"] or 0
+    run.still_open_count = totals["s"] or 0
+    run.cleared_count = totals["c"] or 0
+    run.errors = [{"rule": f["rule_id"], "district": f["district__code"], "error": f["error"]} for f in failed]
+    if done >= run.parts_total:
+        run.state = RunState.FAILED if failed else RunState.DONE
+        run.finished_at = run.finished_at or timezone.now()
+    elif run.state == RunState.QUEUED and done:
+        run.state = RunState.RUNNING
+    run.save(update_fields=[
+        "parts_done", "new_count", "still_open_count", "cleared_count", "errors", "state", "finished_at"])
+    return run
+
+
+def run_execute_sync(*, run: ComplianceRun, progress=None) -> ComplianceRun:
+    """Execute every unfinished part in this process (``manage.py sweep --sync``, tests, eager mode)."""
+    for part_id in run.parts.exclude(state=RunState.DONE).values_list("id", flat=True):
+        run_part_execute(part_id=part_id)
+        if progress:
+            progress()
+    run.refresh_from_db()
+    return run
+
+
+# -- findings ---------------------------------------------------------------
+
+
+def finding_set_status(*, finding: Finding, status: str, actor, reason: str) -> Finding:
+    """A staff member changes a finding's status; every change is recorded with who, when and why."""
+    if not reason or not reason.strip():
+        raise ServiceError("请填写变更原因 / a reason is required", fields={"reason": ["必填"]})
+    allowed = ALLOWED_TRANSITIONS.get(finding.status, set())
+    if status not in allowed:
+        raise ServiceError(
+            f"不能从“{finding.get_status_display()}”改为“{FindingStatus(status).label if status in FindingStatus.values else status}”",
+            code="illegal_transition",
+            fields={"status": [f"允许的状态：{', '.join(sorted(allowed)) or '无'}"]},
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Finding.objects.filter(pk=finding.pk, status=finding.status).update(
+            status=status, status_changed_at=now
+        )
+        if not updated:
+            raise ServiceError("该问题的状态已被他人修改，请刷新后重试", code="conflict")
+        FindingEvent.objects.create(
+            finding=finding, from_status=finding.status, to_status=status, actor=actor, at=now, reason=reason.strip()
+        )
+    finding.refresh_from_db()
+    return finding
+
+
+def finding_create_case(
+    *,
+    rule_id: str,
+    district,
+    actor,
+    evidence: dict,
+    summary: str = "",
+    date: dt.date | None = None,
+    school=None,
+    school_class=None,
+    teacher=None,
+    institution=None,
+    key: str = "",
+) -> Finding:
+    """Record a ``case`` finding (an upheld complaint, an inspection) under a registered rule ID."""
+    if not registry.is_registered(rule_id):
+        raise ServiceError(f"未知的规则编号：{rule_id}", fields={"rule_id": ["未登记的规则"]})
+    v = registry.Violation(
+        evidence=evidence,
+        date=date,
+        school_id=getattr(school, "pk", None),
+        school_class_id=getattr(school_class, "pk", None),
+        teacher_id=getattr(teacher, "pk", None),
+        institution_id=getattr(institution, "pk", None),
+        key=key or f"case:{uuid.uuid4().hex}",
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        finding = Finding.objects.create(
+            rule_id=rule_id,
+            kind=RuleKind.CASE,
+            district=district,
+            period_start=date,
+            evidence=evidence,
+            summary=summary[:300],
+            fingerprint=v.fingerprint(rule_id),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            first_seen=now,
+            last_seen=now,
+            status_changed_at=now,
+            **_subject_ids(v),
+        )
+        FindingEvent.objects.create(
+            finding=finding, from_status="", to_status=FindingStatus.OPEN,
+            actor=actor if getattr(actor, "is_authenticated", False) else None, at=now,
+            reason=summary or "人工立案 / recorded by staff",
+        )
+    return finding

@@ -1,0 +1,4 @@
+"""Pages of the compliance app."""
+
+app_name = "compliance"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of the homework app."""
+
+app_name = "homework"
+urlpatterns: list = []

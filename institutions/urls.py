@@ -1,0 +1,4 @@
+"""Pages of the institutions app."""
+
+app_name = "institutions"
+urlpatterns: list = []

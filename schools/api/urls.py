@@ -1,0 +1,13 @@
+"""API routes of the schools app, mounted under /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("districts", views.DistrictViewSet, basename="district")
+router.register("schools", views.SchoolViewSet, basename="school")
+router.register("classes", views.SchoolClassViewSet, basename="class")
+
+urlpatterns = router.urls

@@ -1,0 +1,193 @@
+"""The one calendar service every rule and deadline asks (校历与节假日).
+
+Statutory holidays and make-up working days (调休上班日) come from the
+``chinese_calendar`` package, corrected or extended by the rows city staff
+enter (``StatutoryYear`` / ``StatutoryDay``) for years the package does not
+cover yet. Winter and summer vacations come from the bureau's school calendar
+(``Vacation``), where a district's row replaces the city's.
+
+A year neither source knows raises ``CalendarGap``: the calendar never guesses
+that an unknown year is made of ordinary weekdays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import chinese_calendar
+from django.utils.translation import gettext as _
+
+from shuangjian.errors import ServiceError
+
+
+class CalendarGap(ServiceError):
+    """The calendar does not know a year's statutory holidays."""
+
+    code = "calendar_gap"
+    status_code = 409
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            _(
+                "%(year)d 年的法定节假日和调休安排尚未录入：请市教委在“校历 › 法定节假日年度”中录入后再试。"
+            )
+            % {"year": year},
+            fields={"date": [_("%(year)d 年的节假日未知") % {"year": year}]},
+        )
+
+
+class DayKind:
+    SCHOOL_DAY = "school_day"
+    STATUTORY_HOLIDAY = "statutory_holiday"
+    REST_DAY = "rest_day"
+    VACATION = "vacation"
+
+    LABELS = {
+        SCHOOL_DAY: "上学日",
+        STATUTORY_HOLIDAY: "法定节假日",
+        REST_DAY: "休息日",
+        VACATION: "寒暑假",
+    }
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    date: dt.date
+    statutory_holiday: bool
+    holiday_name: str | None
+    makeup_workday: bool
+    vacation: str | None  # "winter" / "summer" or None
+
+    @property
+    def is_workday(self) -> bool:
+        """A statutory working day: a weekday that is not a holiday, or a make-up working day."""
+        if self.makeup_workday:
+            return True
+        return self.date.weekday() < 5 and not self.statutory_holiday
+
+    @property
+    def is_rest_day(self) -> bool:
+        """A weekend day that is neither a holiday nor a make-up working day (休息日)."""
+        return not self.is_workday and not self.statutory_holiday
+
+    @property
+    def is_vacation(self) -> bool:
+        return self.vacation is not None
+
+    @property
+    def is_school_day(self) -> bool:
+        return self.is_workday and not self.is_vacation
+
+    @property
+    def kind(self) -> str:
+        """The one word for the day, in the order the rules need: holiday, vacation, rest day, school day."""
+        if self.statutory_holiday:
+            return DayKind.STATUTORY_HOLIDAY
+        if self.is_vacation:
+            return DayKind.VACATION
+        if self.is_rest_day:
+            return DayKind.REST_DAY
+        return DayKind.SCHOOL_DAY
+
+
+@lru_cache(maxsize=64)
+def _package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.get_holiday_detail(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+class SchoolCalendar:
+    """The calendar as seen from one district (or the city when ``district`` is None).
+
+    Create one per request or per sweep part: it loads the staff rows and
+    vacations it needs once, in a few queries.
+    """
+
+    def __init__(self, district=None):
+        self.district_id = getattr(district, "pk", district)
+        self._staff_years: dict[int, dict[dt.date, tuple[str, str]] | None] = {}
+        self._vacations: list[tuple[dt.date, dt.date, str]] | None = None
+
+    # -- statutory calendar ------------------------------------------------
+    def _staff_days(self, year: int):
+        if year not in self._staff_years:
+            from .models import StatutoryDay, StatutoryYear
+
+            if StatutoryYear.objects.filter(year=year).exists():
+                self._staff_years[year] = {
+                    d.date: (d.kind, d.name) for d in StatutoryDay.objects.filter(year__year=year)
+                }
+            else:
+                self._staff_years[year] = None
+        return self._staff_years[year]
+
+    def _statutory(self, day: dt.date) -> tuple[bool, str | None, bool]:
+        """(statutory holiday, its name, make-up working day)."""
+        staff = self._staff_days(day.year)
+        if staff is not None:
+            kind, name = staff.get(day, (None, None))
+            return kind == "holiday", name or None, kind == "makeup"
+        if not _package_covers(day.year):
+            raise CalendarGap(day.year)
+        is_off, name = chinese_calendar.get_holiday_detail(day)
+        if is_off:
+            # a weekend with no holiday name is an ordinary rest day
+            return name is not None, name, False
+        return False, None, name is not None and day.weekday() >= 5
+
+    # -- school calendar -----------------------------------------------------
+    def _load_vacations(self):
+        if self._vacations is None:
+            from .models import Vacation
+
+            rows = Vacation.objects.filter(district__isnull=True)
+            chosen = {(v.academic_year, v.kind): v for v in rows}
+            if self.district_id:
+                for v in Vacation.objects.filter(district_id=self.district_id):
+                    chosen[(v.academic_year, v.kind)] = v
+            self._vacations = sorted((v.starts_on, v.ends_on, v.kind) for v in chosen.values())
+        return self._vacations
+
+    def _vacation(self, day: dt.date) -> str | None:
+        for start, end, kind in self._load_vacations():
+            if start <= day <= end:
+                return kind
+        return None
+
+    # -- public API ----------------------------------------------------------
+    def day(self, day: dt.date) -> DayInfo:
+        holiday, name, makeup = self._statutory(day)
+        return DayInfo(
+            date=day, statutory_holiday=holiday, holiday_name=name, makeup_workday=makeup, vacation=self._vacation(day)
+        )
+
+    def days(self, start: dt.date, end: dt.date) -> list[DayInfo]:
+        span = (end - start).days
+        return [self.day(start + dt.timedelta(days=i)) for i in range(span + 1)]
+
+    def school_days(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        return [d.date for d in self.days(start, end) if d.is_school_day]
+
+    def is_school_day(self, day: dt.date) -> bool:
+        return self.day(day).is_school_day
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        """The ``n``-th statutory working day after ``start`` (bureaus work in school vacations)."""
+        day, counted = start, 0
+        while counted < n:
+            day += dt.timedelta(days=1)
+            if self.day(day).is_workday:
+                counted += 1
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+        if end <= start:
+            return 0
+        return sum(1 for d in self.days(start + dt.timedelta(days=1), end) if d.is_workday)

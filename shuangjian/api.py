@@ -1,0 +1,76 @@
+"""The API base every app's viewsets build on (NetBox-style).
+
+- ``ScopedViewSetMixin`` restricts the queryset to what the caller may see
+  through the one scoping mechanism (``accounts.scoping``), so an object of
+  another district is a 404, and a list never holds one.
+- ``exception_handler`` gives every error one shape:
+  ``{"detail": "...", "code": "...", "fields": {...}}``.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.scoping import restrict
+from shuangjian.errors import ServiceError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response(
+            {"detail": exc.message, "code": exc.code, "fields": exc.fields}, status=exc.status_code
+        )
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(
+            {"detail": str(_("输入有误 / Invalid input")), "code": "invalid", "fields": fields},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return Response(
+            {"detail": str(_("数据库暂时不可用，请稍后再试 / The database is unavailable, try again shortly")),
+             "code": "unavailable", "fields": {}},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        if isinstance(exc, DatabaseError):
+            return Response({"detail": str(exc), "code": "database", "fields": {}}, status=400)
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        fields = data if isinstance(data, dict) else {"non_field_errors": data}
+        response.data = {"detail": str(_("输入有误 / Invalid input")), "code": "invalid", "fields": fields}
+    elif isinstance(data, dict) and "detail" in data:
+        response.data = {"detail": str(data["detail"]), "code": getattr(exc, "default_code", "error"), "fields": {}}
+    return response
+
+
+class ScopedViewSetMixin:
+    """Restrict ``queryset`` to the caller's scope; declare ``write_roles`` for writes."""
+
+    #: roles that may create, update or delete through this viewset
+    write_roles: frozenset = frozenset({"city"})
+
+    def get_queryset(self):
+        return restrict(super().get_queryset(), self.request.user)
+
+    def get_permissions(self):
+        from accounts.permissions import WriteRoles
+
+        perms = super().get_permissions()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            perms.append(WriteRoles(self.write_roles))
+        return perms
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]

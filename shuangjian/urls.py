@@ -1,0 +1,30 @@
+"""Root URLs: pages per app, the API under /api/v1/, its schema and docs, health."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+DOMAIN_APPS = ["schools", "institutions", "homework", "afterschool", "complaints", "compliance", "dashboards"]
+
+api_v1 = [path("", include(f"{app}.api.urls")) for app in DOMAIN_APPS]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    *[path("", include(f"{app}.urls")) for app in DOMAIN_APPS],
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+

@@ -1,0 +1,78 @@
+"""Shared fixtures: two districts, two schools, an institution, and a user of every role."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests import factories as f
+
+
+@pytest.fixture
+def district1(db):
+    return f.district("110101")
+
+
+@pytest.fixture
+def district2(db):
+    return f.district("110102")
+
+
+@pytest.fixture
+def school_a(district1):
+    return f.SchoolFactory(district=district1, name="东城区测试小学A")
+
+
+@pytest.fixture
+def school_b(district2):
+    return f.SchoolFactory(district=district2, name="西城区测试小学B")
+
+
+@pytest.fixture
+def institution(district1):
+    return f.InstitutionFactory(district=district1)
+
+
+@pytest.fixture
+def city_user(db):
+    return f.user_with_role("city", username="city")
+
+
+@pytest.fixture
+def district_user(district1):
+    return f.user_with_role("district", username="district1", district=district1)
+
+
+@pytest.fixture
+def district2_user(district2):
+    return f.user_with_role("district", username="district2", district=district2)
+
+
+@pytest.fixture
+def school_user(school_a):
+    return f.user_with_role("school", username="school-a", school=school_a, district=school_a.district)
+
+
+@pytest.fixture
+def school_b_user(school_b):
+    return f.user_with_role("school", username="school-b", school=school_b, district=school_b.district)
+
+
+@pytest.fixture
+def institution_user(institution):
+    return f.user_with_role("institution", username="inst", institution=institution)
+
+
+@pytest.fixture
+def api():
+    """An API client; call ``api.force_authenticate(user)`` to act as someone."""
+    return APIClient()
+
+
+def client_for(user):
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+@pytest.fixture
+def as_user():
+    return client_for
