@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+
+from schools.models import School, SchoolClass, SchoolTeacher
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        list(School.objects.order_by("code").values_list("district__code", "code", "name", "stage", "boarding")),
+        list(SchoolClass.objects.order_by("school__code", "grade", "name").values_list(
+            "school__code", "grade", "name", "headcount")),
+        list(SchoolTeacher.objects.order_by("school__code", "name", "certificate_no").values_list(
+            "school__code", "name", "certificate_no")),
+    )
+
+
+def _wipe():
+    SchoolTeacher.objects.all().delete()
+    SchoolClass.objects.all().delete()
+    School.objects.all().delete()
+
+
+def test_same_seed_gives_the_same_schools():
+    call_command("seed_demo", scale="small", seed=7, only=["schools"], stdout=None)
+    first = _snapshot()
+    _wipe()
+    call_command("seed_demo", scale="small", seed=7, only=["schools"])
+    assert _snapshot() == first
+    assert len(first[0]) == 6 and len(first[1]) > 30
+
+
+def test_another_seed_gives_other_data():
+    call_command("seed_demo", scale="small", seed=7, only=["schools"])
+    first = _snapshot()
+    _wipe()
+    call_command("seed_demo", scale="small", seed=8, only=["schools"])
+    assert _snapshot() != first
+
+
+def test_if_empty_keeps_existing_data(capsys):
+    call_command("seed_demo", scale="small", seed=1, only=["schools"])
+    count = School.objects.count()
+    call_command("seed_demo", scale="small", seed=1, if_empty=True)
+    assert School.objects.count() == count
