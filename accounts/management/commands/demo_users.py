@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.invalid", password)
             rows.append(("admin", "superuser (/admin/)", "(new)"))
-        self.stdout.write("Demo logins (password: %s):" % password)
+        self.stdout.write(f"Demo logins (password: {password}):")
         for username, role, state in rows:
             self.stdout.write(f"  {username:<12} {role:<20} {state}")
         self.stdout.write("Portal: http://127.0.0.1:8000/   API docs: http://127.0.0.1:8000/api/docs/")
