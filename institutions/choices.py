@@ -38,3 +38,19 @@ class ListStatus(models.TextChoices):
     WHITE = "white", _("白名单")
     BLACK = "black", _("黑名单")
     NONE = "none", _("未列入")
+
+
+class SessionMode(models.TextChoices):
+    """How one course (or one lesson of it) is delivered."""
+
+    ONLINE = "online", _("线上")
+    OFFLINE = "offline", _("线下")
+
+
+class DisclosureItem(models.TextChoices):
+    """What an institution must publish (teachers, courses and foreign staff have their own `disclosed` flag)."""
+
+    LICENCE = "licence", _("办学许可证")
+    FEE_STANDARD = "fee_standard", _("收费标准")
+    REFUND_STANDARD = "refund_standard", _("退费办法")
+    FEE_ACCOUNT = "fee_account", _("收费账户")
