@@ -169,3 +169,37 @@ class ComplianceRunPart(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "district", "rule_id"], name="runpart_unique"),
         ]
+
+
+class SweepRequest(models.Model):
+    """A school and date whose filings changed: to be swept by the next debounced filing sweep.
+
+    Written inside the filing's transaction, so a request exists exactly when the
+    filing does; one unprocessed row per school and date (duplicates collapse).
+    """
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=30, default="filing")
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(ComplianceRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("检查请求")
+        verbose_name_plural = _("检查请求")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "date"],
+                condition=Q(processed_at__isnull=True),
+                name="sweeprequest_one_pending_per_school_day",
+                violation_error_message=_("该学校这一天已有待处理的检查请求"),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["processed_at"], name="sweeprequest_pending", condition=Q(processed_at__isnull=True))
+        ]
+
+    def __str__(self):
+        return f"sweep request {self.school_id} {self.date}"

@@ -18,8 +18,9 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
 
 from schools.models import District
@@ -27,12 +28,13 @@ from shuangjian.errors import ServiceError
 
 from . import registry
 from .choices import ACTIVE_STATUSES, ALLOWED_TRANSITIONS, FindingStatus, RuleKind, RunState, RunTrigger
-from .models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent
+from .models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent, SweepRequest
 from .parameters import parameter_segments
 
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
+MAX_RUN_DAYS = 400
 
 
 @dataclass
@@ -167,7 +169,7 @@ def run_create(
     """Record a run and its rule × district parts. The caller enqueues it (after commit)."""
     if date_to < date_from:
         raise ServiceError("结束日期不能早于开始日期 / date_to is before date_from", fields={"date_to": ["早于开始日期"]})
-    if (date_to - date_from).days > 400:
+    if (date_to - date_from).days > MAX_RUN_DAYS:
         raise ServiceError("一次检查最多覆盖400天 / a run covers at most 400 days", fields={"date_to": ["范围过大"]})
     rules = registry.auto_rules()
     if rule_ids:
@@ -209,7 +211,12 @@ def run_part_execute(*, part_id: int) -> ComplianceRunPart:
     ComplianceRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(
         state=RunState.RUNNING, started_at=timezone.now()
     )
-    ComplianceRunPart.objects.filter(pk=part.pk).update(state=RunState.RUNNING, attempts=part.attempts + 1)
+    # conditional: a concurrent delivery that already finished the part must not be overwritten
+    if not ComplianceRunPart.objects.filter(pk=part.pk).exclude(state=RunState.DONE).update(
+        state=RunState.RUNNING, attempts=F("attempts") + 1
+    ):
+        part.refresh_from_db()
+        return part
     try:
         with transaction.atomic():
             # lock the part so two deliveries of the same task never run it side by side
@@ -359,3 +366,213 @@ def finding_create_case(
             reason=summary or "人工立案 / recorded by staff",
         )
     return finding
+
+
+# -- enqueueing ---------------------------------------------------------------
+
+
+def _celery_eager() -> bool:
+    from shuangjian.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def run_enqueue(*, run: ComplianceRun) -> None:
+    """Send the run to the workers once the current transaction commits (in eager mode: execute it then)."""
+    from . import tasks
+
+    run_id = run.pk
+
+    def send():
+        if _celery_eager():
+            try:
+                tasks.run_start.apply(args=[run_id], throw=True)
+            except Exception as exc:  # noqa: BLE001 - already recorded on the failed part
+                logger.error("compliance run %s failed in-process: %s", run_id, exc)
+            return
+        try:
+            tasks.run_start.delay(run_id)
+        except Exception as exc:  # noqa: BLE001 - a broker outage is recorded on the run, not raised at the user
+            logger.error("compliance run %s could not be sent to the broker: %s", run_id, exc)
+            ComplianceRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+                errors=[{"rule": "", "district": "", "error": f"任务队列不可用，请稍后重试：{exc}"}]
+            )
+
+    transaction.on_commit(send)
+
+
+def run_dispatch_parts(*, run_id: int) -> int:
+    """Send one task per unfinished part (a redelivered start re-sends; a part runs at most once to completion)."""
+    from . import tasks
+
+    part_ids = list(
+        ComplianceRunPart.objects.filter(run_id=run_id).exclude(state=RunState.DONE).values_list("id", flat=True)
+    )
+    if not part_ids:
+        run_refresh(run_id=run_id)
+        return 0
+    for part_id in part_ids:
+        tasks.run_part.delay(part_id)
+    return len(part_ids)
+
+
+# -- filing-triggered sweeps ------------------------------------------------
+
+DEBOUNCE_KEY = "compliance:sweep-pending-scheduled"
+
+
+def _debounce_backend():
+    """A shared store for the debounce key: Redis when there is one, else the Django cache."""
+    url = settings.CELERY_BROKER_URL or ""
+    if url.startswith(("redis://", "rediss://")) and not getattr(settings, "REDIS_URL", ""):
+        import redis
+
+        return redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+    return None
+
+
+def _debounce_claim(seconds: int) -> bool:
+    """True when no debounced sweep is scheduled yet (and now one is)."""
+    client = _debounce_backend()
+    if client is not None:
+        return bool(client.set(DEBOUNCE_KEY, "1", nx=True, ex=max(seconds, 1) + 5))
+    from django.core.cache import cache
+
+    return cache.add(DEBOUNCE_KEY, "1", timeout=max(seconds, 1) + 5)
+
+
+def _debounce_release() -> None:
+    try:
+        client = _debounce_backend()
+        if client is not None:
+            client.delete(DEBOUNCE_KEY)
+        else:
+            from django.core.cache import cache
+
+            cache.delete(DEBOUNCE_KEY)
+    except Exception as exc:  # noqa: BLE001 - the key also expires by itself
+        logger.warning("could not release the sweep debounce key: %s", exc)
+
+
+def sweep_request(*, school_ids, dates, reason: str = "filing") -> None:
+    """Ask for a sweep of these schools and dates; call inside the filing's transaction.
+
+    The request is stored durably (one pending row per school and date) and a
+    single debounced task is sent after commit, however many filings arrive in
+    the window. If the broker cannot be reached the filing still succeeds: the
+    rows stay pending and the every-minute beat entry picks them up.
+    """
+    school_ids = sorted({int(s) for s in school_ids})
+    dates = sorted(set(dates))
+    if not school_ids or not dates:
+        return
+    now = timezone.now()
+    SweepRequest.objects.bulk_create(
+        [SweepRequest(school_id=s, date=d, reason=reason[:30], created_at=now) for s in school_ids for d in dates],
+        ignore_conflicts=True,
+        batch_size=BATCH,
+    )
+    transaction.on_commit(_schedule_pending_sweep, robust=True)
+
+
+def _schedule_pending_sweep() -> None:
+    from . import tasks
+
+    if _celery_eager():
+        tasks.sweep_pending_requests.apply()
+        return
+    seconds = settings.SWEEP_DEBOUNCE_SECONDS
+    try:
+        if not _debounce_claim(seconds):
+            return  # a sweep is already scheduled within the window; it will see these rows
+    except Exception as exc:  # noqa: BLE001 - no debounce store: send anyway, the task is idempotent
+        logger.warning("sweep debounce store unavailable: %s", exc)
+    try:
+        tasks.sweep_pending_requests.apply_async(countdown=seconds)
+    except Exception as exc:  # noqa: BLE001 - the filing must not fail; the beat entry retries
+        logger.error("could not schedule the filing sweep (requests stay pending): %s", exc)
+        _debounce_release()
+
+
+def sweep_pending_process(*, limit: int = 50000) -> list[ComplianceRun]:
+    """Turn pending sweep requests into runs, one per district, and mark them processed.
+
+    Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` where the database
+    supports it, so two workers never turn the same request into two runs.
+    """
+    _debounce_release()  # filings committed from now on schedule a new sweep
+    runs = []
+    with transaction.atomic():
+        pending = SweepRequest.objects.filter(processed_at__isnull=True).order_by("id")
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+        rows = list(pending.values_list("id", "school_id", "school__district__code", "date")[:limit])
+        if not rows:
+            return []
+        by_district: dict[str, list] = {}
+        for row in rows:
+            by_district.setdefault(row[2], []).append(row)
+        # a run covers at most MAX_RUN_DAYS: split a district's requests into date windows
+        groups = []
+        for code, items in sorted(by_district.items()):
+            items.sort(key=lambda r: r[3])
+            window = [items[0]]
+            for r in items[1:]:
+                if (r[3] - window[0][3]).days > MAX_RUN_DAYS:
+                    groups.append((code, window))
+                    window = []
+                window.append(r)
+            groups.append((code, window))
+        now = timezone.now()
+        for code, items in groups:
+            run = run_create(
+                date_from=min(r[3] for r in items),
+                date_to=max(r[3] for r in items),
+                district_codes=[code],
+                school_ids=sorted({r[1] for r in items}),
+                trigger=RunTrigger.FILING,
+            )
+            SweepRequest.objects.filter(pk__in=[r[0] for r in items]).update(processed_at=now, run=run)
+            run_enqueue(run=run)
+            runs.append(run)
+    return runs
+
+
+def sweep_pending_summary() -> dict:
+    """How many requests wait, and since when (for the runs page)."""
+    return SweepRequest.objects.filter(processed_at__isnull=True).aggregate(
+        oldest=Min("created_at"), newest=Max("created_at"), n=Count("id")
+    )
+
+
+def run_nightly(*, day: dt.date) -> ComplianceRun | None:
+    """The nightly sweep of one day, in the districts where it was a school day.
+
+    A day that is a school day nowhere creates no run. A calendar gap (a year the
+    calendar does not know) is recorded as a failed run naming the problem, so
+    staff see it rather than a silent skip.
+    """
+    from schools.calendar import CalendarGap, SchoolCalendar
+
+    codes, gaps = [], []
+    for district in District.objects.order_by("code"):
+        try:
+            if SchoolCalendar(district).day(day).is_school_day:
+                codes.append(district.code)
+        except CalendarGap as exc:
+            gaps.append({"rule": "", "district": district.code, "error": exc.message})
+    gap_run = None
+    if gaps:
+        now = timezone.now()
+        gap_run = ComplianceRun.objects.create(
+            trigger=RunTrigger.SCHEDULE, date_from=day, date_to=day, district_codes=[g["district"] for g in gaps],
+            scope_district=District.objects.get(code=gaps[0]["district"]) if len(gaps) == 1 else None,
+            state=RunState.FAILED, errors=gaps, started_at=now, finished_at=now,
+        )
+    if not codes:
+        if not gaps:
+            logger.info("nightly sweep: %s is not a school day anywhere; nothing to do", day)
+        return gap_run
+    with transaction.atomic():
+        run = run_create(date_from=day, date_to=day, district_codes=codes, trigger=RunTrigger.SCHEDULE)
+        run_enqueue(run=run)
+    return run

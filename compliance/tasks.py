@@ -1,0 +1,72 @@
+"""Celery tasks of the compliance engine: they take ids and call the services.
+
+A run fans out into one ``run_part`` task per rule × district. Tasks acknowledge
+late and are rejected back to the queue when a worker dies, so a killed worker
+loses nothing; a part executed twice is safe (``services.run_part_execute``
+locks the part and skips it once done), so nothing is doubled either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from celery.schedules import crontab
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="compliance.tasks.run_start", **RETRY)
+def run_start(run_id: int) -> int:
+    """Fan a run out into its parts."""
+    return services.run_dispatch_parts(run_id=run_id)
+
+
+@shared_task(name="compliance.tasks.run_part", **RETRY)
+def run_part(part_id: int) -> str:
+    """Execute one rule over one district of a run."""
+    part = services.run_part_execute(part_id=part_id)
+    return part.state
+
+
+@shared_task(name="compliance.tasks.sweep_pending_requests", **RETRY)
+def sweep_pending_requests() -> int:
+    """Turn the pending filing sweep requests into runs (debounced after filings; every minute by beat)."""
+    return len(services.sweep_pending_process())
+
+
+@shared_task(name="compliance.tasks.sweep_nightly", **RETRY)
+def sweep_nightly(day: str | None = None) -> int | None:
+    """Sweep the previous day in every district where it was a school day."""
+    on = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    run = services.run_nightly(day=on)
+    return run.pk if run else None
+
+
+def beat_schedule() -> dict:
+    return {
+        "compliance-nightly-sweep": {
+            "task": "compliance.tasks.sweep_nightly",
+            # CELERY_TIMEZONE is Asia/Shanghai
+            "schedule": crontab(hour=2, minute=0),
+        },
+        "compliance-sweep-pending-requests": {
+            "task": "compliance.tasks.sweep_pending_requests",
+            "schedule": 60.0,
+        },
+    }
