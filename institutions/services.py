@@ -1,0 +1,437 @@
+"""Writes for the institution registry: create/update, list status with history, and the bulk imports.
+
+Every import checks the whole file first and returns a report ``[{"row", "field", "message"}]``; when
+the report is not empty nothing is saved, otherwise every row is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.scoping import is_city, restrict, role_of
+from schools.models import District
+from shuangjian.errors import ServiceError
+
+from . import tabular
+from .choices import Audience, Category, Domain, LicenceStatus, ListStatus, Mode, SessionMode
+from .models import Course, Institution, ListStatusChange, Session, Site
+
+LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or why it did nothing: ``errors`` name the spreadsheet row and the field."""
+
+    errors: list = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, row, field_key, message):
+        self.errors.append({"row": row, "field": field_key, "message": str(message)})
+
+
+# --- who may do what ---------------------------------------------------------------------------------------
+
+
+def _staff_district_id(user):
+    """None for city staff; the district id for district staff; otherwise the caller may not manage the registry."""
+    if is_city(user):
+        return None
+    profile = role_of(user)
+    if profile is None or profile.role != Role.DISTRICT:
+        raise ServiceError(_("只有市、区教委工作人员可以管理机构登记信息"), code="permission_denied")
+    return profile.district_id
+
+
+def _check_district(user, district):
+    own = _staff_district_id(user)
+    if own is not None and district.pk != own:
+        raise ServiceError(
+            _("只能在本区登记机构"), code="out_of_scope", fields={"district": [_("不在您的管辖范围")]}
+        )
+
+
+# --- institutions ------------------------------------------------------------------------------------------
+
+
+def _validated(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise ServiceError(_("输入有误"), fields=exc.message_dict) from exc
+
+
+@transaction.atomic
+def institution_create(
+    *, user, list_status_reason: str = "", list_status_effective_on: dt.date | None = None, **fields
+) -> Institution:
+    """Register an institution; district staff only in their own district. A list status needs a reason."""
+    _check_district(user, fields["district"])
+    status = fields.pop("list_status", ListStatus.NONE) or ListStatus.NONE
+    institution = Institution(**fields)
+    _validated(institution)
+    institution.save()
+    if status != ListStatus.NONE:
+        institution_set_list_status(
+            institution=institution,
+            status=status,
+            effective_on=list_status_effective_on or timezone.localdate(),
+            reason=list_status_reason,
+            actor=user,
+        )
+    return institution
+
+
+@transaction.atomic
+def institution_update(
+    *, user, institution: Institution, list_status_reason: str = "", list_status_effective_on=None, **fields
+) -> Institution:
+    """Change registration data; a changed list status goes through ``institution_set_list_status``."""
+    _check_district(user, institution.district)
+    if "district" in fields:
+        _check_district(user, fields["district"])
+    status = fields.pop("list_status", None)
+    fields.pop("list_status_since", None)  # only a recorded change moves it
+    for name, value in fields.items():
+        setattr(institution, name, value)
+    _validated(institution)
+    institution.save()
+    if status is not None and status != institution.list_status:
+        institution_set_list_status(
+            institution=institution,
+            status=status,
+            effective_on=list_status_effective_on or timezone.localdate(),
+            reason=list_status_reason,
+            actor=user,
+        )
+    return institution
+
+
+@transaction.atomic
+def institution_set_list_status(
+    *, institution: Institution, status: str, effective_on: dt.date, reason: str, actor
+) -> ListStatusChange:
+    """Put an institution on the white or black list (or take it off), recording who, when and why."""
+    if actor is not None:
+        _check_district(actor, institution.district)
+    if status not in ListStatus.values:
+        raise ServiceError(_("黑白名单状态无效"), fields={"list_status": [_("无效的状态")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("请填写变更原因"), fields={"reason": [_("变更黑白名单必须说明原因")]})
+    if effective_on is None:
+        raise ServiceError(_("请填写生效日期"), fields={"effective_on": [_("必填")]})
+    locked = Institution.objects.select_for_update().get(pk=institution.pk)
+    if locked.list_status == status:
+        raise ServiceError(
+            _("该机构已是此状态"), code="unchanged", fields={"list_status": [_("状态未变化")]}
+        )
+    change = ListStatusChange.objects.create(
+        institution=locked,
+        from_status=locked.list_status,
+        to_status=status,
+        effective_on=effective_on,
+        reason=reason,
+        actor=actor,
+    )
+    Institution.objects.filter(pk=locked.pk).update(list_status=status, list_status_since=effective_on)
+    institution.list_status = status
+    institution.list_status_since = effective_on
+    return change
+
+
+# --- cell parsing ------------------------------------------------------------------------------------------
+
+TRUE = {"是", "true", "yes", "y", "1", "√", "t"}
+FALSE = {"否", "false", "no", "n", "0", "", "×", "f"}
+
+
+class CellError(ValueError):
+    pass
+
+
+def _choice(value, choices, *, required=True):
+    text = "" if value is None else str(value).strip()
+    if not text:
+        if required:
+            raise CellError(_("必填"))
+        return ""
+    for code, label in choices.choices:
+        if text in (code, str(label)):
+            return code
+    raise CellError(_("无效的取值“%(v)s”，可选：%(opts)s") % {"v": text, "opts": "、".join(str(lbl) for lbl in choices.labels)})
+
+
+def _bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = "" if value is None else str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise CellError(_("应为“是”或“否”"))
+
+
+def _date(value, *, required=False):
+    if value in (None, ""):
+        if required:
+            raise CellError(_("必填"))
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CellError(_("日期格式应为 YYYY-MM-DD")) from None
+
+
+def _datetime(value):
+    if value in (None, ""):
+        raise CellError(_("必填"))
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        text = str(value).strip().replace("/", "-")
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise CellError(_("时间格式应为 YYYY-MM-DD HH:MM（北京时间）")) from None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment
+
+
+def _int_id(value):
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value) if isinstance(value, float) else int(str(value).strip())
+    except ValueError:
+        raise CellError(_("应为编号（整数）")) from None
+    if int(number) != number:
+        raise CellError(_("应为编号（整数）"))
+    return int(number)
+
+
+def _audience(value):
+    text = "" if value is None else str(value)
+    for sep in ("、", "，", ";", "；", "|"):
+        text = text.replace(sep, ",")
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise CellError(_("必填"))
+    return [_choice(p, Audience) for p in parts]
+
+
+# --- the registry import ------------------------------------------------------------------------------------
+
+REGISTRY_COLUMNS = [
+    tabular.Column("credit_code", "统一社会信用代码", "18位，校验位按 GB 32100"),
+    tabular.Column("name", "机构名称"),
+    tabular.Column("district", "所在区代码", "如 110101（东城区）"),
+    tabular.Column("category", "类别", "学科类 / 非学科类"),
+    tabular.Column("domain", "领域", "学科 / 文化艺术 / 体育 / 科技 / 其他"),
+    tabular.Column("audience", "面向对象", "学龄前、义务教育、普通高中，可填多个，用顿号分隔"),
+    tabular.Column("mode", "培训方式", "线上 / 线下 / 线上线下"),
+    tabular.Column("nonprofit", "非营利性", "是 / 否"),
+    tabular.Column("licence_no", "办学许可证号"),
+    tabular.Column("licence_status", "许可证状态", "有效 / 已过期 / 已吊销 / 无证"),
+    tabular.Column("approved_on", "审批日期", "YYYY-MM-DD"),
+    tabular.Column("reapproved_on", "线上机构重新审批日期", "YYYY-MM-DD"),
+    tabular.Column("icp_no", "ICP备案号"),
+    tabular.Column("listed", "已上市", "是 / 否"),
+    tabular.Column("capital_raised", "资本化融资", "是 / 否"),
+    tabular.Column("foreign_controlled", "外资控股或VIE", "是 / 否"),
+    tabular.Column("list_status", "黑白名单", "白名单 / 黑名单 / 未列入；变更将记入名单历史"),
+]
+
+_REGISTRY_PARSERS = {
+    "category": lambda v: _choice(v, Category),
+    "domain": lambda v: _choice(v, Domain),
+    "audience": _audience,
+    "mode": lambda v: _choice(v, Mode),
+    "nonprofit": _bool,
+    "licence_status": lambda v: _choice(v, LicenceStatus, required=False) or LicenceStatus.NONE,
+    "approved_on": _date,
+    "reapproved_on": _date,
+    "listed": _bool,
+    "capital_raised": _bool,
+    "foreign_controlled": _bool,
+    "list_status": lambda v: _choice(v, ListStatus, required=False) or ListStatus.NONE,
+}
+_TEXT_FIELDS = ("name", "licence_no", "icp_no")
+
+
+def institution_import(*, user, file, file_name: str = "") -> ImportReport:
+    """Create or update institutions by credit code from a spreadsheet; all rows or none."""
+    own_district = _staff_district_id(user)
+    rows = tabular.read_rows(file, REGISTRY_COLUMNS)
+    report = ImportReport()
+    codes = [str(values.get("credit_code") or "").strip().upper() for _n, values in rows]
+    existing = {i.credit_code: i for i in Institution.objects.filter(credit_code__in=[c for c in codes if c])}
+    districts = {d.code: d for d in District.objects.all()}
+    seen: dict[str, int] = {}
+    planned = []  # (row, instance, new list status, is_new)
+    for (number, values), code in zip(rows, codes):
+        if code in seen:
+            report.add(number, "credit_code", _("与第 %(n)d 行的信用代码重复") % {"n": seen[code]})
+            continue
+        if code:
+            seen[code] = number
+        district_code = str(values.get("district") or "").strip()
+        if district_code.endswith(".0"):
+            district_code = district_code[:-2]
+        district = districts.get(district_code)
+        if district is None:
+            report.add(number, "district", _("未知的区代码“%(c)s”") % {"c": district_code})
+        elif own_district is not None and district.pk != own_district:
+            report.add(number, "district", _("只能登记本区机构"))
+        instance = existing.get(code)
+        is_new = instance is None
+        if instance is not None and own_district is not None and instance.district_id != own_district:
+            report.add(number, "credit_code", _("该信用代码已由其他区登记"))
+            continue
+        if instance is None:
+            instance = Institution(credit_code=code)
+        parsed = {}
+        for key, parser in _REGISTRY_PARSERS.items():
+            try:
+                parsed[key] = parser(values.get(key))
+            except CellError as exc:
+                report.add(number, key, exc)
+        for key in _TEXT_FIELDS:
+            parsed[key] = "" if values.get(key) is None else str(values[key]).strip()
+        status = parsed.pop("list_status", None)
+        for key, value in parsed.items():
+            setattr(instance, key, value)
+        if district is not None:
+            instance.district = district
+        try:
+            instance.full_clean(
+                exclude=[k for k in _REGISTRY_PARSERS if k not in parsed] + ["district"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                for message in messages:
+                    report.add(number, key, message)
+        planned.append((number, instance, status, is_new))
+    if not report.ok:
+        return report
+    today = timezone.localdate()
+    with transaction.atomic():
+        for _number, instance, status, is_new in planned:
+            previous = instance.list_status if not is_new else ListStatus.NONE
+            if is_new:
+                instance.list_status = ListStatus.NONE
+            instance.save()
+            if status is not None and status != previous:
+                reason = _("批量导入%(file)s") % {"file": f"（{file_name}）" if file_name else ""}
+                institution_set_list_status(
+                    institution=instance, status=status, effective_on=today, reason=reason, actor=user
+                )
+            if is_new:
+                report.created += 1
+            else:
+                report.updated += 1
+    return report
+
+
+# --- the schedule (sessions) import -------------------------------------------------------------------------
+
+SESSION_COLUMNS = [
+    tabular.Column("course", "课程编号", "本平台中的课程编号（见机构页面）"),
+    tabular.Column("site", "场所编号", "线下课必填：本机构已登记的场所编号；线上课留空"),
+    tabular.Column("starts_at", "开始时间", "YYYY-MM-DD HH:MM，北京时间"),
+    tabular.Column("ends_at", "结束时间", "YYYY-MM-DD HH:MM，北京时间"),
+    tabular.Column("mode", "授课方式", "线上 / 线下；留空则按课程"),
+]
+
+
+def session_import(*, user, file) -> ImportReport:
+    """Add a course schedule (sessions) for courses in the caller's scope; all rows or none."""
+    if not (is_city(user) or (role_of(user) and role_of(user).role in (Role.DISTRICT, Role.INSTITUTION))):
+        raise ServiceError(_("您的角色不能导入课程安排"), code="permission_denied")
+    rows = tabular.read_rows(file, SESSION_COLUMNS)
+    report = ImportReport()
+    parsed = []
+    for number, values in rows:
+        row = {"number": number}
+        for key, parser in (("course", _int_id), ("site", _int_id), ("starts_at", _datetime), ("ends_at", _datetime)):
+            try:
+                row[key] = parser(values.get(key))
+            except CellError as exc:
+                report.add(number, key, exc)
+        try:
+            row["mode"] = _choice(values.get("mode"), SessionMode, required=False)
+        except CellError as exc:
+            report.add(number, "mode", exc)
+        if row.get("course") is None and "course" in row:
+            report.add(number, "course", _("必填"))
+        parsed.append(row)
+    course_ids = {r["course"] for r in parsed if r.get("course")}
+    site_ids = {r["site"] for r in parsed if r.get("site")}
+    courses = {c.pk: c for c in restrict(Course.objects.filter(pk__in=course_ids), user)}
+    sites = {s.pk: s for s in restrict(Site.objects.filter(pk__in=site_ids), user)}
+    existing = set(
+        Session.objects.filter(course_id__in=list(courses)).filter(
+            starts_at__in=[r["starts_at"] for r in parsed if r.get("starts_at")]
+        ).values_list("course_id", "starts_at")
+    )
+    seen: dict[tuple, int] = {}
+    to_create = []
+    for row in parsed:
+        number = row["number"]
+        course = courses.get(row.get("course"))
+        if row.get("course") and course is None:
+            report.add(number, "course", _("课程编号 %(id)s 不存在或不在您的管辖范围") % {"id": row["course"]})
+        site = sites.get(row.get("site"))
+        if row.get("site") and site is None:
+            report.add(number, "site", _("场所编号 %(id)s 不存在或不在您的管辖范围") % {"id": row["site"]})
+        mode = row.get("mode") or (course.mode if course else "")
+        if course and site and site.institution_id != course.institution_id:
+            report.add(number, "site", _("该场所不属于开课机构"))
+        if mode == SessionMode.OFFLINE and not row.get("site") and "site" in row:
+            report.add(number, "site", _("线下课须填写场所编号"))
+        starts, ends = row.get("starts_at"), row.get("ends_at")
+        if starts and ends and ends <= starts:
+            report.add(number, "ends_at", _("结束时间须晚于开始时间"))
+        if course and starts:
+            key = (course.pk, starts)
+            if key in seen:
+                report.add(number, "starts_at", _("与第 %(n)d 行重复（同一课程同一开始时间）") % {"n": seen[key]})
+            else:
+                seen[key] = number
+            if key in existing:
+                report.add(number, "starts_at", _("该课程在此时间已有课次"))
+        if report.ok:
+            to_create.append(
+                Session(course=course, site=site, starts_at=starts, ends_at=ends, mode=mode)
+            )
+    if not report.ok:
+        return report
+    with transaction.atomic():
+        Session.objects.bulk_create(to_create, batch_size=1000)
+    report.created = len(to_create)
+    return report
