@@ -1,4 +1,11 @@
 """Pages of the afterschool app."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "afterschool"
-urlpatterns: list = []
+urlpatterns = [
+    path("afterschool/report/", views.report, name="report"),
+    path("afterschool/programme/", views.programme, name="programme"),
+]

@@ -2,7 +2,14 @@
 
 from rest_framework.routers import DefaultRouter
 
+from .views import ActivityViewSet, DailyReportViewSet, ProgrammeViewSet, ProviderSelectionViewSet
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("afterschool/reports", DailyReportViewSet, basename="afterschool-report")
+router.register("afterschool/programmes", ProgrammeViewSet, basename="afterschool-programme")
+router.register("afterschool/activities", ActivityViewSet, basename="afterschool-activity")
+router.register("afterschool/provider-selections", ProviderSelectionViewSet,
+                basename="afterschool-provider-selection")
 
 urlpatterns = router.urls

@@ -1,0 +1,106 @@
+"""Demo programmes, activities, provider selections and daily reports for ``seed_demo`` (deterministic for a seed).
+
+About ``violation_rate`` of the relevant rows break each rule: reports with too little exercise, an early end,
+new lessons, compulsory participation, or missing altogether; programmes without extended care; activities
+given to a subject-type or unselected institution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from institutions.choices import Category
+from institutions.models import Institution
+from schools.calendar import SchoolCalendar
+from schools.models import School
+
+from .choices import ActivityKind, ProviderKind
+from .models import Activity, DailyReport, Programme, ProviderSelection
+from .selectors import term_for
+
+MENU = [
+    ("篮球", ActivityKind.PE), ("足球", ActivityKind.PE), ("跳绳", ActivityKind.PE),
+    ("作业辅导", ActivityKind.TUTORING), ("科学探究", ActivityKind.SCIENCE), ("合唱", ActivityKind.ARTS),
+    ("书法", ActivityKind.ARTS), ("种植园", ActivityKind.LABOUR), ("经典诵读", ActivityKind.READING),
+    ("机器人社团", ActivityKind.CLUB), ("围棋社团", ActivityKind.CLUB),
+]
+
+
+def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
+    schools = list(School.objects.order_by("code"))
+    if not schools:
+        log("afterschool: no schools, nothing to seed")
+        return
+    by_district: dict[int, list[School]] = {}
+    for s in schools:
+        by_district.setdefault(s.district_id, []).append(s)
+
+    institutions: dict[int, list[Institution]] = {}
+    for inst in Institution.objects.order_by("pk"):
+        institutions.setdefault(inst.district_id, []).append(inst)
+
+    def breaks() -> bool:
+        return rng.random() < violation_rate
+
+    selections, programmes, reports = [], [], []
+    selected: dict[int, list[Institution]] = {}
+    unselected: dict[int, list[Institution]] = {}
+    for district_id, insts in institutions.items():
+        for inst in insts:
+            if inst.category == Category.NON_SUBJECT and rng.random() < 0.7:
+                selections.append(ProviderSelection(
+                    district_id=district_id, institution=inst, selected_on=dt.date(2026, 8, 15),
+                    note="2026–2027学年课后服务遴选"))
+                selected.setdefault(district_id, []).append(inst)
+            else:
+                unselected.setdefault(district_id, []).append(inst)
+    ProviderSelection.objects.bulk_create(selections, ignore_conflicts=True)
+
+    for district_id, district_schools in by_district.items():
+        calendar = SchoolCalendar(district_id)
+        term = term_for(district_id=district_id, on=date_from)
+        days = calendar.school_days(date_from, date_to)
+        for school in district_schools:
+            if term is not None:
+                programmes.append(Programme(
+                    school=school, term=term, extended_care=not breaks(),
+                    evening_self_study=school.stage != "primary" and rng.random() < 0.3,
+                    note="每周一至周五课后服务，第一阶段体育锻炼，第二阶段作业辅导与兴趣活动"))
+            enrolled_base = rng.randint(200, 1500)
+            for day in days:
+                if breaks():
+                    continue  # AS-REPORT-MISSING
+                enrolled = max(0, enrolled_base + rng.randint(-20, 20))
+                pe = rng.choice([0, 40, 45])
+                stage1 = max(0, 60 - pe + rng.randint(0, 30))
+                if breaks():
+                    stage1 = max(0, 60 - pe - rng.randint(1, 30))  # AS-8-PE
+                end = dt.time(17, 30) if rng.random() < 0.6 else dt.time(18, rng.choice([0, 15, 30]))
+                if breaks():
+                    end = dt.time(17, rng.choice([0, 10, 20, 29]))  # AS-8-END
+                reports.append(DailyReport(
+                    school=school, date=day, pe_minutes=pe, stage1_minutes=stage1, end_time=end,
+                    enrolled=enrolled, participants=int(enrolled * rng.uniform(0.8, 1.0)),
+                    new_lessons=breaks(), compulsory=breaks(), extended_care=rng.random() < 0.5,
+                ))
+    Programme.objects.bulk_create(programmes, batch_size=2000, ignore_conflicts=True)
+    DailyReport.objects.bulk_create(reports, batch_size=5000, ignore_conflicts=True)
+
+    activities = []
+    for p in Programme.objects.filter(school__in=schools).select_related("school"):
+        district_id = p.school.district_id
+        for name, kind in rng.sample(MENU, rng.randint(3, 5)):
+            provider = rng.choice([ProviderKind.SCHOOL_TEACHER] * 3 + [ProviderKind.RETIRED_TEACHER,
+                                                                        ProviderKind.VOLUNTEER])
+            institution = None
+            if kind != ActivityKind.TUTORING and selected.get(district_id) and rng.random() < 0.3:
+                provider, institution = ProviderKind.INSTITUTION, rng.choice(selected[district_id])
+            if kind != ActivityKind.TUTORING and unselected.get(district_id) and breaks():
+                provider, institution = ProviderKind.INSTITUTION, rng.choice(unselected[district_id])  # AS-10
+            activities.append(Activity(
+                programme=p, name=name, kind=kind, provider_kind=provider, institution=institution,
+                provider_name="" if institution else rng.choice(["王老师", "李老师", "社区志愿者", "张老师"]),
+            ))
+    Activity.objects.bulk_create(activities, batch_size=5000)
+    log(f"afterschool: {len(selections)} provider selections, {len(programmes)} programmes, "
+        f"{len(activities)} activities, {len(reports)} daily reports")

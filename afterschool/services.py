@@ -1,0 +1,271 @@
+"""Writes of the after-school app: daily reports, programmes, activities, the district's selected providers.
+
+Every write validates the same way whether it comes from a page or the API,
+saves all or nothing, and asks the compliance engine for a sweep of just the
+schools and dates it touched once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import restrict
+from institutions.choices import Category
+from schools.calendar import CalendarGap, SchoolCalendar
+from schools.choices import Stage
+from schools.models import School
+from shuangjian.errors import ServiceError
+
+from .choices import ProviderKind
+from .models import Activity, DailyReport, Programme, ProviderSelection
+
+REPORT_FIELDS = ("school", "date", "pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants",
+                 "new_lessons", "compulsory", "extended_care")
+MAX_MINUTES = 720
+MAX_PEOPLE = 100_000
+MAX_ROWS = 5_000
+
+
+def _request_sweep(*, school_ids, dates) -> None:
+    """Inside the write's transaction: the request is stored with it and sent after commit."""
+    from compliance.services import sweep_request
+
+    sweep_request(school_ids=sorted(set(school_ids)), dates=sorted(set(dates)), reason="afterschool")
+
+
+def _row_label(i: int) -> str:
+    return f"row {i + 1}"
+
+
+def _check_report_row(row: dict, *, schools: dict[int, School], calendars: dict, today: dt.date) -> dict:
+    """The field errors of one report row (empty when it is fine)."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    missing = [f for f in REPORT_FIELDS if row.get(f) is None]
+    for f in missing:
+        errors[f].append(_("必填"))
+    school_id = getattr(row.get("school"), "pk", row.get("school"))
+    school = schools.get(school_id) if school_id is not None else None
+    if school_id is not None and school is None:
+        errors["school"].append(_("学校不存在或不在您的管辖范围内"))
+    for f in ("pe_minutes", "stage1_minutes"):
+        v = row.get(f)
+        if v is not None and v < 0:
+            errors[f].append(_("分钟数不能为负数"))
+        elif v is not None and v > MAX_MINUTES:
+            errors[f].append(_("分钟数不能超过 %(n)d") % {"n": MAX_MINUTES})
+    for f in ("enrolled", "participants"):
+        v = row.get(f)
+        if v is not None and v < 0:
+            errors[f].append(_("人数不能为负数"))
+        elif v is not None and v > MAX_PEOPLE:
+            errors[f].append(_("人数过大"))
+    enrolled, participants = row.get("enrolled"), row.get("participants")
+    if enrolled is not None and participants is not None and 0 <= enrolled < participants:
+        errors["participants"].append(_("参加人数（%(p)d）不能多于报名人数（%(e)d）") % {"p": participants, "e": enrolled})
+    day = row.get("date")
+    if day is not None:
+        if day > today:
+            errors["date"].append(_("不能填报未来的日期"))
+        elif school is not None:
+            calendar = calendars.setdefault(school.district_id, SchoolCalendar(school.district_id))
+            try:
+                info = calendar.day(day)
+            except CalendarGap as gap:
+                errors["date"].append(gap.message)
+            else:
+                if not info.is_school_day:
+                    from schools.calendar import DayKind
+
+                    errors["date"].append(
+                        _("%(date)s 不是上学日（%(kind)s），无需填报课后服务")
+                        % {"date": day.isoformat(), "kind": DayKind.LABELS[info.kind]}
+                    )
+    return dict(errors)
+
+
+def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
+    """File one or more daily reports; all are saved or none. Re-filing a school and date replaces it.
+
+    ``reports`` holds dicts with the contract's fields; ``school`` is a School or its id and must be in
+    the caller's scope. Errors name the row (``"row N"``, counted from 1) and the field.
+    """
+    if not reports:
+        raise ServiceError(_("没有需要填报的日报"), fields={"non_field_errors": [_("列表为空")]})
+    if len(reports) > MAX_ROWS:
+        raise ServiceError(_("一次最多填报 %(n)d 条") % {"n": MAX_ROWS}, fields={"non_field_errors": [_("条数过多")]})
+    ids = {getattr(r.get("school"), "pk", r.get("school")) for r in reports} - {None}
+    schools = {s.pk: s for s in restrict(School.objects.filter(pk__in=ids), user)}
+    calendars: dict = {}
+    today = timezone.localdate()
+    errors: dict[str, dict] = {}
+    seen: dict[tuple, int] = {}
+    for i, row in enumerate(reports):
+        row_errors = _check_report_row(row, schools=schools, calendars=calendars, today=today)
+        key = (getattr(row.get("school"), "pk", row.get("school")), row.get("date"))
+        if None not in key:
+            if key in seen:
+                row_errors.setdefault("date", []).append(
+                    _("与第 %(n)d 行是同一学校同一天") % {"n": seen[key] + 1})
+            else:
+                seen[key] = i
+        if row_errors:
+            errors[_row_label(i)] = row_errors
+    if errors:
+        raise ServiceError(_("日报有误，未保存任何数据，请按提示修改后重新提交"), fields=errors)
+
+    now = timezone.now()
+    objs = [
+        DailyReport(
+            school_id=getattr(r["school"], "pk", r["school"]), date=r["date"], pe_minutes=r["pe_minutes"],
+            stage1_minutes=r["stage1_minutes"], end_time=r["end_time"], enrolled=r["enrolled"],
+            participants=r["participants"], new_lessons=r["new_lessons"], compulsory=r["compulsory"],
+            extended_care=r["extended_care"], filed_at=now, first_filed_at=now,
+            filed_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        for r in reports
+    ]
+    with transaction.atomic():
+        DailyReport.objects.bulk_create(
+            objs, batch_size=1000, update_conflicts=True, unique_fields=["school", "date"],
+            update_fields=["pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants", "new_lessons",
+                           "compulsory", "extended_care", "filed_at", "filed_by"],
+        )
+        _request_sweep(school_ids=[o.school_id for o in objs], dates=[o.date for o in objs])
+    saved = DailyReport.objects.filter(school_id__in={o.school_id for o in objs}, date__in={o.date for o in objs})
+    wanted = set(seen)
+    return sorted((r for r in saved.select_related("school") if (r.school_id, r.date) in wanted),
+                  key=lambda r: (r.date, r.school_id))
+
+
+# -- programmes and activities ----------------------------------------------
+
+
+def _programme_sweep(programme: Programme) -> None:
+    # the term-level findings (AS-8-CARE, AS-10-PROVIDER) are dated by the term's first day
+    _request_sweep(school_ids=[programme.school_id], dates=[programme.term.starts_on])
+
+
+def _scoped_school(user, school) -> School:
+    if not restrict(School.objects.filter(pk=getattr(school, "pk", school)), user).exists():
+        raise ServiceError(_("学校不存在或不在您的管辖范围内"), fields={"school": [_("不在您的管辖范围内")]})
+    return school if isinstance(school, School) else School.objects.get(pk=school)
+
+
+def programme_save(*, user, school, term, extended_care: bool, evening_self_study: bool,
+                   note: str = "") -> Programme:
+    """Create or update the school's programme for a term."""
+    school = _scoped_school(user, school)
+    if term.district_id not in (None, school.district_id):
+        raise ServiceError(_("该学期不属于本校所在区"), fields={"term": [_("学期与学校不在同一区")]})
+    if evening_self_study and school.stage == Stage.PRIMARY:
+        raise ServiceError(_("晚自习只适用于有初中年级的学校"), fields={"evening_self_study": [_("小学不设晚自习")]})
+    with transaction.atomic():
+        programme, _created = Programme.objects.update_or_create(
+            school=school, term=term,
+            defaults={"extended_care": extended_care, "evening_self_study": evening_self_study, "note": note},
+        )
+        _programme_sweep(programme)
+    return programme
+
+
+def programme_update(*, user, programme: Programme, **changes) -> Programme:
+    values = {"extended_care": programme.extended_care, "evening_self_study": programme.evening_self_study,
+              "note": programme.note, **changes}
+    return programme_save(user=user, school=changes.get("school", programme.school),
+                          term=changes.get("term", programme.term), extended_care=values["extended_care"],
+                          evening_self_study=values["evening_self_study"], note=values["note"])
+
+
+def _check_provider(provider_kind: str, institution) -> None:
+    if provider_kind == ProviderKind.INSTITUTION and institution is None:
+        raise ServiceError(_("提供方为校外机构时必须选择机构"), fields={"institution": [_("必填")]})
+    if provider_kind != ProviderKind.INSTITUTION and institution is not None:
+        raise ServiceError(_("只有提供方为校外机构时才能选择机构"), fields={"institution": [_("应为空")]})
+
+
+def activity_create(*, user, programme: Programme, name: str, kind: str, provider_kind: str, institution=None,
+                    provider_name: str = "") -> Activity:
+    """Add an activity to a programme's menu."""
+    _scoped_school(user, programme.school)
+    _check_provider(provider_kind, institution)
+    with transaction.atomic():
+        activity = Activity.objects.create(programme=programme, name=name, kind=kind, provider_kind=provider_kind,
+                                           institution=institution, provider_name=provider_name)
+        _programme_sweep(programme)
+    return activity
+
+
+def activity_update(*, user, activity: Activity, **changes) -> Activity:
+    programme = changes.get("programme", activity.programme)
+    _scoped_school(user, programme.school)
+    for field, value in changes.items():
+        setattr(activity, field, value)
+    _check_provider(activity.provider_kind, activity.institution)
+    with transaction.atomic():
+        activity.save()
+        _programme_sweep(programme)
+    return activity
+
+
+def activity_delete(*, user, activity: Activity) -> None:
+    programme = activity.programme
+    _scoped_school(user, programme.school)
+    with transaction.atomic():
+        activity.delete()
+        _programme_sweep(programme)
+
+
+# -- the district's selected providers ----------------------------------------
+
+
+def provider_selection_create(*, user, district, institution, selected_on: dt.date,
+                              valid_until: dt.date | None = None, note: str = "") -> ProviderSelection:
+    """A district bureau adds a non-subject institution to its selected list (遴选)."""
+    from schools.models import District
+
+    if not restrict(District.objects.filter(pk=district.pk), user).exists():
+        raise ServiceError(_("只能维护本区的遴选名单"), fields={"district": [_("不在您的管辖范围内")]})
+    if institution.category == Category.SUBJECT:
+        raise ServiceError(_("学科类机构不得进入课后服务"), fields={"institution": [_("学科类机构不能遴选")]})
+    if valid_until is not None and valid_until < selected_on:
+        raise ServiceError(_("有效期不能早于遴选日期"), fields={"valid_until": [_("早于遴选日期")]})
+    try:
+        with transaction.atomic():
+            selection = ProviderSelection.objects.create(
+                district=district, institution=institution, selected_on=selected_on, valid_until=valid_until,
+                note=note)
+            _selection_sweep(selection)
+    except IntegrityError as exc:
+        raise ServiceError(_("该机构在这一日期已被本区遴选"), code="conflict",
+                           fields={"institution": [_("重复遴选")]}) from exc
+    return selection
+
+
+def provider_selection_update(*, user, selection: ProviderSelection, valid_until: dt.date | None,
+                              note: str | None = None) -> ProviderSelection:
+    """Change when a selection ends (withdraw it) or its note."""
+    if valid_until is not None and valid_until < selection.selected_on:
+        raise ServiceError(_("有效期不能早于遴选日期"), fields={"valid_until": [_("早于遴选日期")]})
+    selection.valid_until = valid_until
+    if note is not None:
+        selection.note = note
+    with transaction.atomic():
+        selection.save(update_fields=["valid_until", "note"])
+        _selection_sweep(selection)
+    return selection
+
+
+def _selection_sweep(selection: ProviderSelection) -> None:
+    """Re-check the programmes that use this institution in the district's schools."""
+    rows = list(
+        Programme.objects.filter(school__district_id=selection.district_id,
+                                 activities__institution_id=selection.institution_id)
+        .values_list("school_id", "term__starts_on").distinct()
+    )
+    if rows:
+        _request_sweep(school_ids=[s for s, _d in rows], dates=[d for _s, d in rows])
