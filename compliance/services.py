@@ -19,22 +19,25 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, Max, Min, Sum
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from schools.models import District
-from shuangjian.errors import ServiceError
+from shuangjian.errors import ConflictError, ServiceError
 
 from . import registry
 from .choices import ACTIVE_STATUSES, ALLOWED_TRANSITIONS, FindingStatus, RuleKind, RunState, RunTrigger
-from .models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent, SweepRequest
+from .models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent, RuleParameter, SweepRequest
 from .parameters import parameter_segments
 
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
 MAX_RUN_DAYS = 400
+SCHOOL_SUBJECTS = ("class", "school", "teacher")
+#: errors a task retries (the database went away); anything else fails the part at once
+RETRYABLE = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -177,6 +180,9 @@ def run_create(
         if unknown:
             raise ServiceError(f"未知或非自动规则：{', '.join(unknown)}", fields={"rule_ids": unknown})
         rules = [r for r in rules if r.id in set(rule_ids)]
+    if school_ids:
+        # a sweep of some schools only concerns rules whose findings belong to a school
+        rules = [r for r in rules if r.subject in SCHOOL_SUBJECTS]
     districts = District.objects.all()
     if district_codes:
         districts = districts.filter(code__in=district_codes)
@@ -202,8 +208,14 @@ def run_create(
     return run
 
 
-def run_part_execute(*, part_id: int) -> ComplianceRunPart:
-    """Execute one part; safe to call again for the same part (a redelivered task)."""
+def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceRunPart:
+    """Execute one part; safe to call again for the same part (a redelivered task).
+
+    A user-fixable problem (``ServiceError``: a calendar gap, a missing
+    parameter) fails the part at once. Any other exception is re-raised for the
+    task to retry; the part fails only on the ``final_attempt``, until then it
+    waits as queued with the error noted.
+    """
     part = ComplianceRunPart.objects.select_related("run", "district").get(pk=part_id)
     run = part.run
     if part.state == RunState.DONE:
@@ -242,7 +254,13 @@ def run_part_execute(*, part_id: int) -> ComplianceRunPart:
     except ServiceError as exc:  # a calendar gap, a missing parameter: the user must act
         _part_failed(part, exc.message)
     except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised for the task's retry
-        _part_failed(part, f"{type(exc).__name__}: {exc}")
+        message = f"{type(exc).__name__}: {exc}"
+        if final_attempt or not isinstance(exc, RETRYABLE):
+            _part_failed(part, message)
+        else:
+            ComplianceRunPart.objects.filter(pk=part.pk).exclude(state=RunState.DONE).update(
+                state=RunState.QUEUED, error=f"重试中 / retrying: {message}"[:2000]
+            )
         raise
     finally:
         run_refresh(run_id=run.pk)
@@ -258,34 +276,51 @@ def _part_failed(part: ComplianceRunPart, message: str) -> None:
 
 
 def run_refresh(*, run_id: int) -> ComplianceRun:
-    """Recompute a run's progress and counts from its parts (sums, never increments)."""
-    parts = ComplianceRunPart.objects.filter(run_id=run_id)
-    finished = parts.filter(state__in=[RunState.DONE, RunState.FAILED])
-    totals = finished.aggregate(n=Sum("new_count"), s=Sum("still_open_count"), c=Sum("cleared_count"))
-    done = finished.count()
-    failed = list(parts.filter(state=RunState.FAILED).values("rule_id", "district__code", "error"))
-    run = ComplianceRun.objects.get(pk=run_id)
-    run.parts_done = done
-    run.new_count = totals["n"] or 0
-    run.still_open_count = totals["s"] or 0
-    run.cleared_count = totals["c"] or 0
-    run.errors = [{"rule": f["rule_id"], "district": f["district__code"], "error": f["error"]} for f in failed]
-    if done >= run.parts_total:
-        run.state = RunState.FAILED if failed else RunState.DONE
-        run.finished_at = run.finished_at or timezone.now()
-    elif run.state == RunState.QUEUED and done:
-        run.state = RunState.RUNNING
-    run.save(update_fields=[
-        "parts_done", "new_count", "still_open_count", "cleared_count", "errors", "state", "finished_at"])
+    """Recompute a run's progress and counts from its parts (sums, never increments).
+
+    The run row is locked first, so two parts finishing at once are summed one
+    after the other and the later sum (which sees both) is the one that stays.
+    """
+    with transaction.atomic():
+        run = ComplianceRun.objects.select_for_update().get(pk=run_id)
+        parts = ComplianceRunPart.objects.filter(run_id=run_id)
+        totals = parts.aggregate(
+            done=Count("id", filter=Q(state__in=[RunState.DONE, RunState.FAILED])),
+            n=Sum("new_count", filter=Q(state=RunState.DONE)),
+            s=Sum("still_open_count", filter=Q(state=RunState.DONE)),
+            c=Sum("cleared_count", filter=Q(state=RunState.DONE)),
+        )
+        failed = list(parts.filter(state=RunState.FAILED).values("rule_id", "district__code", "error"))
+        done = totals["done"]
+        run.parts_done = done
+        run.new_count = totals["n"] or 0
+        run.still_open_count = totals["s"] or 0
+        run.cleared_count = totals["c"] or 0
+        run.errors = [{"rule": f["rule_id"], "district": f["district__code"], "error": f["error"]} for f in failed]
+        if done >= run.parts_total:
+            run.state = RunState.FAILED if failed else RunState.DONE
+            run.finished_at = timezone.now()
+        elif done or run.state == RunState.RUNNING:
+            run.state = RunState.RUNNING
+            run.finished_at = None
+        run.save(update_fields=[
+            "parts_done", "new_count", "still_open_count", "cleared_count", "errors", "state", "finished_at"])
     return run
 
 
 def run_execute_sync(*, run: ComplianceRun, progress=None) -> ComplianceRun:
-    """Execute every unfinished part in this process (``manage.py sweep --sync``, tests, eager mode)."""
+    """Execute every unfinished part in this process (``manage.py sweep --sync``, tests, eager mode).
+
+    A part that fails is recorded on the run and the others still run.
+    """
     for part_id in run.parts.exclude(state=RunState.DONE).values_list("id", flat=True):
-        run_part_execute(part_id=part_id)
+        try:
+            run_part_execute(part_id=part_id)
+        except Exception as exc:  # noqa: BLE001 - recorded on the part by run_part_execute
+            logger.error("compliance part %s failed: %s", part_id, exc)
         if progress:
             progress()
+    run_refresh(run_id=run.pk)
     run.refresh_from_db()
     return run
 
@@ -310,7 +345,7 @@ def finding_set_status(*, finding: Finding, status: str, actor, reason: str) -> 
             status=status, status_changed_at=now
         )
         if not updated:
-            raise ServiceError("该问题的状态已被他人修改，请刷新后重试", code="conflict")
+            raise ConflictError("该问题的状态已被他人修改，请刷新后重试 / changed by someone else, reload and retry")
         FindingEvent.objects.create(
             finding=finding, from_status=finding.status, to_status=status, actor=actor, at=now, reason=reason.strip()
         )
@@ -399,6 +434,17 @@ def run_enqueue(*, run: ComplianceRun) -> None:
             )
 
     transaction.on_commit(send)
+
+
+def run_start(*, date_from: dt.date, date_to: dt.date, district_codes=None, rule_ids=None, school_ids=None,
+              trigger: str = RunTrigger.API, started_by=None) -> ComplianceRun:
+    """Create a run and send it to the workers once this transaction commits; returns at once."""
+    with transaction.atomic():
+        run = run_create(date_from=date_from, date_to=date_to, district_codes=district_codes, rule_ids=rule_ids,
+                         school_ids=school_ids, trigger=trigger, started_by=started_by)
+        run_enqueue(run=run)
+    run.refresh_from_db()  # in eager mode it has run by now
+    return run
 
 
 def run_dispatch_parts(*, run_id: int) -> int:
@@ -576,3 +622,51 @@ def run_nightly(*, day: dt.date) -> ComplianceRun | None:
         run = run_create(date_from=day, date_to=day, district_codes=codes, trigger=RunTrigger.SCHEDULE)
         run_enqueue(run=run)
     return run
+
+
+# -- parameters ---------------------------------------------------------------
+
+
+def parameter_create(*, key: str, value, effective_from: dt.date, source: str, actor=None) -> RuleParameter:
+    """City staff set a parameter's new value from a date: a new dated row; earlier rows stay as history.
+
+    The key must be one a rule reads or one that already has values, and the
+    value must have the same JSON type as the values before it.
+    """
+    from django.db import IntegrityError
+
+    known = {p for r in registry.all_rules() for p in r.params}
+    previous = RuleParameter.objects.filter(key=key).order_by("-effective_from").first()
+    if previous is None and key not in known:
+        raise ServiceError(f"未知的参数：{key}", fields={"key": ["没有规则使用该参数"]})
+    if not source or not source.strip():
+        raise ServiceError("请填写依据 / the source is required", fields={"source": ["必填"]})
+    if previous is not None and _json_kind(previous.value) != _json_kind(value):
+        raise ServiceError(
+            f"取值类型应与原值一致（{_json_kind(previous.value)}）", fields={"value": [f"原值为 {previous.value!r}"]}
+        )
+    try:
+        with transaction.atomic():
+            return RuleParameter.objects.create(
+                key=key, value=value, effective_from=effective_from, source=source.strip(),
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError as exc:
+        raise ConflictError(
+            "该参数在这一生效日期已有取值 / this parameter already has a value from that date",
+            fields={"effective_from": ["已有取值"]},
+        ) from exc
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return "null"

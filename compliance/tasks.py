@@ -13,7 +13,6 @@ import logging
 
 from celery import shared_task
 from celery.schedules import crontab
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from . import services
@@ -23,7 +22,7 @@ logger = logging.getLogger(__name__)
 RETRY = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
+    "autoretry_for": services.RETRYABLE,
     "retry_backoff": 2,
     "retry_backoff_max": 120,
     "retry_jitter": True,
@@ -37,10 +36,11 @@ def run_start(run_id: int) -> int:
     return services.run_dispatch_parts(run_id=run_id)
 
 
-@shared_task(name="compliance.tasks.run_part", **RETRY)
-def run_part(part_id: int) -> str:
+@shared_task(name="compliance.tasks.run_part", bind=True, **RETRY)
+def run_part(self, part_id: int) -> str:
     """Execute one rule over one district of a run."""
-    part = services.run_part_execute(part_id=part_id)
+    final = self.request.retries >= (self.max_retries or 0)
+    part = services.run_part_execute(part_id=part_id, final_attempt=final)
     return part.state
 
 

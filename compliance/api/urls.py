@@ -2,7 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from .views import FindingViewSet, RuleParameterViewSet, RuleViewSet, RunViewSet
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("compliance/rules", RuleViewSet, basename="compliance-rule")
+router.register("compliance/parameters", RuleParameterViewSet, basename="compliance-parameter")
+router.register("compliance/runs", RunViewSet, basename="compliance-run")
+router.register("compliance/findings", FindingViewSet, basename="compliance-finding")
 
 urlpatterns = router.urls

@@ -1,0 +1,147 @@
+from rest_framework import serializers
+
+from institutions.models import Institution
+from schools.api.serializers import ScopedPrimaryKeyRelatedField
+from schools.models import District, School, SchoolClass, SchoolTeacher
+
+from .. import registry
+from ..choices import FindingStatus
+from ..models import ComplianceRun, Finding, FindingEvent, RuleParameter
+
+
+def _language(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "LANGUAGE_CODE", None) if request is not None else None
+
+
+class RuleParameterSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RuleParameter
+        fields = ["id", "key", "value", "effective_from", "source", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+        # the (key, effective_from) uniqueness is reported by the service as a 409
+        validators: list = []
+
+
+class RunSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True)
+    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ComplianceRun
+        fields = [
+            "id", "trigger", "state", "progress", "parts_total", "parts_done", "new_count", "still_open_count",
+            "cleared_count", "errors", "date_from", "date_to", "district_codes", "rule_ids", "school_ids",
+            "started_by", "created_at", "started_at", "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class RunCreateSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    district_codes = serializers.ListField(child=serializers.CharField(max_length=6), required=False, default=list)
+    rule_ids = serializers.ListField(child=serializers.CharField(max_length=32), required=False, default=list)
+
+    def validate(self, attrs):
+        if attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
+        return attrs
+
+
+class FindingEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FindingEvent
+        fields = ["from_status", "to_status", "actor", "at", "reason"]
+
+    def get_actor(self, obj):
+        return obj.actor.username if obj.actor_id and obj.actor else obj.actor_label
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    school_name = serializers.CharField(source="school.name", read_only=True, default=None)
+    institution_name = serializers.CharField(source="institution.name", read_only=True, default=None)
+    rule_title = serializers.SerializerMethodField()
+    severity = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id", "rule_id", "rule_title", "severity", "kind", "district", "school", "school_name", "school_class",
+            "teacher", "institution", "institution_name", "period_start", "period_end", "summary", "status",
+            "first_seen", "last_seen", "status_changed_at",
+        ]
+        read_only_fields = fields
+
+    def _rule(self, obj):
+        return registry.get_rule(obj.rule_id) if registry.is_registered(obj.rule_id) else None
+
+    def get_rule_title(self, obj):
+        r = self._rule(obj)
+        return r.title(_language(self)) if r else obj.rule_id
+
+    def get_severity(self, obj):
+        r = self._rule(obj)
+        return r.severity if r else None
+
+
+class FindingDetailSerializer(FindingSerializer):
+    events = FindingEventSerializer(many=True, read_only=True)
+    rule_hint = serializers.SerializerMethodField()
+
+    class Meta(FindingSerializer.Meta):
+        fields = [*FindingSerializer.Meta.fields, "evidence", "rule_hint", "events"]
+        read_only_fields = fields
+
+    def get_rule_hint(self, obj):
+        r = self._rule(obj)
+        return r.hint(_language(self)) if r else ""
+
+
+class FindingStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FindingStatus.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class FindingCaseSerializer(serializers.Serializer):
+    rule_id = serializers.CharField(max_length=32)
+    district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), required=False)
+    school = ScopedPrimaryKeyRelatedField(queryset=School.objects.all(), required=False, allow_null=True)
+    school_class = ScopedPrimaryKeyRelatedField(queryset=SchoolClass.objects.all(), required=False, allow_null=True)
+    teacher = ScopedPrimaryKeyRelatedField(queryset=SchoolTeacher.objects.all(), required=False, allow_null=True)
+    institution = ScopedPrimaryKeyRelatedField(queryset=Institution.objects.all(), required=False, allow_null=True)
+    date = serializers.DateField(required=False, allow_null=True)
+    summary = serializers.CharField(max_length=300)
+    evidence = serializers.DictField(required=False, default=dict)
+
+    def validate_rule_id(self, value):
+        if not registry.is_registered(value):
+            raise serializers.ValidationError("未登记的规则编号")
+        return value
+
+    def validate(self, attrs):
+        school_class, teacher = attrs.get("school_class"), attrs.get("teacher")
+        school = attrs.get("school") or (school_class.school if school_class else None) or (
+            teacher.school if teacher else None)
+        if school_class and school_class.school_id != school.pk:
+            raise serializers.ValidationError({"school_class": ["该班级不属于所选学校"]})
+        if teacher and teacher.school_id != school.pk:
+            raise serializers.ValidationError({"teacher": ["该教师不属于所选学校"]})
+        institution = attrs.get("institution")
+        districts = {s.district_id for s in (school, institution) if s is not None}
+        if len(districts) > 1:
+            raise serializers.ValidationError({"institution": ["学校与机构不在同一区"]})
+        if districts:
+            district_id = districts.pop()
+            if attrs.get("district") and attrs["district"].pk != district_id:
+                raise serializers.ValidationError({"district": ["与问题对象所在区不一致"]})
+            attrs["district"] = District.objects.get(pk=district_id)
+        elif not attrs.get("district"):
+            raise serializers.ValidationError({"district": ["请指定区或问题对象"]})
+        attrs["school"] = school
+        return attrs

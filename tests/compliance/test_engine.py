@@ -1,0 +1,159 @@
+import datetime as dt
+
+import pytest
+
+from compliance import services
+from compliance.choices import FindingStatus, RunState
+from compliance.models import ComplianceRun, Finding, FindingEvent, RuleParameter
+from compliance.parameters import MissingParameter, parameter_segments
+from shuangjian.errors import ConflictError, ServiceError
+from tests import factories as f
+
+MON, TUE, WED = dt.date(2026, 11, 9), dt.date(2026, 11, 10), dt.date(2026, 11, 11)
+
+
+def sweep(rule_id, date_from=MON, date_to=WED, **kw):
+    run = services.run_create(date_from=date_from, date_to=date_to, rule_ids=[rule_id], **kw)
+    return services.run_execute_sync(run=run)
+
+
+def test_a_sweep_finds_and_a_second_sweep_adds_nothing(test_rules, big_class, school_a):
+    f.SchoolClassFactory(school=school_a, headcount=40)  # within the limit
+    run = sweep(test_rules.HEADCOUNT)
+    assert run.state == RunState.DONE
+    assert run.parts_done == run.parts_total == 16  # one part per district
+    assert (run.new_count, run.still_open_count, run.cleared_count) == (3, 0, 0)
+    found = Finding.objects.filter(rule_id=test_rules.HEADCOUNT)
+    assert sorted(found.values_list("period_start", flat=True)) == [MON, TUE, WED]
+    assert set(found.values_list("school_class_id", flat=True)) == {big_class.pk}
+    assert found.first().evidence == {"headcount": 50, "limit": 45}
+
+    again = sweep(test_rules.HEADCOUNT)
+    assert (again.new_count, again.still_open_count, again.cleared_count) == (0, 3, 0)
+    assert found.count() == 3
+    assert FindingEvent.objects.filter(finding__in=found).count() == 3  # only the "found" events
+
+
+def test_corrected_data_clears_and_a_relapse_reopens(test_rules, big_class):
+    sweep(test_rules.HEADCOUNT)
+    big_class.headcount = 45
+    big_class.save()
+    run = sweep(test_rules.HEADCOUNT)
+    assert run.cleared_count == 3
+    found = Finding.objects.filter(rule_id=test_rules.HEADCOUNT)
+    assert set(found.values_list("status", flat=True)) == {FindingStatus.CLEARED}
+
+    big_class.headcount = 47
+    big_class.save()
+    run = sweep(test_rules.HEADCOUNT, date_from=TUE, date_to=TUE)
+    assert run.new_count == 1
+    reopened = found.get(period_start=TUE)
+    assert reopened.status == FindingStatus.OPEN
+    assert reopened.evidence["headcount"] == 47
+    assert list(reopened.events.values_list("to_status", flat=True)) == ["open", "cleared", "open"]
+    # the days outside the swept range keep their state
+    assert set(found.exclude(pk=reopened.pk).values_list("status", flat=True)) == {FindingStatus.CLEARED}
+
+
+def test_a_later_parameter_change_leaves_earlier_dates_as_they_were(test_rules, big_class):
+    sweep(test_rules.HEADCOUNT)
+    RuleParameter.objects.create(key="test_max_headcount", value=55, effective_from=TUE, source="调整")
+    run = sweep(test_rules.HEADCOUNT)
+    assert (run.new_count, run.still_open_count, run.cleared_count) == (0, 1, 2)
+    status = dict(Finding.objects.values_list("period_start", "status"))
+    assert status == {MON: FindingStatus.OPEN, TUE: FindingStatus.CLEARED, WED: FindingStatus.CLEARED}
+    assert Finding.objects.get(period_start=MON).evidence["limit"] == 45
+
+
+def test_parameter_segments_split_where_a_value_changes(test_rules):
+    RuleParameter.objects.create(key="test_max_headcount", value=50, effective_from=TUE, source="调整")
+    segments = parameter_segments(["test_max_headcount", "test_sleep_seconds"], MON, WED)
+    assert [(a, b, p["test_max_headcount"]) for a, b, p in segments] == [(MON, MON, 45), (TUE, WED, 50)]
+    with pytest.raises(MissingParameter):
+        parameter_segments(["test_max_headcount"], dt.date(2025, 12, 30), MON)
+
+
+def test_a_school_subset_sweep_clears_only_within_its_schools(test_rules, big_class, school_a):
+    other = f.SchoolClassFactory(school=f.SchoolFactory(district=school_a.district), headcount=60)
+    sweep(test_rules.HEADCOUNT)
+    big_class.headcount = 30
+    big_class.save()
+    other.headcount = 30
+    other.save()
+    run = sweep(test_rules.HEADCOUNT, school_ids=[school_a.pk])
+    assert run.cleared_count == 3
+    assert set(Finding.objects.filter(school_class=other).values_list("status", flat=True)) == {FindingStatus.OPEN}
+
+
+def test_a_part_executed_again_changes_no_counts(test_rules, big_class):
+    run = sweep(test_rules.HEADCOUNT, district_codes=["110101"])
+    part = run.parts.get()
+    services.run_part_execute(part_id=part.pk)  # a redelivered task
+    run.refresh_from_db()
+    assert (run.new_count, run.still_open_count, run.parts_done) == (3, 0, 1)
+    part.refresh_from_db()
+    assert part.attempts == 1
+
+
+def test_a_missing_parameter_fails_the_part_and_names_it(test_rules, big_class):
+    run = sweep(test_rules.HEADCOUNT, date_from=dt.date(2025, 12, 31), date_to=dt.date(2025, 12, 31),
+                district_codes=["110101"])
+    assert run.state == RunState.FAILED
+    assert run.errors[0]["rule"] == test_rules.HEADCOUNT
+    assert "test_max_headcount" in run.errors[0]["error"]
+
+
+def test_status_transitions_are_recorded_and_illegal_ones_refused(test_rules, big_class, district_user):
+    sweep(test_rules.HEADCOUNT, date_from=MON, date_to=MON)
+    finding = Finding.objects.get()
+    services.finding_set_status(finding=finding, status="notified", actor=district_user, reason="已电话通知学校")
+    with pytest.raises(ServiceError) as exc:
+        services.finding_set_status(finding=finding, status="open", actor=district_user, reason="x")
+    assert exc.value.code == "illegal_transition"
+    with pytest.raises(ServiceError):
+        services.finding_set_status(finding=finding, status="rectifying", actor=district_user, reason="  ")
+    stale = Finding.objects.get(pk=finding.pk)
+    services.finding_set_status(finding=finding, status="rectifying", actor=district_user, reason="学校已整改")
+    with pytest.raises(ConflictError):  # someone else changed it since this copy was read
+        services.finding_set_status(finding=stale, status="dismissed", actor=district_user, reason="误报")
+    event = finding.events.last()
+    assert (event.from_status, event.to_status, event.actor, event.reason) == (
+        "notified", "rectifying", district_user, "学校已整改")
+
+
+def test_a_rectifying_finding_the_data_still_shows_stays_rectifying(test_rules, big_class, city_user):
+    sweep(test_rules.HEADCOUNT, date_from=MON, date_to=MON)
+    finding = Finding.objects.get()
+    services.finding_set_status(finding=finding, status="rectifying", actor=city_user, reason="整改中")
+    run = sweep(test_rules.HEADCOUNT, date_from=MON, date_to=MON)
+    assert run.still_open_count == 1
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.RECTIFYING
+
+
+def test_nightly_sweep_skips_a_weekend_and_reports_a_calendar_gap(
+    test_rules, big_class, monkeypatch, django_capture_on_commit_callbacks
+):
+    assert services.run_nightly(day=dt.date(2026, 11, 14)) is None  # a Saturday
+    monkeypatch.setattr(services.registry, "auto_rules", lambda: [services.registry.get_rule(test_rules.HEADCOUNT)])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_nightly(day=TUE)
+    run.refresh_from_db()
+    assert run.state == RunState.DONE and len(run.district_codes) == 16
+    gap = services.run_nightly(day=dt.date(2027, 3, 9))
+    assert gap.state == RunState.FAILED
+    assert gap.errors and all("2027" in e["error"] for e in gap.errors)
+    assert ComplianceRun.objects.filter(state=RunState.FAILED).count() == 1
+
+
+def test_a_parameter_row_is_added_not_edited(test_rules, city_user):
+    row = services.parameter_create(key="test_max_headcount", value=50, effective_from=WED, source="新文件",
+                                    actor=city_user)
+    assert row.created_by == city_user
+    with pytest.raises(ConflictError):
+        services.parameter_create(key="test_max_headcount", value=51, effective_from=WED, source="x")
+    with pytest.raises(ServiceError):
+        services.parameter_create(key="test_max_headcount", value="fifty", effective_from=MON, source="x")
+    with pytest.raises(ServiceError):
+        services.parameter_create(key="no_such_key", value=1, effective_from=MON, source="x")
+    assert RuleParameter.objects.filter(key="test_max_headcount").count() == 2
