@@ -1,0 +1,73 @@
+"""Reads of the complaints app: public tracking, the staff inbox."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import Case, Count, DateField, F, Value, When
+
+from accounts.scoping import restrict
+
+from .choices import AWAITING_ACCEPT, AWAITING_RESOLVE
+from .models import Complaint
+
+_DUMMY_HASH = None
+
+
+def complaint_track(*, tracking_code: str, secret: str) -> Complaint | None:
+    """The complaint when the code and the secret match; None otherwise, in about the same time either way."""
+    global _DUMMY_HASH
+    from .services import normalise_code
+
+    code = normalise_code(tracking_code)
+    complaint = Complaint.objects.select_related("district").filter(tracking_code=code).first() if code else None
+    if complaint is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = make_password("not-a-secret")
+        check_password(secret or "", _DUMMY_HASH)
+        return None
+    if not check_password((secret or "").strip().upper(), complaint.secret_hash):
+        return None
+    return complaint
+
+
+def public_events(complaint: Complaint):
+    return complaint.events.filter(public=True).order_by("at", "id")
+
+
+def public_status(complaint: Complaint) -> dict:
+    """What the complainant sees: status, deadlines and the public part of the timeline, nothing personal."""
+    return {
+        "tracking_code": complaint.tracking_code,
+        "state": complaint.state,
+        "state_label": str(complaint.get_state_display()),
+        "category": complaint.category,
+        "category_label": str(complaint.get_category_display()),
+        "district": complaint.district.name,
+        "department_label": str(complaint.get_department_display()),
+        "received_on": complaint.received_on,
+        "accept_due": complaint.accept_due,
+        "resolve_due": complaint.resolve_due,
+        "outcome": complaint.outcome if complaint.resolved_at else "",
+        "can_reopen": complaint.reopen_count == 0 and complaint.state in ("rejected", "resolved", "closed"),
+        "events": [
+            {"at": e.at, "kind": e.kind, "kind_label": str(e.get_kind_display()), "to_state": e.to_state,
+             "actor": e.actor_label, "note": e.note}
+            for e in public_events(complaint)
+        ],
+    }
+
+
+def complaint_inbox(*, user):
+    """The complaints the user may see, the most urgent deadline first."""
+    next_due = Case(
+        When(state__in=AWAITING_ACCEPT, then=F("accept_due")),
+        When(state__in=AWAITING_RESOLVE, then=F("resolve_due")),
+        default=Value(None),
+        output_field=DateField(),
+    )
+    qs = (
+        restrict(Complaint.objects.all(), user)
+        .select_related("district", "institution", "school", "teacher")
+        .annotate(due=next_due, photo_count=Count("photos"))
+    )
+    return qs.order_by(F("due").asc(nulls_last=True), "received_at", "id")

@@ -1,0 +1,497 @@
+"""Writes of the complaints app: submission, routing, the state machine, deadlines, contact reveal, retention.
+
+Personal information never goes into a log line, an event note or a
+finding's evidence: only the tracking code and the complaint id do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.scoping import is_city, role_of
+from compliance.parameters import MissingParameter, parameter_value
+from schools.calendar import SchoolCalendar
+from schools.choices import grade_band
+from shuangjian.errors import ConflictError, ServiceError
+
+from .choices import (
+    CATEGORY_RULE,
+    CATEGORY_RULE_CHOICES,
+    HOMEWORK_RULE_BY_BAND,
+    REOPEN_TO,
+    TRANSITIONS,
+    Category,
+    Channel,
+    Department,
+    EventKind,
+    State,
+    TargetKind,
+)
+from .crypto import phone_digest
+from .models import Complaint, ComplaintEvent, ComplaintPhoto, ContactView
+from .routing import department_for, district_for
+from .uploads import check_photos
+
+logger = logging.getLogger(__name__)
+
+#: no 0/O, 1/I/L: a code read out over the phone is not misheard
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+COMPLAINANT = "投诉人"
+
+
+class Forbidden(ServiceError):
+    code = "permission_denied"
+    status_code = 403
+
+
+def _new_tracking_code() -> str:
+    return "TS" + "".join(secrets.choice(ALPHABET) for _ in range(10))
+
+
+def _new_secret() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(12))
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+def _actor_label(actor) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return COMPLAINANT
+    if is_city(actor):
+        return "市教委"
+    profile = role_of(actor)
+    if profile and profile.district_id:
+        return f"{profile.district.name}教委"
+    return "工作人员"
+
+
+def _event(complaint, *, kind, actor=None, note="", public=False, from_state="", to_state="", at=None, label=""):
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=label or _actor_label(actor),
+        note=note,
+        public=public,
+        from_state=from_state,
+        to_state=to_state,
+        at=at or timezone.now(),
+    )
+
+
+# -- deadlines ----------------------------------------------------------------
+
+
+def working_days_due(*, district, start: dt.date, key: str) -> dt.date:
+    """``start`` plus the parameter's number of working days on the district's calendar (raises CalendarGap)."""
+    days = int(parameter_value(key, on=start))
+    return SchoolCalendar(district).add_working_days(start, days)
+
+
+def _try_due(complaint, *, start: dt.date, key: str) -> dt.date | None:
+    """The due date, or None with the reason on the complaint when the calendar or the parameter is missing."""
+    try:
+        return working_days_due(district=complaint.district, start=start, key=key)
+    except (ServiceError, MissingParameter) as exc:
+        message = getattr(exc, "message", str(exc))
+        complaint.deadline_note = f"期限暂无法计算：{message}"[:300]
+        return None
+
+
+def complaint_fill_deadlines(*, complaint: Complaint) -> bool:
+    """Compute a deadline that could not be computed before (the calendar has since been entered)."""
+    changed = False
+    if complaint.state in (State.RECEIVED,) and complaint.accept_due is None:
+        complaint.accept_due = _try_due(complaint, start=complaint.received_on, key="complaint_accept_working_days")
+        changed = complaint.accept_due is not None
+    if complaint.state in (State.ACCEPTED, State.INVESTIGATING) and complaint.resolve_due is None:
+        start = timezone.localdate(complaint.responded_at) if complaint.responded_at else complaint.received_on
+        complaint.resolve_due = _try_due(complaint, start=start, key="complaint_resolve_working_days")
+        changed = complaint.resolve_due is not None
+    if changed:
+        complaint.deadline_note = ""
+        complaint.save(update_fields=["accept_due", "resolve_due", "deadline_note", "updated_at"])
+        _event(complaint, kind=EventKind.DEADLINE, label="系统", note="日历已补录，办理期限已计算")
+    return changed
+
+
+# -- submission ---------------------------------------------------------------
+
+
+def _validate_submission(*, target_kind, category, description, occurred_on, institution, school, teacher,
+                         teacher_name, target_text, district, grade, contact_phone, contact_email, channel, actor,
+                         today):
+    errors: dict[str, list[str]] = {}
+    if target_kind not in TargetKind.values:
+        errors["target_kind"] = ["请选择投诉对象"]
+    if category not in Category.values:
+        errors["category"] = ["请选择问题类别"]
+    if target_kind == TargetKind.INSTITUTION and institution is None:
+        errors["institution"] = ["请选择被投诉的培训机构"]
+    if target_kind in (TargetKind.SCHOOL, TargetKind.TEACHER) and school is None:
+        errors["school"] = ["请选择学校"]
+    if target_kind == TargetKind.TEACHER and teacher is None and not (teacher_name or "").strip():
+        errors["teacher_name"] = ["请填写教师姓名"]
+    if teacher is not None and school is not None and teacher.school_id != school.pk:
+        errors["teacher"] = ["该教师不属于所选学校"]
+    if target_kind == TargetKind.OTHER:
+        if not (target_text or "").strip():
+            errors["target_text"] = ["请说明投诉对象"]
+        if district is None:
+            errors["district"] = ["请选择问题发生的区"]
+    if not (description or "").strip():
+        errors["description"] = ["请描述问题"]
+    elif len(description) > 4000:
+        errors["description"] = ["问题描述不超过4000字"]
+    if occurred_on is None:
+        errors["occurred_on"] = ["请填写发生日期"]
+    elif occurred_on > today:
+        errors["occurred_on"] = ["发生日期不能晚于今天"]
+    elif occurred_on < today - dt.timedelta(days=3 * 365):
+        errors["occurred_on"] = ["发生日期过早"]
+    if grade is not None and not 1 <= grade <= 9:
+        errors["grade"] = ["年级应为1至9"]
+    if contact_phone and not 7 <= len(re.sub(r"\D", "", contact_phone)) <= 15:
+        errors["contact_phone"] = ["电话号码格式不正确"]
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            errors["contact_email"] = ["电子邮箱格式不正确"]
+    if channel not in Channel.values:
+        errors["channel"] = ["来源渠道无效"]
+    elif channel != Channel.WEB:
+        profile = role_of(actor)
+        if not (is_city(actor) or (profile and profile.role == "district")):
+            errors["channel"] = ["只有区、市教委工作人员可以录入其他渠道的投诉"]
+    if errors:
+        raise ServiceError("投诉内容有误，请检查后重新提交", fields=errors)
+
+
+def complaint_submit(
+    *,
+    target_kind: str,
+    category: str,
+    description: str,
+    occurred_on: dt.date | None,
+    institution=None,
+    school=None,
+    teacher=None,
+    teacher_name: str = "",
+    target_text: str = "",
+    district=None,
+    grade: int | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    photos=(),
+    channel: str = Channel.WEB,
+    actor=None,
+) -> tuple[Complaint, str]:
+    """Record a complaint, route it, set its acceptance deadline; return it with its one-time secret."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    contact_name, contact_phone, contact_email = (
+        (contact_name or "").strip()[:60], (contact_phone or "").strip()[:30], (contact_email or "").strip()[:120])
+    _validate_submission(
+        target_kind=target_kind, category=category, description=description, occurred_on=occurred_on,
+        institution=institution, school=school, teacher=teacher, teacher_name=teacher_name, target_text=target_text,
+        district=district, grade=grade, contact_phone=contact_phone, contact_email=contact_email, channel=channel,
+        actor=actor, today=today,
+    )
+    checked_photos = check_photos(photos)
+    if target_kind == TargetKind.INSTITUTION:
+        school = teacher = None
+    if target_kind != TargetKind.TEACHER:
+        teacher, teacher_name = None, ""
+    secret = _new_secret()
+    complaint = Complaint(
+        secret_hash=make_password(secret),
+        channel=channel,
+        target_kind=target_kind,
+        institution=institution,
+        school=school,
+        teacher=teacher,
+        teacher_name=(teacher_name or "").strip()[:40],
+        target_text=(target_text or "").strip()[:200],
+        grade=grade,
+        category=category,
+        description=description.strip(),
+        occurred_on=occurred_on,
+        district=district_for(target_kind=target_kind, institution=institution, school=school, district=district),
+        department=department_for(category=category, target_kind=target_kind, institution=institution),
+        received_at=now,
+        received_on=today,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        phone_digest=phone_digest(contact_phone),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    complaint.accept_due = _try_due(complaint, start=today, key="complaint_accept_working_days")
+    for _attempt in range(5):
+        complaint.tracking_code = _new_tracking_code()
+        try:
+            with transaction.atomic():
+                complaint.save()
+                break
+        except IntegrityError:
+            if Complaint.objects.filter(tracking_code=complaint.tracking_code).exists():
+                complaint.pk = None
+                continue
+            raise
+    else:  # pragma: no cover - 31^10 codes
+        raise ConflictError("暂时无法生成查询码，请重试")
+    with transaction.atomic():
+        for f, content_type, ext in checked_photos:
+            photo = ComplaintPhoto(complaint=complaint, content_type=content_type, size=f.size)
+            photo.image.save(f"photo.{ext}", f, save=True)
+        label = COMPLAINANT if channel == Channel.WEB else f"{Channel(channel).label}（{_actor_label(actor)}录入）"
+        _event(complaint, kind=EventKind.SUBMITTED, to_state=State.RECEIVED, label=label, actor=actor,
+               public=True, note="投诉已收到，将在受理期限内给出是否受理的答复。", at=now)
+        if complaint.deadline_note:
+            _event(complaint, kind=EventKind.DEADLINE, label="系统", note=complaint.deadline_note)
+    logger.info("complaint %s received (channel %s, district %s)", complaint.pk, channel, complaint.district_id)
+    return complaint, secret
+
+
+# -- the state machine ----------------------------------------------------------
+
+
+def rule_for(complaint: Complaint) -> str:
+    """The rule an upheld complaint is recorded under by default."""
+    if complaint.category == Category.EXCESSIVE_HOMEWORK and complaint.grade:
+        return HOMEWORK_RULE_BY_BAND[grade_band(complaint.grade)]
+    return CATEGORY_RULE.get(complaint.category, "")
+
+
+def rule_choices(complaint: Complaint) -> tuple[str, ...]:
+    default = CATEGORY_RULE.get(complaint.category, "")
+    return CATEGORY_RULE_CHOICES.get(complaint.category, (default,) if default else ())
+
+
+def can_handle(user, complaint: Complaint) -> bool:
+    """District staff of the complaint's district and city staff move it through its states."""
+    if is_city(user):
+        return True
+    profile = role_of(user)
+    return bool(profile and profile.role == "district" and profile.district_id == complaint.district_id)
+
+
+def can_reveal_contact(user, complaint: Complaint) -> bool:
+    """Only the staff handling the complaint: district staff of its district (see the model's docstring)."""
+    profile = role_of(user)
+    return bool(profile and profile.role == "district" and profile.district_id == complaint.district_id)
+
+
+def _illegal(complaint: Complaint, to_state: str) -> ServiceError:
+    allowed = TRANSITIONS.get(complaint.state, ())
+    to_label = State(to_state).label if to_state in State.values else to_state
+    return ServiceError(
+        f"不能从“{complaint.get_state_display()}”改为“{to_label}”",
+        code="illegal_transition",
+        fields={"to_state": [f"允许的状态：{', '.join(str(State(s).label) for s in allowed) or '无'}"]},
+    )
+
+
+def complaint_transition(
+    *,
+    complaint: Complaint,
+    to_state: str,
+    actor,
+    note: str = "",
+    public: bool = False,
+    reason: str = "",
+    outcome: str = "",
+    upheld: bool | None = None,
+    rule_id: str = "",
+) -> Complaint:
+    """Move a complaint to its next state; every move is an event with who, when and a public or internal note."""
+    if not can_handle(actor, complaint):
+        raise Forbidden("您无权办理这件投诉")
+    if to_state not in TRANSITIONS.get(complaint.state, ()):
+        raise _illegal(complaint, to_state)
+    now = timezone.now()
+    note = (note or "").strip()
+    updates: dict = {"state": to_state}
+    finding_args = None
+    if to_state == State.REJECTED:
+        reason = (reason or note).strip()
+        if not reason:
+            raise ServiceError("不予受理须说明理由", fields={"reason": ["必填"]})
+        updates.update(reject_reason=reason, responded_at=now)
+        # the complainant is told why
+        note, public = reason, True
+    elif to_state == State.ACCEPTED:
+        updates.update(responded_at=now)
+        complaint.deadline_note = ""
+        updates["resolve_due"] = _try_due(complaint, start=timezone.localdate(now),
+                                          key="complaint_resolve_working_days")
+        updates["deadline_note"] = complaint.deadline_note
+    elif to_state == State.RESOLVED:
+        outcome = (outcome or "").strip()
+        errors = {}
+        if not outcome:
+            errors["outcome"] = ["请填写办理结果"]
+        if upheld is None:
+            errors["upheld"] = ["请说明投诉是否属实"]
+        if upheld:
+            rule_id = (rule_id or rule_for(complaint)).strip()
+            if not rule_id:
+                errors["rule_id"] = ["投诉属实时须选择对应的规则编号"]
+        if errors:
+            raise ServiceError("办结信息不完整", fields=errors)
+        updates.update(outcome=outcome, upheld=upheld, resolved_at=now, rule_id=rule_id if upheld else "")
+        if upheld:
+            finding_args = rule_id
+    elif to_state == State.CLOSED:
+        updates.update(closed_at=now)
+
+    with transaction.atomic():
+        if finding_args:
+            from compliance.services import finding_create_case
+
+            finding = finding_create_case(
+                rule_id=finding_args,
+                district=complaint.district,
+                actor=actor,
+                evidence={
+                    "complaint": complaint.tracking_code,
+                    "complaint_id": complaint.pk,
+                    "category": complaint.category,
+                    "target": complaint.target_label,
+                    "occurred_on": complaint.occurred_on.isoformat(),
+                    "outcome": outcome,
+                },
+                summary=f"投诉{complaint.tracking_code}经查属实：{complaint.get_category_display()}",
+                date=complaint.occurred_on,
+                school=complaint.school,
+                teacher=complaint.teacher,
+                institution=complaint.institution,
+                key=f"complaint:{complaint.pk}:{complaint.reopen_count}",
+            )
+            updates["finding"] = finding
+        changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state).update(updated_at=now, **updates)
+        if not changed:
+            raise ConflictError("这件投诉的状态已被他人修改，请刷新后重试")
+        _event(complaint, kind=EventKind.TRANSITION, actor=actor, from_state=complaint.state, to_state=to_state,
+               note=note if to_state != State.RESOLVED else (note or outcome), public=public, at=now)
+    complaint.refresh_from_db()
+    return complaint
+
+
+def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
+    """The complainant asks, once, to have a rejected or resolved complaint looked at again."""
+    if complaint.reopen_count >= 1:
+        raise ServiceError("每件投诉只能申请重新处理一次", code="reopen_used")
+    to_state = REOPEN_TO.get(complaint.state)
+    if to_state is None:
+        raise ServiceError(f"“{complaint.get_state_display()}”状态的投诉不能申请重新处理", code="illegal_transition")
+    now = timezone.now()
+    today = timezone.localdate(now)
+    updates = {"state": to_state, "reopen_count": complaint.reopen_count + 1}
+    complaint.deadline_note = ""
+    if to_state == State.RECEIVED:
+        updates.update(responded_at=None,
+                       accept_due=_try_due(complaint, start=today, key="complaint_accept_working_days"))
+    else:
+        updates.update(resolved_at=None, closed_at=None,
+                       resolve_due=_try_due(complaint, start=today, key="complaint_resolve_working_days"))
+    updates["deadline_note"] = complaint.deadline_note
+    with transaction.atomic():
+        changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state, reopen_count=0).update(
+            updated_at=now, **updates)
+        if not changed:
+            raise ConflictError("这件投诉的状态已变化，请刷新后重试")
+        _event(complaint, kind=EventKind.REOPENED, from_state=complaint.state, to_state=to_state, public=True,
+               label=COMPLAINANT, note=(note or "").strip()[:2000] or "投诉人申请重新处理", at=now)
+    complaint.refresh_from_db()
+    return complaint
+
+
+def complaint_reroute(*, complaint: Complaint, actor, reason: str, district=None, department: str = "") -> Complaint:
+    """Send a complaint to another district or department; the reason is kept on the timeline."""
+    if not can_handle(actor, complaint):
+        raise Forbidden("您无权转办这件投诉")
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = ["请说明转办理由"]
+    if department and department not in Department.values:
+        errors["department"] = ["承办部门无效"]
+    new_district = district or complaint.district
+    new_department = department or complaint.department
+    if not errors and new_district.pk == complaint.district_id and new_department == complaint.department:
+        errors["department"] = ["承办区和承办部门均未改变"]
+    if complaint.state in (State.CLOSED, State.REJECTED):
+        errors["state"] = ["已关闭或不予受理的投诉不能转办"]
+    if errors:
+        raise ServiceError("转办信息有误", fields=errors)
+    old = f"{complaint.district.name}·{complaint.get_department_display()}"
+    with transaction.atomic():
+        Complaint.objects.filter(pk=complaint.pk).update(
+            district=new_district, department=new_department, updated_at=timezone.now())
+        complaint.refresh_from_db()
+        new = f"{complaint.district.name}·{complaint.get_department_display()}"
+        _event(complaint, kind=EventKind.REROUTED, actor=actor, note=f"由{old}转至{new}：{reason}")
+    return complaint
+
+
+# -- personal information -------------------------------------------------------
+
+
+def complaint_contact_reveal(*, complaint: Complaint, user) -> dict:
+    """The full contact details for the staff handling the complaint; every reveal is recorded."""
+    if not can_reveal_contact(user, complaint):
+        raise Forbidden("只有承办区的工作人员可以查看完整联系方式")
+    ContactView.objects.create(complaint=complaint, user=user)
+    return {"name": complaint.contact_name, "phone": complaint.contact_phone, "email": complaint.contact_email}
+
+
+def complaints_purge_personal_data(*, now: dt.datetime | None = None) -> int:
+    """Erase name, phone and e-mail of complaints closed longer ago than the retention setting."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.COMPLAINT_RETENTION_DAYS)
+    ids = list(Complaint.objects.filter(
+        state=State.CLOSED, closed_at__lt=cutoff, personal_data_erased_at__isnull=True
+    ).values_list("id", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        Complaint.objects.filter(pk__in=ids).update(
+            contact_name="", contact_phone="", contact_email="", phone_digest="", personal_data_erased_at=now)
+        ComplaintEvent.objects.bulk_create(
+            ComplaintEvent(complaint_id=pk, kind=EventKind.PURGED, actor_label="系统", at=now,
+                           note=f"结案超过{settings.COMPLAINT_RETENTION_DAYS}天，投诉人个人信息已按保存期限删除")
+            for pk in ids
+        )
+    logger.info("erased the personal data of %d closed complaints", len(ids))
+    return len(ids)
+
+
+def complaint_keys_rotate(*, batch: int = 500) -> int:
+    """Re-encrypt every complaint's contact fields with the first configured key."""
+    count = 0
+    qs = Complaint.objects.exclude(contact_name="", contact_phone="", contact_email="").only(
+        "id", "contact_name", "contact_phone", "contact_email").order_by("id")
+    last = 0
+    while True:
+        rows = list(qs.filter(id__gt=last)[:batch])
+        if not rows:
+            return count
+        # loading decrypts with any key; saving encrypts with the first
+        Complaint.objects.bulk_update(rows, ["contact_name", "contact_phone", "contact_email"])
+        count += len(rows)
+        last = rows[-1].pk
