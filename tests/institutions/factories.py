@@ -89,3 +89,9 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     item = "fee_standard"
     published = True
     content = "每课时60元"
+
+
+def course_with_trainers(institution, n=1, **kwargs):
+    course = CourseFactory(institution=institution, **kwargs)
+    course.trainers.set([TrainerFactory(institution=institution) for _ in range(n)])
+    return course
