@@ -41,3 +41,111 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("登录被锁定")
+    LOGOUT = "logout", _("退出")
+    ACCESS_DENIED = "access_denied", _("拒绝访问")
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    STATUS_CHANGE = "status_change", _("状态变更")
+    VIEW_CONTACT = "view_contact", _("查看投诉人联系方式")
+    EXPORT = "export", _("导出")
+
+
+class AuditOutcome(models.TextChoices):
+    OK = "ok", _("成功")
+    FAILED = "failed", _("失败")
+    DENIED = "denied", _("拒绝")
+
+
+class AppendOnlyError(Exception):
+    """Raised when the application tries to change or delete an audit record."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit records can be read and added, never changed or removed through the ORM."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit events are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("audit events are append-only")
+
+    _raw_delete = delete
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("audit events are append-only")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """One entry of the audit trail (审计日志): who did what, when, to which object, and the outcome.
+
+    Append-only: ``save()`` refuses to rewrite a stored row, ``delete()`` and the
+    queryset's ``update()``/``delete()`` refuse, and on PostgreSQL a trigger
+    rejects UPDATE and DELETE on the table. Records are kept at least
+    ``AUDIT_RETENTION_DAYS`` (183, the six-month floor of the Cybersecurity Law,
+    art. 21); only the DBA command ``purge_audit`` removes older ones.
+    """
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    # the username as typed or as it was then: survives a renamed or deleted account
+    actor_label = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    district = models.ForeignKey(
+        "schools.District",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("所属区"),
+    )
+    outcome = models.CharField(_("结果"), max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.OK)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    path = models.CharField(_("请求路径"), max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["actor_label", "at"], name="audit_actor_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+        default_permissions = ("view", "add")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are append-only")
+        kwargs["force_insert"] = True
+        kwargs.pop("force_update", None)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events are append-only")

@@ -25,3 +25,12 @@ class WriteRoles(BasePermission):
             return "city" in self.roles
         profile = role_of(request.user)
         return bool(profile and profile.role in self.roles)
+
+
+class IsCityStaff(BasePermission):
+    """City bureau staff (or a superuser) only: the audit trail."""
+
+    message = "仅限市教委工作人员 / City bureau staff only."
+
+    def has_permission(self, request, view):
+        return is_city(request.user)

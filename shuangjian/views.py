@@ -1,12 +1,22 @@
-"""Project-level views: health and API tokens."""
+"""Project-level views: health, API tokens, and the error pages."""
 
+import sys
+
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from accounts.audit import audit_record_safely
+from accounts.security import lockout_response
 
 
 def _database_status() -> dict:
@@ -50,4 +60,49 @@ def healthz(request):
 
 @extend_schema(tags=["auth"], summary="Exchange a username and password for an API token")
 class ObtainTokenView(ObtainAuthToken):
+    """Counts failures with the login lockout (the serializer authenticates with the request)
+    and audits a successful token login; a locked-out caller gets the lockout answer."""
+
     permission_classes = [AllowAny]
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request._request)
+            raise drf_serializers.ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        # what a session login does through user_logged_in: reset the failure count, audit
+        AxesProxyHandler.user_logged_in(sender=type(self), request=request, user=user)
+        audit_record_safely(actor=user, action="login", request=request, detail={"method": "token"})
+        return Response({"token": token.key})
+
+
+# --- error pages ---------------------------------------------------------------
+# Rendered without the request context: they must work when the database (sessions,
+# the user's profile) is what failed.
+
+
+def service_unavailable(request, exception=None):
+    """503 while the database is unreachable; the browser is told to retry shortly."""
+    if request is not None and request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": "数据库暂时不可用，请稍后再试 / The database is unavailable, try again shortly",
+                "code": "unavailable",
+                "fields": {},
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+def server_error(request):
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return service_unavailable(request)
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
