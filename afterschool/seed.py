@@ -42,6 +42,11 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     def breaks() -> bool:
         return rng.random() < violation_rate
 
+    def quota(n: int) -> set[int]:
+        """Exactly the set share of ``n`` rows (at least one when the share is not zero), for the few term rows."""
+        k = min(n, max(1, round(violation_rate * n))) if violation_rate > 0 else 0
+        return set(rng.sample(range(n), k))
+
     selections, programmes, reports = [], [], []
     selected: dict[int, list[Institution]] = {}
     unselected: dict[int, list[Institution]] = {}
@@ -63,7 +68,7 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
         for school in district_schools:
             if term is not None:
                 programmes.append(Programme(
-                    school=school, term=term, extended_care=not breaks(),
+                    school=school, term=term, extended_care=True,
                     evening_self_study=school.stage != "primary" and rng.random() < 0.3,
                     note="每周一至周五课后服务，第一阶段体育锻炼，第二阶段作业辅导与兴趣活动"))
             enrolled_base = rng.randint(200, 1500)
@@ -83,11 +88,16 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                     enrolled=enrolled, participants=int(enrolled * rng.uniform(0.8, 1.0)),
                     new_lessons=breaks(), compulsory=breaks(), extended_care=rng.random() < 0.5,
                 ))
+    for i in quota(len(programmes)):
+        programmes[i].extended_care = False  # AS-8-CARE
     Programme.objects.bulk_create(programmes, batch_size=2000, ignore_conflicts=True)
     DailyReport.objects.bulk_create(reports, batch_size=5000, ignore_conflicts=True)
 
     activities = []
-    for p in Programme.objects.filter(school__in=schools).select_related("school"):
+    all_programmes = list(Programme.objects.filter(school__in=schools).select_related("school").order_by("pk"))
+    eligible = [i for i, p in enumerate(all_programmes) if unselected.get(p.school.district_id)]
+    bad_programmes = {eligible[i] for i in quota(len(eligible))}
+    for n, p in enumerate(all_programmes):
         district_id = p.school.district_id
         for name, kind in rng.sample(MENU, rng.randint(3, 5)):
             provider = rng.choice([ProviderKind.SCHOOL_TEACHER] * 3 + [ProviderKind.RETIRED_TEACHER,
@@ -95,8 +105,9 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
             institution = None
             if kind != ActivityKind.TUTORING and selected.get(district_id) and rng.random() < 0.3:
                 provider, institution = ProviderKind.INSTITUTION, rng.choice(selected[district_id])
-            if kind != ActivityKind.TUTORING and unselected.get(district_id) and breaks():
+            if n in bad_programmes and kind != ActivityKind.TUTORING:
                 provider, institution = ProviderKind.INSTITUTION, rng.choice(unselected[district_id])  # AS-10
+                bad_programmes.discard(n)
             activities.append(Activity(
                 programme=p, name=name, kind=kind, provider_kind=provider, institution=institution,
                 provider_name="" if institution else rng.choice(["王老师", "李老师", "社区志愿者", "张老师"]),

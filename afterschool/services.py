@@ -156,7 +156,7 @@ def _scoped_school(user, school) -> School:
     return school if isinstance(school, School) else School.objects.get(pk=school)
 
 
-def programme_save(*, user, school, term, extended_care: bool, evening_self_study: bool,
+def programme_save(*, user, school, term, extended_care: bool = False, evening_self_study: bool = False,
                    note: str = "") -> Programme:
     """Create or update the school's programme for a term."""
     school = _scoped_school(user, school)
