@@ -2,7 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
+from .views import CompletionSurveyViewSet, HomeworkDayViewSet, HomeworkItemViewSet
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("homework/surveys", CompletionSurveyViewSet, basename="homework-survey")
+router.register("homework/days", HomeworkDayViewSet, basename="homework-day")
+router.register("homework", HomeworkItemViewSet, basename="homework")
 
 urlpatterns = router.urls
