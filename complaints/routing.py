@@ -20,13 +20,7 @@ DOMAIN_DEPARTMENT = {
 
 def _teaches_foreign_language(institution) -> bool:
     """Whether the institution runs any foreign-language course (education handles all foreign-language training)."""
-    try:
-        course = apps.get_model("institutions", "Course")
-    except LookupError:
-        return False
-    field_names = {f.name for f in course._meta.get_fields()}
-    if "subject" not in field_names or "institution" not in field_names:
-        return False
+    course = apps.get_model("institutions", "Course")
     return course.objects.filter(institution=institution, subject__in=list(FOREIGN_LANGUAGES)).exists()
 
 

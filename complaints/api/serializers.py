@@ -33,9 +33,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         # multipart: several files under one name
         if hasattr(data, "getlist") and "photos" in data:
-            data = data.copy()
             photos = data.getlist("photos")
-            data = {k: data.get(k) for k in data}
+            data = {k: data.get(k) for k in data}  # never deep-copy the uploaded files
             data["photos"] = photos
         return super().to_internal_value(data)
 
