@@ -1,0 +1,62 @@
+"""Every institution rule is set-based: a fixed, small number of queries per district, however many violations."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from compliance.parameters import parameter_segments
+from compliance.registry import SweepContext, auto_rules, get_rule
+from tests.factories import InstitutionFactory, SchoolFactory, SchoolTeacherFactory
+
+from .rule_factories import (
+    RuleCourseFactory,
+    RuleForeignStaffFactory,
+    RulePrepaymentFactory,
+    RuleSessionFactory,
+    RuleTrainerFactory,
+    at,
+)
+
+pytestmark = pytest.mark.django_db
+
+RULES = sorted(r.id for r in auto_rules() if r.id.startswith(("TI-", "TE-26")))
+
+
+def build_institution(district, n: int, school):
+    """One institution that breaks every rule, several times over."""
+    inst = InstitutionFactory(
+        district=district, mode="both", nonprofit=False, licence_status="expired", approved_on=dt.date(2023, 1, 1),
+        audience=["preschool", "compulsory", "high_school"], listed=True, list_status="black",
+        list_status_since=dt.date(2026, 11, 1),
+    )
+    offline = RuleCourseFactory(institution=inst, price_per_lesson=Decimal("99.00"), foreign_curriculum=True,
+                                content_grade=3, min_grade=0, max_grade=3, enrolment_opens_on=dt.date(2026, 11, 10))
+    online = RuleCourseFactory(institution=inst, mode="online", lesson_minutes=40, min_grade=0,
+                               price_per_lesson=Decimal("50.00"))
+    no_cert = RuleTrainerFactory(institution=inst, certificate_no="", photo="")
+    offline.trainers.add(no_cert)
+    SchoolTeacherFactory(school=school, certificate_no=f"POACH{n}")
+    RuleTrainerFactory(institution=inst, certificate_no=f"POACH{n}")
+    RuleForeignStaffFactory(institution=inst, in_china=False)
+    RulePrepaymentFactory(course=offline, class_hours=80)
+    arts = InstitutionFactory(district=district, category="non_subject", domain="arts")
+    RuleCourseFactory(institution=arts, subject="maths")
+    for day in ("2026-11-13", "2026-11-14", "2026-11-16"):
+        RuleSessionFactory(course=offline, site=None, starts_at=at(day, "16:00"), ends_at=at(day, "21:00"))
+        RuleSessionFactory(course=online, starts_at=at(day, "20:30"), ends_at=at(day, "21:10"))
+        RuleSessionFactory(course=online, starts_at=at(day, "21:15"), ends_at=at(day, "21:55"))
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_rule_queries_do_not_grow_with_the_data(rule_id, district1, django_assert_max_num_queries):
+    school = SchoolFactory(district=district1)
+    for n in range(4):
+        build_institution(district1, n, school)
+    rule = get_rule(rule_id)
+    [(start, end, params)] = parameter_segments(rule.params, dt.date(2026, 11, 9), dt.date(2026, 11, 20))
+    ctx = SweepContext(rule=rule, district=district1, date_from=start, date_to=end, params=params)
+    # the calendar takes a few queries (staff holiday rows, vacations); each rule a few more
+    with django_assert_max_num_queries(8):
+        violations = list(rule.func(ctx))
+    assert len(violations) >= 4
