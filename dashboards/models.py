@@ -1,1 +1,181 @@
-"""Models of this app."""
+"""Summary tables the dashboards read (数据看板汇总表), kept current by ``services.stats_refresh``.
+
+A dashboard request never scans the raw homework items or daily reports: it
+aggregates these tables, which ``stats_refresh`` rebuilds for a set of
+districts and dates with a few INSERT … SELECT / DELETE statements after each
+sweep and filing (``tasks.refresh_stats``) and nightly.
+
+Grains:
+
+- ``SchoolDay``: the school days (上学日) of each district, from the school
+  calendar, so SQL can join classes and schools to the days they were due to file;
+- ``ClassDayStat``: one row per class and school day (the filing unit of homework);
+- ``HomeworkDayStat``: ``ClassDayStat`` summed per district, stage, grade band and day;
+- ``HomeworkMinutes``: how many filed class-days had each total of written minutes,
+  per district, stage, grade band and day (an exact histogram, for percentiles);
+- ``SchoolDayStat``: one row per school and school day (the after-school report).
+
+Findings, complaints and the institution registry are aggregated directly from
+their own tables (indexed by district; thousands of rows per district, not
+millions), so staff changes to them show at once.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedQuerySet
+from schools.choices import GradeBand, Stage
+
+
+class SchoolDay(models.Model):
+    """A school day (上学日) of a district and the rule parameters in force on it, as of the last refresh.
+
+    The cut-offs and limits are the dated parameters the HW-4-PUBLISH, HW-5-*,
+    AS-REPORT-MISSING and AS-8-END rules use, resolved per day so that one SQL
+    statement can count a range over which a parameter changed.
+    """
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("日期"))
+    week = models.DateField(_("所在周（周一）"))
+    academic_year = models.PositiveSmallIntegerField(_("学年（起始年份）"))
+    homework_cutoff = models.DateTimeField(_("作业公示截止（含宽限）"))
+    report_cutoff = models.DateTimeField(_("课后服务日报截止（含宽限）"))
+    limit_g36 = models.PositiveSmallIntegerField(_("3–6年级书面作业上限（分钟）"))
+    limit_g79 = models.PositiveSmallIntegerField(_("7–9年级书面作业上限（分钟）"))
+    min_end_time = models.TimeField(_("课后服务最早结束时间"))
+
+    class Meta:
+        verbose_name = _("上学日")
+        verbose_name_plural = _("上学日")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "date"], name="dash_schoolday_unique",
+                                    violation_error_message=_("该区这一天已登记为上学日")),
+        ]
+
+
+class ClassDayStat(models.Model):
+    """One class on one school day: was homework due, filed, filed on time, and within the written-minute limit.
+
+    ``written_minutes`` is the day's written home homework in minutes, as HW-5-* count it
+    (a measured completion-survey average where one exists, the teacher's estimate otherwise);
+    ``within_limit`` is set only for a filed day.
+    """
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    school_class = models.ForeignKey("schools.SchoolClass", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    grade = models.PositiveSmallIntegerField()
+    grade_band = models.CharField(max_length=3, choices=GradeBand.choices)
+    date = models.DateField()
+    week = models.DateField()
+    expected = models.PositiveSmallIntegerField(default=1)
+    filed = models.PositiveSmallIntegerField(default=0)
+    on_time = models.PositiveSmallIntegerField(default=0)
+    written_minutes = models.PositiveIntegerField(default=0)
+    within_limit = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id", "school": "school_id"}
+
+    class Meta:
+        verbose_name = _("班级日作业统计")
+        verbose_name_plural = _("班级日作业统计")
+        indexes = [
+            models.Index(fields=["district", "date"], name="dash_classday_district_date"),
+            models.Index(fields=["school", "date"], name="dash_classday_school_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "date"], name="dash_classday_unique",
+                                    violation_error_message=_("该班级这一天已有统计")),
+            models.CheckConstraint(condition=Q(on_time__lte=F("filed"), within_limit__lte=F("filed")),
+                                   name="dash_classday_flags",
+                                   violation_error_message=_("未填报的班级日不能计为按时或未超时")),
+        ]
+
+
+class HomeworkDayStat(models.Model):
+    """``ClassDayStat`` summed per district, stage, grade band and day: what district and city dashboards read."""
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    grade_band = models.CharField(max_length=3, choices=GradeBand.choices)
+    date = models.DateField()
+    week = models.DateField()
+    expected = models.PositiveIntegerField(default=0)
+    filed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    within_limit = models.PositiveIntegerField(default=0)
+    minutes_total = models.PositiveBigIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = _("区作业日统计")
+        verbose_name_plural = _("区作业日统计")
+        indexes = [models.Index(fields=["date", "district"], name="dash_hwday_date_district")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "stage", "grade_band", "date"], name="dash_hwday_unique"),
+        ]
+
+
+class HomeworkMinutes(models.Model):
+    """How many filed class-days had ``minutes`` written minutes, per district, stage, grade band and day."""
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    grade_band = models.CharField(max_length=3, choices=GradeBand.choices)
+    date = models.DateField()
+    minutes = models.PositiveIntegerField()
+    class_days = models.PositiveIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = _("作业时长分布")
+        verbose_name_plural = _("作业时长分布")
+        indexes = [models.Index(fields=["date", "district"], name="dash_hwmin_date_district")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "stage", "grade_band", "date", "minutes"],
+                                    name="dash_hwmin_unique"),
+        ]
+
+
+class SchoolDayStat(models.Model):
+    """One school on one school day: the after-school report (课后服务日报) was due, filed, on time, and its figures.
+
+    ``exercise_minutes`` is PE lessons plus stage-1 exercise, as AS-8-PE counts it;
+    ``ended_after_min`` is 1 when the service ended at or after ``as_min_end_time`` (17:30).
+    """
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    date = models.DateField()
+    week = models.DateField()
+    expected = models.PositiveSmallIntegerField(default=1)
+    reported = models.PositiveSmallIntegerField(default=0)
+    on_time = models.PositiveSmallIntegerField(default=0)
+    enrolled = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+    pe_minutes = models.PositiveIntegerField(default=0)
+    exercise_minutes = models.PositiveIntegerField(default=0)
+    ended_after_min = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id", "school": "school_id"}
+
+    class Meta:
+        verbose_name = _("学校日课后服务统计")
+        verbose_name_plural = _("学校日课后服务统计")
+        indexes = [
+            models.Index(fields=["district", "date"], name="dash_schoolday_district_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "date"], name="dash_schooldaystat_unique",
+                                    violation_error_message=_("该校这一天已有统计")),
+        ]

@@ -1,8 +1,13 @@
 """API routes of the dashboards app, mounted under /api/v1/."""
 
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+from . import views
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("dashboards/city/", views.CityDashboardView.as_view(), name="dashboard-city"),
+    path("dashboards/districts/<str:code>/", views.DistrictDashboardView.as_view(), name="dashboard-district"),
+    path("dashboards/districts/<str:code>/schools/", views.DistrictSchoolsView.as_view(),
+         name="dashboard-district-schools"),
+    path("dashboards/schools/<int:pk>/", views.SchoolDashboardView.as_view(), name="dashboard-school"),
+]

@@ -1,0 +1,153 @@
+"""Input and output shapes of the dashboards API."""
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from schools.choices import GradeBand, Stage
+
+from ..selectors import Filters, default_range
+
+#: the longest range one dashboard request may cover (a school year)
+MAX_RANGE_DAYS = 400
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    """Query parameters: a date range (default the last four weeks), a school stage and a grade band."""
+
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False, allow_blank=True)
+    grade_band = serializers.ChoiceField(choices=GradeBand.choices, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        start, end = default_range()
+        date_to = attrs.get("date_to") or (attrs["date_from"] + dt.timedelta(days=27) if "date_from" in attrs else end)
+        date_from = attrs.get("date_from") or date_to - (end - start)
+        if date_to < date_from:
+            raise serializers.ValidationError({"date_to": [_("结束日期不能早于开始日期")]})
+        if (date_to - date_from).days > MAX_RANGE_DAYS:
+            raise serializers.ValidationError({"date_to": [_("一次最多查看400天")]})
+        return Filters(date_from=date_from, date_to=date_to, stage=attrs.get("stage") or "",
+                       grade_band=attrs.get("grade_band") or "")
+
+
+def filters_from(query_params) -> Filters:
+    s = DashboardQuerySerializer(data=query_params)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+class FilingSerializer(serializers.Serializer):
+    expected = serializers.IntegerField()
+    filed = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    completeness = serializers.FloatField(allow_null=True, help_text="filed / expected")
+    timeliness = serializers.FloatField(allow_null=True, help_text="on time / expected")
+
+
+class BandSerializer(FilingSerializer):
+    grade_band = serializers.ChoiceField(choices=GradeBand.choices)
+    within_limit = serializers.IntegerField()
+    within_limit_share = serializers.FloatField(allow_null=True, help_text="within the limit / filed")
+    avg_minutes = serializers.FloatField(allow_null=True)
+    p90_minutes = serializers.IntegerField(allow_null=True, help_text="nearest-rank 90th percentile")
+
+
+class HomeworkSerializer(serializers.Serializer):
+    bands = BandSerializer(many=True)
+    filing = FilingSerializer()
+    weeks = serializers.ListField(child=serializers.DictField(), required=False,
+                                  help_text="per ISO week (Monday): per grade band expected, filed, "
+                                            "within_limit_share, avg_minutes")
+
+
+class AfterschoolSerializer(serializers.Serializer):
+    expected = serializers.IntegerField()
+    reported = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    completeness = serializers.FloatField(allow_null=True)
+    timeliness = serializers.FloatField(allow_null=True)
+    enrolled = serializers.IntegerField()
+    participants = serializers.IntegerField()
+    participation_rate = serializers.FloatField(allow_null=True)
+    ended_after_1730 = serializers.IntegerField()
+    ended_after_1730_share = serializers.FloatField(allow_null=True)
+    avg_pe_minutes = serializers.FloatField(allow_null=True)
+    avg_exercise_minutes = serializers.FloatField(allow_null=True)
+    weeks = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class InstitutionsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_category = serializers.DictField(child=serializers.IntegerField())
+    by_licence_status = serializers.DictField(child=serializers.IntegerField())
+    by_list_status = serializers.DictField(child=serializers.IntegerField())
+    sessions_flagged = serializers.ListField(child=serializers.DictField())
+    prepayments = serializers.IntegerField()
+    prepayments_over_limit = serializers.IntegerField()
+
+
+class FindingsSerializer(serializers.Serializer):
+    by_rule = serializers.ListField(child=serializers.DictField())
+    by_severity = serializers.ListField(child=serializers.DictField())
+    open = serializers.IntegerField()
+    cleared = serializers.IntegerField()
+    dismissed = serializers.IntegerField()
+    oldest_open_since = serializers.DateTimeField(allow_null=True)
+    oldest_open_days = serializers.IntegerField(allow_null=True)
+    avg_days_to_rectify = serializers.FloatField(allow_null=True)
+    oldest_open = serializers.DictField(allow_null=True, required=False)
+
+
+class ComplaintsSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    by_category = serializers.ListField(child=serializers.DictField())
+    by_department = serializers.ListField(child=serializers.DictField())
+    median_working_days = serializers.FloatField(allow_null=True)
+    calendar_gap = serializers.BooleanField()
+
+
+class DistrictDashboardSerializer(serializers.Serializer):
+    scope = serializers.DictField()
+    filters = serializers.DictField()
+    homework = HomeworkSerializer()
+    afterschool = AfterschoolSerializer()
+    institutions = InstitutionsSerializer()
+    findings = FindingsSerializer()
+    complaints = ComplaintsSerializer()
+
+
+class CityDistrictSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    homework = HomeworkSerializer()
+    afterschool = AfterschoolSerializer()
+    institutions = InstitutionsSerializer()
+    findings = FindingsSerializer()
+    complaints = ComplaintsSerializer()
+
+
+class CityDashboardSerializer(DistrictDashboardSerializer):
+    districts = CityDistrictSerializer(many=True)
+
+
+class SchoolDashboardSerializer(serializers.Serializer):
+    scope = serializers.DictField()
+    filters = serializers.DictField()
+    homework = HomeworkSerializer()
+    afterschool = AfterschoolSerializer()
+    findings = FindingsSerializer()
+
+
+class SchoolRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    stage = serializers.CharField()
+    homework = serializers.DictField()
+    afterschool = serializers.DictField()

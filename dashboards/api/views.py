@@ -1,0 +1,80 @@
+"""The dashboards API: the figures of a district, the city and a school, scoped to the caller."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.choices import Role
+from accounts.permissions import IsCityStaff, IsStaffRole
+from accounts.scoping import is_city, restrict, role_of
+from schools.models import District, School
+
+from .. import selectors
+from . import serializers as s
+
+QUERY = [
+    OpenApiParameter("date_from", str, description="ISO date; default four weeks before date_to"),
+    OpenApiParameter("date_to", str, description="ISO date; default today"),
+    OpenApiParameter("stage", str, enum=[c[0] for c in s.Stage.choices]),
+    OpenApiParameter("grade_band", str, enum=[c[0] for c in s.GradeBand.choices]),
+]
+
+
+def visible_district(user, code: str) -> District:
+    """The district if the caller may see its dashboard (city: any; district staff: their own), else 404."""
+    return get_object_or_404(restrict(District.objects.all(), user).distinct(), code=code)
+
+
+def visible_school(user, pk) -> School:
+    return get_object_or_404(restrict(School.objects.select_related("district"), user), pk=pk)
+
+
+def district_dashboard_visible(user, code: str) -> District:
+    """District dashboards are for city and district staff: a school or institution user gets 404."""
+    profile = role_of(user)
+    if not is_city(user) and (profile is None or profile.role != Role.DISTRICT):
+        raise Http404
+    return visible_district(user, code)
+
+
+class DistrictDashboardView(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(parameters=QUERY, responses=s.DistrictDashboardSerializer, tags=["dashboards"])
+    def get(self, request, code):
+        district = district_dashboard_visible(request.user, code)
+        filters = s.filters_from(request.query_params)
+        return Response(selectors.district_dashboard(district=district, filters=filters, user=request.user))
+
+
+class DistrictSchoolsView(APIView):
+    """The drill-down from a district to its schools."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(parameters=QUERY, responses=s.SchoolRowSerializer(many=True), tags=["dashboards"])
+    def get(self, request, code):
+        district = district_dashboard_visible(request.user, code)
+        filters = s.filters_from(request.query_params)
+        return Response(selectors.district_schools(district=district, filters=filters))
+
+
+class CityDashboardView(APIView):
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(parameters=QUERY, responses=s.CityDashboardSerializer, tags=["dashboards"])
+    def get(self, request):
+        filters = s.filters_from(request.query_params)
+        return Response(selectors.city_dashboard(filters=filters, user=request.user))
+
+
+class SchoolDashboardView(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(parameters=QUERY, responses=s.SchoolDashboardSerializer, tags=["dashboards"])
+    def get(self, request, pk):
+        school = visible_school(request.user, pk)
+        filters = s.filters_from(request.query_params)
+        return Response(selectors.school_dashboard(school=school, filters=filters, user=request.user))

@@ -1,0 +1,509 @@
+"""Reads of the dashboards app: the figures a dashboard draws, counted in SQL over the summary tables.
+
+Every section is one grouped query (two for homework's histogram and trend)
+grouped by district, so a district dashboard, the city dashboard with its
+districts side by side, and a school dashboard run the same code and cost the
+same few queries whatever the size of the data. Python only adds the grouped
+rows up and divides.
+
+Definitions (the tests hold the raw-table counts to these):
+
+- a class-day is *expected* on each school day of its district for each class of
+  that academic year; *filed* when the day has a ``HomeworkDay`` record; *on time*
+  when it was first filed by the HW-4-PUBLISH cut-off (deadline plus grace days);
+  completeness = filed / expected and timeliness = on time / expected (DHIS2's
+  reporting rate and reporting rate on time);
+- written minutes, the share within the limit, the average and the 90th percentile
+  are over *filed* class-days; minutes are counted as HW-5-* count them; the
+  percentile is the nearest-rank one (the smallest value with at least 90 % of
+  class-days at or below it);
+- after-school: a report is expected per school and school day; participation =
+  participants / enrolled; the end-time share is over reported days; exercise
+  minutes are PE lessons plus stage-1 exercise (AS-8-PE);
+- findings: dated findings whose date lies in the range, plus undated
+  (registration) findings; *open* = open, notified or rectifying, *cleared* =
+  rectified or cleared by a sweep; time to rectify = status change minus first
+  seen, for cleared findings;
+- complaints: received in the range; *accepted* = went past acceptance (not
+  waiting, not rejected); *resolved* = has a resolution time; *overdue* = still
+  waiting for acceptance or resolution after its deadline today; handling time =
+  statutory working days from receipt to resolution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from statistics import median
+
+from django.db.models import Case, Count, F, Min, Q, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import restrict
+from compliance import registry
+from compliance.choices import ACTIVE_STATUSES, FindingStatus
+from compliance.models import Finding
+from compliance.parameters import parameter_value
+from schools.calendar import CalendarGap, SchoolCalendar
+from schools.choices import GradeBand
+from schools.models import District, School
+
+from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat
+
+BANDS = [GradeBand.G12.value, GradeBand.G36.value, GradeBand.G79.value]
+CLEARED_STATUSES = (FindingStatus.RECTIFIED, FindingStatus.CLEARED)
+#: the rules whose findings are about a session of an institution (a lesson held when or where it may not be)
+SESSION_RULES = ("TI-12-SITE", "TI-12-UNLICENSED", "TI-13-HOLIDAY", "TI-13-SCHOOLHOURS", "TI-13-LATE-OFFLINE",
+                 "TI-13-LATE-ONLINE", "TI-13-ONLINE-LEN", "TI-13-ONLINE-GAP", "TI-18-BLACKLIST")
+#: the percentile of written minutes the dashboards show
+PERCENTILE = 0.9
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date
+    date_to: dt.date
+    stage: str = ""
+    grade_band: str = ""
+
+    def as_dict(self) -> dict:
+        return {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(),
+                "stage": self.stage or None, "grade_band": self.grade_band or None}
+
+
+def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The last four weeks up to today."""
+    today = today or timezone.localdate()
+    return today - dt.timedelta(days=27), today
+
+
+def rate(part, whole) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def nearest_rank(histogram: dict[int, int], share: float = PERCENTILE) -> int | None:
+    """The smallest value with at least ``share`` of the counts at or below it."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = math.ceil(share * total)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None
+
+
+# -- homework ------------------------------------------------------------------
+
+
+def _homework_sources(district_ids, filters: Filters, school_id):
+    """(counts, histogram, weeks) querysets: the district roll-ups, or the class-days of one school."""
+    if school_id:
+        base = ClassDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
+        def sums():
+            # minutes_total first: after it, "filed" names the sum, not the column
+            return {"minutes_total": Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
+                    "expected": Sum("expected"), "filed": Sum("filed"), "on_time": Sum("on_time"),
+                    "within_limit": Sum("within_limit")}
+        hist = base.filter(filed=1).annotate(minutes=F("written_minutes"))
+        hist_n = Count("id")
+    else:
+        base = HomeworkDayStat.objects.filter(district_id__in=district_ids,
+                                              date__range=(filters.date_from, filters.date_to))
+        def sums():
+            return {k: Sum(k) for k in ("expected", "filed", "on_time", "within_limit", "minutes_total")}
+        hist = HomeworkMinutes.objects.filter(district_id__in=district_ids,
+                                              date__range=(filters.date_from, filters.date_to))
+        hist_n = Sum("class_days")
+    if filters.stage:
+        base, hist = base.filter(stage=filters.stage), hist.filter(stage=filters.stage)
+    if filters.grade_band:
+        base, hist = base.filter(grade_band=filters.grade_band), hist.filter(grade_band=filters.grade_band)
+    counts = base.values("district_id", "grade_band").annotate(**sums()).order_by()
+    weeks = base.values("week", "grade_band").annotate(**sums()).order_by("week", "grade_band")
+    histogram = hist.values("district_id", "grade_band", "minutes").annotate(n=hist_n).order_by()
+    return counts, histogram, weeks
+
+
+def _band_figures(row: dict, hist: dict[int, int]) -> dict:
+    filed = row["filed"]
+    return {
+        "expected": row["expected"], "filed": filed, "on_time": row["on_time"],
+        "completeness": rate(filed, row["expected"]), "timeliness": rate(row["on_time"], row["expected"]),
+        "within_limit": row["within_limit"], "within_limit_share": rate(row["within_limit"], filed),
+        "avg_minutes": round(row["minutes_total"] / filed, 1) if filed else None,
+        "p90_minutes": nearest_rank(hist),
+    }
+
+
+ZERO_HW = {"expected": 0, "filed": 0, "on_time": 0, "within_limit": 0, "minutes_total": 0}
+
+
+def _add(into: dict, row: dict, keys) -> None:
+    for k in keys:
+        into[k] = into.get(k, 0) + (row.get(k) or 0)
+
+
+def homework_section(district_ids, filters: Filters, school_id=None) -> dict:
+    """{district_id or None (all): {"bands": [...], "filing": {...}}, "weeks": [...]}"""
+    counts, histogram, weeks = _homework_sources(district_ids, filters, school_id)
+    per = defaultdict(lambda: defaultdict(lambda: dict(ZERO_HW)))  # district -> band -> sums
+    hists = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # district -> band -> minutes -> n
+    for row in counts:
+        for key in (row["district_id"], None):
+            _add(per[key][row["grade_band"]], row, ZERO_HW)
+    for row in histogram:
+        for key in (row["district_id"], None):
+            hists[key][row["grade_band"]][row["minutes"]] += row["n"]
+    out = {}
+    for key in [None, *district_ids]:
+        bands, total, total_hist = [], dict(ZERO_HW), defaultdict(int)
+        for band in BANDS:
+            if filters.grade_band and band != filters.grade_band:
+                continue
+            sums = per[key][band]
+            bands.append({"grade_band": band, **_band_figures(sums, hists[key][band])})
+            _add(total, sums, ZERO_HW)
+            for minutes, n in hists[key][band].items():
+                total_hist[minutes] += n
+        figures = _band_figures(total, total_hist)
+        out[key] = {
+            "bands": bands,
+            "filing": {k: figures[k] for k in ("expected", "filed", "on_time", "completeness", "timeliness")},
+        }
+    week_rows = defaultdict(dict)
+    for row in weeks:
+        week_rows[row["week"]][row["grade_band"]] = row
+    out["weeks"] = [
+        {"week": week.isoformat(), **{
+            band: ({"expected": r["expected"], "filed": r["filed"], "within_limit_share": rate(r["within_limit"], r["filed"]),
+                    "avg_minutes": round(r["minutes_total"] / r["filed"], 1) if r["filed"] else None}
+                   if (r := rows.get(band)) else None)
+            for band in BANDS}}
+        for week, rows in sorted(week_rows.items())
+    ]
+    return out
+
+
+# -- after-school --------------------------------------------------------------
+
+AS_SUMS = ("expected", "reported", "on_time", "enrolled", "participants", "pe_minutes", "exercise_minutes",
+           "ended_after_min")
+
+
+def _as_figures(s: dict) -> dict:
+    reported = s["reported"]
+    return {
+        "expected": s["expected"], "reported": reported, "on_time": s["on_time"],
+        "completeness": rate(reported, s["expected"]), "timeliness": rate(s["on_time"], s["expected"]),
+        "enrolled": s["enrolled"], "participants": s["participants"],
+        "participation_rate": rate(s["participants"], s["enrolled"]),
+        "ended_after_1730": s["ended_after_min"], "ended_after_1730_share": rate(s["ended_after_min"], reported),
+        "avg_pe_minutes": round(s["pe_minutes"] / reported, 1) if reported else None,
+        "avg_exercise_minutes": round(s["exercise_minutes"] / reported, 1) if reported else None,
+    }
+
+
+def afterschool_section(district_ids, filters: Filters, school_id=None) -> dict:
+    qs = SchoolDayStat.objects.filter(date__range=(filters.date_from, filters.date_to))
+    qs = qs.filter(school_id=school_id) if school_id else qs.filter(district_id__in=district_ids)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    sums = {k: Sum(k) for k in AS_SUMS}
+    per = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
+    for row in qs.values("district_id").annotate(**sums).order_by():
+        for key in (row["district_id"], None):
+            _add(per[key], row, AS_SUMS)
+    out = {key: _as_figures(per[key]) for key in [None, *district_ids]}
+    out["weeks"] = [
+        {"week": r["week"].isoformat(), **{k: v for k, v in _as_figures(r).items()
+                                           if k in ("completeness", "participation_rate", "ended_after_1730_share",
+                                                    "avg_exercise_minutes")}}
+        for r in qs.values("week").annotate(**sums).order_by("week")
+    ]
+    return out
+
+
+# -- institutions ----------------------------------------------------------------
+
+
+def _prepay_over_limit(on: dt.date) -> Q:
+    return (Q(months__gt=int(parameter_value("prepay_max_months", on=on)))
+            | Q(class_hours__gt=int(parameter_value("prepay_max_hours", on=on))) | Q(supervised=False))
+
+
+def institutions_section(district_ids, filters: Filters, user) -> dict:
+    """Registry counts by category, licence and list status; flagged sessions by rule; prepayments over the limit."""
+    from institutions.models import Institution, Prepayment
+
+    per = defaultdict(lambda: {"total": 0, "by_category": defaultdict(int), "by_licence_status": defaultdict(int),
+                               "by_list_status": defaultdict(int), "sessions_flagged": defaultdict(int),
+                               "prepayments": 0, "prepayments_over_limit": 0})
+    rows = (restrict(Institution.objects.filter(district_id__in=district_ids), user)
+            .values("district_id", "category", "licence_status", "list_status").annotate(n=Count("id")).order_by())
+    for row in rows:
+        for key in (row["district_id"], None):
+            p = per[key]
+            p["total"] += row["n"]
+            p["by_category"][row["category"]] += row["n"]
+            p["by_licence_status"][row["licence_status"]] += row["n"]
+            p["by_list_status"][row["list_status"]] += row["n"]
+    flagged = (restrict(Finding.objects.filter(district_id__in=district_ids, rule_id__in=SESSION_RULES,
+                                               period_start__range=(filters.date_from, filters.date_to)), user)
+               .values("district_id", "rule_id").annotate(n=Count("id")).order_by())
+    for row in flagged:
+        for key in (row["district_id"], None):
+            per[key]["sessions_flagged"][row["rule_id"]] += row["n"]
+    prepay = (restrict(Prepayment.objects.filter(course__institution__district_id__in=district_ids,
+                                                 paid_on__range=(filters.date_from, filters.date_to)), user)
+              .values(district_id=F("course__institution__district_id"))
+              .annotate(n=Count("id"), over=Count("id", filter=_prepay_over_limit(filters.date_to))).order_by())
+    for row in prepay:
+        for key in (row["district_id"], None):
+            per[key]["prepayments"] += row["n"]
+            per[key]["prepayments_over_limit"] += row["over"]
+    out = {}
+    for key in [None, *district_ids]:
+        p = per[key]
+        out[key] = {
+            "total": p["total"], "by_category": dict(p["by_category"]),
+            "by_licence_status": dict(p["by_licence_status"]), "by_list_status": dict(p["by_list_status"]),
+            "sessions_flagged": [{"rule_id": r, "title": _rule_title(r), "count": n}
+                                 for r, n in sorted(p["sessions_flagged"].items())],
+            "prepayments": p["prepayments"], "prepayments_over_limit": p["prepayments_over_limit"],
+        }
+    return out
+
+
+# -- findings ------------------------------------------------------------------
+
+
+def _rule_title(rule_id: str) -> str:
+    return registry.get_rule(rule_id).title_zh if registry.is_registered(rule_id) else rule_id
+
+
+def _severity(rule_id: str) -> str:
+    return registry.get_rule(rule_id).severity if registry.is_registered(rule_id) else "unknown"
+
+
+def findings_in_range(queryset, filters: Filters):
+    return queryset.filter(Q(period_start__range=(filters.date_from, filters.date_to)) | Q(period_start__isnull=True))
+
+
+def findings_section(district_ids, filters: Filters, user, school_id=None) -> dict:
+    qs = Finding.objects.filter(school_id=school_id) if school_id else Finding.objects.filter(
+        district_id__in=district_ids)
+    qs = findings_in_range(restrict(qs, user), filters)
+    rows = qs.values("district_id", "rule_id").annotate(
+        open=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
+        cleared=Count("id", filter=Q(status__in=CLEARED_STATUSES)),
+        dismissed=Count("id", filter=Q(status=FindingStatus.DISMISSED)),
+        oldest_open=Min("first_seen", filter=Q(status__in=ACTIVE_STATUSES)),
+        rectify=Sum(F("status_changed_at") - F("first_seen"), filter=Q(status__in=CLEARED_STATUSES)),
+    ).order_by()
+    per = defaultdict(lambda: defaultdict(lambda: {"open": 0, "cleared": 0, "dismissed": 0, "oldest_open": None,
+                                                   "rectify": dt.timedelta(0)}))
+    for row in rows:
+        for key in (row["district_id"], None):
+            r = per[key][row["rule_id"]]
+            _add(r, row, ("open", "cleared", "dismissed"))
+            r["rectify"] += _duration(row["rectify"])
+            if row["oldest_open"] and (r["oldest_open"] is None or row["oldest_open"] < r["oldest_open"]):
+                r["oldest_open"] = row["oldest_open"]
+    now = timezone.now()
+    out = {}
+    for key in [None, *district_ids]:
+        by_rule, by_severity = [], defaultdict(lambda: {"open": 0, "cleared": 0, "dismissed": 0})
+        oldest, rectify, cleared = None, dt.timedelta(0), 0
+        for rule_id, r in sorted(per[key].items()):
+            sev = _severity(rule_id)
+            by_rule.append({"rule_id": rule_id, "title": _rule_title(rule_id), "severity": sev,
+                            "open": r["open"], "cleared": r["cleared"], "dismissed": r["dismissed"]})
+            _add(by_severity[sev], r, ("open", "cleared", "dismissed"))
+            if r["oldest_open"] and (oldest is None or r["oldest_open"] < oldest):
+                oldest = r["oldest_open"]
+            rectify += r["rectify"]
+            cleared += r["cleared"]
+        out[key] = {
+            "by_rule": by_rule,
+            "by_severity": [{"severity": s, **v} for s, v in sorted(by_severity.items())],
+            "open": sum(r["open"] for r in by_rule), "cleared": cleared,
+            "dismissed": sum(r["dismissed"] for r in by_rule),
+            "oldest_open_since": timezone.localtime(oldest).isoformat() if oldest else None,
+            "oldest_open_days": (now - oldest).days if oldest else None,
+            "avg_days_to_rectify": round(rectify.total_seconds() / 86400 / cleared, 1) if cleared else None,
+        }
+    return out
+
+
+def _duration(value) -> dt.timedelta:
+    if value is None:
+        return dt.timedelta(0)
+    if isinstance(value, dt.timedelta):
+        return value
+    return dt.timedelta(microseconds=int(value))
+
+
+def oldest_open_finding(district_ids, filters: Filters, user, school_id=None) -> dict | None:
+    qs = Finding.objects.filter(school_id=school_id) if school_id else Finding.objects.filter(
+        district_id__in=district_ids)
+    f = (findings_in_range(restrict(qs, user), filters).filter(status__in=ACTIVE_STATUSES)
+         .order_by("first_seen", "id").values("id", "rule_id", "summary", "first_seen", "district__code").first())
+    if not f:
+        return None
+    return {"id": f["id"], "rule_id": f["rule_id"], "summary": f["summary"], "district": f["district__code"],
+            "first_seen": timezone.localtime(f["first_seen"]).isoformat()}
+
+
+# -- complaints ----------------------------------------------------------------
+
+
+def _working_days(spans: list[tuple[dt.date, dt.date]]) -> list[int] | None:
+    """Statutory working days after each start up to its end (the same for every district); None on a calendar gap."""
+    if not spans:
+        return []
+    first, last = min(s for s, _e in spans), max(e for _s, e in spans)
+    try:
+        workdays = [d.date for d in SchoolCalendar(None).days(first, last) if d.is_workday]
+    except CalendarGap:
+        return None
+    return [max(0, bisect_right(workdays, end) - bisect_right(workdays, start)) for start, end in spans]
+
+
+def complaints_section(district_ids, filters: Filters, user) -> dict:
+    from complaints.choices import AWAITING_ACCEPT, AWAITING_RESOLVE, State
+    from complaints.models import Complaint
+
+    today = timezone.localdate()
+    qs = restrict(Complaint.objects.filter(district_id__in=district_ids,
+                                           received_on__range=(filters.date_from, filters.date_to)), user)
+    overdue = (Q(state__in=AWAITING_ACCEPT, accept_due__lt=today)
+               | Q(state__in=AWAITING_RESOLVE, resolve_due__lt=today))
+    rows = qs.values("district_id", "category", "department").annotate(
+        received=Count("id"),
+        accepted=Count("id", filter=~Q(state__in=[*AWAITING_ACCEPT, State.REJECTED])),
+        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+        overdue=Count("id", filter=overdue),
+    ).order_by()
+    keys = ("received", "accepted", "resolved", "overdue")
+    per = defaultdict(lambda: {"totals": dict.fromkeys(keys, 0), "by_category": defaultdict(lambda: dict.fromkeys(keys, 0)),
+                               "by_department": defaultdict(lambda: dict.fromkeys(keys, 0))})
+    for row in rows:
+        for key in (row["district_id"], None):
+            _add(per[key]["totals"], row, keys)
+            _add(per[key]["by_category"][row["category"]], row, keys)
+            _add(per[key]["by_department"][row["department"]], row, keys)
+    resolved = list(qs.filter(resolved_at__isnull=False).values_list("district_id", "received_on", "resolved_at"))
+    days = _working_days([(r, timezone.localtime(at).date()) for _d, r, at in resolved])
+    handling = defaultdict(list)
+    if days is not None:
+        for (district_id, _r, _a), n in zip(resolved, days, strict=True):
+            handling[district_id].append(n)
+            handling[None].append(n)
+    out = {}
+    for key in [None, *district_ids]:
+        p = per[key]
+        out[key] = {
+            **p["totals"],
+            "by_category": [{"category": c, **v} for c, v in sorted(p["by_category"].items())],
+            "by_department": [{"department": c, **v} for c, v in sorted(p["by_department"].items())],
+            "median_working_days": median(handling[key]) if handling[key] else None,
+            "calendar_gap": days is None,
+        }
+    return out
+
+
+# -- the dashboards ----------------------------------------------------------------
+
+
+def district_dashboard(*, district: District, filters: Filters, user) -> dict:
+    ids = [district.pk]
+    hw = homework_section(ids, filters)
+    aschool = afterschool_section(ids, filters)
+    return {
+        "scope": {"kind": "district", "code": district.code, "name": district.name},
+        "filters": filters.as_dict(),
+        "homework": {**hw[None], "weeks": hw["weeks"]},
+        "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
+        "institutions": institutions_section(ids, filters, user)[None],
+        "findings": {**findings_section(ids, filters, user)[None],
+                     "oldest_open": oldest_open_finding(ids, filters, user)},
+        "complaints": complaints_section(ids, filters, user)[None],
+    }
+
+
+def city_dashboard(*, filters: Filters, user) -> dict:
+    districts = list(District.objects.order_by("code").values("id", "code", "name"))
+    ids = [d["id"] for d in districts]
+    hw = homework_section(ids, filters)
+    aschool = afterschool_section(ids, filters)
+    inst = institutions_section(ids, filters, user)
+    fnd = findings_section(ids, filters, user)
+    cmp_ = complaints_section(ids, filters, user)
+    return {
+        "scope": {"kind": "city", "name": _("北京市")},
+        "filters": filters.as_dict(),
+        "homework": {**hw[None], "weeks": hw["weeks"]},
+        "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
+        "institutions": inst[None],
+        "findings": {**fnd[None], "oldest_open": oldest_open_finding(ids, filters, user)},
+        "complaints": cmp_[None],
+        "districts": [
+            {"code": d["code"], "name": d["name"],
+             "homework": hw[d["id"]], "afterschool": aschool[d["id"]], "institutions": inst[d["id"]],
+             "findings": fnd[d["id"]], "complaints": cmp_[d["id"]]}
+            for d in districts
+        ],
+    }
+
+
+def school_dashboard(*, school: School, filters: Filters, user) -> dict:
+    ids = [school.district_id]
+    hw = homework_section(ids, filters, school_id=school.pk)
+    aschool = afterschool_section(ids, filters, school_id=school.pk)
+    return {
+        "scope": {"kind": "school", "id": school.pk, "name": school.name, "district": school.district.code},
+        "filters": filters.as_dict(),
+        "homework": {**hw[None], "weeks": hw["weeks"]},
+        "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
+        "findings": {**findings_section(ids, filters, user, school_id=school.pk)[None],
+                     "oldest_open": oldest_open_finding(ids, filters, user, school_id=school.pk)},
+    }
+
+
+def district_schools(*, district: District, filters: Filters) -> list[dict]:
+    """The drill-down: each school of the district with its homework and after-school figures (two queries)."""
+    hw = ClassDayStat.objects.filter(district=district, date__range=(filters.date_from, filters.date_to))
+    aschool = SchoolDayStat.objects.filter(district=district, date__range=(filters.date_from, filters.date_to))
+    schools = School.objects.filter(district=district)
+    if filters.stage:
+        hw, aschool, schools = (hw.filter(stage=filters.stage), aschool.filter(stage=filters.stage),
+                                schools.filter(stage=filters.stage))
+    if filters.grade_band:
+        hw = hw.filter(grade_band=filters.grade_band)
+    hw_rows = {r["school_id"]: r for r in hw.values("school_id").annotate(
+        minutes_total=Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
+        expected=Sum("expected"), filed=Sum("filed"), on_time=Sum("on_time"), within_limit=Sum("within_limit"),
+    ).order_by()}
+    as_rows = {r["school_id"]: r for r in aschool.values("school_id").annotate(
+        **{k: Sum(k) for k in AS_SUMS}).order_by()}
+    out = []
+    for s in schools.order_by("code").values("id", "code", "name", "stage"):
+        h = hw_rows.get(s["id"], ZERO_HW)
+        a = as_rows.get(s["id"]) or dict.fromkeys(AS_SUMS, 0)
+        out.append({
+            **s,
+            "homework": {"expected": h["expected"], "filed": h["filed"], "on_time": h["on_time"],
+                         "completeness": rate(h["filed"], h["expected"]),
+                         "timeliness": rate(h["on_time"], h["expected"]),
+                         "within_limit_share": rate(h["within_limit"], h["filed"]),
+                         "avg_minutes": round(h["minutes_total"] / h["filed"], 1) if h["filed"] else None},
+            "afterschool": _as_figures(a),
+        })
+    return out
