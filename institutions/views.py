@@ -1,0 +1,302 @@
+"""Pages of the registry: staff list/detail/forms, imports and export, the institution's own page, and the
+public look-up (no login, rate-limited, disclosed data only)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.scoping import is_city, restrict, role_of
+from shuangjian.errors import ServiceError
+
+from . import selectors, services, tabular
+from .api.views import PublicReadThrottle
+from .choices import Category, LicenceStatus, ListStatus
+from .forms import RECORD_KINDS, InstitutionForm, ListStatusForm, LookupForm, UploadForm
+from .models import EnrolmentFiling, Institution, Prepayment, Session
+
+STAFF = {Role.CITY, Role.DISTRICT}
+
+
+def _role(user):
+    if is_city(user):
+        return Role.CITY
+    profile = role_of(user)
+    return profile.role if profile else None
+
+
+def _require(request, roles):
+    if _role(request.user) not in roles:
+        raise PermissionDenied(_("您的角色无权打开此页面"))
+
+
+def _form_errors(form, exc: ServiceError):
+    placed = False
+    for name, msgs in exc.fields.items():
+        for msg in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
+            form.add_error(name if name in form.fields else None, msg)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def institution_list(request):
+    _require(request, STAFF)
+    params = {k: request.GET.get(k, "") for k in ("q", "category", "licence_status", "list_status", "sort")}
+    qs = selectors.institution_list(user=request.user, **{k: v for k, v in params.items() if k != "sort"},
+                                    sort=params["sort"] or "name")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "institutions/list.html", {
+        "page": page, "params": params, "query": query.urlencode(),
+        "categories": Category.choices, "licence_statuses": LicenceStatus.choices, "list_statuses": ListStatus.choices,
+        "sorts": [("name", _("名称")), ("code", _("信用代码")), ("district", _("所在区")),
+                  ("-approved", _("审批日期（新→旧）")), ("-updated", _("最近更新"))],
+    })
+
+
+def _detail_context(request, institution):
+    role = _role(request.user)
+    return {
+        "institution": institution,
+        "sessions": restrict(
+            Session.objects.filter(course__institution=institution).select_related("course", "site"), request.user
+        ).order_by("-starts_at")[:50],
+        "filings": restrict(
+            EnrolmentFiling.objects.filter(course__institution=institution).select_related("course"), request.user
+        ),
+        "prepayments": restrict(
+            Prepayment.objects.filter(course__institution=institution).select_related("course"), request.user
+        ),
+        "can_edit": role in STAFF,
+        "can_write": {kind: role in spec[2] for kind, spec in RECORD_KINDS.items()},
+        "kinds": {kind: spec[3] for kind, spec in RECORD_KINDS.items()},
+    }
+
+
+@login_required
+def institution_detail(request, pk):
+    _require(request, STAFF | {Role.INSTITUTION})
+    try:
+        institution = selectors.institution_detail(user=request.user, pk=pk)
+    except Institution.DoesNotExist:
+        raise Http404 from None
+    return render(request, "institutions/detail.html", _detail_context(request, institution))
+
+
+@login_required
+def institution_mine(request):
+    _require(request, {Role.INSTITUTION})
+    institution = selectors.institution_detail(user=request.user, pk=role_of(request.user).institution_id)
+    return render(request, "institutions/detail.html", {**_detail_context(request, institution), "mine": True})
+
+
+@login_required
+def institution_create(request):
+    _require(request, STAFF)
+    form = InstitutionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_create(user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已登记：%(name)s") % {"name": institution.name})
+            return redirect("institutions:detail", pk=institution.pk)
+    return render(request, "institutions/form.html", {"form": form, "title": _("登记培训机构")})
+
+
+@login_required
+def institution_edit(request, pk):
+    _require(request, STAFF)
+    institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=pk)
+    form = InstitutionForm(request.POST or None, instance=institution, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_update(user=request.user, institution=institution, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("institutions:detail", pk=institution.pk)
+    return render(request, "institutions/form.html", {
+        "form": form, "title": _("编辑：%(name)s") % {"name": institution.name}, "institution": institution,
+    })
+
+
+@login_required
+def institution_list_status(request, pk):
+    _require(request, STAFF)
+    institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=pk)
+    form = ListStatusForm(request.POST or None, initial={"status": institution.list_status,
+                                                          "effective_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_set_list_status(institution=institution, actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("黑白名单状态已变更并记录"))
+            return redirect("institutions:detail", pk=institution.pk)
+    return render(request, "institutions/list_status.html", {
+        "form": form, "institution": institution,
+        "history": institution.list_changes.select_related("actor"),
+    })
+
+
+@login_required
+def record_edit(request, kind, pk=None, institution_pk=None):
+    """Create (``institution_pk``) or edit (``pk``) one sub-record: site, trainer, course, session, ..."""
+    if kind not in RECORD_KINDS:
+        raise Http404
+    model, form_class, roles, title = RECORD_KINDS[kind]
+    _require(request, roles)
+    if pk is not None:
+        instance = get_object_or_404(restrict(model.objects.all(), request.user), pk=pk)
+        institution = instance.course.institution if hasattr(instance, "course_id") else instance.institution
+    else:
+        instance = None
+        institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=institution_pk)
+    form = form_class(request.POST or None, request.FILES or None, instance=instance, user=request.user,
+                      institution=institution)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存"))
+        if _role(request.user) == Role.INSTITUTION:
+            return redirect("institutions:mine")
+        return redirect("institutions:detail", pk=institution.pk)
+    return render(request, "institutions/form.html", {
+        "form": form, "institution": institution, "multipart": True,
+        "title": f"{institution.name} · {title}",
+    })
+
+
+# --- import and export ------------------------------------------------------------------------------------
+
+
+def _import_page(request, *, kind):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if kind == "registry":
+                report = services.institution_import(user=request.user, file=upload, file_name=upload.name)
+            else:
+                report = services.session_import(user=request.user, file=upload)
+        except ServiceError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if report.ok:
+                messages.success(request, _("导入成功：新增 %(c)d 条，更新 %(u)d 条") % {
+                    "c": report.created, "u": report.updated})
+                return redirect("institutions:schedule-import" if kind == "sessions" else "institutions:list")
+    columns = services.REGISTRY_COLUMNS if kind == "registry" else services.SESSION_COLUMNS
+    return render(request, "institutions/import.html", {
+        "form": form, "report": report, "columns": columns, "kind": kind,
+        "title": _("批量导入机构登记信息") if kind == "registry" else _("批量导入课程安排（课次）"),
+        "template_url": "institutions:import-template" if kind == "registry" else "institutions:schedule-template",
+    }, status=400 if report is not None and not report.ok else 200)
+
+
+@login_required
+def registry_import(request):
+    _require(request, STAFF)
+    return _import_page(request, kind="registry")
+
+
+@login_required
+def schedule_import(request):
+    _require(request, STAFF | {Role.INSTITUTION})
+    return _import_page(request, kind="sessions")
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=tabular.XLSX_MIME)
+    response["Content-Disposition"] = f"attachment; filename=\"{filename}\""
+    return response
+
+
+@login_required
+def registry_template(request):
+    _require(request, STAFF)
+    return _xlsx_response(tabular.write_xlsx(services.REGISTRY_COLUMNS, [], title="培训机构"),
+                          "institutions-template.xlsx")
+
+
+@login_required
+def schedule_template(request):
+    _require(request, STAFF | {Role.INSTITUTION})
+    return _xlsx_response(tabular.write_xlsx(services.SESSION_COLUMNS, [], title="课程安排"),
+                          "sessions-template.xlsx")
+
+
+@login_required
+def registry_export(request):
+    _require(request, STAFF)
+    stamp = timezone.localdate().isoformat()
+    return _xlsx_response(selectors.registry_export_xlsx(user=request.user), f"institutions-{stamp}.xlsx")
+
+
+# --- public look-up ---------------------------------------------------------------------------------------
+
+
+class _LookupView:
+    throttle_scope = "public_read"
+
+
+def _throttled(request):
+    throttle = PublicReadThrottle()
+    if throttle.allow_request(request, _LookupView):
+        return None
+    wait = int(throttle.wait() or 60)
+    response = render(request, "institutions/throttled.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _public_language(request):
+    lang = request.GET.get("lang")
+    if lang in dict(settings.LANGUAGES):
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+
+
+def lookup(request):
+    _public_language(request)
+    limited = _throttled(request)
+    if limited:
+        return limited
+    form = LookupForm(request.GET or None)
+    results = None
+    if form.is_valid():
+        results = list(selectors.public_search(form.cleaned_data["q"]))
+        if len(results) == 1:
+            return redirect("institutions:lookup-detail", credit_code=results[0].credit_code)
+    return render(request, "institutions/lookup.html", {"form": form, "results": results})
+
+
+def lookup_detail(request, credit_code):
+    _public_language(request)
+    limited = _throttled(request)
+    if limited:
+        return limited
+    card = selectors.public_institution(credit_code)
+    if card is None:
+        raise Http404
+    try:
+        complaint_url = reverse("complaints:submit")
+    except NoReverseMatch:
+        complaint_url = None
+    return render(request, "institutions/lookup_detail.html", {"card": card, "complaint_url": complaint_url})
