@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -27,6 +28,13 @@ class DailyReportViewSet(ScopedModelViewSet):
     write_roles = frozenset({"city", "district", "school"})
     http_method_names = ["get", "post", "head", "options"]
 
+    @extend_schema(
+        request=DailyReportInputSerializer,
+        responses={201: DailyReportSerializer},
+        description="File one report (an object) or several (a JSON list of up to 5,000 objects, answered with a "
+        "list). All are saved or none; errors name the row (`row N`, from 1) and the field. A school and date "
+        "filed again replace the earlier figures.",
+    )
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
         items = request.data if many else [request.data]

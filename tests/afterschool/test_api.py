@@ -233,3 +233,21 @@ def test_other_lists_take_a_fixed_number_of_queries(as_user, district_user, scho
     with django_assert_max_num_queries(7):
         resp = as_user(district_user).get(f"/api/v1/afterschool/{path}/")
     assert resp.status_code == 200 and resp.json()["count"] >= 6
+
+
+def test_filing_sweeps_the_school_and_day_and_refiling_clears_the_finding(
+        as_user, school_user, school_a, django_capture_on_commit_callbacks):
+    from compliance.models import Finding
+
+    client = as_user(school_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(URL, payload(school_a, end_time="17:29", compulsory=True), format="json").status_code == 201
+    found = Finding.objects.filter(rule_id__startswith="AS-", school=school_a, period_start=MONDAY)
+    # filed weeks after the day: the report is also late, and re-filing does not make it timely
+    assert sorted(found.values_list("rule_id", "status")) == [
+        ("AS-8-END", "open"), ("AS-9-VOLUNTARY", "open"), ("AS-REPORT-MISSING", "open")]
+    assert found.get(rule_id="AS-REPORT-MISSING").evidence["filed_late"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(URL, payload(school_a, end_time="17:30"), format="json").status_code == 201
+    assert sorted(found.values_list("rule_id", "status")) == [
+        ("AS-8-END", "cleared"), ("AS-9-VOLUNTARY", "cleared"), ("AS-REPORT-MISSING", "open")]
