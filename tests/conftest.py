@@ -76,3 +76,19 @@ def client_for(user):
 @pytest.fixture
 def as_user():
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _skip_services_without_real_backends(request):
+    """Tests marked ``services`` need PostgreSQL and a broker; on the embedded defaults they are skipped, saying why."""
+    if request.node.get_closest_marker("services") is None:
+        return
+    from django.conf import settings
+
+    missing = []
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        missing.append("DATABASE_URL is not PostgreSQL")
+    if not settings.CELERY_BROKER_URL:
+        missing.append("CELERY_BROKER_URL is not set")
+    if missing:
+        pytest.skip("needs real services: " + "; ".join(missing))

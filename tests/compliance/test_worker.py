@@ -1,0 +1,185 @@
+"""With PostgreSQL, Redis and a real Celery worker in a subprocess (not eager mode)."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from compliance.choices import FindingStatus, RunState
+from compliance.models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent, RuleParameter
+from shuangjian.celery import app
+from tests import factories as f
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+BASE = Path(__file__).resolve().parents[2]
+RUNS = "/api/v1/compliance/runs/"
+BODY = {"date_from": "2026-11-09", "date_to": "2026-11-11"}
+
+
+class Worker:
+    """A ``celery worker`` subprocess on the test database and a private queue."""
+
+    def __init__(self, queue: str, *, concurrency: int = 2, visibility_timeout: int = 3600):
+        self.queue = queue
+        self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
+        db = connection.settings_dict
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+                            f"{db['PORT'] or 5432}/{db['NAME']}",
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "TEST_CELERY_QUEUE": queue,
+            "TEST_VISIBILITY_TIMEOUT": str(visibility_timeout),
+        }
+        env.pop("TEST_DATABASE_NAME", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tests.compliance.worker_app", "worker", "-Q", queue,
+             "-c", str(concurrency), "--pool", "prefork", "-l", "info", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h"],
+            cwd=BASE, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self._wait_for("ready.", 60)
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def _wait_for(self, text: str, timeout: float):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the worker exited:\n{self.output()[-4000:]}")
+            time.sleep(0.2)
+        raise AssertionError(f"the worker did not get ready:\n{self.output()[-4000:]}")
+
+    def kill(self):
+        """SIGKILL the whole worker: the main process and its pool children, no goodbye."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def broker(settings, test_rules):
+    """Send this process's tasks to the real broker, on a queue of this test only."""
+    queue = f"sjtest-{uuid.uuid4().hex[:10]}"
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf.task_default_queue = queue
+    workers: list[Worker] = []
+
+    def start(**kw) -> Worker:
+        w = Worker(queue, **kw)
+        workers.append(w)
+        return w
+
+    yield start
+    for w in workers:
+        w.stop()
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+    for k, v in saved.items():
+        app.conf[k] = v
+
+
+def wait_for_run(run_id: int, timeout: float = 90) -> ComplianceRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = ComplianceRun.objects.get(pk=run_id)
+        if run.state in (RunState.DONE, RunState.FAILED):
+            return run
+        time.sleep(0.3)
+    parts = list(ComplianceRunPart.objects.filter(run_id=run_id).values_list("rule_id", "district_id", "state"))
+    raise AssertionError(f"run {run_id} did not finish: {run.state} {parts}")
+
+
+def test_api_sweeps_reach_done_add_nothing_again_and_clear_corrected_data(broker, as_user, city_user, school_a,
+                                                                        school_b, test_rules):
+    big = f.SchoolClassFactory(school=school_a, headcount=50)
+    f.SchoolClassFactory(school=school_b, headcount=49)
+    f.SchoolClassFactory(school=school_b, headcount=30)
+    worker = broker()
+    body = {**BODY, "rule_ids": [test_rules.HEADCOUNT]}
+
+    r = as_user(city_user).post(RUNS, body, format="json")
+    assert r.status_code == 202
+    assert r.json()["state"] == "queued"  # returned at once; the worker does the sweep
+    run = wait_for_run(r.json()["id"])
+    assert run.state == RunState.DONE, run.errors
+    assert (run.parts_done, run.parts_total) == (16, 16)
+    assert (run.new_count, run.still_open_count, run.cleared_count) == (6, 0, 0)
+    assert Finding.objects.filter(status=FindingStatus.OPEN).count() == 6
+    assert as_user(city_user).get(f"{RUNS}{run.pk}/").json()["progress"] == 100.0
+
+    again = wait_for_run(as_user(city_user).post(RUNS, body, format="json").json()["id"])
+    assert (again.new_count, again.still_open_count, again.cleared_count) == (0, 6, 0)
+    assert Finding.objects.count() == 6
+
+    big.headcount = 40
+    big.save()
+    corrected = wait_for_run(as_user(city_user).post(RUNS, body, format="json").json()["id"])
+    assert (corrected.new_count, corrected.still_open_count, corrected.cleared_count) == (0, 3, 3)
+    assert set(Finding.objects.filter(school_class=big).values_list("status", flat=True)) == {FindingStatus.CLEARED}
+    assert Finding.objects.filter(status=FindingStatus.OPEN).count() == 3
+    assert "Traceback" not in worker.output()
+
+
+def test_a_killed_worker_loses_nothing_and_doubles_nothing(broker, as_user, city_user, test_rules):
+    codes = ["110101", "110102", "110105", "110106", "110107", "110108"]
+    from schools.models import District
+
+    for code in codes:
+        school = f.SchoolFactory(district=District.objects.get(code=code))
+        f.SchoolClassFactory(school=school, headcount=50)
+    RuleParameter.objects.filter(key="test_sleep_seconds").update(value=2)
+    first = broker(concurrency=2, visibility_timeout=1)
+
+    r = as_user(city_user).post(RUNS, {**BODY, "rule_ids": [test_rules.SLOW], "district_codes": codes},
+                                format="json")
+    run_id = r.json()["id"]
+    deadline = time.monotonic() + 60
+    while ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE).count() < 1:
+        assert time.monotonic() < deadline, first.output()[-3000:]
+        time.sleep(0.1)
+    # mid-sweep: some parts done, others running (inside pg_sleep) or still queued
+    assert ComplianceRun.objects.get(pk=run_id).state == RunState.RUNNING
+    first.kill()
+    done_before = ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE).count()
+    assert done_before < len(codes)
+    time.sleep(1.5)  # past the visibility timeout: the killed worker's tasks are delivered again
+
+    second = broker(concurrency=2, visibility_timeout=1)
+    run = wait_for_run(run_id, timeout=120)
+    assert run.state == RunState.DONE, run.errors
+    assert (run.parts_done, run.new_count, run.still_open_count) == (len(codes), 3 * len(codes), 0)
+    assert Finding.objects.count() == 3 * len(codes)  # one per class and day, none doubled
+    assert FindingEvent.objects.count() == 3 * len(codes)  # and one "found" event each
+    assert Finding.objects.filter(status=FindingStatus.OPEN).count() == 3 * len(codes)
+    assert ComplianceRunPart.objects.filter(run_id=run_id, attempts__gt=1).exists()  # some were redelivered
+    assert "Traceback" not in second.output()
