@@ -1,0 +1,232 @@
+"""Pages: the public complaint form and tracking page; the staff inbox, detail, workflow and other-channel entry."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import is_city, restrict, role_of
+from shuangjian.errors import ServiceError
+
+from .filtersets import ComplaintFilterSet
+from .forms import ComplaintForm, ReopenForm, RerouteForm, StaffComplaintForm, TrackForm, TransitionForm
+from .models import ComplaintEvent, ComplaintPhoto
+from .selectors import complaint_inbox, complaint_track, public_status
+from .services import (
+    can_handle,
+    can_reveal_contact,
+    complaint_contact_reveal,
+    complaint_reopen,
+    complaint_reroute,
+    complaint_submit,
+    complaint_transition,
+    rule_choices,
+    rule_for,
+)
+from .throttling import throttle_wait, throttled_message
+
+
+def _throttled_page(request, wait):
+    response = render(request, "complaints/throttled.html", {"message": throttled_message(wait)}, status=429)
+    response["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+def _service_errors_to_form(form, exc: ServiceError):
+    for field, errs in (exc.fields or {}).items():
+        target = field if field in form.fields else None
+        if field == "institution":
+            target = "institution_name"
+        elif field == "school":
+            target = "school_name"
+        for e in errs if isinstance(errs, list | tuple) else [errs]:
+            form.add_error(target, e)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def _submit_page(request, *, form_class, template, channel_staff):
+    if request.method == "POST":
+        wait = None if channel_staff else throttle_wait(request, "public_submit")
+        if wait is not None:
+            return _throttled_page(request, wait)
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            kwargs = form.service_kwargs()
+            try:
+                complaint, secret = complaint_submit(actor=request.user if channel_staff else None, **kwargs)
+            except ServiceError as exc:
+                _service_errors_to_form(form, exc)
+            else:
+                response = render(request, "complaints/submitted.html",
+                                  {"complaint": complaint, "secret": secret, "staff": channel_staff})
+                response["Cache-Control"] = "no-store"
+                return response
+    else:
+        form = form_class()
+    return render(request, template, {"form": form})
+
+
+@never_cache
+def submit(request):
+    """The public complaint form (no login)."""
+    return _submit_page(request, form_class=ComplaintForm, template="complaints/submit.html", channel_staff=False)
+
+
+@never_cache
+def track(request):
+    """Follow a complaint with its tracking code and secret; ask once to reopen it."""
+    status = None
+    form = TrackForm()
+    reopen_form = None
+    if request.method == "POST":
+        wait = throttle_wait(request, "public_submit" if request.POST.get("action") == "reopen" else "public_read")
+        if wait is not None:
+            return _throttled_page(request, wait)
+        form_class = ReopenForm if request.POST.get("action") == "reopen" else TrackForm
+        form = form_class(request.POST)
+        if form.is_valid():
+            complaint = complaint_track(tracking_code=form.cleaned_data["tracking_code"],
+                                        secret=form.cleaned_data["secret"])
+            if complaint is None:
+                form.add_error(None, _("查询码或查询密码不正确"))
+            else:
+                if form_class is ReopenForm:
+                    try:
+                        complaint = complaint_reopen(complaint=complaint, note=form.cleaned_data.get("note", ""))
+                        messages.success(request, _("已申请重新处理。"))
+                    except ServiceError as exc:
+                        messages.error(request, exc.message)
+                status = public_status(complaint)
+                reopen_form = ReopenForm(initial={"tracking_code": complaint.tracking_code,
+                                                  "secret": form.cleaned_data["secret"]})
+    return render(request, "complaints/track.html", {"form": form, "status": status, "reopen_form": reopen_form})
+
+
+def _require_bureau(request):
+    profile = role_of(request.user)
+    if not (is_city(request.user) or (profile and profile.role == "district")):
+        raise PermissionDenied(_("只有区、市教委工作人员可以办理投诉"))
+
+
+@login_required
+def inbox(request):
+    """District staff's complaints, the nearest deadline first, filtered by state, department and category."""
+    _require_bureau(request)
+    filterset = ComplaintFilterSet(request.GET or None, queryset=complaint_inbox(user=request.user))
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else complaint_inbox(user=request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "complaints/inbox.html",
+                  {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def staff_new(request):
+    """Enter a complaint that came in by the 12345 hotline, e-mail, phone or letter."""
+    _require_bureau(request)
+    return _submit_page(request, form_class=StaffComplaintForm, template="complaints/staff_new.html",
+                        channel_staff=True)
+
+
+def _complaint_for(request, pk):
+    _require_bureau(request)
+    qs = complaint_inbox(user=request.user).prefetch_related(
+        Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor").order_by("at", "id")),
+        "photos")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _detail_page(request, complaint, *, contact=None, transition_form=None, reroute_form=None, status=200):
+    ctx = {
+        "complaint": complaint,
+        "contact": contact,
+        "can_handle": can_handle(request.user, complaint),
+        "can_reveal": can_reveal_contact(request.user, complaint) and not complaint.personal_data_erased_at,
+        "transition_form": transition_form or TransitionForm(complaint=complaint,
+                                                             initial={"rule_id": rule_for(complaint)}),
+        "reroute_form": reroute_form or RerouteForm(),
+        "rule_choices": rule_choices(complaint),
+    }
+    return render(request, "complaints/detail.html", ctx, status=status)
+
+
+@login_required
+@never_cache
+def detail(request, pk):
+    complaint = _complaint_for(request, pk)
+    return _detail_page(request, complaint)
+
+
+@login_required
+@require_POST
+def transition(request, pk):
+    complaint = _complaint_for(request, pk)
+    form = TransitionForm(request.POST, complaint=complaint)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            complaint_transition(complaint=complaint, actor=request.user, to_state=d["to_state"], note=d["note"],
+                                 public=d["public"], reason=d["reason"], outcome=d["outcome"], upheld=d["upheld"],
+                                 rule_id=d["rule_id"])
+        except ServiceError as exc:
+            _service_errors_to_form(form, exc)
+            return _detail_page(request, complaint, transition_form=form, status=400)
+        messages.success(request, _("已更新投诉状态。"))
+        return redirect("complaints:detail", pk=complaint.pk)
+    return _detail_page(request, complaint, transition_form=form, status=400)
+
+
+@login_required
+@require_POST
+def reroute(request, pk):
+    complaint = _complaint_for(request, pk)
+    form = RerouteForm(request.POST)
+    if form.is_valid():
+        try:
+            complaint_reroute(complaint=complaint, actor=request.user, reason=form.cleaned_data["reason"],
+                              district=form.cleaned_data["district"], department=form.cleaned_data["department"])
+        except ServiceError as exc:
+            _service_errors_to_form(form, exc)
+            return _detail_page(request, complaint, reroute_form=form, status=400)
+        messages.success(request, _("已转办。"))
+        if restrict(complaint_inbox(user=request.user), request.user).filter(pk=complaint.pk).exists():
+            return redirect("complaints:detail", pk=complaint.pk)
+        return redirect("complaints:inbox")
+    return _detail_page(request, complaint, reroute_form=form, status=400)
+
+
+@login_required
+@require_POST
+@never_cache
+def contact(request, pk):
+    """Show the full contact details once, recording the view."""
+    complaint = _complaint_for(request, pk)
+    try:
+        shown = complaint_contact_reveal(complaint=complaint, user=request.user)
+    except ServiceError as exc:
+        raise PermissionDenied(exc.message) from None
+    response = _detail_page(request, complaint, contact=shown)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def photo(request, pk, photo_id):
+    complaint = _complaint_for(request, pk)
+    item = get_object_or_404(ComplaintPhoto.objects.filter(complaint=complaint), pk=photo_id)
+    try:
+        handle = item.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=item.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
