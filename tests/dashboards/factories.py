@@ -49,3 +49,26 @@ def finding(rule_id, district, *, status="open", day=None, school=None, institut
         fingerprint=secrets.token_hex(16), status=status, first_seen=first_seen, last_seen=first_seen,
         status_changed_at=changed or first_seen, summary=f"{rule_id} test",
     )
+
+
+def complaint(district, *, received_on, state="received", category="excessive_homework", department="education",
+              accept_due=None, resolve_due=None, resolved_at=None, school=None):
+    from complaints.models import Complaint
+
+    return Complaint.objects.create(
+        tracking_code="TS" + secrets.token_hex(5).upper(), secret_hash="x", target_kind="other",
+        category=category, description="作业太多", occurred_on=received_on, district=district,
+        department=department, state=state, received_at=at(received_on, 9), received_on=received_on,
+        accept_due=accept_due, resolve_due=resolve_due, resolved_at=resolved_at,
+        reject_reason="不属于受理范围" if state == "rejected" else "",
+    )
+
+
+def prepayment(institution, *, paid_on, months=3, hours=40, supervised=True):
+    from institutions.models import Course, Prepayment
+
+    course = Course.objects.create(institution=institution, name="数学提高班", subject="maths", content_grade=5,
+                                   min_grade=5, max_grade=5, mode="offline", class_size=12, lesson_minutes=45,
+                                   price_per_lesson=60)
+    return Prepayment.objects.create(course=course, paid_on=paid_on, amount=2400, class_hours=hours, months=months,
+                                     account="监管账户", supervised=supervised)
