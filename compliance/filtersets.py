@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from .choices import FindingStatus, RuleKind, RunState, RunTrigger
 from .models import ComplianceRun, Finding, RuleParameter
@@ -34,3 +35,31 @@ class RuleParameterFilterSet(django_filters.FilterSet):
     class Meta:
         model = RuleParameter
         fields = {"key": ["exact", "startswith"]}
+
+
+class FindingPageFilterSet(django_filters.FilterSet):
+    """The filters of the findings page (select lists rather than raw ids and codes)."""
+
+    rule = django_filters.ChoiceFilter(field_name="rule_id", label=_("规则"), choices=[])
+    status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("状态"))
+    district = django_filters.ModelChoiceFilter(field_name="district", queryset=None, label=_("区"))
+    school = django_filters.ModelChoiceFilter(field_name="school", queryset=None, label=_("学校"))
+    date_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label=_("日期从"),
+                                          widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=_("日期至"),
+                                        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Finding
+        fields = ["rule", "status", "district", "school", "date_from", "date_to"]
+
+    def __init__(self, *args, user, **kwargs):
+        from accounts.scoping import restrict
+        from schools.models import District, School
+
+        from . import registry
+
+        super().__init__(*args, **kwargs)
+        self.filters["rule"].extra["choices"] = [(r.id, f"{r.id} {r.title_zh}") for r in registry.all_rules()]
+        self.filters["district"].queryset = restrict(District.objects.all(), user)
+        self.filters["school"].queryset = restrict(School.objects.all(), user).only("id", "name")
