@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from compliance.models import Finding
 from compliance.parameters import parameter_segments
 from compliance.registry import SweepContext, auto_rules, get_rule
+from compliance.services import run_create, run_execute_sync
 from tests.factories import InstitutionFactory, SchoolFactory, SchoolTeacherFactory
 
 from .rule_factories import (
@@ -60,3 +62,16 @@ def test_rule_queries_do_not_grow_with_the_data(rule_id, district1, django_asser
     with django_assert_max_num_queries(8):
         violations = list(rule.func(ctx))
     assert len(violations) >= 4
+
+
+def test_a_run_of_every_institution_rule_finishes_with_findings(district1):
+    build_institution(district1, 0, SchoolFactory(district=district1))
+    run = run_create(date_from=dt.date(2026, 11, 9), date_to=dt.date(2026, 11, 20), district_codes=[district1.code],
+                     rule_ids=RULES)
+    run = run_execute_sync(run=run)
+    assert run.state == "done" and run.errors == []
+    found = set(Finding.objects.filter(district=district1).values_list("rule_id", flat=True))
+    assert found == set(RULES)
+    # the teacher's and the institution's findings of one match
+    assert Finding.objects.get(rule_id="TE-26-PAID").teacher_id is not None
+    assert Finding.objects.get(rule_id="TI-14-POACH").institution_id is not None
