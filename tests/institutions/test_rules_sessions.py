@@ -7,6 +7,7 @@ import pytest
 
 from compliance.models import Finding
 from schools.calendar import CalendarGap
+from schools.models import Vacation
 from tests.factories import InstitutionFactory
 
 from .rule_factories import (
@@ -90,6 +91,16 @@ class TestHoliday:
         [f] = sweep("TI-13-HOLIDAY", district1, "2026-11-14")
         assert f.period_start == dt.date(2026, 11, 14)
         assert f.evidence["time"] == "07:30–08:30"
+
+    def test_a_districts_own_vacation_replaces_the_citys(self, district1, district2, maths):
+        Vacation.objects.create(academic_year=2025, kind="winter", district=district1,
+                                starts_on=dt.date(2026, 1, 17), ends_on=dt.date(2026, 2, 22))
+        lesson(maths, "2026-01-19", "18:00", "19:00")  # a Monday: vacation in district1 only
+        other = RuleCourseFactory(institution=InstitutionFactory(district=district2))
+        lesson(other, "2026-01-19", "18:00", "19:00")
+        [f] = sweep("TI-13-HOLIDAY", district1, "2026-01-19")
+        assert f.evidence["day_kind"] == "vacation"
+        assert sweep("TI-13-HOLIDAY", district2, "2026-01-19") == []
 
     def test_unknown_year_is_a_calendar_gap(self, district1, maths):
         lesson(maths, "2027-01-09", "09:00", "10:00")
