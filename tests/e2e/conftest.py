@@ -1,0 +1,100 @@
+"""Browser journeys: Playwright driving Debian's Chromium against a live server on loopback.
+
+Skipped, with a loud line, when Chromium or Playwright is not installed (`.ci/run` installs Chromium).
+Screenshots go to ``test-artifacts/e2e/``.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing()
+    if reason is None:
+        return
+    e2e = [item for item in items if "tests/e2e/" in str(item.fspath)]
+    if e2e:
+        print(f"\n{'#' * 78}\n## BROWSER JOURNEYS SKIPPED: {reason}.\n## Install with: apt-get install chromium fonts-wqy-microhei\n{'#' * 78}")
+    for item in e2e:
+        item.add_marker(pytest.mark.skip(reason=f"browser journeys skipped: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright gives every launch a fresh, empty profile directory of its own.
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shot():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def login(live_server):
+    from tests.factories import TEST_PASSWORD
+
+    def do(page, username):
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+
+    return do
