@@ -35,6 +35,8 @@ def _cn(n: int) -> str:
         return CN_NUMS[n]
     if n < 20:
         return "十" + (CN_NUMS[n - 10] if n > 10 else "")
+    if n >= 100:
+        return str(n)  # city scale has more than 99 schools of a kind in a district
     tens, ones = divmod(n, 10)
     return CN_NUMS[tens] + "十" + (CN_NUMS[ones] if ones else "")
 
