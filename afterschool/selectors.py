@@ -31,8 +31,12 @@ def terms_for_district(*, district_id: int):
     return sorted(chosen.values(), key=lambda t: t.starts_on)
 
 
+def today() -> dt.date:
+    return timezone.localdate()
+
+
 def current_term(*, school) -> Term | None:
-    return term_for(district_id=school.district_id, on=timezone.localdate())
+    return term_for(district_id=school.district_id, on=today())
 
 
 def programme_for(*, school, term) -> Programme | None:

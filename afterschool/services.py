@@ -18,7 +18,7 @@ from accounts.scoping import restrict
 from institutions.choices import Category
 from schools.calendar import CalendarGap, SchoolCalendar
 from schools.choices import Stage
-from schools.models import School
+from schools.models import School, Term
 from shuangjian.errors import ServiceError
 
 from .choices import ProviderKind
@@ -162,6 +162,12 @@ def programme_save(*, user, school, term, extended_care: bool = False, evening_s
     school = _scoped_school(user, school)
     if term.district_id not in (None, school.district_id):
         raise ServiceError(_("该学期不属于本校所在区"), fields={"term": [_("学期与学校不在同一区")]})
+    if term.district_id is None:
+        own = Term.objects.filter(district_id=school.district_id, academic_year=term.academic_year,
+                                  name=term.name).first()
+        if own is not None:
+            raise ServiceError(_("本区另定了该学期的起止日期，请选择本区的学期"),
+                               fields={"term": [_("请使用本区的学期（编号 %(id)d）") % {"id": own.pk}]})
     if evening_self_study and school.stage == Stage.PRIMARY:
         raise ServiceError(_("晚自习只适用于有初中年级的学校"), fields={"evening_self_study": [_("小学不设晚自习")]})
     with transaction.atomic():

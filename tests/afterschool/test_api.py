@@ -251,3 +251,15 @@ def test_filing_sweeps_the_school_and_day_and_refiling_clears_the_finding(
         assert client.post(URL, payload(school_a, end_time="17:30"), format="json").status_code == 201
     assert sorted(found.values_list("rule_id", "status")) == [
         ("AS-8-END", "cleared"), ("AS-9-VOLUNTARY", "cleared"), ("AS-REPORT-MISSING", "open")]
+
+
+def test_a_districts_own_term_replaces_the_citys(as_user, school_user, school_a, autumn_2026):
+    from schools.models import Term
+
+    own = Term.objects.create(academic_year=2026, name="autumn", district=school_a.district,
+                              starts_on=dt.date(2026, 8, 31), ends_on=autumn_2026.ends_on)
+    url = "/api/v1/afterschool/programmes/"
+    client = as_user(school_user)
+    city = client.post(url, {"school": school_a.pk, "term": autumn_2026.pk, "extended_care": True}, format="json")
+    assert city.status_code == 400 and str(own.pk) in city.json()["fields"]["term"][0]
+    assert client.post(url, {"school": school_a.pk, "term": own.pk}, format="json").status_code == 201

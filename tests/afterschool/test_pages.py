@@ -13,6 +13,14 @@ from .conftest import MONDAY, NATIONAL_DAY
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def in_the_autumn_term(monkeypatch):
+    """The programme page edits the current term's programme: fix "today" inside the 2026 autumn term."""
+    from afterschool import selectors
+
+    monkeypatch.setattr(selectors, "today", lambda: dt.date(2026, 11, 20))
+
+
 def _form(day=MONDAY, **overrides):
     data = {"date": day.isoformat(), "pe_minutes": "45", "stage1_minutes": "20", "end_time": "17:45",
             "enrolled": "300", "participants": "290", "extended_care": "on"}
@@ -91,3 +99,24 @@ def test_primary_school_page_refuses_evening_self_study(client, school_a):
     resp = client.post(reverse("afterschool:programme"), {"action": "programme", "evening_self_study": "on"})
     assert resp.status_code == 200 and resp.context["programme_form"].errors["evening_self_study"]
     assert not Programme.objects.exists()
+
+
+def test_programme_page_edits_the_districts_own_term(client, school_user, school_a, autumn_2026):
+    from schools.models import Term
+
+    own = Term.objects.create(academic_year=2026, name="autumn", district=school_a.district,
+                              starts_on=dt.date(2026, 8, 31), ends_on=autumn_2026.ends_on)
+    client.force_login(school_user)
+    url = reverse("afterschool:programme")
+    assert client.post(url, {"action": "programme", "extended_care": "on"}).status_code == 302
+    assert Programme.objects.get().term == own
+
+
+def test_programme_page_between_terms_says_so(client, school_user, monkeypatch):
+    from afterschool import selectors
+
+    monkeypatch.setattr(selectors, "today", lambda: dt.date(2026, 7, 20))  # summer vacation, no term
+    client.force_login(school_user)
+    resp = client.get(reverse("afterschool:programme"))
+    assert resp.status_code == 200 and resp.context["term"] is None
+    assert "不在任何学期内" in resp.content.decode()

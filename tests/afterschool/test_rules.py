@@ -283,3 +283,12 @@ def test_a_term_finding_is_kept_by_a_later_sweep_and_cleared_by_a_sweep_of_the_t
     sweep_rule_district(rule=rule, district=school_a.district, date_from=autumn_2026.starts_on,
                         date_to=autumn_2026.starts_on)
     assert Finding.objects.get(rule_id="AS-8-CARE").status == "cleared"
+
+
+def test_care_finding_uses_the_districts_own_term(school_a, school_b, autumn_2026):
+    own = Term.objects.create(academic_year=2026, name="autumn", district=school_a.district,
+                              starts_on=dt.date(2026, 8, 31), ends_on=autumn_2026.ends_on)
+    Programme.objects.create(school=school_a, term=own, extended_care=False)
+    found = run_rule("AS-8-CARE", school_a.district, MONDAY)
+    assert [(v.school_id, v.date) for v in found] == [(school_a.pk, dt.date(2026, 8, 31))]
+    assert run_rule("AS-8-CARE", school_b.district, MONDAY) == []

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import Activity, DailyReport, Programme, ProviderSelection
+
+
+@admin.register(ProviderSelection)
+class ProviderSelectionAdmin(admin.ModelAdmin):
+    list_display = ["institution", "district", "selected_on", "valid_until"]
+    list_filter = ["district"]
+    raw_id_fields = ["institution"]
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    raw_id_fields = ["institution"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["school", "term", "extended_care", "evening_self_study", "updated_at"]
+    list_filter = ["term", "extended_care"]
+    raw_id_fields = ["school"]
+    inlines = [ActivityInline]
+
+
+@admin.register(DailyReport)
+class DailyReportAdmin(admin.ModelAdmin):
+    list_display = ["school", "date", "pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants",
+                    "new_lessons", "compulsory", "first_filed_at"]
+    list_filter = ["date", "new_lessons", "compulsory"]
+    raw_id_fields = ["school", "filed_by"]
+    date_hierarchy = "date"
