@@ -226,3 +226,14 @@ def test_page_for_city_staff_searches_and_pages(client, city_user, some_events):
 def test_page_sends_anonymous_users_to_login(client):
     resp = client.get(reverse("audit"))
     assert resp.status_code == 302 and resp["Location"].startswith(reverse("login"))
+
+
+def test_admin_shows_the_trail_read_only(client, django_user_model, city_user):
+    admin_user = django_user_model.objects.create_superuser("root", "", "Root-password-0123")
+    event = audit_record(actor=city_user, action="update", object_type="x")
+    client.force_login(admin_user)
+    assert client.get("/admin/accounts/auditevent/").status_code == 200
+    assert client.get(f"/admin/accounts/auditevent/{event.pk}/change/").status_code == 200  # view only
+    assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
