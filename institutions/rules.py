@@ -244,9 +244,8 @@ def ti_13_schoolhours(ctx: SweepContext) -> list[Violation]:
     out = []
     for s in rows:
         day = rq.as_date(s["local_date"])
-        window_start, window_end = rq.day_start(day).replace(hour=start.hour, minute=start.minute), \
-            rq.day_start(day).replace(hour=end.hour, minute=end.minute)
-        overlap_from, overlap_to = max(rq.local(s["starts_at"]), window_start), min(rq.local(s["ends_at"]), window_end)
+        overlap_from = max(rq.local(s["starts_at"]), dt.datetime.combine(day, start, tzinfo=rq.SHANGHAI))
+        overlap_to = min(rq.local(s["ends_at"]), dt.datetime.combine(day, end, tzinfo=rq.SHANGHAI))
         out.append(Violation(
             institution_id=s["course__institution_id"], date=day, key=f"session:{s['id']}",
             evidence=rq.session_evidence(
