@@ -1,0 +1,40 @@
+"""The filter form of the dashboard pages (a GET form: date range, school stage, grade band)."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schools.choices import GradeBand, Stage
+
+from .api.serializers import MAX_RANGE_DAYS
+from .selectors import Filters, default_range
+
+
+class DashboardFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    stage = forms.ChoiceField(label=_("学段"), required=False, choices=[("", _("全部学段")), *Stage.choices])
+    grade_band = forms.ChoiceField(label=_("年级段"), required=False,
+                                   choices=[("", _("全部年级段")), *GradeBand.choices])
+
+    def clean(self):
+        data = super().clean()
+        start, end = default_range()
+        date_to = data.get("date_to") or (data["date_from"] + dt.timedelta(days=27) if data.get("date_from") else end)
+        date_from = data.get("date_from") or date_to - (end - start)
+        if date_to < date_from:
+            self.add_error("date_to", _("结束日期不能早于开始日期"))
+        elif (date_to - date_from).days > MAX_RANGE_DAYS:
+            self.add_error("date_to", _("一次最多查看400天"))
+        data["date_from"], data["date_to"] = date_from, date_to
+        return data
+
+    def filters(self) -> Filters:
+        """The validated filters, or the defaults when the form is unbound or invalid."""
+        if self.is_bound and self.is_valid():
+            d = self.cleaned_data
+            return Filters(date_from=d["date_from"], date_to=d["date_to"], stage=d.get("stage") or "",
+                           grade_band=d.get("grade_band") or "")
+        start, end = default_range()
+        return Filters(date_from=start, date_to=end)

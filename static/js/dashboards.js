@@ -1,0 +1,106 @@
+/* Dashboard charts (Apache ECharts, served from our static files).
+ * Reads the figures from <script type="application/json" id="dashboard-data"> (the same
+ * figures the tables and the API show) and draws each <div data-chart="..."> it finds. */
+(function () {
+  "use strict";
+
+  var source = document.getElementById("dashboard-data");
+  if (!source || typeof echarts === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var BANDS = ["G12", "G36", "G79"];
+  var BAND_LABEL = { G12: "1–2年级", G36: "3–6年级", G79: "7–9年级" };
+  var charts = [];
+
+  function pct(v) { return v === null || v === undefined ? null : Math.round(v * 1000) / 10; }
+
+  function draw(name, option) {
+    var el = document.querySelector('[data-chart="' + name + '"]');
+    if (!el) { return; }
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    option.animation = false;
+    option.tooltip = option.tooltip || { trigger: "axis" };
+    option.grid = option.grid || { left: 48, right: 48, top: 40, bottom: 40, containLabel: true };
+    chart.setOption(option);
+    charts.push(chart);
+  }
+
+  var hw = data.homework;
+  if (hw) {
+    var bands = hw.bands.map(function (b) { return BAND_LABEL[b.grade_band]; });
+    draw("homework-bands", {
+      title: { text: "书面作业：未超时占比与时长", textStyle: { fontSize: 14 } },
+      legend: { top: 20, right: 0 },
+      xAxis: { type: "category", data: bands },
+      yAxis: [{ type: "value", name: "%", max: 100 }, { type: "value", name: "分钟" }],
+      series: [
+        { name: "未超时占比 %", type: "bar", data: hw.bands.map(function (b) { return pct(b.within_limit_share); }) },
+        { name: "平均分钟", type: "bar", yAxisIndex: 1, data: hw.bands.map(function (b) { return b.avg_minutes; }) },
+        { name: "第90百分位分钟", type: "bar", yAxisIndex: 1, data: hw.bands.map(function (b) { return b.p90_minutes; }) }
+      ]
+    });
+    var weeks = hw.weeks.map(function (w) { return w.week; });
+    draw("homework-weeks", {
+      title: { text: "按周趋势：未超时占比 %", textStyle: { fontSize: 14 } },
+      legend: { top: 20, right: 0 },
+      xAxis: { type: "category", data: weeks },
+      yAxis: { type: "value", max: 100 },
+      series: BANDS.filter(function (b) { return hw.weeks.some(function (w) { return w[b]; }); }).map(function (b) {
+        return { name: BAND_LABEL[b], type: "line", connectNulls: true,
+                 data: hw.weeks.map(function (w) { return w[b] ? pct(w[b].within_limit_share) : null; }) };
+      })
+    });
+  }
+
+  var as = data.afterschool;
+  if (as && as.weeks) {
+    draw("afterschool-weeks", {
+      title: { text: "课后服务按周趋势 %", textStyle: { fontSize: 14 } },
+      legend: { top: 20, right: 0 },
+      xAxis: { type: "category", data: as.weeks.map(function (w) { return w.week; }) },
+      yAxis: { type: "value", max: 100 },
+      series: [
+        { name: "日报完整率", type: "line", data: as.weeks.map(function (w) { return pct(w.completeness); }) },
+        { name: "参与率", type: "line", data: as.weeks.map(function (w) { return pct(w.participation_rate); }) },
+        { name: "17:30及以后结束", type: "line", data: as.weeks.map(function (w) { return pct(w.ended_after_1730_share); }) }
+      ]
+    });
+  }
+
+  var findings = data.findings;
+  if (findings && findings.by_rule.length) {
+    draw("findings-rules", {
+      title: { text: "各规则问题线索", textStyle: { fontSize: 14 } },
+      legend: { top: 20, right: 0 },
+      xAxis: { type: "category", data: findings.by_rule.map(function (r) { return r.rule_id; }),
+               axisLabel: { rotate: 40 } },
+      yAxis: { type: "value" },
+      series: [
+        { name: "待处理", type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.open; }) },
+        { name: "已整改或消除", type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.cleared; }) },
+        { name: "已驳回", type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.dismissed; }) }
+      ]
+    });
+  }
+
+  if (data.districts) {
+    var names = data.districts.map(function (d) { return d.name; });
+    draw("districts", {
+      title: { text: "各区对比 %", textStyle: { fontSize: 14 } },
+      legend: { top: 20, right: 0 },
+      xAxis: { type: "category", data: names, axisLabel: { rotate: 40 } },
+      yAxis: { type: "value", max: 100 },
+      series: [
+        { name: "作业公示完整率", type: "bar", data: data.districts.map(function (d) { return pct(d.homework.filing.completeness); }) },
+        { name: "作业公示及时率", type: "bar", data: data.districts.map(function (d) { return pct(d.homework.filing.timeliness); }) },
+        { name: "课后服务日报完整率", type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.completeness); }) },
+        { name: "课后服务参与率", type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.participation_rate); }) }
+      ]
+    });
+  }
+
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+}());
