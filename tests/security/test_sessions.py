@@ -94,3 +94,4 @@ def test_login_form_requires_csrf(district_user):
     client = Client(enforce_csrf_checks=True)
     resp = client.post(reverse("login"), {"username": "district1", "password": TEST_PASSWORD})
     assert resp.status_code == 403
+    assert "页面已过期" in resp.content.decode()  # a Chinese page saying what to do
