@@ -2,6 +2,8 @@
 
 import django_filters
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, Throttled
@@ -81,6 +83,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
             return [PublicRateThrottle()]
         return super().get_throttles()
 
+    @extend_schema(request=ComplaintCreateSerializer, responses={201: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs):
         serializer = ComplaintCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -104,6 +107,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(request=TransitionSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         complaint = self.get_object()
@@ -112,6 +116,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         complaint = complaint_transition(complaint=complaint, actor=request.user, **s.validated_data)
         return Response(ComplaintSerializer(complaint).data)
 
+    @extend_schema(request=RerouteSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def reroute(self, request, pk=None):
         complaint = self.get_object()
@@ -120,6 +125,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         complaint = complaint_reroute(complaint=complaint, actor=request.user, **s.validated_data)
         return Response(ComplaintSerializer(complaint).data)
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def contact(self, request, pk=None):
         """The full contact details, for the staff handling the complaint; recorded."""
@@ -136,6 +142,7 @@ class _PublicView(PublicThrottleMixin):
 class TrackView(_PublicView, APIView):
     """``POST {tracking_code, secret}``: the status and the public part of the timeline."""
 
+    @extend_schema(request=TrackSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         s = TrackSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -150,6 +157,7 @@ class ReopenView(_PublicView, APIView):
 
     throttle_scope = "public_submit"
 
+    @extend_schema(request=ReopenSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         s = ReopenSerializer(data=request.data)
         s.is_valid(raise_exception=True)
