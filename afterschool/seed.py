@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from institutions.choices import Category
 from institutions.models import Institution
 from schools.calendar import SchoolCalendar
@@ -47,6 +49,7 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
         k = min(n, max(1, round(violation_rate * n))) if violation_rate > 0 else 0
         return set(rng.sample(range(n), k))
 
+    tz = timezone.get_current_timezone()
     selections, programmes, reports = [], [], []
     selected: dict[int, list[Institution]] = {}
     unselected: dict[int, list[Institution]] = {}
@@ -83,8 +86,10 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                 end = dt.time(17, 30) if rng.random() < 0.6 else dt.time(18, rng.choice([0, 15, 30]))
                 if breaks():
                     end = dt.time(17, rng.choice([0, 10, 20, 29]))  # AS-8-END
+                filed = dt.datetime.combine(day, dt.time(17, 45), tzinfo=tz) + dt.timedelta(
+                    minutes=rng.randint(0, 180))
                 reports.append(DailyReport(
-                    school=school, date=day, pe_minutes=pe, stage1_minutes=stage1, end_time=end,
+                    school=school, date=day, filed_at=filed, first_filed_at=filed, pe_minutes=pe, stage1_minutes=stage1, end_time=end,
                     enrolled=enrolled, participants=int(enrolled * rng.uniform(0.8, 1.0)),
                     new_lessons=breaks(), compulsory=breaks(), extended_care=rng.random() < 0.5,
                 ))
@@ -94,7 +99,9 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     DailyReport.objects.bulk_create(reports, batch_size=5000, ignore_conflicts=True)
 
     activities = []
-    all_programmes = list(Programme.objects.filter(school__in=schools).select_related("school").order_by("pk"))
+    # programmes that have no menu yet (a second run adds nothing twice)
+    all_programmes = list(Programme.objects.filter(school__in=schools, activities__isnull=True)
+                          .select_related("school").order_by("pk"))
     eligible = [i for i, p in enumerate(all_programmes) if unselected.get(p.school.district_id)]
     bad_programmes = {eligible[i] for i in quota(len(eligible))}
     for n, p in enumerate(all_programmes):
