@@ -167,3 +167,13 @@ class RerouteForm(forms.Form):
     district = forms.ModelChoiceField(label=_("承办区"), queryset=District.objects.order_by("code"), required=False)
     department = forms.ChoiceField(label=_("承办部门"), choices=[("", "—"), *Department.choices], required=False)
     reason = forms.CharField(label=_("转办理由"), max_length=2000)
+
+
+class MatchTeacherForm(forms.Form):
+    teacher = forms.ModelChoiceField(label=_("核实为本校在职教师"), queryset=None)
+
+    def __init__(self, *args, complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        from schools.models import SchoolTeacher
+
+        self.fields["teacher"].queryset = SchoolTeacher.objects.filter(school_id=complaint.school_id).order_by("name")

@@ -449,6 +449,22 @@ def complaint_reroute(*, complaint: Complaint, actor, reason: str, district=None
     return complaint
 
 
+def complaint_match_teacher(*, complaint: Complaint, actor, teacher) -> Complaint:
+    """Staff link a complaint about a teacher to the serving teacher (SchoolTeacher) they identified."""
+    if not can_handle(actor, complaint):
+        raise Forbidden("您无权办理这件投诉")
+    if complaint.target_kind != TargetKind.TEACHER:
+        raise ServiceError("只有投诉对象为教师的投诉可以关联在职教师", fields={"teacher": ["投诉对象不是教师"]})
+    if teacher is None or teacher.school_id != complaint.school_id:
+        raise ServiceError("该教师不属于被投诉的学校", fields={"teacher": ["请选择本校在职教师"]})
+    with transaction.atomic():
+        Complaint.objects.filter(pk=complaint.pk).update(teacher=teacher, updated_at=timezone.now())
+        _event(complaint, kind=EventKind.TEACHER_MATCHED, actor=actor,
+               note=f"投诉人所述“{complaint.teacher_name or '—'}”核实为在职教师{teacher.name}")
+    complaint.refresh_from_db()
+    return complaint
+
+
 # -- personal information -------------------------------------------------------
 
 

@@ -11,17 +11,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import is_city, restrict, role_of
+from accounts.scoping import is_city, role_of
 from shuangjian.errors import ServiceError
 
 from .filtersets import ComplaintFilterSet
-from .forms import ComplaintForm, ReopenForm, RerouteForm, StaffComplaintForm, TrackForm, TransitionForm
+from .forms import (
+    ComplaintForm,
+    MatchTeacherForm,
+    ReopenForm,
+    RerouteForm,
+    StaffComplaintForm,
+    TrackForm,
+    TransitionForm,
+)
 from .models import ComplaintEvent, ComplaintPhoto
 from .selectors import complaint_inbox, complaint_track, public_status
 from .services import (
     can_handle,
     can_reveal_contact,
     complaint_contact_reveal,
+    complaint_match_teacher,
     complaint_reopen,
     complaint_reroute,
     complaint_submit,
@@ -144,7 +153,8 @@ def _complaint_for(request, pk):
     return get_object_or_404(qs, pk=pk)
 
 
-def _detail_page(request, complaint, *, contact=None, transition_form=None, reroute_form=None, status=200):
+def _detail_page(request, complaint, *, contact=None, transition_form=None, reroute_form=None, teacher_form=None,
+                 status=200):
     ctx = {
         "complaint": complaint,
         "contact": contact,
@@ -153,6 +163,8 @@ def _detail_page(request, complaint, *, contact=None, transition_form=None, rero
         "transition_form": transition_form or TransitionForm(complaint=complaint,
                                                              initial={"rule_id": rule_for(complaint)}),
         "reroute_form": reroute_form or RerouteForm(),
+        "teacher_form": teacher_form or (MatchTeacherForm(complaint=complaint) if complaint.target_kind == "teacher"
+                                         else None),
         "rule_choices": rule_choices(complaint),
     }
     return render(request, "complaints/detail.html", ctx, status=status)
@@ -197,10 +209,26 @@ def reroute(request, pk):
             _service_errors_to_form(form, exc)
             return _detail_page(request, complaint, reroute_form=form, status=400)
         messages.success(request, _("已转办。"))
-        if restrict(complaint_inbox(user=request.user), request.user).filter(pk=complaint.pk).exists():
+        if complaint_inbox(user=request.user).filter(pk=complaint.pk).exists():
             return redirect("complaints:detail", pk=complaint.pk)
         return redirect("complaints:inbox")
     return _detail_page(request, complaint, reroute_form=form, status=400)
+
+
+@login_required
+@require_POST
+def match_teacher(request, pk):
+    complaint = _complaint_for(request, pk)
+    form = MatchTeacherForm(request.POST, complaint=complaint)
+    if form.is_valid():
+        try:
+            complaint_match_teacher(complaint=complaint, actor=request.user, teacher=form.cleaned_data["teacher"])
+        except ServiceError as exc:
+            _service_errors_to_form(form, exc)
+            return _detail_page(request, complaint, teacher_form=form, status=400)
+        messages.success(request, _("已关联在职教师。"))
+        return redirect("complaints:detail", pk=complaint.pk)
+    return _detail_page(request, complaint, teacher_form=form, status=400)
 
 
 @login_required

@@ -98,6 +98,10 @@ class RerouteSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class MatchTeacherSerializer(serializers.Serializer):
+    teacher = serializers.PrimaryKeyRelatedField(queryset=SchoolTeacher.objects.all())
+
+
 class TrackSerializer(serializers.Serializer):
     tracking_code = serializers.CharField(max_length=20)
     secret = serializers.CharField(max_length=40)

@@ -23,6 +23,7 @@ from ..models import ComplaintEvent
 from ..selectors import complaint_inbox, complaint_track, public_status
 from ..services import (
     complaint_contact_reveal,
+    complaint_match_teacher,
     complaint_reopen,
     complaint_reroute,
     complaint_submit,
@@ -34,6 +35,7 @@ from .serializers import (
     ComplaintDetailSerializer,
     ComplaintSerializer,
     InstitutionTargetSerializer,
+    MatchTeacherSerializer,
     ReopenSerializer,
     RerouteSerializer,
     SchoolTargetSerializer,
@@ -70,6 +72,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
             "retrieve": ComplaintDetailSerializer,
             "transition": TransitionSerializer,
             "reroute": RerouteSerializer,
+            "match_teacher": MatchTeacherSerializer,
         }.get(self.action, ComplaintSerializer)
 
     def get_permissions(self):
@@ -123,6 +126,16 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         s = RerouteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         complaint = complaint_reroute(complaint=complaint, actor=request.user, **s.validated_data)
+        return Response(ComplaintSerializer(complaint).data)
+
+    @extend_schema(request=MatchTeacherSerializer, responses=ComplaintSerializer)
+    @action(detail=True, methods=["post"], url_path="match-teacher")
+    def match_teacher(self, request, pk=None):
+        """Link the complaint to the serving teacher staff identified."""
+        complaint = self.get_object()
+        s = MatchTeacherSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        complaint = complaint_match_teacher(complaint=complaint, actor=request.user, **s.validated_data)
         return Response(ComplaintSerializer(complaint).data)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)

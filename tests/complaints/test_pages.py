@@ -122,3 +122,39 @@ def test_staff_enter_a_hotline_complaint(client, district1, district_user, schoo
     c = Complaint.objects.get()
     assert (c.channel, c.school, c.created_by) == ("hotline_12345", school_a, district_user)
     assert "12345" in c.events.get(kind="submitted").actor_label
+
+
+def test_a_non_image_on_the_form_is_refused_with_a_clear_message(client, district1):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = _form(district=district1.pk)
+    data["photos"] = [SimpleUploadedFile("x.png", b"MZ\x90\x00 not a picture", content_type="image/png")]
+    r = client.post("/complaints/new/", data)
+    assert r.status_code == 200
+    assert "不是可识别的图片" in r.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_reopen_from_the_tracking_page(client, district1, district_user):
+    from complaints.services import complaint_transition
+
+    c, secret = submit(target_kind="other", target_text="培训班", district=district1)
+    complaint_transition(complaint=c, to_state="rejected", actor=district_user, reason="材料不足")
+    page = client.post("/complaints/track/", {"tracking_code": c.tracking_code, "secret": secret}).content.decode()
+    assert "申请重新处理" in page and "材料不足" in page
+    client.post("/complaints/track/", {"action": "reopen", "tracking_code": c.tracking_code, "secret": secret,
+                                       "note": "已补充材料"})
+    c.refresh_from_db()
+    assert (c.state, c.reopen_count) == ("received", 1)
+    page = client.post("/complaints/track/", {"tracking_code": c.tracking_code, "secret": secret}).content.decode()
+    assert "已补充材料" in page and 'value="reopen"' not in page
+
+
+def test_staff_match_teacher_on_the_detail_page(client, school_a, district_user):
+    c, _ = submit(target_kind="teacher", school=school_a, teacher_name="张老师", category="paid_tutoring")
+    t = f.SchoolTeacherFactory(school=school_a)
+    client.force_login(district_user)
+    assert "核实在职教师" in client.get(f"/complaints/{c.pk}/").content.decode()
+    assert client.post(f"/complaints/{c.pk}/teacher/", {"teacher": t.pk}).status_code == 302
+    c.refresh_from_db()
+    assert c.teacher == t

@@ -171,3 +171,16 @@ def test_city_staff_may_move_a_complaint(district1, city_user, as_user):
     c, _ = submit(target_kind="other", target_text="培训班", district=district1)
     r = as_user(city_user).post(f"/api/v1/complaints/{c.pk}/transition/", {"to_state": "accepted"}, format="json")
     assert r.status_code == 200
+
+
+def test_staff_link_the_named_teacher_to_a_serving_teacher(school_a, school_b, district_user, as_user):
+    c, _ = submit(target_kind="teacher", school=school_a, teacher_name="张老师", category="paid_tutoring")
+    mine = f.SchoolTeacherFactory(school=school_a, name="张伟")
+    elsewhere = f.SchoolTeacherFactory(school=school_b)
+    client = as_user(district_user)
+    r = client.post(f"/api/v1/complaints/{c.pk}/match-teacher/", {"teacher": elsewhere.pk}, format="json")
+    assert r.status_code == 400
+    r = client.post(f"/api/v1/complaints/{c.pk}/match-teacher/", {"teacher": mine.pk}, format="json")
+    assert r.status_code == 200 and r.json()["teacher"] == mine.pk
+    event = c.events.get(kind="teacher")
+    assert "张老师" in event.note and "张伟" in event.note and not event.public
