@@ -35,7 +35,7 @@ def _measured():
         CompletionSurvey.objects.filter(
             school_class_id=OuterRef("school_class_id"), date=OuterRef("date"), subject=OuterRef("subject"),
             kind=OuterRef("kind"),
-        ).values("measured_minutes")[:1]
+        ).order_by().values("measured_minutes")[:1]
     )
 
 
@@ -63,8 +63,9 @@ def _item_evidence(row: dict, *extra: str) -> dict:
 
 
 def _by_class_day(rows) -> dict[tuple[int, dt.date], list[dict]]:
+    """Group violating rows by class-day (sorted here: an ORDER BY on the FK would join the models' orderings)."""
     groups: dict[tuple[int, dt.date], list[dict]] = defaultdict(list)
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (r["date"], r["school_class_id"], r["subject"], r["kind"])):
         groups[(row["school_class_id"], row["date"])].append(row)
     return groups
 
@@ -83,7 +84,7 @@ def _violation(rows: list[dict], *, evidence: dict, summary: str) -> Violation:
 
 
 def _flag_rule(ctx: SweepContext, condition: Q, flags: tuple[str, ...], what: str) -> list[Violation]:
-    rows = _items(ctx).filter(condition).order_by("date", "school_class_id", "subject").values(*ITEM_VALUES)
+    rows = _items(ctx).filter(condition).order_by().values(*ITEM_VALUES)
     out = []
     for group in _by_class_day(rows).values():
         first = group[0]
@@ -111,7 +112,7 @@ def hw_5_g12(ctx: SweepContext) -> list[Violation]:
         _items(ctx, kind=HomeworkKind.WRITTEN, at_home=True, school_class__grade__gte=low,
                school_class__grade__lte=high)
         .annotate(measured=_measured()).annotate(counted=Coalesce(F("measured"), F("minutes")))
-        .filter(counted__gt=0).order_by("date", "school_class_id", "subject")
+        .filter(counted__gt=0).order_by()
         .values(*ITEM_VALUES, "measured", "counted")
     )
     out = []
@@ -134,7 +135,7 @@ def _over_limit(ctx: SweepContext, band: str, limit: int) -> list[Violation]:
         _items(ctx, kind=HomeworkKind.WRITTEN, school_class__grade__gte=low, school_class__grade__lte=high)
         .annotate(measured=_measured()).annotate(counted=Coalesce(F("measured"), F("minutes")))
         .annotate(total=Window(Sum("counted"), partition_by=[F("school_class_id"), F("date")]))
-        .filter(total__gt=limit).order_by("date", "school_class_id", "subject")
+        .filter(total__gt=limit).order_by()
         .values(*ITEM_VALUES, "measured", "counted", "total")
     )
     out = []
@@ -259,8 +260,8 @@ def hw_4_publish(ctx: SweepContext) -> list[Violation]:
         ).annotate(
             on_time=Exists(filed.filter(first_filed_at__lte=cutoff)),
             filed_at=Subquery(filed.values("first_filed_at")[:1]),
-        ).filter(on_time=False).values("id", "name", "grade", "school_id", "school__name", "filed_at")
-        for c in classes:
+        ).filter(on_time=False).order_by().values("id", "name", "grade", "school_id", "school__name", "filed_at")
+        for c in sorted(classes, key=lambda c: c["id"]):
             late = c["filed_at"]
             out.append(Violation(
                 school_id=c["school_id"], school_class_id=c["id"], date=day,

@@ -92,23 +92,40 @@ def homework_write(
             from schools.models import SchoolClass
 
             days[whole_day] = SchoolClass.objects.values_list("school_id", flat=True).get(pk=whole_day[0])
-        HomeworkDay.objects.bulk_create(
-            [
-                HomeworkDay(school_class_id=class_id, date=day, school_id=school_id, first_filed_at=now,
-                            last_filed_at=now, filed_by_id=user_id,
-                            no_homework=whole_day == (class_id, day) and not items)
-                for (class_id, day), school_id in days.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["school_class", "date"],
-            update_fields=["last_filed_at", "filed_by", "no_homework"],
-            batch_size=2000,
-        )
+        _upsert_days(days, now=now, user_id=user_id, no_homework_day=whole_day if not items else None)
         result.days = len(days)
         result.school_ids = set(days.values())
         result.dates = {day for _, day in days}
         sweep_request(school_ids=result.school_ids, dates=result.dates, reason="homework")
     return result
+
+
+def _upsert_days(days: dict, *, now: dt.datetime, user_id: int | None, no_homework_day) -> None:
+    """Record each class-day as filed: first filing sets ``first_filed_at``, a later one only ``last_filed_at``."""
+    if connection.vendor == "postgresql":
+        keys = list(days)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {HomeworkDay._meta.db_table} "
+                "(school_class_id, date, school_id, no_homework, first_filed_at, last_filed_at, filed_by_id) "
+                "SELECT c, d, s, n, %s, %s, %s FROM unnest(%s::int[], %s::date[], %s::int[], %s::bool[]) AS k(c, d, s, n) "
+                "ON CONFLICT (school_class_id, date) DO UPDATE SET last_filed_at = EXCLUDED.last_filed_at, "
+                "filed_by_id = EXCLUDED.filed_by_id, no_homework = EXCLUDED.no_homework",
+                [now, now, user_id, [k[0] for k in keys], [k[1] for k in keys], list(days.values()),
+                 [k == no_homework_day for k in keys]],
+            )
+        return
+    HomeworkDay.objects.bulk_create(
+        [
+            HomeworkDay(school_class_id=class_id, date=day, school_id=school_id, first_filed_at=now,
+                        last_filed_at=now, filed_by_id=user_id, no_homework=(class_id, day) == no_homework_day)
+            for (class_id, day), school_id in days.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["school_class", "date"],
+        update_fields=["last_filed_at", "filed_by", "no_homework"],
+        batch_size=2000,
+    )
 
 
 def _fields(c: CleanItem) -> dict:

@@ -188,94 +188,133 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
     calendars = _Calendars()
     clean: list[CleanItem] = []
     first_row_of: dict[tuple, str] = {}
+    dates: dict = {}  # the same few date strings repeat over thousands of rows
+    flag_defaults = (("at_home", True), *((f, False) for f in FLAGS))
     for label, row in zip(labels, rows):
-        if not isinstance(row, dict):
+        if type(row) is not dict:
             add(label, "non_field_errors", "每一条作业应为一个对象（JSON object）")
             continue
-        for field in REQUIRED:
-            if _blank(row.get(field)):
-                add(label, field, MSG_REQUIRED)
-        values = {}
-        if not _blank(row.get("school_class")):
+        get = row.get
+        bad = False
+
+        value = get("school_class")
+        class_id = None
+        if type(value) is int and value in classes:
+            class_id = value
+        elif _blank(value):
+            add(label, "school_class", MSG_REQUIRED)
+            bad = True
+        else:
             try:
-                class_id = parse_int(row["school_class"])
+                class_id = parse_int(value)
             except _Bad:
+                class_id = None
+            if class_id not in classes:
+                class_id = None
                 add(label, "school_class", MSG_CLASS)
+                bad = True
+
+        value = get("date")
+        day = dates.get(value) if type(value) is str else None
+        if day is None:
+            if _blank(value):
+                add(label, "date", MSG_REQUIRED)
+                bad = True
             else:
-                if class_id in classes:
-                    values["school_class"] = class_id
+                try:
+                    day = parse_date(value)
+                except _Bad:
+                    add(label, "date", "日期格式应为 YYYY-MM-DD")
+                    bad = True
                 else:
-                    add(label, "school_class", MSG_CLASS)
-        if not _blank(row.get("date")):
+                    if type(value) is str:
+                        dates[value] = day
+
+        value = get("subject")
+        subject = SUBJECTS.get(value) if type(value) is str else None
+        if subject is None:
+            if _blank(value):
+                add(label, "subject", MSG_REQUIRED)
+            else:
+                subject = SUBJECTS.get(str(value).strip())
+                if subject is None:
+                    add(label, "subject", f"未知学科：{value}")
+            bad = bad or subject is None
+
+        value = get("kind")
+        kind = KINDS.get(value) if type(value) is str else None
+        if kind is None:
+            if _blank(value):
+                add(label, "kind", MSG_REQUIRED)
+            else:
+                kind = KINDS.get(str(value).strip())
+                if kind is None:
+                    add(label, "kind", f"未知作业类型：{value}（应为 书面/口头/实践/阅读）")
+            bad = bad or kind is None
+
+        value = get("minutes")
+        if type(value) is int and 0 <= value <= MAX_ITEM_MINUTES:
+            minutes = value
+        elif _blank(value):
+            add(label, "minutes", MSG_REQUIRED)
+            bad = True
+        else:
             try:
-                values["date"] = parse_date(row["date"])
-            except _Bad:
-                add(label, "date", "日期格式应为 YYYY-MM-DD")
-        if not _blank(row.get("subject")):
-            subject = SUBJECTS.get(str(row["subject"]).strip())
-            if subject is None:
-                add(label, "subject", f"未知学科：{row['subject']}")
-            values["subject"] = subject
-        if not _blank(row.get("kind")):
-            kind = KINDS.get(str(row["kind"]).strip())
-            if kind is None:
-                add(label, "kind", f"未知作业类型：{row['kind']}（应为 书面/口头/实践/阅读）")
-            values["kind"] = kind
-        if not _blank(row.get("minutes")):
-            try:
-                minutes = parse_int(row["minutes"])
+                minutes = parse_int(value)
+                if not 0 <= minutes <= MAX_ITEM_MINUTES:
+                    raise _Bad
             except _Bad:
                 add(label, "minutes", MSG_MINUTES)
-            else:
-                if not 0 <= minutes <= MAX_ITEM_MINUTES:
-                    add(label, "minutes", MSG_MINUTES)
-                values["minutes"] = minutes
+                bad = True
+
         flags = {}
-        for field, default in (("at_home", True), *((f, False) for f in FLAGS)):
-            try:
-                flags[field] = parse_bool(row.get(field), default)
-            except _Bad:
-                add(label, field, "应为 是/否（true/false）")
-        content = row.get("content") or ""
-        if not isinstance(content, str):
+        for field, default in flag_defaults:
+            value = get(field)
+            if value is None:
+                flags[field] = default
+            elif value is True or value is False:
+                flags[field] = value
+            else:
+                try:
+                    flags[field] = parse_bool(value, default)
+                except _Bad:
+                    add(label, field, "应为 是/否（true/false）")
+                    bad = True
+        content = get("content") or ""
+        if type(content) is not str:
             content = str(content)
         if len(content) > 500:
             add(label, "content", "作业内容最多 500 字")
+            bad = True
 
-        day = values.get("date")
-        class_id = values.get("school_class")
         if day is not None:
             if day > today:
                 add(label, "date", MSG_FUTURE)
+                bad = True
             elif class_id is not None:
-                school_id, district_id, _grade, year = classes[class_id]
+                _school_id, district_id, _grade, year = classes[class_id]
                 if _academic_year(day) != year:
                     add(label, "date", MSG_YEAR)
+                    bad = True
                 else:
                     problem = calendars.problem(district_id, day)
                     if problem:
                         add(label, "date", problem)
-        if label in errors:
+                        bad = True
+        if bad:
             continue
-        item = CleanItem(
-            label=label,
-            school_class_id=class_id,
-            school_id=classes[class_id][0],
-            date=day,
-            subject=values["subject"],
-            kind=values["kind"],
-            minutes=values["minutes"],
-            content=content.strip(),
-            **flags,
-        )
-        if item.key in first_row_of:
-            other = first_row_of[item.key]
+        key = (class_id, day, subject, kind)
+        other = first_row_of.get(key)
+        if other is not None:
             message = f"同一班级、日期、学科、类型重复填报：{other} 与 {label}"
             add(label, "subject", message)
             add(other, "subject", message)
             continue
-        first_row_of[item.key] = label
-        clean.append(item)
+        first_row_of[key] = label
+        clean.append(CleanItem(
+            label=label, school_class_id=class_id, school_id=classes[class_id][0], date=day, subject=subject,
+            kind=kind, minutes=minutes, content=content.strip(), **flags,
+        ))
     if errors:
         bad = set(errors)
         clean = [c for c in clean if c.label not in bad]
