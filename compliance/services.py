@@ -211,30 +211,25 @@ def run_create(
 def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceRunPart:
     """Execute one part; safe to call again for the same part (a redelivered task).
 
+    Everything a part does, its findings, its own state and the run's sums,
+    commits in ONE transaction that starts by locking the part: a second
+    delivery of the same part waits for the first and then finds it done, and a
+    worker killed mid-part leaves nothing behind (the transaction rolls back and
+    the redelivered task starts over).
+
     A user-fixable problem (``ServiceError``: a calendar gap, a missing
     parameter) fails the part at once. Any other exception is re-raised for the
     task to retry; the part fails only on the ``final_attempt``, until then it
     waits as queued with the error noted.
     """
-    part = ComplianceRunPart.objects.select_related("run", "district").get(pk=part_id)
-    run = part.run
-    if part.state == RunState.DONE:
-        return part
-    ComplianceRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(
-        state=RunState.RUNNING, started_at=timezone.now()
-    )
-    # conditional: a concurrent delivery that already finished the part must not be overwritten
-    if not ComplianceRunPart.objects.filter(pk=part.pk).exclude(state=RunState.DONE).update(
-        state=RunState.RUNNING, attempts=F("attempts") + 1
-    ):
-        part.refresh_from_db()
-        return part
     try:
         with transaction.atomic():
-            # lock the part so two deliveries of the same task never run it side by side
-            locked = ComplianceRunPart.objects.select_for_update().get(pk=part.pk)
-            if locked.state == RunState.DONE:
-                return locked
+            part = ComplianceRunPart.objects.select_for_update(of=("self",)).select_related("run", "district").get(
+                pk=part_id
+            )
+            if part.state == RunState.DONE:
+                return part
+            run = part.run
             counts = sweep_rule_district(
                 rule=registry.get_rule(part.rule_id),
                 district=part.district,
@@ -243,36 +238,39 @@ def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceR
                 school_ids=frozenset(run.school_ids) if run.school_ids else None,
                 run_label=f"run {run.pk}",
             )
-            ComplianceRunPart.objects.filter(pk=part.pk).update(
-                state=RunState.DONE,
-                new_count=counts.new,
-                still_open_count=counts.still_open,
-                cleared_count=counts.cleared,
-                error="",
-                finished_at=timezone.now(),
-            )
+            part.state = RunState.DONE
+            part.new_count, part.still_open_count, part.cleared_count = counts.new, counts.still_open, counts.cleared
+            part.error = ""
+            part.attempts += 1
+            part.finished_at = timezone.now()
+            part.save(update_fields=[
+                "state", "new_count", "still_open_count", "cleared_count", "error", "attempts", "finished_at"])
+            run_refresh(run_id=run.pk)
+        return part
     except ServiceError as exc:  # a calendar gap, a missing parameter: the user must act
-        _part_failed(part, exc.message)
+        _part_failed(part_id, exc.message)
     except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised for the task's retry
         message = f"{type(exc).__name__}: {exc}"
         if final_attempt or not isinstance(exc, RETRYABLE):
-            _part_failed(part, message)
+            _part_failed(part_id, message)
         else:
-            ComplianceRunPart.objects.filter(pk=part.pk).exclude(state=RunState.DONE).update(
-                state=RunState.QUEUED, error=f"重试中 / retrying: {message}"[:2000]
+            ComplianceRunPart.objects.filter(pk=part_id).exclude(state=RunState.DONE).update(
+                state=RunState.QUEUED, error=f"重试中 / retrying: {message}"[:2000], attempts=F("attempts") + 1
             )
         raise
-    finally:
-        run_refresh(run_id=run.pk)
-    part.refresh_from_db()
-    return part
+    return ComplianceRunPart.objects.get(pk=part_id)
 
 
-def _part_failed(part: ComplianceRunPart, message: str) -> None:
-    logger.warning("compliance part %s (%s %s) failed: %s", part.pk, part.rule_id, part.district_id, message)
-    ComplianceRunPart.objects.filter(pk=part.pk).update(
-        state=RunState.FAILED, error=message[:2000], finished_at=timezone.now()
-    )
+def _part_failed(part_id: int, message: str) -> None:
+    with transaction.atomic():
+        part = ComplianceRunPart.objects.select_for_update().get(pk=part_id)
+        if part.state == RunState.DONE:
+            return
+        logger.warning("compliance part %s (%s %s) failed: %s", part.pk, part.rule_id, part.district_id, message)
+        ComplianceRunPart.objects.filter(pk=part_id).update(
+            state=RunState.FAILED, error=message[:2000], finished_at=timezone.now(), attempts=F("attempts") + 1
+        )
+        run_refresh(run_id=part.run_id)
 
 
 def run_refresh(*, run_id: int) -> ComplianceRun:
@@ -281,7 +279,7 @@ def run_refresh(*, run_id: int) -> ComplianceRun:
     The run row is locked first, so two parts finishing at once are summed one
     after the other and the later sum (which sees both) is the one that stays.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         run = ComplianceRun.objects.select_for_update().get(pk=run_id)
         parts = ComplianceRunPart.objects.filter(run_id=run_id)
         totals = parts.aggregate(
@@ -303,8 +301,10 @@ def run_refresh(*, run_id: int) -> ComplianceRun:
         elif done or run.state == RunState.RUNNING:
             run.state = RunState.RUNNING
             run.finished_at = None
+        run.started_at = run.started_at or timezone.now()
         run.save(update_fields=[
-            "parts_done", "new_count", "still_open_count", "cleared_count", "errors", "state", "finished_at"])
+            "parts_done", "new_count", "still_open_count", "cleared_count", "errors", "state", "started_at",
+            "finished_at"])
     return run
 
 
@@ -457,6 +457,9 @@ def run_dispatch_parts(*, run_id: int) -> int:
     if not part_ids:
         run_refresh(run_id=run_id)
         return 0
+    ComplianceRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+        state=RunState.RUNNING, started_at=timezone.now()
+    )
     for part_id in part_ids:
         tasks.run_part.delay(part_id)
     return len(part_ids)

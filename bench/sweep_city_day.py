@@ -1,0 +1,225 @@
+"""A compliance sweep of one whole-city school day, against the same checks as plain SQL (the floor).
+
+    .venv/bin/python bench/sweep_city_day.py [--database-url postgres://postgres@127.0.0.1:5432/sj_bench_compliance]
+                                             [--day 2026-11-10] [--rule ID ...]
+
+Uses its own database (created and migrated when missing, seeded with
+``seed_demo --scale city --seed 1`` for that one day when it has no schools).
+
+1. The sweep: ``run_create`` + every part executed in this process (the work a
+   worker does: rule queries, the findings upsert, clearing, history, the run's
+   progress), once on an empty findings table ("first") and once more ("again",
+   nothing new), timed in total and per rule.
+2. The floor, per rule, timed once warm:
+   - the rules over the day's filings (HW-*, AS report rules) as one hand-written
+     SQL statement each over the whole city, returning the same violating rows
+     with the columns the evidence shows;
+   - every other rule: the very SQL statements the rule issued during the sweep,
+     replayed as raw SQL (what the database must do for that check, without the
+     engine around it).
+3. The ratio sweep / floor.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def floor_statements(day: dt.date, params) -> dict[str, tuple[str, list]]:
+    """The hand-written checks: one statement each, the whole city, the same rows the rule reports."""
+    from afterschool.models import DailyReport
+    from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
+    from schools.models import School, SchoolClass
+
+    item, survey, hday = HomeworkItem._meta.db_table, CompletionSurvey._meta.db_table, HomeworkDay._meta.db_table
+    cls, school, report = SchoolClass._meta.db_table, School._meta.db_table, DailyReport._meta.db_table
+    item_cols = ("i.id, i.school_id, i.school_class_id, i.date, i.subject, i.kind, i.minutes, i.at_home, "
+                 "i.for_parents, i.parent_grading, i.self_grading, i.punitive, i.beyond_standard, i.content, "
+                 "c.name, c.grade, s.name")
+    base = (f"FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s ON s.id = i.school_id "
+            f"WHERE i.date = %s")
+    measured = (f"LEFT JOIN {survey} cs ON cs.school_class_id = i.school_class_id AND cs.date = i.date "
+                f"AND cs.subject = i.subject AND cs.kind = i.kind")
+
+    def over(low, high, limit):
+        return (f"SELECT * FROM (SELECT {item_cols}, cs.measured_minutes, COALESCE(cs.measured_minutes, i.minutes) "
+                f"AS counted, SUM(COALESCE(cs.measured_minutes, i.minutes)) OVER (PARTITION BY i.school_class_id, "
+                f"i.date) AS total FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s "
+                f"ON s.id = i.school_id {measured} WHERE i.date = %s AND i.kind = 'written' "
+                f"AND c.grade BETWEEN {low} AND {high}) t WHERE total > {int(limit)} "
+                f"ORDER BY date, school_class_id, subject", [day])
+
+    def flag(condition):
+        return f"SELECT {item_cols} {base} AND ({condition}) ORDER BY i.date, i.school_class_id, i.subject", [day]
+
+    def reports(condition, extra=()):
+        return (f"SELECT r.*, s.name, s.code FROM {report} r JOIN {school} s ON s.id = r.school_id "
+                f"WHERE r.date = %s AND ({condition}) ORDER BY r.date, r.school_id", [day, *extra])
+
+    deadline = params("hw_filing_deadline")
+    hour, minute = (int(x) for x in str(deadline).split(":"))
+    from django.utils import timezone
+
+    cutoff = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=int(params("hw_filing_grace_days"))),
+                                                     dt.time(hour, minute)))
+    year = day.year if day.month >= 9 else day.year - 1
+    return {
+        "HW-5-G12": (f"SELECT {item_cols}, cs.measured_minutes, COALESCE(cs.measured_minutes, i.minutes) AS counted "
+                     f"FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s ON s.id = i.school_id "
+                     f"{measured} WHERE i.date = %s AND i.kind = 'written' AND i.at_home AND c.grade BETWEEN 1 AND 2 "
+                     f"AND COALESCE(cs.measured_minutes, i.minutes) > 0 ORDER BY i.date, i.school_class_id, i.subject",
+                     [day]),
+        "HW-5-G36": over(3, 6, params("hw_max_minutes_g36")),
+        "HW-5-G79": over(7, 9, params("hw_max_minutes_g79")),
+        "HW-4-PARENT": flag("i.for_parents OR i.parent_grading"),
+        "HW-4-PUNITIVE": flag("i.punitive"),
+        "HW-4-STANDARD": flag("i.beyond_standard"),
+        "HW-6-SELFGRADE": flag("i.self_grading"),
+        "HW-4-PUBLISH": (f"SELECT c.id, c.name, c.grade, c.school_id, s.name, d.first_filed_at FROM {cls} c "
+                         f"JOIN {school} s ON s.id = c.school_id LEFT JOIN {hday} d ON d.school_class_id = c.id "
+                         f"AND d.date = %s WHERE c.academic_year = %s AND (d.id IS NULL OR d.first_filed_at > %s)",
+                         [day, year, cutoff]),
+        "AS-8-PE": reports("r.pe_minutes + r.stage1_minutes < %s", [int(params("as_min_pe_minutes"))]),
+        "AS-8-END": reports("r.end_time < %s", [str(params("as_min_end_time"))]),
+        "AS-9-NEWLESSON": reports("r.new_lessons"),
+        "AS-9-VOLUNTARY": reports("r.compulsory"),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_compliance"))
+    parser.add_argument("--day", type=dt.date.fromisoformat, default=dt.date(2026, 11, 10))
+    parser.add_argument("--rule", action="append", default=[], help="only these rules (default: every auto rule)")
+    args = parser.parse_args()
+
+    _ensure_database(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangjian.settings")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance import registry, services
+    from compliance.models import ComplianceRun, Finding, FindingEvent
+    from compliance.parameters import parameter_value
+    from schools.models import School, SchoolClass
+
+    call_command("migrate", verbosity=0)
+    if not School.objects.exists():
+        print(f"seeding the city for {args.day} (once) ...", flush=True)
+        started = time.perf_counter()
+        call_command("seed_demo", scale="city", seed=1, date_from=args.day, date_to=args.day, verbosity=0)
+        print(f"  seeded in {time.perf_counter() - started:.0f}s")
+
+    rules = [r for r in registry.auto_rules() if not args.rule or r.id in args.rule]
+    rule_ids = [r.id for r in rules]
+    from homework.models import HomeworkItem
+
+    print(f"city: {School.objects.count()} schools, {SchoolClass.objects.count()} classes, "
+          f"{HomeworkItem.objects.filter(date=args.day).count()} homework items on {args.day}; "
+          f"{len(rules)} auto rules registered: {', '.join(rule_ids)}")
+    print(f"PostgreSQL {connection.pg_version // 10000}, {os.cpu_count()} cores")
+
+    # capture each rule's own SQL while the sweep runs (for the replayed floor)
+    captured: dict[str, list[str]] = defaultdict(list)
+    originals = {}
+    for r in rules:
+        def wrapped(ctx, _func=r.func, _id=r.id):
+            with CaptureQueriesContext(connection) as q:
+                result = _func(ctx)
+            captured[_id].extend(x["sql"] for x in q.captured_queries)
+            return result
+        originals[r.id] = r
+        registry._registry[r.id] = dataclasses.replace(r, func=wrapped)
+
+    def sweep(label: str):
+        run = services.run_create(date_from=args.day, date_to=args.day, rule_ids=rule_ids, trigger="cli")
+        per_rule: dict[str, float] = defaultdict(float)
+        started = time.perf_counter()
+        for part_id, rule_id in run.parts.values_list("id", "rule_id"):
+            t = time.perf_counter()
+            services.run_part_execute(part_id=part_id)
+            per_rule[rule_id] += time.perf_counter() - t
+        total = time.perf_counter() - started
+        run.refresh_from_db()
+        print(f"sweep {label}: {total:.2f}s for {run.parts_total} parts (16 districts x {len(rules)} rules) — "
+              f"{run.state}, new {run.new_count}, still open {run.still_open_count}, cleared {run.cleared_count}"
+              + (f", {len(run.errors)} failed parts: {run.errors[:3]}" if run.errors else ""))
+        return total, per_rule
+
+    Finding.objects.filter(rule_id__in=rule_ids).delete()  # events cascade
+    first, _ = sweep("first (empty findings table)")
+    captured.clear()
+    again, per_rule = sweep("again (same data)")
+    for r in rules:
+        registry._registry[r.id] = originals[r.id]
+
+    # the floor, warm: each check once as plain SQL
+    hand = floor_statements(args.day, lambda key: parameter_value(key, on=args.day))
+    floors: dict[str, tuple[float, str]] = {}
+    with connection.cursor() as cur:
+        for rule_id in rule_ids:
+            if rule_id in hand:
+                sql, params = hand[rule_id]
+                cur.execute(sql, params)
+                cur.fetchall()  # warm
+                t = time.perf_counter()
+                cur.execute(sql, params)
+                cur.fetchall()
+                floors[rule_id] = (time.perf_counter() - t, "1 statement, city")
+            else:
+                statements = captured.get(rule_id, [])
+                t = time.perf_counter()
+                for sql in statements:
+                    cur.execute(sql)
+                    if cur.description:
+                        cur.fetchall()
+                floors[rule_id] = (time.perf_counter() - t, f"{len(statements)} replayed")
+    floor = sum(v[0] for v in floors.values())
+
+    print(f"\n{'rule':<24}{'sweep s':>9}{'floor s':>9}{'ratio':>8}  floor is")
+    for rule_id in rule_ids:
+        s, (fl, how) = per_rule.get(rule_id, 0.0), floors[rule_id]
+        print(f"{rule_id:<24}{s:>9.3f}{fl:>9.3f}{(s / fl if fl else float('nan')):>8.1f}  {how}")
+    findings = Finding.objects.filter(rule_id__in=rule_ids).count()
+    print(f"\nfindings in the table: {findings}; history events: {FindingEvent.objects.count()}")
+    print(f"sweep of one city school day: first {first:.2f}s, again {again:.2f}s (target < 10 s on 2 cores)")
+    print(f"floor (the same checks as plain SQL): {floor:.2f}s")
+    print(f"ratio sweep/floor: first {first / floor:.2f}, again {again / floor:.2f} (target < 1.5)")
+    ComplianceRun.objects.filter(trigger="cli", date_from=args.day).delete()
+
+
+if __name__ == "__main__":
+    main()
