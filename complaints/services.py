@@ -241,28 +241,27 @@ def complaint_submit(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     complaint.accept_due = _try_due(complaint, start=today, key="complaint_accept_working_days")
+    label = COMPLAINANT if channel == Channel.WEB else f"{Channel(channel).label}（{_actor_label(actor)}录入）"
     for _attempt in range(5):
         complaint.tracking_code = _new_tracking_code()
         try:
             with transaction.atomic():
                 complaint.save()
-                break
+                for f, content_type, ext in checked_photos:
+                    photo = ComplaintPhoto(complaint=complaint, content_type=content_type, size=f.size)
+                    photo.image.save(f"photo.{ext}", f, save=True)
+                _event(complaint, kind=EventKind.SUBMITTED, to_state=State.RECEIVED, label=label, actor=actor,
+                       public=True, note="投诉已收到，将在受理期限内给出是否受理的答复。", at=now)
+                if complaint.deadline_note:
+                    _event(complaint, kind=EventKind.DEADLINE, label="系统", note=complaint.deadline_note)
+            break
         except IntegrityError:
+            complaint.pk = None
             if Complaint.objects.filter(tracking_code=complaint.tracking_code).exists():
-                complaint.pk = None
-                continue
+                continue  # the one-in-a-trillion code collision: draw another
             raise
     else:  # pragma: no cover - 31^10 codes
         raise ConflictError("暂时无法生成查询码，请重试")
-    with transaction.atomic():
-        for f, content_type, ext in checked_photos:
-            photo = ComplaintPhoto(complaint=complaint, content_type=content_type, size=f.size)
-            photo.image.save(f"photo.{ext}", f, save=True)
-        label = COMPLAINANT if channel == Channel.WEB else f"{Channel(channel).label}（{_actor_label(actor)}录入）"
-        _event(complaint, kind=EventKind.SUBMITTED, to_state=State.RECEIVED, label=label, actor=actor,
-               public=True, note="投诉已收到，将在受理期限内给出是否受理的答复。", at=now)
-        if complaint.deadline_note:
-            _event(complaint, kind=EventKind.DEADLINE, label="系统", note=complaint.deadline_note)
     logger.info("complaint %s received (channel %s, district %s)", complaint.pk, channel, complaint.district_id)
     return complaint, secret
 

@@ -9,6 +9,8 @@ from shuangjian.errors import ServiceError
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 5
+#: a whole submission: the photos plus the form, refused before it is read
+MAX_REQUEST_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
 #: Pillow format → (content type, extension)
 ALLOWED_FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -44,3 +46,19 @@ def check_photos(files) -> list[tuple[object, str, str]]:
         content_type, ext = ALLOWED_FORMATS[fmt]
         checked.append((f, content_type, ext))
     return checked
+
+
+class PayloadTooLarge(ServiceError):
+    code = "too_large"
+    status_code = 413
+
+
+def check_request_size(request) -> None:
+    """Refuse a submission larger than five full-size photos before Django reads it."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_REQUEST_BYTES:
+        message = _("提交的内容过大：最多 %(n)d 张照片，每张不超过 5 MB") % {"n": MAX_PHOTOS}
+        raise PayloadTooLarge(message, fields={"photos": [message]})

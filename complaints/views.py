@@ -39,6 +39,7 @@ from .services import (
     rule_for,
 )
 from .throttling import throttle_wait, throttled_message
+from .uploads import check_request_size
 
 
 def _throttled_page(request, wait):
@@ -65,6 +66,11 @@ def _submit_page(request, *, form_class, template, channel_staff):
         wait = None if channel_staff else throttle_wait(request, "public_submit")
         if wait is not None:
             return _throttled_page(request, wait)
+        try:
+            check_request_size(request)
+        except ServiceError as exc:
+            return render(request, "complaints/throttled.html", {"message": exc.message, "too_large": True},
+                          status=413)
         form = form_class(request.POST, request.FILES)
         if form.is_valid():
             kwargs = form.service_kwargs()

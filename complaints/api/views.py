@@ -30,6 +30,7 @@ from ..services import (
     complaint_transition,
 )
 from ..throttling import PublicRateThrottle, throttled_message
+from ..uploads import check_request_size
 from .serializers import (
     ComplaintCreateSerializer,
     ComplaintDetailSerializer,
@@ -88,6 +89,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
 
     @extend_schema(request=ComplaintCreateSerializer, responses={201: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs):
+        check_request_size(request)
         serializer = ComplaintCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -73,3 +73,12 @@ def test_more_than_five_photos_are_refused(api, district1):
     r = api.post(URL, data, format="multipart")
     assert r.status_code == 400
     assert "photos" in r.json()["fields"]
+
+
+def test_an_oversize_request_is_refused_before_it_is_read(api, client, district1):
+    r = api.post(URL, submission(), format="json", CONTENT_LENGTH=str(40 * 1024 * 1024))
+    assert r.status_code == 413
+    assert "提交的内容过大" in r.json()["detail"]
+    r = client.post("/complaints/new/", {"description": "x"}, CONTENT_LENGTH=str(40 * 1024 * 1024))
+    assert r.status_code == 413 and "提交的内容过大" in r.content.decode()
+    assert not Complaint.objects.exists()
