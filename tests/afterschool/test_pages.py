@@ -120,3 +120,12 @@ def test_programme_page_between_terms_says_so(client, school_user, monkeypatch):
     resp = client.get(reverse("afterschool:programme"))
     assert resp.status_code == 200 and resp.context["term"] is None
     assert "不在任何学期内" in resp.content.decode()
+
+
+def test_refiling_from_the_page_replaces_the_days_report(client, school_user):
+    client.force_login(school_user)
+    url = reverse("afterschool:report")
+    client.post(url, _form(end_time="17:00"))
+    client.post(url, _form(end_time="18:00", compulsory="on"))
+    report = DailyReport.objects.get()
+    assert report.end_time == dt.time(18, 0) and report.compulsory is True

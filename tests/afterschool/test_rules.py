@@ -292,3 +292,29 @@ def test_care_finding_uses_the_districts_own_term(school_a, school_b, autumn_202
     found = run_rule("AS-8-CARE", school_a.district, MONDAY)
     assert [(v.school_id, v.date) for v in found] == [(school_a.pk, dt.date(2026, 8, 31))]
     assert run_rule("AS-8-CARE", school_b.district, MONDAY) == []
+
+
+BAD_REPORT = {"pe_minutes": 0, "stage1_minutes": 30, "end_time": dt.time(16, 0), "new_lessons": True,
+              "compulsory": True}
+REPORT_RULES = ["AS-8-PE", "AS-8-END", "AS-9-NEWLESSON", "AS-9-VOLUNTARY"]
+
+
+@pytest.mark.parametrize("rule_id", REPORT_RULES)
+def test_report_rules_on_the_calendars_edge_days(school_a, rule_id):
+    edge_days = {
+        "makeup_saturday": MAKEUP_SATURDAY, "holiday": NATIONAL_DAY, "vacation": WINTER_VACATION_MONDAY,
+        "rest_day": dt.date(2026, 11, 14),
+    }
+    for day in edge_days.values():
+        make_report(school_a, day, **BAD_REPORT)
+    dates = {v.date for v in run_rule(rule_id, school_a.district, WINTER_VACATION_MONDAY, dt.date(2026, 11, 15))}
+    assert dates == {MAKEUP_SATURDAY}
+
+
+@pytest.mark.parametrize("rule_id", ["AS-8-CARE", "AS-10-PROVIDER"])
+def test_term_rules_see_nothing_in_a_vacation_between_terms(school_a, rule_id, autumn_2026):
+    p = Programme.objects.create(school=school_a, term=autumn_2026, extended_care=False)
+    _activity(p, f.InstitutionFactory(district=school_a.district, category="subject"))
+    summer = (dt.date(2026, 7, 6), dt.date(2026, 8, 28))
+    assert run_rule(rule_id, school_a.district, *summer) == []
+    assert len(run_rule(rule_id, school_a.district, NATIONAL_DAY)) == 1  # a holiday inside the term
