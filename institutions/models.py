@@ -241,7 +241,8 @@ class Session(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("课程"))
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions", verbose_name=_("场所")
+        # RESTRICT: a site with sessions cannot be deleted alone, but goes with its institution
+        Site, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions", verbose_name=_("场所")
     )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
@@ -264,7 +265,7 @@ class Session(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.course_id} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.course_id} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class EnrolmentFiling(models.Model):
