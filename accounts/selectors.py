@@ -15,6 +15,7 @@ STAFF_LINKS = {
         ("compliance:runs", "合规检查"),
         ("institutions:list", "培训机构登记"),
         ("complaints:inbox", "投诉受理"),
+        ("audit", "审计日志"),
         ("api-docs", "API 文档"),
     ],
     Role.DISTRICT: [

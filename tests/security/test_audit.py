@@ -237,3 +237,10 @@ def test_admin_shows_the_trail_read_only(client, django_user_model, city_user):
     assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/accounts/auditevent/add/").status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_city_landing_links_to_the_trail_and_others_do_not(client, city_user, district_user):
+    client.force_login(city_user)
+    assert f'href="{reverse("audit")}"' in client.get("/").content.decode()
+    client.force_login(district_user)
+    assert f'href="{reverse("audit")}"' not in client.get("/").content.decode()
