@@ -217,3 +217,12 @@ def stats_refresh_later(*, district_ids, date_from: dt.date, date_to: dt.date) -
 
     ids = sorted({int(i) for i in district_ids}) if district_ids else None
     transaction.on_commit(lambda: refresh_stats.delay(ids, date_from.isoformat(), date_to.isoformat()))
+
+
+def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
+    """Refresh the districts and dates a compliance run covered (its filings and findings may have changed)."""
+    from compliance.models import ComplianceRun
+
+    run = ComplianceRun.objects.get(pk=run_id)
+    ids = list(District.objects.filter(code__in=run.district_codes).values_list("pk", flat=True)) or None
+    return stats_refresh(district_ids=ids, date_from=run.date_from, date_to=run.date_to)

@@ -27,6 +27,16 @@ def refresh_stats(district_ids: list[int] | None, date_from: str, date_to: str) 
     return counts.class_days
 
 
+@shared_task(
+    name="dashboards.tasks.refresh_after_run", acks_late=True, reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, DatabaseError), retry_backoff=2, retry_backoff_max=60, max_retries=5,
+)
+def refresh_after_run(run_id: int) -> int:
+    """After a compliance run (a sweep, or the debounced sweep of new filings): refresh its districts and dates."""
+    counts = services.stats_refresh_for_run(run_id=run_id)
+    return counts.class_days
+
+
 @shared_task(name="dashboards.tasks.refresh_recent")
 def refresh_recent(days: int = NIGHTLY_DAYS) -> int:
     """Nightly: rebuild the last ``days`` days of every district (catches late filings the hooks missed)."""
