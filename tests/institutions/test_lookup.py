@@ -134,3 +134,14 @@ def test_lookup_page_in_english(published):
     html = Client().get("/lookup/", {"lang": "en"}).content.decode()
     assert '<html lang="en">' in html
     assert '<label for="id_q">' in html
+
+
+def test_public_search_and_card_query_counts(published, district1, django_assert_max_num_queries):
+    for n in range(5):
+        f.InstitutionFactory(district=district1, name=f"{published.name[:4]}分校{n}")
+    client = Client()
+    with django_assert_max_num_queries(2):
+        found = client.get("/api/v1/public/institutions/", {"q": published.name[:4]}).json()
+    assert len(found) == 6
+    with django_assert_max_num_queries(6):
+        assert client.get(f"/api/v1/public/institutions/{published.credit_code}/").status_code == 200

@@ -134,3 +134,26 @@ def test_detail_page_query_count_is_fixed(district_user, institution, django_ass
     client = login(district_user)
     with django_assert_max_num_queries(20):
         assert client.get(f"/institutions/{institution.pk}/").status_code == 200
+
+
+def test_list_page_query_count_is_fixed(district_user, district1, django_assert_max_num_queries):
+    for _ in range(8):
+        f.InstitutionFactory(district=district1)
+    client = login(district_user)
+    with django_assert_max_num_queries(8):
+        assert client.get("/institutions/", {"sort": "-updated"}).status_code == 200
+
+
+def test_session_form_checks_times_and_keeps_input(institution_user, institution):
+    course = CourseFactory(institution=institution)
+    site = SiteFactory(institution=institution)
+    client = login(institution_user)
+    data = {"course": course.pk, "site": site.pk, "starts_at": "2026-11-16T18:00", "ends_at": "2026-11-16T17:00",
+            "mode": "offline"}
+    resp = client.post(f"/institutions/{institution.pk}/sessions/new/", data)
+    assert resp.status_code == 200 and "结束时间须晚于开始时间" in resp.content.decode()
+    assert 'value="2026-11-16T18:00"' in resp.content.decode()
+    assert not Session.objects.exists()
+    data["ends_at"] = "2026-11-16T19:30"
+    assert client.post(f"/institutions/{institution.pk}/sessions/new/", data).status_code == 302
+    assert Session.objects.get().site == site
