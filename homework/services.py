@@ -79,7 +79,10 @@ def homework_write(
         if whole_day is not None:
             result.replaced = _delete_days([whole_day])
         else:
-            result.replaced = _delete_subjects({(c.school_class_id, c.date, c.subject) for c in items})
+            filed = _filed_days({(c.school_class_id, c.date) for c in items})
+            result.replaced = _delete_subjects(
+                {(c.school_class_id, c.date, c.subject) for c in items if (c.school_class_id, c.date) in filed}
+            )
         if connection.vendor == "postgresql":
             _copy_items(items, now=now, user_id=user_id)
         else:
@@ -170,6 +173,25 @@ def _copy_items(items: list[CleanItem], *, now: dt.datetime, user_id: int | None
     buf = io.StringIO()
     buf.writelines(copy_line(c, stamp, filed_by) for c in items)
     copy_lines(buf)
+
+
+def _filed_days(days: set[tuple[int, dt.date]]) -> set[tuple[int, dt.date]]:
+    """The class-days among ``days`` filed before: only their items can need replacing (one query)."""
+    if not days:
+        return set()
+    if connection.vendor == "postgresql":
+        classes, dates = zip(*days)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT h.school_class_id, h.date FROM {HomeworkDay._meta.db_table} h "
+                "JOIN unnest(%s::int[], %s::date[]) AS k(c, d) ON h.school_class_id = k.c AND h.date = k.d",
+                [list(classes), list(dates)],
+            )
+            return set(cursor.fetchall())
+    q = Q()
+    for class_id, day in days:
+        q |= Q(school_class_id=class_id, date=day)
+    return set(HomeworkDay.objects.filter(q).values_list("school_class_id", "date"))
 
 
 def _delete_subjects(keys: set[tuple[int, dt.date, str]]) -> int:

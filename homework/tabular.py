@@ -1,0 +1,136 @@
+"""Spreadsheet upload of a school's homework: the template, reading xlsx or CSV (UTF-8 or GBK), row labels."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+
+from django.utils import translation
+
+from schools.choices import Subject
+
+from .choices import MAX_BATCH, HomeworkKind
+
+MAX_BYTES = 5 * 1024 * 1024
+
+#: column header → API field; the API's own field names are accepted too
+COLUMNS = [
+    ("班级ID", "school_class"), ("班级名称（仅供参考）", None), ("日期", "date"), ("学科", "subject"), ("类型", "kind"),
+    ("预计完成时间（分钟）", "minutes"), ("在家完成", "at_home"), ("布置给家长", "for_parents"),
+    ("要求家长检查或批改", "parent_grading"), ("要求学生自批自改", "self_grading"),
+    ("机械重复或惩罚性", "punitive"), ("超出课程标准", "beyond_standard"), ("作业内容", "content"),
+]
+HEADER_TO_FIELD = {h: f for h, f in COLUMNS if f}
+HEADER_TO_FIELD.update({f: f for _, f in COLUMNS if f})
+HEADER_TO_FIELD.update({"班级": "school_class_name", "班级名称": "school_class_name"})
+
+
+class UploadError(ValueError):
+    """The file as a whole cannot be read (its type, size, encoding or header)."""
+
+
+def read_rows(data: bytes) -> tuple[list[dict], list[str]]:
+    """Rows as dicts of raw values and their labels (``row N``, N the spreadsheet row number)."""
+    if len(data) > MAX_BYTES:
+        raise UploadError("文件超过 5 MB，请拆分后分批上传")
+    if not data.strip():
+        raise UploadError("文件是空的")
+    if data[:4] == b"PK\x03\x04":
+        table = _xlsx(data)
+    elif b"\x00" in data[:4096]:
+        raise UploadError("不支持的文件类型：请上传 .xlsx 或 .csv 文件")
+    else:
+        table = _csv(data)
+    if not table:
+        raise UploadError("文件是空的")
+    header = [str(h).strip() if h is not None else "" for h in table[0]]
+    fields = [HEADER_TO_FIELD.get(h) for h in header]
+    if "school_class" not in fields or "date" not in fields:
+        raise UploadError("表头不对：第 1 行应为模板的列名（至少包含“班级ID”和“日期”），请使用下载的模板")
+    rows, labels = [], []
+    for number, values in enumerate(table[1:], start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        row = {}
+        for field, value in zip(fields, values):
+            if field and field != "school_class_name":
+                row[field] = value.strip() if isinstance(value, str) else value
+        rows.append(row)
+        labels.append(f"row {number}")
+    if len(rows) > MAX_BATCH:
+        raise UploadError(f"一个文件最多 {MAX_BATCH} 行作业，本文件 {len(rows)} 行：请拆分后上传")
+    return rows, labels
+
+
+def _xlsx(data: bytes) -> list[list]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if "[Content_Types].xml" not in z.namelist():
+                raise UploadError("不支持的文件类型：这不是 Excel (.xlsx) 文件")
+    except zipfile.BadZipFile as exc:
+        raise UploadError("Excel 文件已损坏，无法读取") from exc
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to read is the same message to the user
+        raise UploadError("无法读取该 Excel 文件，请使用下载的模板") from exc
+    ws = wb["作业"] if "作业" in wb.sheetnames else wb.worksheets[0]
+    table = [list(r) for r in ws.iter_rows(values_only=True)]
+    wb.close()
+    return table
+
+
+def _csv(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UploadError("无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV")
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _labels():
+    with translation.override("zh-hans"):
+        return [str(label) for _, label in Subject.choices], [str(label) for _, label in HomeworkKind.choices]
+
+
+def template_xlsx(classes, *, day: dt.date) -> bytes:
+    """The upload template: the header, one example row per class, and the lists of classes, subjects and kinds."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "作业"
+    ws.append([h for h, _ in COLUMNS])
+    for c in classes:
+        ws.append([c.pk, c.name, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
+    ref = wb.create_sheet("班级")
+    ref.append(["班级ID", "年级", "班级名称"])
+    for c in classes:
+        ref.append([c.pk, c.grade, c.name])
+    subjects, kinds = _labels()
+    notes = wb.create_sheet("说明")
+    notes.append(["学科（填写名称）", "类型", "是/否列"])
+    for i in range(max(len(subjects), len(kinds))):
+        notes.append([subjects[i] if i < len(subjects) else "", kinds[i] if i < len(kinds) else "",
+                      "是 / 否" if i == 0 else ""])
+    notes.append([])
+    notes.append(["同一班级、日期、学科再次上传会替换原有作业；日期须为上学日，且不能是未来日期。"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def template_csv(classes, *, day: dt.date) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([h for h, _ in COLUMNS])
+    for c in classes:
+        writer.writerow([c.pk, c.name, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

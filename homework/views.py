@@ -1,0 +1,240 @@
+"""Pages of the homework app: the day form, the spreadsheet upload, the publication page and its share link."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.choices import Role
+from accounts.scoping import role_of
+from compliance.parameters import MissingParameter
+from schools.choices import grade_band
+from shuangjian.errors import ServiceError
+
+from . import selectors, services, tabular
+from .forms import DayForm, ItemRowFormSet, UploadForm
+from .validation import class_limits, validate_items
+
+FILING_ROLES = {Role.SCHOOL, Role.DISTRICT, Role.CITY}
+EXTRA_ROWS = 3
+
+
+def _filer(request):
+    profile = role_of(request.user)
+    if not request.user.is_superuser and (profile is None or profile.role not in FILING_ROLES):
+        raise PermissionDenied(_("只有学校和教育部门工作人员可以填报作业"))
+
+
+def _limits(day: dt.date) -> dict:
+    try:
+        return class_limits(on=day)
+    except MissingParameter:
+        return {}
+
+
+def _parse_day(value) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def file_day(request):
+    """One class's whole day at once: a row per subject, a running total against the grade's limit."""
+    _filer(request)
+    classes = selectors.classes_for_filing(user=request.user)
+    if request.method == "POST":
+        day_form = DayForm(request.POST, classes=classes)
+        formset = ItemRowFormSet(request.POST, prefix="items")
+        if day_form.is_valid() and formset.is_valid():
+            school_class, day = day_form.cleaned_data["school_class"], day_form.cleaned_data["date"]
+            rows, labels, forms_by_label = [], [], {}
+            if not day_form.cleaned_data["no_homework"]:
+                for n, form in enumerate(formset.forms, start=1):
+                    if form.is_blank():
+                        continue
+                    data = dict(form.cleaned_data)
+                    rows.append({**data, "school_class": school_class.pk, "date": day})
+                    labels.append(f"row {n}")
+                    forms_by_label[f"row {n}"] = form
+            if not rows and not day_form.cleaned_data["no_homework"]:
+                day_form.add_error(None, _("请至少填写一个学科的作业，或勾选“今日无作业”"))
+            else:
+                try:
+                    result = services.homework_file(
+                        user=request.user, items=rows, labels=labels, whole_day=(school_class.pk, day))
+                except ServiceError as exc:
+                    _place_errors(exc, day_form, forms_by_label)
+                else:
+                    messages.success(request, _("%(cls)s %(date)s 的作业已公示（%(n)d 项）") % {
+                        "cls": school_class.name, "date": day.isoformat(), "n": result.created})
+                    return redirect(reverse("homework:publication", args=[school_class.pk, day.isoformat()]))
+        day = _parse_day(request.POST.get("date"))
+    else:
+        day = _parse_day(request.GET.get("date"))
+        selected = classes.filter(pk=request.GET.get("school_class")).first() if request.GET.get(
+            "school_class", "").isdigit() else None
+        selected = selected or classes.first()
+        day_form = DayForm(initial={"school_class": selected, "date": day}, classes=classes)
+        initial = []
+        if selected is not None:
+            record = selectors.day_record(school_class=selected, date=day)
+            if record and record.no_homework:
+                day_form.initial["no_homework"] = True
+            initial = [
+                {f: getattr(i, f) for f in ("subject", "kind", "minutes", "at_home", "for_parents", "parent_grading",
+                                            "self_grading", "punitive", "beyond_standard", "content")}
+                for i in selectors.day_items(school_class=selected, date=day)
+            ]
+        initial += [{"kind": "written", "at_home": True}] * (EXTRA_ROWS + max(0, 5 - len(initial)))
+        formset = ItemRowFormSet(prefix="items", initial=initial)
+    limits = _limits(day)
+    class_options = [
+        {"id": c.pk, "label": f"{c.name}（{c.grade}年级）", "band": grade_band(c.grade),
+         "limit": limits.get(grade_band(c.grade), "")}
+        for c in classes
+    ]
+    selected_id = str(day_form["school_class"].value() or "")
+    return render(request, "homework/file.html", {
+        "day_form": day_form, "formset": formset, "class_options": class_options, "selected_id": selected_id,
+    })
+
+
+def _place_errors(exc: ServiceError, day_form, forms_by_label) -> None:
+    placed = False
+    for label, fields in exc.fields.items():
+        form = forms_by_label.get(label)
+        target_form = form if form is not None else day_form
+        if not isinstance(fields, dict):
+            fields = {"non_field_errors": fields}
+        for field, msgs in fields.items():
+            for msg in msgs:
+                name = field if field in target_form.fields else None
+                if form is not None and name in ("school_class", "date"):
+                    if msg not in day_form.errors.get(name, []):
+                        day_form.add_error(name, msg)
+                else:
+                    target_form.add_error(name, msg)
+                placed = True
+    if not placed:
+        day_form.add_error(None, exc.message)
+
+
+@login_required
+def upload(request):
+    """A whole school's homework from a spreadsheet: every row checked, a report naming each bad row."""
+    _filer(request)
+    report, result, saved_rows = None, None, 0
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload_file = form.cleaned_data["file"]
+            try:
+                if upload_file.size > tabular.MAX_BYTES:
+                    raise tabular.UploadError(_("文件超过 5 MB，请拆分后分批上传"))
+                rows, labels = tabular.read_rows(upload_file.read())
+            except tabular.UploadError as exc:
+                form.add_error("file", str(exc))
+            else:
+                clean, errors = validate_items(rows, user=request.user, labels=labels)
+                report = _report(errors)
+                if not rows:
+                    form.add_error("file", _("文件中没有作业行"))
+                elif errors and not form.cleaned_data["save_good_rows"]:
+                    messages.error(request, _("有 %(n)d 行有错误，整个文件都没有保存。请更正后重新上传，或勾选“仍保存正确的行”。")
+                                   % {"n": len(report)})
+                elif clean:
+                    result = services.homework_write(user=request.user, items=clean)
+                    saved_rows = len(clean)
+                    messages.success(request, _("已保存 %(n)d 行作业，涉及 %(d)d 个班级日。") % {
+                        "n": saved_rows, "d": result.days})
+    else:
+        form = UploadForm()
+    return render(request, "homework/upload.html", {"form": form, "report": report, "saved_rows": saved_rows})
+
+
+FIELD_LABELS = {
+    "school_class": "班级ID", "date": "日期", "subject": "学科", "kind": "类型", "minutes": "预计完成时间",
+    "at_home": "在家完成", "for_parents": "布置给家长", "parent_grading": "要求家长检查或批改",
+    "self_grading": "要求学生自批自改", "punitive": "机械重复或惩罚性", "beyond_standard": "超出课程标准",
+    "content": "作业内容", "non_field_errors": "",
+}
+
+
+def _report(errors: dict) -> list[dict]:
+    out = []
+    for label, fields in errors.items():
+        number = int(label.split()[-1]) if label.startswith("row ") else 0
+        for field, msgs in fields.items():
+            for msg in msgs:
+                out.append({"row": number, "field": FIELD_LABELS.get(field, field), "message": msg})
+    return sorted(out, key=lambda r: r["row"])
+
+
+@login_required
+@require_GET
+def template(request):
+    _filer(request)
+    classes = list(selectors.classes_for_filing(user=request.user)[:2000])
+    day = timezone.localdate()
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(tabular.template_csv(classes, day=day), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="homework-template.csv"'
+        return response
+    response = HttpResponse(
+        tabular.template_xlsx(classes, day=day),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="homework-template.xlsx"'
+    return response
+
+
+@login_required
+def publication(request, class_id: int, date: str):
+    """The class's homework for a day by subject (公示), for the class's staff, with the parents' share link."""
+    school_class = get_object_or_404(selectors.classes_for_filing(user=request.user), pk=class_id)
+    day = _date_or_404(date)
+    context = selectors.publication(school_class=school_class, date=day)
+    context["share_url"] = request.build_absolute_uri(
+        reverse("homework:public-day", args=[selectors.share_token(school_class), day.isoformat()]))
+    context["staff"] = True
+    return render(request, "homework/publication.html", context)
+
+
+@require_GET
+def public(request, token: str, date: str | None = None):
+    """The share link parents get: that class's homework of a day, without login, and nothing else."""
+    school_class = selectors.class_from_token(token)
+    if school_class is None:
+        raise Http404
+    today = timezone.localdate()
+    if date is None:
+        day = selectors.latest_filed_date(school_class=school_class, on_or_before=today) or today
+    else:
+        day = _date_or_404(date)
+        if day > today:
+            raise Http404
+    context = selectors.publication(school_class=school_class, date=day)
+    context["token"] = token
+    context["previous_day"] = day - dt.timedelta(days=1)
+    response = render(request, "homework/publication.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _date_or_404(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Http404 from exc

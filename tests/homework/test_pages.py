@@ -1,0 +1,212 @@
+"""The filing pages: the day form, the spreadsheet upload, publication and the parents' share link."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from homework.models import HomeworkDay, HomeworkItem
+from homework.selectors import share_token
+
+from .conftest import REST_SATURDAY, SCHOOL_DAY, item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser(school_user):
+    c = Client()
+    c.force_login(school_user)
+    return c
+
+
+def day_post(school_class, rows, day=SCHOOL_DAY, no_homework=False):
+    data = {"school_class": school_class.pk, "date": day.isoformat(), "items-TOTAL_FORMS": len(rows),
+            "items-INITIAL_FORMS": 0, "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 40}
+    if no_homework:
+        data["no_homework"] = "on"
+    for n, row in enumerate(rows):
+        for key, value in row.items():
+            if value is True:
+                data[f"items-{n}-{key}"] = "on"
+            elif value is not False:
+                data[f"items-{n}-{key}"] = value
+    return data
+
+
+def row(subject="maths", kind="written", minutes="20", **flags):
+    return {"subject": subject, "kind": kind, "minutes": minutes, "at_home": True, **flags}
+
+
+# -- the day form ----------------------------------------------------------------------
+
+
+def test_form_shows_the_users_classes_with_their_limits(browser, g1, g4, g8, other_class):
+    html = browser.get(reverse("homework:file")).content.decode()
+    assert 'data-band="G36" data-limit="60"' in html and 'data-band="G79" data-limit="90"' in html
+    assert 'data-band="G12" data-limit="0"' in html
+    assert other_class.name not in html
+    assert "js/homework-form.js" in html and "<script>" not in html
+
+
+def test_form_files_a_whole_day_and_refiling_replaces_it(browser, g4):
+    resp = browser.post(reverse("homework:file"), day_post(g4, [row("maths"), row("chinese", "oral", "10"),
+                                                                 row("", "written", "")]))
+    assert resp.status_code == 302
+    assert resp["Location"] == reverse("homework:publication", args=[g4.pk, SCHOOL_DAY.isoformat()])
+    assert sorted(HomeworkItem.objects.values_list("subject", flat=True)) == ["chinese", "maths"]
+    browser.post(reverse("homework:file"), day_post(g4, [row("english", minutes="15")]))
+    assert list(HomeworkItem.objects.values_list("subject", "minutes")) == [("english", 15)]
+    assert HomeworkDay.objects.count() == 1
+
+
+def test_form_prefills_the_filed_day(browser, g4, file_items):
+    file_items(item(g4, subject="physics", minutes=33))
+    html = browser.get(reverse("homework:file"), {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat()}).content
+    assert b'value="33"' in html and b'<option value="physics" selected>' in html
+
+
+def test_form_error_names_the_row_keeps_the_input_and_saves_nothing(browser, g4):
+    resp = browser.post(reverse("homework:file"), day_post(g4, [row("maths"), row("chinese", minutes="400")]))
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "第 2 行" in html and "0 到 300" in html
+    assert 'value="400"' in html
+    assert HomeworkItem.objects.count() == 0 and HomeworkDay.objects.count() == 0
+
+
+def test_form_refuses_a_rest_day(browser, g4):
+    resp = browser.post(reverse("homework:file"), day_post(g4, [row()], day=REST_SATURDAY))
+    assert "休息日" in resp.content.decode()
+    assert HomeworkItem.objects.count() == 0
+
+
+def test_form_refuses_another_schools_class(browser, other_class):
+    resp = browser.post(reverse("homework:file"), day_post(other_class, [row()]))
+    assert resp.status_code == 200 and HomeworkItem.objects.count() == 0
+
+
+def test_form_no_homework_today(browser, g4, file_items):
+    file_items(item(g4))
+    browser.post(reverse("homework:file"), day_post(g4, [row()], no_homework=True))
+    assert HomeworkItem.objects.count() == 0
+    assert HomeworkDay.objects.get().no_homework
+
+
+def test_institution_staff_cannot_open_the_form(institution_user):
+    c = Client()
+    c.force_login(institution_user)
+    assert c.get(reverse("homework:file")).status_code == 403
+
+
+# -- the upload -------------------------------------------------------------------------------
+
+HEADER = "班级ID,班级名称（仅供参考）,日期,学科,类型,预计完成时间（分钟）,在家完成,布置给家长,要求家长检查或批改,要求学生自批自改,机械重复或惩罚性,超出课程标准,作业内容\n"
+
+
+def csv_file(lines, encoding="utf-8"):
+    return SimpleUploadedFile("hw.csv", (HEADER + "".join(lines)).encode(encoding), content_type="text/csv")
+
+
+def up(browser, f, save_good=False):
+    data = {"file": f}
+    if save_good:
+        data["save_good_rows"] = "on"
+    return browser.post(reverse("homework:upload"), data)
+
+
+def test_upload_csv_saves_every_row(browser, g4, g8):
+    resp = up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,练习册第3页\n",
+                                 f"{g8.pk},,2026-11-10,physics,written,30,否,,,,,,\n"]))
+    assert resp.status_code == 200
+    assert HomeworkItem.objects.count() == 2
+    assert HomeworkItem.objects.get(school_class=g8).at_home is False
+    assert HomeworkItem.objects.get(school_class=g4).content == "练习册第3页"
+
+
+def test_upload_gbk_csv_is_read(browser, g4):
+    up(browser, csv_file([f"{g4.pk},,2026-11-10,语文,阅读,20,是,否,否,否,否,否,读课文\n"], encoding="gbk"))
+    assert HomeworkItem.objects.get().kind == "reading"
+
+
+def test_upload_report_names_each_bad_row_and_saves_nothing(browser, g4, other_class):
+    resp = up(browser, csv_file([
+        f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+        f"{g4.pk},,2026-11-10,语文,书面,-5,是,否,否,否,否,否,\n",
+        f"{other_class.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+        "999999,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+        f"{g4.pk},,2026-11-14,英语,书面,20,是,否,否,否,否,否,\n",
+    ]))
+    report = resp.context["report"]
+    assert [(r["row"], r["field"]) for r in report] == [(3, "预计完成时间"), (4, "班级ID"), (5, "班级ID"), (6, "日期")]
+    assert report[1]["message"] == "班级不存在或不在您的管辖范围"
+    assert HomeworkItem.objects.count() == 0
+
+
+def test_upload_can_save_the_good_rows_explicitly(browser, g4):
+    resp = up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                                 f"{g4.pk},,2026-11-10,语文,书面,abc,是,否,否,否,否,否,\n"]), save_good=True)
+    assert [r["row"] for r in resp.context["report"]] == [3]
+    assert list(HomeworkItem.objects.values_list("subject", flat=True)) == ["maths"]
+
+
+def test_template_download_then_upload_roundtrip(browser, g4, g8):
+    resp = browser.get(reverse("homework:template"))
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(resp.content))
+    ws = wb["作业"]
+    assert ws["A1"].value == "班级ID" and {ws["A2"].value, ws["A3"].value} == {g4.pk, g8.pk}
+    for r in (2, 3):
+        ws.cell(row=r, column=3, value="2026-11-10")
+    buf = io.BytesIO()
+    wb.save(buf)
+    up(browser, SimpleUploadedFile("hw.xlsx", buf.getvalue()))
+    assert HomeworkItem.objects.count() == 2
+
+
+def test_upload_checks_the_file_type_by_content(browser, g4):
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "not a spreadsheet")
+    resp = up(browser, SimpleUploadedFile("hw.xlsx", buf.getvalue()))
+    assert "不是 Excel" in resp.content.decode()
+    resp = up(browser, SimpleUploadedFile("hw.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00"))
+    assert "不支持的文件类型" in resp.content.decode()
+    resp = up(browser, SimpleUploadedFile("hw.csv", b"a,b\n1,2\n"))
+    assert "表头不对" in resp.content.decode()
+
+
+def test_upload_refuses_more_than_5_mb(browser):
+    resp = up(browser, SimpleUploadedFile("hw.csv", HEADER.encode() + b"x" * (5 * 1024 * 1024)))
+    assert "5 MB" in resp.content.decode()
+
+
+# -- publication --------------------------------------------------------------------------------
+
+
+def test_publication_for_the_classes_staff_only(browser, g4, other_class, file_items, school_b_user):
+    file_items(item(g4, subject="maths", content="口算20题"))
+    resp = browser.get(reverse("homework:publication", args=[g4.pk, SCHOOL_DAY.isoformat()]))
+    assert resp.status_code == 200 and "口算20题" in resp.content.decode()
+    assert browser.get(reverse("homework:publication", args=[other_class.pk, SCHOOL_DAY.isoformat()])).status_code == 404
+
+
+def test_share_link_shows_the_day_without_login_and_nothing_else(client, g4, g8, file_items):
+    file_items(item(g4, subject="maths", content="口算20题"), item(g8, subject="physics", content="八年级物理"))
+    url = reverse("homework:public-day", args=[share_token(g4), SCHOOL_DAY.isoformat()])
+    html = client.get(url).content.decode()
+    assert "口算20题" in html and "八年级物理" not in html and "家长查看链接" not in html
+    latest = client.get(reverse("homework:public", args=[share_token(g4)])).content.decode()
+    assert "口算20题" in latest
+
+
+def test_a_forged_share_token_is_404(client, g4):
+    token = share_token(g4)
+    assert client.get(reverse("homework:public", args=[token[:-2] + "xx"])).status_code == 404
+    assert client.get(reverse("homework:public", args=["abc"])).status_code == 404
