@@ -143,6 +143,8 @@ def main():
         call_command("seed_demo", scale="city", seed=1, date_from=args.day, date_to=args.day, verbosity=0)
         print(f"  seeded in {time.perf_counter() - started:.0f}s")
 
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")  # planner statistics, as autovacuum keeps them on a live database
     rules = [r for r in registry.auto_rules() if not args.rule or r.id in args.rule]
     rule_ids = [r.id for r in rules]
     from homework.models import HomeworkItem
@@ -157,6 +159,7 @@ def main():
     originals = {}
     for r in rules:
         def wrapped(ctx, _func=r.func, _id=r.id):
+            connection.queries_log.clear()  # the log keeps 9,000 queries; a capture must start within it
             with CaptureQueriesContext(connection) as q:
                 result = _func(ctx)
             captured[_id].extend(x["sql"] for x in q.captured_queries)

@@ -19,8 +19,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
 from schools.models import District
@@ -224,12 +224,14 @@ def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceR
     """
     try:
         with transaction.atomic():
+            _relaxed_commit()
             part = ComplianceRunPart.objects.select_for_update(of=("self",)).select_related("run", "district").get(
                 pk=part_id
             )
             if part.state == RunState.DONE:
                 return part
             run = part.run
+            was_failed = part.state == RunState.FAILED
             counts = sweep_rule_district(
                 rule=registry.get_rule(part.rule_id),
                 district=part.district,
@@ -245,7 +247,19 @@ def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceR
             part.finished_at = timezone.now()
             part.save(update_fields=[
                 "state", "new_count", "still_open_count", "cleared_count", "error", "attempts", "finished_at"])
-            run_refresh(run_id=run.pk)
+            if was_failed:
+                run_refresh(run_id=run.pk)  # it was counted as finished already: recompute
+            else:
+                # the part turns done exactly once (under its lock, in this transaction), so adding its counts
+                # here equals the sum over the parts; the last part recomputes everything from the parts
+                ComplianceRun.objects.filter(pk=run.pk).update(
+                    parts_done=F("parts_done") + 1, new_count=F("new_count") + counts.new,
+                    still_open_count=F("still_open_count") + counts.still_open,
+                    cleared_count=F("cleared_count") + counts.cleared, state=RunState.RUNNING,
+                )
+                done, total = ComplianceRun.objects.filter(pk=run.pk).values_list("parts_done", "parts_total").get()
+                if done >= total:
+                    run_refresh(run_id=run.pk)
         return part
     except ServiceError as exc:  # a calendar gap, a missing parameter: the user must act
         _part_failed(part_id, exc.message)
@@ -259,6 +273,39 @@ def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceR
             )
         raise
     return ComplianceRunPart.objects.get(pk=part_id)
+
+
+def _relaxed_commit() -> None:
+    """Commit this transaction without waiting for the disk flush (PostgreSQL ``synchronous_commit = off``).
+
+    A part's writes are derived data: a database crash can lose at most the
+    last moment of committed parts, which then count as unfinished, and
+    ``runs_resume_stalled`` sends them again. It never corrupts anything, and it
+    saves a disk flush per part (a city day has 16 × the number of rules).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def runs_resume_stalled(*, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> list[int]:
+    """Send again the unfinished parts of runs that made no progress for a while.
+
+    Covers what late acknowledgement cannot: a message lost with its broker, a
+    part whose commit a database crash undid, or a killed worker's tasks still
+    waiting for the broker's visibility timeout. A part sent twice runs once.
+    """
+    cutoff = timezone.now() - older_than
+    recent = ComplianceRunPart.objects.filter(run=OuterRef("pk"), finished_at__gte=cutoff)
+    stalled = list(
+        ComplianceRun.objects.filter(state__in=[RunState.QUEUED, RunState.RUNNING], created_at__lt=cutoff)
+        .exclude(Exists(recent)).values_list("id", flat=True)
+    )
+    for run_id in stalled:
+        logger.warning("compliance run %s made no progress since %s: sending its unfinished parts again", run_id,
+                       cutoff)
+        run_dispatch_parts(run_id=run_id)
+    return stalled
 
 
 def _part_failed(part_id: int, message: str) -> None:

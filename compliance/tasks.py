@@ -58,12 +58,22 @@ def sweep_nightly(day: str | None = None) -> int | None:
     return run.pk if run else None
 
 
+@shared_task(name="compliance.tasks.runs_resume_stalled", **RETRY)
+def runs_resume_stalled() -> int:
+    """Send again the unfinished parts of runs that made no progress for 15 minutes."""
+    return len(services.runs_resume_stalled())
+
+
 def beat_schedule() -> dict:
     return {
         "compliance-nightly-sweep": {
             "task": "compliance.tasks.sweep_nightly",
             # CELERY_TIMEZONE is Asia/Shanghai
             "schedule": crontab(hour=2, minute=0),
+        },
+        "compliance-resume-stalled-runs": {
+            "task": "compliance.tasks.runs_resume_stalled",
+            "schedule": 300.0,
         },
         "compliance-sweep-pending-requests": {
             "task": "compliance.tasks.sweep_pending_requests",

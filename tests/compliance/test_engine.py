@@ -157,3 +157,22 @@ def test_a_parameter_row_is_added_not_edited(test_rules, city_user):
     with pytest.raises(ServiceError):
         services.parameter_create(key="no_such_key", value=1, effective_from=MON, source="x")
     assert RuleParameter.objects.filter(key="test_max_headcount").count() == 2
+
+
+def test_a_stalled_run_has_its_unfinished_parts_sent_again(test_rules, big_class, monkeypatch):
+    from django.utils import timezone
+
+    run = services.run_create(date_from=MON, date_to=MON, rule_ids=[test_rules.HEADCOUNT],
+                              district_codes=["110101", "110102"])
+    first, second = run.parts.order_by("id")
+    services.run_part_execute(part_id=first.pk)
+    sent = []
+    monkeypatch.setattr("compliance.tasks.run_part.delay", sent.append)
+    assert services.runs_resume_stalled() == []  # it is recent
+    ComplianceRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    run.parts.filter(pk=first.pk).update(finished_at=timezone.now() - dt.timedelta(hours=1))
+    assert services.runs_resume_stalled() == [run.pk]
+    assert sent == [second.pk]
+    services.run_part_execute(part_id=second.pk)
+    run.refresh_from_db()
+    assert (run.state, run.parts_done, run.new_count) == (RunState.DONE, 2, 1)
