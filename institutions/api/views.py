@@ -1,10 +1,14 @@
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from shuangjian.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from shuangjian.errors import ServiceError
 
 from .. import filtersets as fs
 from ..models import (
@@ -27,6 +31,21 @@ STAFF_AND_INSTITUTION = frozenset({"city", "district", "institution"})
 CONTRACT_METHODS = ["get", "post", "patch", "head", "options"]
 
 
+def _import_response(request, importer):
+    """Run an import on the uploaded ``file``; 400 with ``fields`` keyed "row N" when any row is wrong."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ServiceError(_("请上传文件"), fields={"file": [_("必填")]})
+    report = importer(upload)
+    if not report.ok:
+        fields: dict[str, list] = {}
+        for e in report.errors:
+            fields.setdefault(f"row {e['row']}", []).append(f"{e['field']}: {e['message']}")
+        raise ServiceError(_("文件中有 %(n)d 处错误，未保存任何数据") % {"n": len(report.errors)},
+                           code="import_invalid", fields=fields)
+    return Response({"created": report.created, "updated": report.updated}, status=status.HTTP_201_CREATED)
+
+
 class InstitutionViewSet(ScopedModelViewSet):
     """Institutions in the caller's scope; an institution user reads only its own and changes none of it here."""
 
@@ -36,6 +55,15 @@ class InstitutionViewSet(ScopedModelViewSet):
     ordering_fields = ["name", "credit_code", "approved_on", "updated_at"]
     write_roles = STAFF
     http_method_names = CONTRACT_METHODS
+
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_file(self, request):
+        """Create or update institutions by credit code from an xlsx/CSV ``file``: every row or none."""
+        from ..services import institution_import
+
+        return _import_response(
+            request, lambda f: institution_import(user=request.user, file=f, file_name=f.name)
+        )
 
 
 class SiteViewSet(ScopedModelViewSet):
@@ -81,6 +109,13 @@ class SessionViewSet(ScopedModelViewSet):
     ordering_fields = ["starts_at", "ends_at"]
     write_roles = STAFF_AND_INSTITUTION
     http_method_names = CONTRACT_METHODS
+
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_file(self, request):
+        """Add a schedule (sessions) from an xlsx/CSV ``file`` for courses in the caller's scope: every row or none."""
+        from ..services import session_import
+
+        return _import_response(request, lambda f: session_import(user=request.user, file=f))
 
 
 class EnrolmentFilingViewSet(ScopedModelViewSet):

@@ -178,3 +178,31 @@ def test_session_import_errors_and_nothing_saved(institution_user, institution, 
 def test_school_staff_cannot_import_schedules(school_user):
     with pytest.raises(ServiceError):
         session_import(user=school_user, file=csv_file(SES_HEADER, []))
+
+
+def test_api_schedule_import_names_rows_and_saves_nothing(as_user, institution_user, institution):
+    course = CourseFactory(institution=institution)
+    site = SiteFactory(institution=institution)
+    good = [course.pk, site.pk, "2026-11-16 18:00", "2026-11-16 19:00", "线下"]
+    bad = [course.pk, site.pk, "2026-11-17 18:00", "2026-11-17 17:00", "线下"]
+    client = as_user(institution_user)
+    upload = csv_file(SES_HEADER, [good, bad])
+    upload.name = "s.csv"
+    resp = client.post("/api/v1/institutions/sessions/import/", {"file": upload}, format="multipart")
+    assert resp.status_code == 400
+    assert resp.json()["fields"] == {"row 3": ["ends_at: 结束时间须晚于开始时间"]}
+    assert Session.objects.count() == 0
+    upload = csv_file(SES_HEADER, [good])
+    upload.name = "s.csv"
+    resp = client.post("/api/v1/institutions/sessions/import/", {"file": upload}, format="multipart")
+    assert resp.status_code == 201 and resp.json() == {"created": 1, "updated": 0}
+
+
+def test_api_registry_import_is_for_bureau_staff(as_user, institution_user, district_user):
+    upload = csv_file(REG_HEADER, [reg_row(f.credit_code(601))])
+    upload.name = "r.csv"
+    assert as_user(institution_user).post("/api/v1/institutions/import/", {"file": upload},
+                                          format="multipart").status_code == 403
+    upload.seek(0)
+    resp = as_user(district_user).post("/api/v1/institutions/import/", {"file": upload}, format="multipart")
+    assert resp.status_code == 201 and resp.json()["created"] == 1
