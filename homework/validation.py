@@ -46,7 +46,7 @@ SUBJECTS = _choice_map(Subject.choices)
 KINDS = _choice_map(HomeworkKind.choices)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CleanItem:
     """One valid row, ready to be written."""
 
