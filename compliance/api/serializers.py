@@ -25,6 +25,31 @@ class RuleParameterSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class RuleParamInForceSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    effective_from = serializers.DateField(allow_null=True)
+    source = serializers.CharField()
+
+
+class RuleSerializer(serializers.Serializer):
+    """A registered rule (for the schema; the catalogue is built by ``selectors.rule_catalogue``)."""
+
+    id = serializers.CharField()
+    article = serializers.IntegerField()
+    title_zh = serializers.CharField()
+    title_en = serializers.CharField()
+    title = serializers.CharField()
+    hint = serializers.CharField()
+    hint_zh = serializers.CharField()
+    hint_en = serializers.CharField()
+    severity = serializers.CharField()
+    subject = serializers.CharField()
+    kind = serializers.CharField()
+    dated = serializers.BooleanField()
+    params = RuleParamInForceSerializer(many=True)
+
+
 class RunSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
     started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -58,7 +83,7 @@ class FindingEventSerializer(serializers.ModelSerializer):
         model = FindingEvent
         fields = ["from_status", "to_status", "actor", "at", "reason"]
 
-    def get_actor(self, obj):
+    def get_actor(self, obj) -> str:
         return obj.actor.username if obj.actor_id and obj.actor else obj.actor_label
 
 
@@ -81,11 +106,11 @@ class FindingSerializer(serializers.ModelSerializer):
     def _rule(self, obj):
         return registry.get_rule(obj.rule_id) if registry.is_registered(obj.rule_id) else None
 
-    def get_rule_title(self, obj):
+    def get_rule_title(self, obj) -> str:
         r = self._rule(obj)
         return r.title(_language(self)) if r else obj.rule_id
 
-    def get_severity(self, obj):
+    def get_severity(self, obj) -> str:
         r = self._rule(obj)
         return r.severity if r else None
 
@@ -98,7 +123,7 @@ class FindingDetailSerializer(FindingSerializer):
         fields = [*FindingSerializer.Meta.fields, "evidence", "rule_hint", "events"]
         read_only_fields = fields
 
-    def get_rule_hint(self, obj):
+    def get_rule_hint(self, obj) -> str:
         r = self._rule(obj)
         return r.hint(_language(self)) if r else ""
 

@@ -1,6 +1,7 @@
 """The compliance API: the rule catalogue, parameters, runs and findings (thin: services do the work)."""
 
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from .serializers import (
     FindingSerializer,
     FindingStatusSerializer,
     RuleParameterSerializer,
+    RuleSerializer,
     RunCreateSerializer,
     RunSerializer,
 )
@@ -27,10 +29,20 @@ from .serializers import (
 SUBJECT_STATUSES = frozenset({FindingStatus.RECTIFYING, FindingStatus.RECTIFIED})
 
 
-class RuleViewSet(viewsets.ViewSet):
+RULE_FILTERS = [
+    OpenApiParameter("on", str, description="date the parameters are in force (default today)"),
+    OpenApiParameter("kind", str, enum=["auto", "case"]),
+    OpenApiParameter("subject", str),
+    OpenApiParameter("article", int),
+]
+
+
+class RuleViewSet(viewsets.GenericViewSet):
     """The rule catalogue with the parameters in force today (``?on=YYYY-MM-DD`` for another date)."""
 
+    serializer_class = RuleSerializer
     pagination_class = StandardPagination
+    filter_backends: list = []
     lookup_value_regex = r"[A-Za-z0-9_.-]+"
 
     def _rules(self, request):
@@ -43,11 +55,13 @@ class RuleViewSet(viewsets.ViewSet):
             subject=request.query_params.get("subject"), article=int(article) if (article or "").isdigit() else None,
         )
 
+    @extend_schema(parameters=RULE_FILTERS)
     def list(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(self._rules(request), request, view=self)
         return paginator.get_paginated_response(page)
 
+    @extend_schema(parameters=RULE_FILTERS[:1])
     def retrieve(self, request, pk=None):
         for r in self._rules(request):
             if r["id"] == pk:
@@ -81,6 +95,7 @@ class RunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModel
     ordering_fields = ["created_at", "state"]
     write_roles = frozenset({"city", "district"})
 
+    @extend_schema(request=RunCreateSerializer, responses={202: RunSerializer})
     def create(self, request):
         data = RunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -125,6 +140,7 @@ class FindingViewSet(ScopedModelViewSet):
         profile = role_of(self.request.user)
         return is_city(self.request.user) or (profile is not None and profile.role == "district")
 
+    @extend_schema(request=FindingCaseSerializer, responses={201: FindingDetailSerializer})
     def create(self, request):
         if not self._bureau():
             raise PermissionDenied("只有市、区教委工作人员可以立案 / only bureau staff record cases")
@@ -140,6 +156,7 @@ class FindingViewSet(ScopedModelViewSet):
         )
         return Response(self._detail(finding), status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=FindingStatusSerializer, responses={200: FindingDetailSerializer})
     def partial_update(self, request, pk=None):
         finding = self.get_object()
         data = FindingStatusSerializer(data=request.data)
@@ -151,9 +168,6 @@ class FindingViewSet(ScopedModelViewSet):
             finding=finding, status=new_status, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(self._detail(finding))
-
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
 
     def _detail(self, finding):
         finding = self.get_queryset().model.objects.select_related("district", "school", "institution").prefetch_related(
