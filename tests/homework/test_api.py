@@ -181,3 +181,22 @@ def test_a_filing_asks_for_a_sweep_of_its_school_and_dates(as_user, school_user,
     post(as_user(school_user), [item(g4), item(g4, day=dt.date(2026, 11, 9))])
     assert sorted(SweepRequest.objects.values_list("school_id", "date")) == [
         (g4.school_id, dt.date(2026, 11, 9)), (g4.school_id, SCHOOL_DAY)]
+
+
+def test_a_survey_for_another_schools_class_is_refused(as_user, school_user, school_b_user, other_class):
+    post(as_user(school_b_user), [item(other_class)])
+    body = {"school_class": other_class.pk, "date": SCHOOL_DAY.isoformat(), "subject": "maths", "kind": "written",
+            "measured_minutes": 42, "sample_size": 8}
+    resp = as_user(school_user).post("/api/v1/homework/surveys/", body, format="json")
+    assert resp.status_code == 400 and "school_class" in resp.json()["fields"]
+
+
+def test_survey_list_query_count(as_user, school_user, g4, django_assert_max_num_queries):
+    client = as_user(school_user)
+    post(client, [item(g4, subject=s) for s in ("maths", "chinese", "english")])
+    for s in ("maths", "chinese", "english"):
+        client.post("/api/v1/homework/surveys/", {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat(),
+                                                  "subject": s, "kind": "written", "measured_minutes": 20,
+                                                  "sample_size": 5}, format="json")
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/homework/surveys/").json()["count"] == 3

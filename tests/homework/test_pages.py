@@ -210,3 +210,10 @@ def test_a_forged_share_token_is_404(client, g4):
     token = share_token(g4)
     assert client.get(reverse("homework:public", args=[token[:-2] + "xx"])).status_code == 404
     assert client.get(reverse("homework:public", args=["abc"])).status_code == 404
+
+
+def test_uploading_the_same_class_day_subject_again_replaces(browser, g4):
+    up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                          f"{g4.pk},,2026-11-10,数学,口头,5,是,否,否,否,否,否,\n"]))
+    up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,25,是,否,否,否,否,否,\n"]))
+    assert list(HomeworkItem.objects.values_list("subject", "kind", "minutes")) == [("maths", "written", 25)]
