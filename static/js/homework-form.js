@@ -1,20 +1,22 @@
-// The day form's running total of written minutes against the grade band's limit.
+// The day form's running total of written minutes against the grade band's limit (a warning, never a block).
 (function () {
   "use strict";
   var form = document.getElementById("homework-day-form");
   if (!form) return;
   var select = document.getElementById("id_school_class");
   var box = document.getElementById("homework-total");
-  var out = document.getElementById("homework-total-minutes");
+  var text = document.getElementById("homework-total-text");
+  var over = document.getElementById("homework-total-over");
+  var g12 = document.getElementById("homework-total-g12");
 
   function total(band) {
     var sum = 0;
     form.querySelectorAll("tr.item-row").forEach(function (row) {
+      var subject = row.querySelector("select[name$='-subject']");
       var kind = row.querySelector("select[name$='-kind']");
       var minutes = row.querySelector("input[name$='-minutes']");
       var atHome = row.querySelector("input[name$='-at_home']");
-      var subject = row.querySelector("select[name$='-subject']");
-      if (!kind || kind.value !== "written" || !subject || !subject.value) return;
+      if (!subject || !subject.value || !kind || kind.value !== "written") return;
       if (band === "G12" && atHome && !atHome.checked) return; // grades 1-2: only written homework at home counts
       var n = parseInt(minutes && minutes.value, 10);
       if (!isNaN(n) && n > 0) sum += n;
@@ -26,26 +28,16 @@
     var option = select && select.options[select.selectedIndex];
     var band = option ? option.getAttribute("data-band") : "";
     var limitText = option ? option.getAttribute("data-limit") : "";
-    var limit = limitText === "" ? null : parseInt(limitText, 10);
+    var limit = limitText === "" || limitText === null ? null : parseInt(limitText, 10);
     var sum = total(band);
-    out.textContent = String(sum);
-    var text = box.getAttribute("data-label-total") + "：" + sum;
-    if (limit !== null) {
-      text += " / " + box.getAttribute("data-label-limit") + " " + limit;
-    }
-    var over = limit !== null && sum > limit;
-    box.classList.toggle("status-open", over);
-    box.setAttribute("title", band === "G12" ? box.getAttribute("data-label-g12") : "");
-    box.dataset.over = over ? "1" : "0";
-    box.textContent = "";
-    box.appendChild(document.createTextNode(text + " "));
-    box.appendChild(out);
-    out.hidden = true;
-    if (over) {
-      var warn = document.createElement("strong");
-      warn.textContent = " " + box.getAttribute("data-label-over");
-      box.appendChild(warn);
-    }
+    var minutes = box.getAttribute("data-label-minutes");
+    var line = box.getAttribute("data-label-total") + "：" + sum + " " + minutes;
+    if (limit !== null) line += " / " + box.getAttribute("data-label-limit") + " " + limit + " " + minutes;
+    text.textContent = line;
+    var isOver = limit !== null && sum > limit;
+    over.hidden = !isOver;
+    g12.hidden = band !== "G12";
+    box.classList.toggle("status-open", isOver);
   }
 
   form.addEventListener("input", update);
