@@ -79,3 +79,16 @@ def test_photos_are_kept_under_random_names(api, district1):
     assert len(photos) == 2
     assert all(p.content_type == "image/png" and "我的照片" not in p.image.name for p in photos)
     assert photos[0].image.name != photos[1].image.name
+
+
+def test_channel_is_recorded_for_staff_and_forced_to_web_for_the_public(api, district1, district_user, as_user,
+                                                                       rates):
+    rates(public_submit="1/min")
+    r = api.post(URL, submission(channel="hotline_12345"), format="json")
+    assert Complaint.objects.get(tracking_code=r.json()["tracking_code"]).channel == "web"
+    client = as_user(district_user)
+    for _ in range(3):  # staff entering hotline calls are not rate-limited like the public
+        r = client.post(URL, submission(channel="hotline_12345", contact_phone="13700000000"), format="json")
+        assert r.status_code == 201
+    c = Complaint.objects.get(tracking_code=r.json()["tracking_code"])
+    assert (c.channel, c.created_by) == ("hotline_12345", district_user)
