@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import CompletionSurvey, HomeworkDay, HomeworkItem
+
+
+@admin.register(HomeworkItem)
+class HomeworkItemAdmin(admin.ModelAdmin):
+    """Read-only: filings go through the filing service (validation, replacement, the sweep it asks for)."""
+
+    list_display = ["date", "school_class", "subject", "kind", "minutes", "at_home", "filed_at"]
+    list_filter = ["date", "subject", "kind"]
+    raw_id_fields = ["school_class", "school", "filed_by"]
+    list_select_related = ["school_class__school"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HomeworkDay)
+class HomeworkDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "school_class", "no_homework", "first_filed_at", "last_filed_at"]
+    list_filter = ["date", "no_homework"]
+    raw_id_fields = ["school_class", "school", "filed_by"]
+    list_select_related = ["school_class__school"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CompletionSurvey)
+class CompletionSurveyAdmin(admin.ModelAdmin):
+    list_display = ["date", "school_class", "subject", "kind", "measured_minutes", "sample_size"]
+    list_filter = ["date", "subject"]
+    raw_id_fields = ["school_class", "school", "recorded_by"]
