@@ -1,22 +1,22 @@
 """Rate limits of the public endpoints, shared by the API and the HTML pages (per client address)."""
 
 from django.utils.translation import gettext as _
-from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
+
+from accounts.audit import client_ip
 
 
 class PublicRateThrottle(ScopedRateThrottle):
     """A scoped rate per client address.
 
     DRF trusts any ``X-Forwarded-For`` header when ``NUM_PROXIES`` is unset,
-    so a flooder could pick a new address per request; unless the deployment
-    declares its proxies, the socket's address is the client.
+    so a flooder could pick a new address per request. The address is the
+    project's one notion of it (``accounts.audit.client_ip``): ``REMOTE_ADDR``,
+    or what the outermost of ``TRUSTED_PROXY_COUNT`` proxies saw.
     """
 
     def get_ident(self, request):
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR") or "unknown"
-        return super().get_ident(request)
+        return client_ip(request) or "unknown"
 
 
 class _Scope:
