@@ -18,6 +18,8 @@ Uses its own database (created and migrated when missing, seeded with
      replayed as raw SQL (what the database must do for that check, without the
      engine around it).
 3. The ratio sweep / floor.
+4. The sweep again with ``--processes`` (default 2) processes executing the
+   parts side by side, as a worker with that concurrency does.
 Prints figures; asserts nothing.
 """
 
@@ -110,12 +112,23 @@ def floor_statements(day: dt.date, params) -> dict[str, tuple[str, list]]:
     }
 
 
+def _execute_part(item):
+    from compliance import services
+
+    part_id, rule_id = item
+    t = time.perf_counter()
+    services.run_part_execute(part_id=part_id)
+    return rule_id, time.perf_counter() - t
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_compliance"))
     parser.add_argument("--day", type=dt.date.fromisoformat, default=dt.date(2026, 11, 10))
     parser.add_argument("--rule", action="append", default=[], help="only these rules (default: every auto rule)")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="also sweep with this many processes executing parts in parallel (1: skip)")
     args = parser.parse_args()
 
     _ensure_database(args.database_url)
@@ -167,16 +180,26 @@ def main():
         originals[r.id] = r
         registry._registry[r.id] = dataclasses.replace(r, func=wrapped)
 
-    def sweep(label: str):
+    def sweep(label: str, processes: int = 1):
         run = services.run_create(date_from=args.day, date_to=args.day, rule_ids=rule_ids, trigger="cli")
         per_rule: dict[str, float] = defaultdict(float)
+        parts = list(run.parts.values_list("id", "rule_id"))
         started = time.perf_counter()
-        for part_id, rule_id in run.parts.values_list("id", "rule_id"):
-            t = time.perf_counter()
-            services.run_part_execute(part_id=part_id)
-            per_rule[rule_id] += time.perf_counter() - t
+        if processes == 1:
+            for part_id, rule_id in parts:
+                t = time.perf_counter()
+                services.run_part_execute(part_id=part_id)
+                per_rule[rule_id] += time.perf_counter() - t
+        else:
+            import multiprocessing
+
+            connection.close()  # each process opens its own, as each worker process does
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                for rule_id, seconds in pool.imap_unordered(_execute_part, parts, chunksize=4):
+                    per_rule[rule_id] += seconds
         total = time.perf_counter() - started
         run.refresh_from_db()
+        label = label if processes == 1 else f"{label}, {processes} processes"
         print(f"sweep {label}: {total:.2f}s for {run.parts_total} parts (16 districts x {len(rules)} rules) — "
               f"{run.state}, new {run.new_count}, still open {run.still_open_count}, cleared {run.cleared_count}"
               + (f", {len(run.errors)} failed parts: {run.errors[:3]}" if run.errors else ""))
@@ -188,6 +211,11 @@ def main():
     again, per_rule = sweep("again (same data)")
     for r in rules:
         registry._registry[r.id] = originals[r.id]
+    parallel = None
+    if args.processes > 1:
+        Finding.objects.filter(rule_id__in=rule_ids).delete()
+        parallel, _ = sweep("first (empty findings table)", processes=args.processes)
+        parallel_again, _ = sweep("again (same data)", processes=args.processes)
 
     # the floor, warm: each check once as plain SQL
     hand = floor_statements(args.day, lambda key: parameter_value(key, on=args.day))
@@ -221,6 +249,10 @@ def main():
     print(f"sweep of one city school day: first {first:.2f}s, again {again:.2f}s (target < 10 s on 2 cores)")
     print(f"floor (the same checks as plain SQL): {floor:.2f}s")
     print(f"ratio sweep/floor: first {first / floor:.2f}, again {again / floor:.2f} (target < 1.5)")
+    if parallel is not None:
+        print(f"with {args.processes} processes executing the parts (as {args.processes} worker processes do): "
+              f"first {parallel:.2f}s, again {parallel_again:.2f}s; ratio {parallel / floor:.2f} / "
+              f"{parallel_again / floor:.2f}")
     ComplianceRun.objects.filter(trigger="cli", date_from=args.day).delete()
 
 

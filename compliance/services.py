@@ -14,6 +14,7 @@ repeats this; the run's counts are the sum of its parts, never increments.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
@@ -56,6 +57,18 @@ def _subject_ids(v: registry.Violation) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _run_segments(run_key: tuple, keys: tuple[str, ...], date_from: dt.date, date_to: dt.date):
+    return parameter_segments(keys, date_from, date_to)
+
+
+@functools.lru_cache(maxsize=64)
+def _run_calendar(run_key: tuple, district_id: int):
+    from schools.calendar import SchoolCalendar
+
+    return SchoolCalendar(district_id)
+
+
 def sweep_rule_district(
     *,
     rule: registry.Rule,
@@ -64,14 +77,27 @@ def sweep_rule_district(
     date_to: dt.date,
     school_ids: frozenset[int] | None = None,
     run_label: str = "",
+    run_key: tuple | None = None,
 ) -> PartCounts:
-    """Run one rule over one district and date range and reconcile its findings. Call inside a transaction."""
+    """Run one rule over one district and date range and reconcile its findings. Call inside a transaction.
+
+    Within one run (``run_key``: its id and creation time) the parameter
+    segments and the district's calendar are read once per process, not once
+    per part.
+    """
     token = uuid.uuid4().hex
     now = timezone.now()
     violations: dict[str, registry.Violation] = {}
-    for seg_from, seg_to, params in parameter_segments(rule.params, date_from, date_to):
+    if run_key is None:
+        segments = parameter_segments(rule.params, date_from, date_to)
+        calendar = None
+    else:
+        segments = _run_segments(run_key, tuple(rule.params), date_from, date_to)
+        calendar = _run_calendar(run_key, district.pk)
+    for seg_from, seg_to, params in segments:
         ctx = registry.SweepContext(
-            rule=rule, district=district, date_from=seg_from, date_to=seg_to, params=params, school_ids=school_ids
+            rule=rule, district=district, date_from=seg_from, date_to=seg_to, params=dict(params),
+            school_ids=school_ids, _calendar=calendar,
         )
         for v in rule.func(ctx):
             violations[v.fingerprint(rule.id)] = v
@@ -239,6 +265,7 @@ def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceR
                 date_to=run.date_to,
                 school_ids=frozenset(run.school_ids) if run.school_ids else None,
                 run_label=f"run {run.pk}",
+                run_key=(run.pk, run.created_at.isoformat()),
             )
             part.state = RunState.DONE
             part.new_count, part.still_open_count, part.cleared_count = counts.new, counts.still_open, counts.cleared
