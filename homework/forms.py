@@ -4,12 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from schools.choices import Subject
 
 from .choices import HomeworkKind
+from .validation import MSG_CLASS
 
 
 class DayForm(forms.Form):
     """Which class and day is filed; the class list is the user's own classes."""
 
-    school_class = forms.ModelChoiceField(queryset=None, label=_("班级"), empty_label=None)
+    school_class = forms.ModelChoiceField(
+        queryset=None, label=_("班级"), empty_label=None,
+        error_messages={"invalid_choice": MSG_CLASS, "required": _("请选择班级")},
+    )
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     no_homework = forms.BooleanField(label=_("今日无作业"), required=False)
 

@@ -17,14 +17,14 @@ MAX_BYTES = 5 * 1024 * 1024
 
 #: column header → API field; the API's own field names are accepted too
 COLUMNS = [
-    ("班级ID", "school_class"), ("班级名称（仅供参考）", None), ("日期", "date"), ("学科", "subject"), ("类型", "kind"),
+    ("班级ID", "school_class"), ("班级名称（仅供参考）", None), ("年级（用于核对班级）", "grade"), ("日期", "date"), ("学科", "subject"), ("类型", "kind"),
     ("预计完成时间（分钟）", "minutes"), ("在家完成", "at_home"), ("布置给家长", "for_parents"),
     ("要求家长检查或批改", "parent_grading"), ("要求学生自批自改", "self_grading"),
     ("机械重复或惩罚性", "punitive"), ("超出课程标准", "beyond_standard"), ("作业内容", "content"),
 ]
 HEADER_TO_FIELD = {h: f for h, f in COLUMNS if f}
 HEADER_TO_FIELD.update({f: f for _, f in COLUMNS if f})
-HEADER_TO_FIELD.update({"班级": "school_class_name", "班级名称": "school_class_name"})
+HEADER_TO_FIELD.update({"班级": "school_class_name", "班级名称": "school_class_name", "年级": "grade"})
 
 
 class UploadError(ValueError):
@@ -109,7 +109,7 @@ def template_xlsx(classes, *, day: dt.date) -> bytes:
     ws.title = "作业"
     ws.append([h for h, _ in COLUMNS])
     for c in classes:
-        ws.append([c.pk, c.name, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
+        ws.append([c.pk, c.name, c.grade, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
     ref = wb.create_sheet("班级")
     ref.append(["班级ID", "年级", "班级名称"])
     for c in classes:
@@ -132,5 +132,5 @@ def template_csv(classes, *, day: dt.date) -> bytes:
     writer = csv.writer(buf)
     writer.writerow([h for h, _ in COLUMNS])
     for c in classes:
-        writer.writerow([c.pk, c.name, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
+        writer.writerow([c.pk, c.name, c.grade, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

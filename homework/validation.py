@@ -214,6 +214,20 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
                 add(label, "school_class", MSG_CLASS)
                 bad = True
 
+        value = get("grade")  # optional: a check that the class id is the class the sender meant
+        if value is not None and not _blank(value):
+            try:
+                grade = parse_int(value)
+                if not 1 <= grade <= 9:
+                    raise _Bad
+            except _Bad:
+                add(label, "grade", "年级应为 1 到 9 之间的整数")
+                bad = True
+            else:
+                if class_id is not None and classes[class_id][2] != grade:
+                    add(label, "grade", f"该班级是 {classes[class_id][2]} 年级，与填写的 {grade} 年级不符：请核对班级ID")
+                    bad = True
+
         value = get("date")
         day = dates.get(value) if type(value) is str else None
         if day is None:

@@ -164,7 +164,7 @@ def upload(request):
 
 
 FIELD_LABELS = {
-    "school_class": "班级ID", "date": "日期", "subject": "学科", "kind": "类型", "minutes": "预计完成时间",
+    "school_class": "班级ID", "grade": "年级", "date": "日期", "subject": "学科", "kind": "类型", "minutes": "预计完成时间",
     "at_home": "在家完成", "for_parents": "布置给家长", "parent_grading": "要求家长检查或批改",
     "self_grading": "要求学生自批自改", "punitive": "机械重复或惩罚性", "beyond_standard": "超出课程标准",
     "content": "作业内容", "non_field_errors": "",

@@ -22,6 +22,8 @@ class HomeworkItemInputSerializer(serializers.Serializer):
     """The filing contract (for the schema): POST one of these or a list of up to 5,000."""
 
     school_class = serializers.IntegerField()
+    grade = serializers.IntegerField(required=False, min_value=1, max_value=9,
+                                     help_text="optional check: must be the class's grade")
     date = serializers.DateField()
     subject = serializers.ChoiceField(choices=Subject.choices)
     kind = serializers.ChoiceField(choices=HomeworkKind.choices)

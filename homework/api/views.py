@@ -22,7 +22,12 @@ FILING_ROLES = frozenset({"city", "district", "school"})
 
 
 class HomeworkItemViewSet(ScopedModelViewSet):
-    """Homework items; POST files one item or a list of up to 5,000, all or nothing."""
+    """Homework items; POST files one item or a list of up to 5,000, all or nothing.
+
+    Re-filing a class's subject for a day replaces all of that subject's items of
+    the day, so send every item of a class-day-subject in the same request.
+    Errors name the item: ``fields: {"row 3": {"minutes": [...]}}`` (1-based).
+    """
 
     queryset = HomeworkItem.objects.all()
     serializer_class = HomeworkItemSerializer

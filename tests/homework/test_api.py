@@ -59,6 +59,9 @@ def test_refiling_a_subject_replaces_never_duplicates(as_user, school_user, g4):
     ({"school_class": 999999}, "school_class", "班级不存在或不在您的管辖范围"),
     ({"at_home": "maybe"}, "at_home", "是/否"),
     ({"subject": None}, "subject", "必填"),
+    ({"grade": 10}, "grade", "1 到 9"),
+    ({"grade": 0}, "grade", "1 到 9"),
+    ({"grade": 7}, "grade", "与填写的 7 年级不符"),
 ])
 def test_a_bad_row_is_named_and_nothing_is_saved(as_user, school_user, g4, bad, field, words):
     rows = [item(g4, subject="maths"), {**item(g4, subject="chinese"), **bad}]

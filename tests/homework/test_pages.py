@@ -83,9 +83,13 @@ def test_form_refuses_a_rest_day(browser, g4):
     assert HomeworkItem.objects.count() == 0
 
 
-def test_form_refuses_another_schools_class(browser, other_class):
+def test_form_refuses_another_schools_class_and_an_unknown_one(browser, other_class):
     resp = browser.post(reverse("homework:file"), day_post(other_class, [row()]))
-    assert resp.status_code == 200 and HomeworkItem.objects.count() == 0
+    assert resp.status_code == 200 and "班级不存在或不在您的管辖范围" in resp.content.decode()
+    other_class.pk = 999999
+    resp = browser.post(reverse("homework:file"), day_post(other_class, [row()]))
+    assert "班级不存在或不在您的管辖范围" in resp.content.decode()
+    assert HomeworkItem.objects.count() == 0
 
 
 def test_form_no_homework_today(browser, g4, file_items):
@@ -103,7 +107,7 @@ def test_institution_staff_cannot_open_the_form(institution_user):
 
 # -- the upload -------------------------------------------------------------------------------
 
-HEADER = "班级ID,班级名称（仅供参考）,日期,学科,类型,预计完成时间（分钟）,在家完成,布置给家长,要求家长检查或批改,要求学生自批自改,机械重复或惩罚性,超出课程标准,作业内容\n"
+HEADER = "班级ID,班级名称（仅供参考）,年级（用于核对班级）,日期,学科,类型,预计完成时间（分钟）,在家完成,布置给家长,要求家长检查或批改,要求学生自批自改,机械重复或惩罚性,超出课程标准,作业内容\n"
 
 
 def csv_file(lines, encoding="utf-8"):
@@ -118,8 +122,8 @@ def up(browser, f, save_good=False):
 
 
 def test_upload_csv_saves_every_row(browser, g4, g8):
-    resp = up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,练习册第3页\n",
-                                 f"{g8.pk},,2026-11-10,physics,written,30,否,,,,,,\n"]))
+    resp = up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,练习册第3页\n",
+                                 f"{g8.pk},,,2026-11-10,physics,written,30,否,,,,,,\n"]))
     assert resp.status_code == 200
     assert HomeworkItem.objects.count() == 2
     assert HomeworkItem.objects.get(school_class=g8).at_home is False
@@ -127,17 +131,17 @@ def test_upload_csv_saves_every_row(browser, g4, g8):
 
 
 def test_upload_gbk_csv_is_read(browser, g4):
-    up(browser, csv_file([f"{g4.pk},,2026-11-10,语文,阅读,20,是,否,否,否,否,否,读课文\n"], encoding="gbk"))
+    up(browser, csv_file([f"{g4.pk},,,2026-11-10,语文,阅读,20,是,否,否,否,否,否,读课文\n"], encoding="gbk"))
     assert HomeworkItem.objects.get().kind == "reading"
 
 
 def test_upload_report_names_each_bad_row_and_saves_nothing(browser, g4, other_class):
     resp = up(browser, csv_file([
-        f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-        f"{g4.pk},,2026-11-10,语文,书面,-5,是,否,否,否,否,否,\n",
-        f"{other_class.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-        "999999,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-        f"{g4.pk},,2026-11-14,英语,书面,20,是,否,否,否,否,否,\n",
+        f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+        f"{g4.pk},,,2026-11-10,语文,书面,-5,是,否,否,否,否,否,\n",
+        f"{other_class.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+        "999999,,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+        f"{g4.pk},,,2026-11-14,英语,书面,20,是,否,否,否,否,否,\n",
     ]))
     report = resp.context["report"]
     assert [(r["row"], r["field"]) for r in report] == [(3, "预计完成时间"), (4, "班级ID"), (5, "班级ID"), (6, "日期")]
@@ -146,8 +150,8 @@ def test_upload_report_names_each_bad_row_and_saves_nothing(browser, g4, other_c
 
 
 def test_upload_can_save_the_good_rows_explicitly(browser, g4):
-    resp = up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-                                 f"{g4.pk},,2026-11-10,语文,书面,abc,是,否,否,否,否,否,\n"]), save_good=True)
+    resp = up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                                 f"{g4.pk},,,2026-11-10,语文,书面,abc,是,否,否,否,否,否,\n"]), save_good=True)
     assert [r["row"] for r in resp.context["report"]] == [3]
     assert list(HomeworkItem.objects.values_list("subject", flat=True)) == ["maths"]
 
@@ -160,8 +164,9 @@ def test_template_download_then_upload_roundtrip(browser, g4, g8):
     wb = load_workbook(io.BytesIO(resp.content))
     ws = wb["作业"]
     assert ws["A1"].value == "班级ID" and {ws["A2"].value, ws["A3"].value} == {g4.pk, g8.pk}
+    assert {ws["C2"].value, ws["C3"].value} == {4, 8}
     for r in (2, 3):
-        ws.cell(row=r, column=3, value="2026-11-10")
+        ws.cell(row=r, column=4, value="2026-11-10")
     buf = io.BytesIO()
     wb.save(buf)
     up(browser, SimpleUploadedFile("hw.xlsx", buf.getvalue()))
@@ -213,7 +218,17 @@ def test_a_forged_share_token_is_404(client, g4):
 
 
 def test_uploading_the_same_class_day_subject_again_replaces(browser, g4):
-    up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-                          f"{g4.pk},,2026-11-10,数学,口头,5,是,否,否,否,否,否,\n"]))
-    up(browser, csv_file([f"{g4.pk},,2026-11-10,数学,书面,25,是,否,否,否,否,否,\n"]))
+    up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                          f"{g4.pk},,,2026-11-10,数学,口头,5,是,否,否,否,否,否,\n"]))
+    up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,25,是,否,否,否,否,否,\n"]))
     assert list(HomeworkItem.objects.values_list("subject", "kind", "minutes")) == [("maths", "written", 25)]
+
+
+def test_upload_grade_column_catches_a_mistyped_class_id(browser, g4, g8):
+    resp = up(browser, csv_file([f"{g4.pk},,4,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                                 f"{g8.pk},,4,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                                 f"{g4.pk},,12,2026-11-10,语文,书面,20,是,否,否,否,否,否,\n"]))
+    report = resp.context["report"]
+    assert [(r["row"], r["field"]) for r in report] == [(3, "年级"), (4, "年级")]
+    assert "8 年级" in report[0]["message"] and "1 到 9" in report[1]["message"]
+    assert HomeworkItem.objects.count() == 0
