@@ -98,7 +98,10 @@ def institution_detail(request, pk):
 @login_required
 def institution_mine(request):
     _require(request, {Role.INSTITUTION})
-    institution = selectors.institution_detail(user=request.user, pk=role_of(request.user).institution_id)
+    try:
+        institution = selectors.institution_detail(user=request.user, pk=role_of(request.user).institution_id)
+    except Institution.DoesNotExist:
+        raise Http404(_("您的账号未关联培训机构")) from None
     return render(request, "institutions/detail.html", {**_detail_context(request, institution), "mine": True})
 
 
