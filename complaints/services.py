@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.scoping import is_city, role_of
 from compliance.parameters import MissingParameter, parameter_value
 from schools.calendar import SchoolCalendar
@@ -387,6 +388,8 @@ def complaint_transition(
             raise ConflictError("这件投诉的状态已被他人修改，请刷新后重试")
         _event(complaint, kind=EventKind.TRANSITION, actor=actor, from_state=complaint.state, to_state=to_state,
                note=note if to_state != State.RESOLVED else (note or outcome), public=public, at=now)
+        audit_record(actor=actor, action="status_change", obj=complaint,
+                     detail={"from": complaint.state, "to": to_state})
     complaint.refresh_from_db()
     return complaint
 
@@ -445,6 +448,7 @@ def complaint_reroute(*, complaint: Complaint, actor, reason: str, district=None
         complaint.refresh_from_db()
         new = f"{complaint.district.name}·{complaint.get_department_display()}"
         _event(complaint, kind=EventKind.REROUTED, actor=actor, note=f"由{old}转至{new}：{reason}")
+        audit_record(actor=actor, action="update", obj=complaint, detail={"rerouted": {"from": old, "to": new}})
     return complaint
 
 
@@ -467,11 +471,14 @@ def complaint_match_teacher(*, complaint: Complaint, actor, teacher) -> Complain
 # -- personal information -------------------------------------------------------
 
 
-def complaint_contact_reveal(*, complaint: Complaint, user) -> dict:
+def complaint_contact_reveal(*, complaint: Complaint, user, request=None) -> dict:
     """The full contact details for the staff handling the complaint; every reveal is recorded."""
     if not can_reveal_contact(user, complaint):
+        audit_record(actor=user, action="view_contact", obj=complaint, outcome="denied", request=request)
         raise Forbidden("只有承办区的工作人员可以查看完整联系方式")
-    ContactView.objects.create(complaint=complaint, user=user)
+    with transaction.atomic():
+        ContactView.objects.create(complaint=complaint, user=user)
+        audit_record(actor=user, action="view_contact", obj=complaint, request=request)
     return {"name": complaint.contact_name, "phone": complaint.contact_phone, "email": complaint.contact_email}
 
 

@@ -244,7 +244,7 @@ def contact(request, pk):
     """Show the full contact details once, recording the view."""
     complaint = _complaint_for(request, pk)
     try:
-        shown = complaint_contact_reveal(complaint=complaint, user=request.user)
+        shown = complaint_contact_reveal(complaint=complaint, user=request.user, request=request)
     except ServiceError as exc:
         raise PermissionDenied(exc.message) from None
     response = _detail_page(request, complaint, contact=shown)

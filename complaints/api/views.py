@@ -151,7 +151,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
     def contact(self, request, pk=None):
         """The full contact details, for the staff handling the complaint; recorded."""
         complaint = self.get_object()
-        return Response(complaint_contact_reveal(complaint=complaint, user=request.user))
+        return Response(complaint_contact_reveal(complaint=complaint, user=request.user, request=request))
 
 
 class _PublicView(PublicThrottleMixin):

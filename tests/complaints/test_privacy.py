@@ -58,6 +58,11 @@ def test_handling_district_may_reveal_and_each_view_is_recorded(complaint, distr
     assert r.json() == {"name": "王小明", "phone": PHONE, "email": "wxm@example.com"}
     view = ContactView.objects.get()
     assert view.user == district_user and view.complaint == complaint and view.at
+    from accounts.models import AuditEvent
+
+    audit = AuditEvent.objects.get(action="view_contact")
+    assert (audit.actor, audit.object_id, audit.outcome) == (district_user, str(complaint.pk), "ok")
+    assert PHONE not in str(audit.detail) and audit.object_repr == complaint.tracking_code
 
 
 def test_city_staff_and_other_districts_may_not_reveal(complaint, city_user, district2_user, as_user):
