@@ -158,3 +158,21 @@ def test_staff_match_teacher_on_the_detail_page(client, school_a, district_user)
     assert client.post(f"/complaints/{c.pk}/teacher/", {"teacher": t.pk}).status_code == 302
     c.refresh_from_db()
     assert c.teacher == t
+
+
+def test_inbox_page_query_count_does_not_grow_with_rows(client, district1, school_a, district_user,
+                                                        django_assert_max_num_queries):
+    inst = f.InstitutionFactory(district=district1)
+    for _ in range(15):
+        submit(target_kind="institution", institution=inst, category="unlicensed")
+        submit(target_kind="teacher", school=school_a, teacher_name="李老师", category="paid_tutoring")
+    client.force_login(district_user)
+    with django_assert_max_num_queries(12):
+        r = client.get("/complaints/inbox/")
+    assert r.status_code == 200 and r.content.decode().count("/complaints/") >= 30
+
+
+def test_beat_schedule_has_the_daily_purge():
+    from complaints.tasks import beat_schedule
+
+    assert beat_schedule()["complaints-purge-personal-data"]["task"] == "complaints.tasks.purge_personal_data"
