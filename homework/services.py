@@ -6,12 +6,12 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from compliance.services import sweep_request
-from shuangjian.errors import ServiceError
+from shuangjian.errors import ConflictError, ServiceError
 
 from .models import CompletionSurvey, HomeworkDay, HomeworkItem
 from .validation import CleanItem, validate_day, validate_items
@@ -72,7 +72,17 @@ def homework_write(
     *, user, items: list[CleanItem], whole_day: tuple[int, dt.date] | None = None, now: dt.datetime | None = None,
 ) -> FilingResult:
     """Write validated items in one transaction (call ``homework_file`` unless the rows were just validated)."""
-    now = now or timezone.now()
+    try:
+        return _write(user=user, items=items, whole_day=whole_day, now=now or timezone.now())
+    except (IntegrityError, connection.Database.IntegrityError) as exc:
+        # two filings of the same class-day raced: the other one committed first
+        raise ConflictError(
+            "同一班级当天的作业正由另一请求同时填报，本次未保存：请稍后重新提交 / a concurrent filing of the same "
+            "class-day won; nothing was saved, please re-submit",
+        ) from exc
+
+
+def _write(*, user, items: list[CleanItem], whole_day, now: dt.datetime) -> FilingResult:
     user_id = _user_id(user)
     result = FilingResult()
     with transaction.atomic():

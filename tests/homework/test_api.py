@@ -203,3 +203,16 @@ def test_survey_list_query_count(as_user, school_user, g4, django_assert_max_num
                                                   "sample_size": 5}, format="json")
     with django_assert_max_num_queries(4):
         assert client.get("/api/v1/homework/surveys/").json()["count"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_filing_of_the_same_key_is_a_409_not_a_500(as_user, school_user, g4):
+    from unittest import mock
+
+    client = as_user(school_user)
+    assert post(client, [item(g4)]).status_code == 201
+    # the other request's rows are not visible yet when this one decides what to replace
+    with mock.patch("homework.services._filed_days", return_value=set()):
+        resp = post(client, [item(g4, minutes=5)])
+    assert resp.status_code == 409 and resp.json()["code"] == "conflict"
+    assert list(HomeworkItem.objects.values_list("minutes", flat=True)) == [20]
