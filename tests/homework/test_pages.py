@@ -99,10 +99,19 @@ def test_form_no_homework_today(browser, g4, file_items):
     assert HomeworkDay.objects.get().no_homework
 
 
-def test_institution_staff_cannot_open_the_form(institution_user):
+@pytest.mark.parametrize("who", ["institution_user", "district_user"])
+def test_only_school_staff_open_the_filing_pages(request, who):
     c = Client()
-    c.force_login(institution_user)
-    assert c.get(reverse("homework:file")).status_code == 403
+    c.force_login(request.getfixturevalue(who))
+    for name in ("homework:file", "homework:upload", "homework:template"):
+        assert c.get(reverse(name)).status_code == 403
+
+
+def test_district_staff_can_read_a_publication_page(district_user, g4, file_items):
+    file_items(item(g4))
+    c = Client()
+    c.force_login(district_user)
+    assert c.get(reverse("homework:publication", args=[g4.pk, SCHOOL_DAY.isoformat()])).status_code == 200
 
 
 # -- the upload -------------------------------------------------------------------------------
