@@ -244,3 +244,23 @@ def test_grading_case_can_be_recorded(district1, g4, district_user):
                                   date=SCHOOL_DAY)
     assert finding.kind == "case" and finding.school_class_id == g4.pk
 
+
+
+@pytest.mark.parametrize("rule_id", ["HW-5-G12", "HW-5-G36", "HW-5-G79", "HW-4-PARENT", "HW-4-PUNITIVE",
+                                     "HW-4-STANDARD", "HW-6-SELFGRADE", "HW-4-PUBLISH"])
+def test_rules_are_set_based_queries_do_not_grow_with_classes(rule_id, school_a, district1, file_items,
+                                                              django_assert_max_num_queries):
+    from compliance.parameters import parameter_segments
+    from compliance.registry import SweepContext
+
+    rule = get_rule(rule_id)
+    classes = [f.SchoolClassFactory(school=school_a, grade=g) for g in (1, 2, 4, 5, 8, 9) for _ in range(3)]
+    file_items(*[item(c, subject=s, minutes=50, for_parents=True, punitive=True, beyond_standard=True,
+                      self_grading=True) for c in classes[::2] for s in ("maths", "chinese")])
+    days = (dt.date(2026, 11, 9), dt.date(2026, 11, 13))  # a school week: five school days
+    [(start, end, params)] = parameter_segments(rule.params, *days)
+    ctx = SweepContext(rule=rule, district=district1, date_from=start, date_to=end, params=params)
+    ctx.school_days()  # the calendar's own few queries
+    with django_assert_max_num_queries(6 if rule_id == "HW-4-PUBLISH" else 1):
+        violations = rule.func(ctx)
+    assert violations
