@@ -216,3 +216,15 @@ def test_a_concurrent_filing_of_the_same_key_is_a_409_not_a_500(as_user, school_
         resp = post(client, [item(g4, minutes=5)])
     assert resp.status_code == 409 and resp.json()["code"] == "conflict"
     assert list(HomeworkItem.objects.values_list("minutes", flat=True)) == [20]
+
+
+def test_filing_runs_a_fixed_number_of_queries(as_user, school_user, school_a, django_assert_max_num_queries):
+    from tests import factories as f
+
+    classes = [f.SchoolClassFactory(school=school_a, grade=3 + n % 6) for n in range(40)]
+    rows = [item(c, subject=s) for c in classes for s in ("maths", "chinese", "english", "science")]
+    client = as_user(school_user)
+    with django_assert_max_num_queries(15):
+        assert post(client, rows).status_code == 201
+    with django_assert_max_num_queries(16):  # re-filing: the same, plus the replacement's delete
+        assert post(client, rows).json()["replaced"] == 160
