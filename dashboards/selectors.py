@@ -47,7 +47,7 @@ from accounts.scoping import restrict
 from compliance import registry
 from compliance.choices import ACTIVE_STATUSES, FindingStatus
 from compliance.models import Finding
-from compliance.parameters import parameter_value
+from compliance.parameters import parameter_segments
 from schools.calendar import CalendarGap, SchoolCalendar
 from schools.choices import GradeBand
 from schools.models import District, School
@@ -234,8 +234,10 @@ def afterschool_section(district_ids, filters: Filters, school_id=None) -> dict:
 
 
 def _prepay_over_limit(on: dt.date) -> Q:
-    return (Q(months__gt=int(parameter_value("prepay_max_months", on=on)))
-            | Q(class_hours__gt=int(parameter_value("prepay_max_hours", on=on))) | Q(supervised=False))
+    """TI-15-PREPAY's limits in force on ``on`` (one query for both), or an unsupervised account."""
+    limits = parameter_segments(("prepay_max_months", "prepay_max_hours"), on, on)[0][2]
+    return (Q(months__gt=int(limits["prepay_max_months"])) | Q(class_hours__gt=int(limits["prepay_max_hours"]))
+            | Q(supervised=False))
 
 
 def institutions_section(district_ids, filters: Filters, user) -> dict:
@@ -320,14 +322,14 @@ def findings_section(district_ids, filters: Filters, user, school_id=None) -> di
     out = {}
     for key in [None, *district_ids]:
         by_rule, by_severity = [], defaultdict(lambda: {"open": 0, "cleared": 0, "dismissed": 0})
-        oldest, rectify, cleared = None, dt.timedelta(0), 0
+        oldest, oldest_rule, rectify, cleared = None, None, dt.timedelta(0), 0
         for rule_id, r in sorted(per[key].items()):
             sev = _severity(rule_id)
             by_rule.append({"rule_id": rule_id, "title": _rule_title(rule_id), "severity": sev,
                             "open": r["open"], "cleared": r["cleared"], "dismissed": r["dismissed"]})
             _add(by_severity[sev], r, ("open", "cleared", "dismissed"))
             if r["oldest_open"] and (oldest is None or r["oldest_open"] < oldest):
-                oldest = r["oldest_open"]
+                oldest, oldest_rule = r["oldest_open"], rule_id
             rectify += r["rectify"]
             cleared += r["cleared"]
         out[key] = {
@@ -335,6 +337,7 @@ def findings_section(district_ids, filters: Filters, user, school_id=None) -> di
             "by_severity": [{"severity": s, **v} for s, v in sorted(by_severity.items())],
             "open": sum(r["open"] for r in by_rule), "cleared": cleared,
             "dismissed": sum(r["dismissed"] for r in by_rule),
+            "oldest_open_rule": oldest_rule,
             "oldest_open_since": timezone.localtime(oldest).isoformat() if oldest else None,
             "oldest_open_days": (now - oldest).days if oldest else None,
             "avg_days_to_rectify": round(rectify.total_seconds() / 86400 / cleared, 1) if cleared else None,
@@ -348,17 +351,6 @@ def _duration(value) -> dt.timedelta:
     if isinstance(value, dt.timedelta):
         return value
     return dt.timedelta(microseconds=int(value))
-
-
-def oldest_open_finding(district_ids, filters: Filters, user, school_id=None) -> dict | None:
-    qs = Finding.objects.filter(school_id=school_id) if school_id else Finding.objects.filter(
-        district_id__in=district_ids)
-    f = (findings_in_range(restrict(qs, user), filters).filter(status__in=ACTIVE_STATUSES)
-         .order_by("first_seen", "id").values("id", "rule_id", "summary", "first_seen", "district__code").first())
-    if not f:
-        return None
-    return {"id": f["id"], "rule_id": f["rule_id"], "summary": f["summary"], "district": f["district__code"],
-            "first_seen": timezone.localtime(f["first_seen"]).isoformat()}
 
 
 # -- complaints ----------------------------------------------------------------
@@ -432,8 +424,7 @@ def district_dashboard(*, district: District, filters: Filters, user) -> dict:
         "homework": {**hw[None], "weeks": hw["weeks"]},
         "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
         "institutions": institutions_section(ids, filters, user)[None],
-        "findings": {**findings_section(ids, filters, user)[None],
-                     "oldest_open": oldest_open_finding(ids, filters, user)},
+        "findings": findings_section(ids, filters, user)[None],
         "complaints": complaints_section(ids, filters, user)[None],
     }
 
@@ -452,7 +443,7 @@ def city_dashboard(*, filters: Filters, user) -> dict:
         "homework": {**hw[None], "weeks": hw["weeks"]},
         "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
         "institutions": inst[None],
-        "findings": {**fnd[None], "oldest_open": oldest_open_finding(ids, filters, user)},
+        "findings": fnd[None],
         "complaints": cmp_[None],
         "districts": [
             {"code": d["code"], "name": d["name"],
@@ -472,8 +463,7 @@ def school_dashboard(*, school: School, filters: Filters, user) -> dict:
         "filters": filters.as_dict(),
         "homework": {**hw[None], "weeks": hw["weeks"]},
         "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
-        "findings": {**findings_section(ids, filters, user, school_id=school.pk)[None],
-                     "oldest_open": oldest_open_finding(ids, filters, user, school_id=school.pk)},
+        "findings": findings_section(ids, filters, user, school_id=school.pk)[None],
     }
 
 

@@ -19,6 +19,7 @@ from compliance.parameters import parameter_segments
 from schools.calendar import SchoolCalendar
 from schools.models import District
 
+from .caching import stats_version_bump
 from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDay, SchoolDayStat
 
 #: the dated rule parameters the summary tables resolve per day
@@ -202,8 +203,12 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
     with transaction.atomic(), connection.cursor() as cursor:
         SchoolDay.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).delete()
         SchoolDay.objects.bulk_create(day_rows, batch_size=2000)
+        if connection.vendor == "postgresql":
+            # the planner must know how many days it joins, or it loops over the filings once per class-day
+            cursor.execute(f"ANALYZE {_table(SchoolDay)}")
         _refresh_class_days(cursor, ids, date_from, date_to)
         _refresh_school_days(cursor, ids, date_from, date_to)
+    transaction.on_commit(stats_version_bump)
     counts.school_days = len(day_rows)
     counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
     counts.school_day_reports = SchoolDayStat.objects.filter(

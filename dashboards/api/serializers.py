@@ -98,7 +98,7 @@ class FindingsSerializer(serializers.Serializer):
     oldest_open_since = serializers.DateTimeField(allow_null=True)
     oldest_open_days = serializers.IntegerField(allow_null=True)
     avg_days_to_rectify = serializers.FloatField(allow_null=True)
-    oldest_open = serializers.DictField(allow_null=True, required=False)
+    oldest_open_rule = serializers.CharField(allow_null=True, help_text="the rule of the oldest open finding")
 
 
 class ComplaintsSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from accounts.scoping import is_city, restrict, role_of
 from schools.models import District, School
 
 from .. import selectors
+from ..caching import cached
 from . import serializers as s
 
 QUERY = [
@@ -46,7 +47,8 @@ class DistrictDashboardView(APIView):
     def get(self, request, code):
         district = district_dashboard_visible(request.user, code)
         filters = s.filters_from(request.query_params)
-        return Response(selectors.district_dashboard(district=district, filters=filters, user=request.user))
+        return Response(cached("district", district.pk, filters, lambda: selectors.district_dashboard(
+            district=district, filters=filters, user=request.user)))
 
 
 class DistrictSchoolsView(APIView):
@@ -58,7 +60,8 @@ class DistrictSchoolsView(APIView):
     def get(self, request, code):
         district = district_dashboard_visible(request.user, code)
         filters = s.filters_from(request.query_params)
-        return Response(selectors.district_schools(district=district, filters=filters))
+        return Response(cached("district-schools", district.pk, filters, lambda: selectors.district_schools(
+            district=district, filters=filters)))
 
 
 class CityDashboardView(APIView):
@@ -67,7 +70,8 @@ class CityDashboardView(APIView):
     @extend_schema(parameters=QUERY, responses=s.CityDashboardSerializer, tags=["dashboards"])
     def get(self, request):
         filters = s.filters_from(request.query_params)
-        return Response(selectors.city_dashboard(filters=filters, user=request.user))
+        return Response(cached("city", "", filters, lambda: selectors.city_dashboard(
+            filters=filters, user=request.user)))
 
 
 class SchoolDashboardView(APIView):
@@ -77,4 +81,5 @@ class SchoolDashboardView(APIView):
     def get(self, request, pk):
         school = visible_school(request.user, pk)
         filters = s.filters_from(request.query_params)
-        return Response(selectors.school_dashboard(school=school, filters=filters, user=request.user))
+        return Response(cached("school", school.pk, filters, lambda: selectors.school_dashboard(
+            school=school, filters=filters, user=request.user)))

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from tests import factories as f
 
@@ -42,3 +43,11 @@ def filings(school_a, school_b):
     df.report(school_a, thu, end=dt.time(18, 0))
     df.report(school_b, mon)
     return {"g1": g1, "g4": g4, "g8": g8, "b4": b4}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Computed dashboards are cached across requests: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()

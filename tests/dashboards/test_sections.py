@@ -43,7 +43,7 @@ def test_findings_open_cleared_by_rule_and_severity(as_user, district_user, dist
     assert (data["open"], data["cleared"], data["dismissed"]) == (3, 2, 1)
     assert data["avg_days_to_rectify"] == 4.0  # (6 + 2) / 2
     assert data["oldest_open_days"] == 9
-    assert data["oldest_open"]["rule_id"] == "HW-5-G36"
+    assert data["oldest_open_rule"] == "HW-5-G36"
     for sev in data["by_severity"]:  # each severity adds up its rules
         rules = [r for r in data["by_rule"] if r["severity"] == sev["severity"]]
         assert sev["open"] == sum(r["open"] for r in rules) and sev["cleared"] == sum(r["cleared"] for r in rules)

@@ -1,0 +1,424 @@
+"""Dashboard endpoints under load at city scale, next to a trivial Django JSON view on the same server (the floor).
+
+    .venv/bin/python bench/dashboard_load.py [--database-url postgres://postgres@127.0.0.1:5432/sj_bench_dash]
+        [--reseed] [--prepare-only] [--clients 20] [--seconds 20] [--port 8765] [--workers 2]
+
+1. Data (built when the database holds none, or with ``--reseed``): a fresh PostgreSQL
+   database, migrated; ``seed_demo --scale city --seed 1`` for schools, classes,
+   institutions, after-school reports and complaints over the autumn semester so far
+   (2026-09-01 .. 2026-11-27); the classes copied as the 2025–26 year's; then homework
+   for the whole spring semester 2026 (2026-03-02 .. 2026-07-03, the 2025–26 classes)
+   and the autumn semester so far (the 2026–27 classes), generated in SQL (one
+   INSERT … SELECT per school day over every class, the demo generator's per-band plan
+   of items and minutes, about 5 % of class-days over the band's limit, 2 % never filed,
+   2 % filed three days late; no completion surveys), because the demo generator holds
+   every item in memory; then the summary tables rebuilt from those raw rows with
+   ``refresh_dashboards`` (timed), and findings derived from the class-days that break
+   HW-5-* or HW-4-PUBLISH (open, notified, rectifying, rectified, cleared, dismissed).
+   The spring semester has no after-school reports (the seed covers autumn only).
+2. gunicorn (``--workers`` sync workers, persistent DB connections) on 127.0.0.1 with
+   ``bench.settings_bench`` (the project plus ``/bench/ping/``), run twice: with the
+   dashboard cache off (the default: every request counts from the summary tables) and
+   with ``DASHBOARD_CACHE_SECONDS=60``.
+3. Per endpoint, ``--clients`` concurrent clients (4 processes of threads, one request
+   at a time each, a new connection per request) for ``--seconds`` after a 3-second
+   warm-up: requests per second, p50 and p95 latency, for the trivial view, the
+   district dashboard of 海淀区 (the largest district) and the city dashboard over four
+   weeks, and 海淀区 over the whole spring semester; token authentication.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SPRING = (dt.date(2026, 3, 2), dt.date(2026, 7, 3))  # the 2025–26 year's spring semester, whole
+SEMESTER = (dt.date(2026, 9, 1), dt.date(2026, 11, 27))  # the autumn semester so far
+WINDOW = (dt.date(2026, 10, 26), dt.date(2026, 11, 20))  # four weeks, what a dashboard shows by default
+DISTRICT = "110108"
+
+#: the demo generator's plan (homework/seed.py PLAN): band, subject, kind, at home, minutes low, high
+PLAN = [
+    ("G12", "chinese", "reading", True, 10, 20), ("G12", "maths", "oral", True, 5, 10),
+    ("G12", "chinese", "written", False, 10, 15), ("G12", "english", "oral", True, 5, 10),
+    ("G36", "chinese", "written", True, 15, 20), ("G36", "maths", "written", True, 15, 20),
+    ("G36", "english", "written", True, 5, 10), ("G36", "chinese", "reading", True, 15, 20),
+    ("G36", "science", "practical", True, 10, 15),
+    ("G79", "chinese", "written", True, 15, 20), ("G79", "maths", "written", True, 15, 20),
+    ("G79", "english", "written", True, 10, 15), ("G79", "physics", "written", True, 10, 15),
+    ("G79", "history", "reading", True, 10, 15), ("G79", "english", "oral", True, 5, 10),
+]
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def recreate_database(url: str) -> None:
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def database_ready(url: str) -> bool:
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(url)
+    except psycopg2.OperationalError:
+        return False
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM dashboards_classdaystat")
+            return cur.fetchone()[0] > 0
+    except psycopg2.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def django_setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
+    import django
+
+    django.setup()
+
+
+def copy_classes(academic_year: int) -> int:
+    """The seeded classes again for an earlier academic year (the same schools, grades and names)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO schools_schoolclass (school_id, academic_year, grade, name, headcount) "
+            "SELECT school_id, %s, grade, name, headcount FROM schools_schoolclass WHERE academic_year = 2026",
+            [academic_year],
+        )
+        return cur.rowcount
+
+
+def generate_homework(days: list[dt.date], academic_year: int) -> int:
+    """A semester's homework of every class of the year, one set-based INSERT … SELECT per school day."""
+    from django.db import connection
+    from django.utils import timezone
+
+    plan = ", ".join(f"('{b}', '{s}', '{k}', {str(h).lower()}, {lo}, {hi})" for b, s, k, h, lo, hi in PLAN)
+    band = "CASE WHEN c.grade <= 2 THEN 'G12' WHEN c.grade <= 6 THEN 'G36' ELSE 'G79' END"
+    # a deterministic draw in 0..99 per class-day: < 5 heavy, 5–6 never filed, 7–8 filed three days late
+    draw = "((hashtext(c.id::text || ':' || %(day)s::text)::bigint & 2147483647) %% 100)"
+    total = 0
+    with connection.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+        for day in days:
+            filed = timezone.make_aware(dt.datetime.combine(day, dt.time(18, 30)))
+            late = filed + dt.timedelta(days=3)
+            params = {"day": day, "filed": filed, "late": late, "year": academic_year}
+            cur.execute(
+                f"""
+                INSERT INTO homework_homeworkitem (school_class_id, school_id, date, subject, kind, minutes, at_home,
+                    for_parents, parent_grading, self_grading, punitive, beyond_standard, content, filed_at)
+                SELECT c.id, c.school_id, %(day)s, p.subject, p.kind,
+                    CASE WHEN {draw} < 5 AND p.subject = 'maths' AND p.kind = 'written'
+                         THEN CASE WHEN p.band = 'G36' THEN 70 ELSE 80 END
+                         ELSE p.lo + (hashtext(c.id::text || p.subject || p.kind || %(day)s::text)::bigint
+                                      & 2147483647) %% (p.hi - p.lo + 1) END,
+                    p.at_home, false, false, false, false, false, '',
+                    CASE WHEN {draw} BETWEEN 7 AND 8 THEN %(late)s ELSE %(filed)s END
+                FROM schools_schoolclass c
+                JOIN (VALUES {plan}) AS p(band, subject, kind, at_home, lo, hi) ON p.band = {band}
+                WHERE c.academic_year = %(year)s AND {draw} NOT BETWEEN 5 AND 6
+                """,
+                params,
+            )
+            total += cur.rowcount
+            cur.execute(
+                f"""
+                INSERT INTO homework_homeworkday (school_class_id, school_id, date, no_homework, first_filed_at,
+                    last_filed_at)
+                SELECT c.id, c.school_id, %(day)s, false,
+                    CASE WHEN {draw} BETWEEN 7 AND 8 THEN %(late)s ELSE %(filed)s END,
+                    CASE WHEN {draw} BETWEEN 7 AND 8 THEN %(late)s ELSE %(filed)s END
+                FROM schools_schoolclass c WHERE c.academic_year = %(year)s AND {draw} NOT BETWEEN 5 AND 6
+                """,
+                params,
+            )
+    return total
+
+
+def generate_findings() -> int:
+    """Findings for the class-days that break HW-5-* or HW-4-PUBLISH, with a spread of statuses and ages."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO compliance_finding (rule_id, kind, district_id, school_id, school_class_id, period_start,
+                evidence, summary, fingerprint, status, first_seen, last_seen, status_changed_at, sweep_token)
+            SELECT rule_id, 'auto', district_id, school_id, school_class_id, date, '{}'::jsonb, rule_id || ' bench',
+                md5(rule_id || ':' || school_class_id || ':' || date),
+                (ARRAY['open','open','open','notified','rectifying','rectified','cleared','cleared','dismissed',
+                       'open'])[1 + (school_class_id + extract(doy FROM date)::int) % 10],
+                date + interval '1 day', date + interval '1 day',
+                date + interval '1 day' + ((school_class_id % 9) || ' days')::interval, 'bench'
+            FROM (
+                SELECT CASE WHEN filed = 0 OR on_time = 0 THEN 'HW-4-PUBLISH' ELSE 'HW-5-' || grade_band END AS rule_id,
+                    district_id, school_id, school_class_id, date
+                FROM dashboards_classdaystat WHERE filed = 0 OR on_time = 0 OR within_limit = 0
+            ) v
+            """
+        )
+        return cur.rowcount
+
+
+def prepare(url: str) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from schools.calendar import SchoolCalendar
+
+    recreate_database(url)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    log(f"migrated in {time.perf_counter() - started:.0f}s")
+    started = time.perf_counter()
+    call_command("seed_demo", scale="city", seed=1, date_from=SEMESTER[0], date_to=SEMESTER[1],
+                 only=["schools", "institutions", "afterschool", "complaints"])
+    log(f"seed_demo --scale city (no homework) in {time.perf_counter() - started:.0f}s")
+    log(f"classes copied for 2025–26: {copy_classes(2025):,}")
+    for (start, end), year in ((SPRING, 2025), (SEMESTER, 2026)):
+        days = SchoolCalendar(None).school_days(start, end)
+        started = time.perf_counter()
+        items = generate_homework(days, year)
+        log(f"homework {start}..{end}: {items:,} items over {len(days)} school days generated in SQL in "
+            f"{time.perf_counter() - started:.0f}s")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    started = time.perf_counter()
+    call_command("refresh_dashboards", date_from=SPRING[0], date_to=SEMESTER[1])
+    log(f"summary tables for both semesters rebuilt in {time.perf_counter() - started:.0f}s (refresh_dashboards)")
+    started = time.perf_counter()
+    findings = generate_findings()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    log(f"findings: {findings:,} generated in {time.perf_counter() - started:.0f}s")
+
+
+def tokens() -> dict[str, str]:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from schools.models import District
+    from tests.factories import user_with_role
+
+    out = {}
+    for role, name, district in (("city", "bench-city", None),
+                                 ("district", "bench-haidian", District.objects.get(code=DISTRICT))):
+        user = get_user_model().objects.filter(username=name).first() or user_with_role(
+            role, username=name, district=district)
+        out[role] = Token.objects.get_or_create(user=user)[0].key
+    return out
+
+
+def sizes() -> dict[str, int]:
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cur:
+        for table in ("homework_homeworkitem", "homework_homeworkday", "dashboards_classdaystat",
+                      "dashboards_homeworkdaystat", "dashboards_homeworkminutes", "dashboards_schooldaystat",
+                      "afterschool_dailyreport", "compliance_finding", "complaints_complaint",
+                      "institutions_institution", "schools_schoolclass"):
+            cur.execute(f"SELECT count(*) FROM {table}")
+            out[table] = cur.fetchone()[0]
+    return out
+
+
+# -- load ----------------------------------------------------------------------------
+
+
+def _client(port, path, headers, until, warm_until, results, errors):
+    while True:
+        now = time.perf_counter()
+        if now >= until:
+            return
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            status = 0
+        finally:
+            conn.close()
+        took = time.perf_counter() - now
+        if now >= warm_until:
+            (results if status == 200 else errors).append(took)
+
+
+def _process(port, path, headers, threads, seconds, warmup, queue):
+    start = time.perf_counter()
+    warm_until, until = start + warmup, start + warmup + seconds
+    results, errors = [], []
+    workers = [threading.Thread(target=_client, args=(port, path, headers, until, warm_until, results, errors))
+               for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    queue.put((results, len(errors)))
+
+
+def load(port: int, path: str, headers: dict, clients: int, seconds: float, warmup: float = 3.0) -> dict:
+    processes = 4 if clients >= 4 else 1
+    per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    queue = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_process, args=(port, path, headers, n, seconds, warmup, queue))
+             for n in per]
+    for p in procs:
+        p.start()
+    latencies, errors = [], 0
+    for _ in procs:
+        r, e = queue.get()
+        latencies += r
+        errors += e
+    for p in procs:
+        p.join()
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
+    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / seconds,
+            "p50": q[49] * 1000, "p95": q[94] * 1000}
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/bench/ping/")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_dash"))
+    parser.add_argument("--reseed", action="store_true", help="drop and rebuild the benchmark database")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--prepare-only", action="store_true", help="build the data, run no load")
+    args = parser.parse_args()
+
+    if args.reseed or not database_ready(args.database_url):
+        django_setup(args.database_url)
+        prepare(args.database_url)
+    else:
+        django_setup(args.database_url)
+        log("using the existing benchmark database")
+    keys = tokens()
+    counts = sizes()
+    for table, n in counts.items():
+        log(f"  {table}: {n:,} rows")
+    if args.prepare_only:
+        return
+    from django.db import connections
+
+    connections.close_all()
+
+    window = f"date_from={WINDOW[0]}&date_to={WINDOW[1]}"
+    district_auth = {"Authorization": f"Token {keys['district']}"}
+    endpoints = [
+        (f"district dashboard {DISTRICT}", f"/api/v1/dashboards/districts/{DISTRICT}/?{window}", district_auth),
+        ("city dashboard", f"/api/v1/dashboards/city/?{window}", {"Authorization": f"Token {keys['city']}"}),
+        (f"district {DISTRICT}, whole spring semester",
+         f"/api/v1/dashboards/districts/{DISTRICT}/?date_from={SPRING[0]}&date_to={SPRING[1]}", district_auth),
+    ]
+    results = {}
+    # first every request counts afresh from the summary tables (the default); then with the dashboard cache on
+    for cache_seconds in (0, 60):
+        with server(args, cache_seconds):
+            if cache_seconds == 0:
+                results[("trivial JSON view (floor)", "-")] = run(args, "trivial JSON view (floor)", "/bench/ping/", {})
+            for name, path, headers in endpoints:
+                results[(name, f"{cache_seconds}s" if cache_seconds else "off")] = run(args, name, path, headers)
+
+    floor = results[("trivial JSON view (floor)", "-")]
+    print()
+    print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per endpoint, gunicorn {args.workers} sync workers, "
+          f"{os.cpu_count()} CPUs shared with PostgreSQL and the load generator; dashboards over "
+          f"{WINDOW[0]}..{WINDOW[1]}")
+    print(f"{'endpoint':40} {'cache':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'rps floor/x':>12}")
+    for (name, cache), r in results.items():
+        print(f"{name:40} {cache:>6} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p95'] / floor['p95']:10.2f} "
+              f"{floor['rps'] / r['rps'] if r['rps'] else float('inf'):12.2f}")
+
+
+class server:
+    """gunicorn on 127.0.0.1 with the benchmark settings, for the length of a ``with`` block."""
+
+    def __init__(self, args, cache_seconds: int):
+        self.args, self.cache_seconds = args, cache_seconds
+
+    def __enter__(self):
+        env = {**os.environ, "DATABASE_URL": self.args.database_url, "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+               "DATABASE_CONN_MAX_AGE": "600", "DJANGO_DEBUG": "false", "CELERY_TASK_ALWAYS_EAGER": "true",
+               "DASHBOARD_CACHE_SECONDS": str(self.cache_seconds)}
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "shuangjian.wsgi:application", "--chdir", str(ROOT),
+             "--workers", str(self.args.workers), "--bind", f"127.0.0.1:{self.args.port}", "--backlog", "256",
+             "--log-level", "warning"],
+            env=env, cwd=ROOT,
+        )
+        wait_for(self.args.port)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def run(args, name: str, path: str, headers: dict) -> dict:
+    # one request first: a status other than 200 is a broken benchmark, not a slow one
+    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise SystemExit(f"{name}: HTTP {response.status}: {body[:300]!r}")
+    if "dashboards" in path:
+        log(f"{name}: homework filing {json.loads(body)['homework']['filing']}, {len(body):,} bytes")
+    r = load(args.port, path, headers, args.clients, args.seconds)
+    log(f"{name}: {r['requests']} requests, {r['errors']} errors, {r['rps']:.1f}/s, p95 {r['p95']:.1f} ms")
+    return r
+
+
+if __name__ == "__main__":
+    main()
