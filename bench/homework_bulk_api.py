@@ -204,7 +204,7 @@ def main():
 
 
 def _seed_city_classes() -> None:
-    """About 1,800 schools and 37,000 classes in the 16 districts, in the city's proportions."""
+    """About 1,700 schools and 38,000 classes in the 16 districts, in the city's proportions."""
     from schools.models import District, School, SchoolClass
     from schools.seed import SCALES, grades_of
 
@@ -220,7 +220,7 @@ def _seed_city_classes() -> None:
     School.objects.bulk_create(schools, batch_size=2000)
     classes = [
         SchoolClass(school=school, academic_year=2026, grade=grade, name=f"{grade}年级{n}班", headcount=40)
-        for school in School.objects.all() for grade in grades_of(school.stage) for n in range(1, rng.randint(2, 5) + 1)
+        for school in School.objects.all() for grade in grades_of(school.stage) for n in range(1, rng.randint(3, 5) + 1)
     ]
     SchoolClass.objects.bulk_create(classes, batch_size=5000)
 
