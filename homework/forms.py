@@ -14,7 +14,7 @@ class DayForm(forms.Form):
         queryset=None, label=_("班级"), empty_label=None,
         error_messages={"invalid_choice": MSG_CLASS, "required": _("请选择班级")},
     )
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     no_homework = forms.BooleanField(label=_("今日无作业"), required=False)
 
     def __init__(self, *args, classes, **kwargs):

@@ -205,8 +205,9 @@ def publication(request, class_id: int, date: str):
     school_class = get_object_or_404(selectors.classes_for_filing(user=request.user), pk=class_id)
     day = _date_or_404(date)
     context = selectors.publication(school_class=school_class, date=day)
+    # the class's link: it opens on the latest published day, so parents keep one link all year
     context["share_url"] = request.build_absolute_uri(
-        reverse("homework:public-day", args=[selectors.share_token(school_class), day.isoformat()]))
+        reverse("homework:public", args=[selectors.share_token(school_class)]))
     context["staff"] = True
     return render(request, "homework/publication.html", context)
 

@@ -40,6 +40,20 @@
     box.classList.toggle("status-open", isOver);
   }
 
+  // switching class or date before typing anything loads that class-day's filing (to correct it)
+  var dirty = false;
+  var dateInput = document.getElementById("id_date");
+  form.querySelector("tbody").addEventListener("input", function () { dirty = true; });
+  function reload() {
+    if (dirty || !select || !dateInput || !dateInput.value) return;
+    var url = new URL(window.location.href);
+    url.searchParams.set("school_class", select.value);
+    url.searchParams.set("date", dateInput.value);
+    window.location.assign(url.toString());
+  }
+  if (select) select.addEventListener("change", reload);
+  if (dateInput) dateInput.addEventListener("change", reload);
+
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   update();

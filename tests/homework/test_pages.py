@@ -66,6 +66,7 @@ def test_form_prefills_the_filed_day(browser, g4, file_items):
     file_items(item(g4, subject="physics", minutes=33))
     html = browser.get(reverse("homework:file"), {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat()}).content
     assert b'value="33"' in html and b'<option value="physics" selected>' in html
+    assert b'type="date" name="date" value="2026-11-10"' in html  # ISO, whatever the language
 
 
 def test_form_error_names_the_row_keeps_the_input_and_saves_nothing(browser, g4):
