@@ -1,5 +1,6 @@
 """With PostgreSQL, Redis and a real Celery worker in a subprocess (not eager mode)."""
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -182,3 +183,31 @@ def test_a_killed_worker_loses_nothing_and_doubles_nothing(broker, as_user, city
     assert FindingEvent.objects.count() == 3 * len(codes)  # and one "found" event each
     assert Finding.objects.filter(status=FindingStatus.OPEN).count() == 3 * len(codes)
     assert "Traceback" not in second.output()
+
+
+def test_filings_in_the_window_become_one_sweep_of_their_school(broker, settings, school_a, school_b, test_rules):
+    from django.db import transaction
+
+    from compliance import services
+    from compliance.models import SweepRequest
+
+    settings.SWEEP_DEBOUNCE_SECONDS = 1
+    services._debounce_release()
+    f.SchoolClassFactory(school=school_a, headcount=50)
+    f.SchoolClassFactory(school=school_b, headcount=50)  # not filed: not swept
+    broker()
+    for day in ("2026-11-09", "2026-11-10", "2026-11-10"):
+        with transaction.atomic():  # each filing's own transaction
+            services.sweep_request(school_ids=[school_a.pk], dates=[dt.date.fromisoformat(day)])
+    deadline = time.monotonic() + 60
+    while not ComplianceRun.objects.filter(trigger="filing").exists():
+        assert time.monotonic() < deadline, "no filing sweep was run"
+        time.sleep(0.2)
+    run = wait_for_run(ComplianceRun.objects.get(trigger="filing").pk)
+    assert (run.date_from, run.date_to, run.school_ids) == (dt.date(2026, 11, 9), dt.date(2026, 11, 10), [school_a.pk])
+    assert run.state == RunState.DONE
+    assert sorted(Finding.objects.filter(rule_id=test_rules.HEADCOUNT).values_list("school_id", flat=True)) == [
+        school_a.pk, school_a.pk]
+    assert not SweepRequest.objects.filter(processed_at__isnull=True).exists()
+    time.sleep(1.5)  # no second task comes from the same window
+    assert ComplianceRun.objects.filter(trigger="filing").count() == 1
