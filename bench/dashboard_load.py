@@ -17,7 +17,9 @@
    HW-5-* or HW-4-PUBLISH (open, notified, rectifying, rectified, cleared, dismissed).
    The spring semester has no after-school reports (the seed covers autumn only).
 2. gunicorn (``--workers`` sync workers, persistent DB connections) on 127.0.0.1 with
-   ``bench.settings_bench`` (the project plus ``/bench/ping/``), run twice: with the
+   ``bench.settings_bench`` (the project plus ``/bench/ping/``, a plain Django JSON view,
+   and ``/bench/api-ping/``, a DRF view with the API's token authentication and
+   permission: the floor of any authenticated endpoint), run twice: with the
    dashboard cache off (the default: every request counts from the summary tables) and
    with ``DASHBOARD_CACHE_SECONDS=60``.
 3. Per endpoint, ``--clients`` concurrent clients (4 processes of threads, one request
@@ -367,6 +369,8 @@ def main():
         with server(args, cache_seconds):
             if cache_seconds == 0:
                 results[("trivial JSON view (floor)", "-")] = run(args, "trivial JSON view (floor)", "/bench/ping/", {})
+                results[("trivial DRF view, token auth", "-")] = run(
+                    args, "trivial DRF view, token auth", "/bench/api-ping/", district_auth)
             for name, path, headers in endpoints:
                 results[(name, f"{cache_seconds}s" if cache_seconds else "off")] = run(args, name, path, headers)
 
