@@ -78,10 +78,13 @@ def as_user():
     return client_for
 
 
-@pytest.fixture(autouse=True)
-def _skip_services_without_real_backends(request):
-    """Tests marked ``services`` need PostgreSQL and a broker; on the embedded defaults they are skipped, saying why."""
-    if request.node.get_closest_marker("services") is None:
+def pytest_runtest_setup(item):
+    """Tests marked ``services`` need PostgreSQL and a broker; on the embedded defaults they are skipped, saying why.
+
+    A hook rather than a fixture: the skip comes before any database fixture, so
+    a skipped transactional test does not empty the database for the next ones.
+    """
+    if item.get_closest_marker("services") is None:
         return
     from django.conf import settings
 
