@@ -125,10 +125,10 @@ def _homework_sources(district_ids, filters: Filters, school_id):
         base, hist = base.filter(stage=filters.stage), hist.filter(stage=filters.stage)
     if filters.grade_band:
         base, hist = base.filter(grade_band=filters.grade_band), hist.filter(grade_band=filters.grade_band)
-    counts = base.values("district_id", "grade_band").annotate(**sums()).order_by()
-    weeks = base.values("week", "grade_band").annotate(**sums()).order_by("week", "grade_band")
+    # one grouped query gives both the district totals and the weekly trend
+    counts = base.values("district_id", "week", "grade_band").annotate(**sums()).order_by()
     histogram = hist.values("district_id", "grade_band", "minutes").annotate(n=hist_n).order_by()
-    return counts, histogram, weeks
+    return counts, histogram
 
 
 def _band_figures(row: dict, hist: dict[int, int]) -> dict:
@@ -152,12 +152,14 @@ def _add(into: dict, row: dict, keys) -> None:
 
 def homework_section(district_ids, filters: Filters, school_id=None) -> dict:
     """{district_id or None (all): {"bands": [...], "filing": {...}}, "weeks": [...]}"""
-    counts, histogram, weeks = _homework_sources(district_ids, filters, school_id)
+    counts, histogram = _homework_sources(district_ids, filters, school_id)
+    week_rows = defaultdict(lambda: defaultdict(lambda: dict(ZERO_HW)))  # week -> band -> sums
     per = defaultdict(lambda: defaultdict(lambda: dict(ZERO_HW)))  # district -> band -> sums
     hists = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # district -> band -> minutes -> n
     for row in counts:
         for key in (row["district_id"], None):
             _add(per[key][row["grade_band"]], row, ZERO_HW)
+        _add(week_rows[row["week"]][row["grade_band"]], row, ZERO_HW)
     for row in histogram:
         for key in (row["district_id"], None):
             hists[key][row["grade_band"]][row["minutes"]] += row["n"]
@@ -177,9 +179,6 @@ def homework_section(district_ids, filters: Filters, school_id=None) -> dict:
             "bands": bands,
             "filing": {k: figures[k] for k in ("expected", "filed", "on_time", "completeness", "timeliness")},
         }
-    week_rows = defaultdict(dict)
-    for row in weeks:
-        week_rows[row["week"]][row["grade_band"]] = row
     out["weeks"] = [
         {"week": week.isoformat(), **{
             band: ({"expected": r["expected"], "filed": r["filed"], "within_limit_share": rate(r["within_limit"], r["filed"]),
@@ -215,17 +214,19 @@ def afterschool_section(district_ids, filters: Filters, school_id=None) -> dict:
     qs = qs.filter(school_id=school_id) if school_id else qs.filter(district_id__in=district_ids)
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
-    sums = {k: Sum(k) for k in AS_SUMS}
     per = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
-    for row in qs.values("district_id").annotate(**sums).order_by():
+    weeks = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
+    # one grouped query gives both the district totals and the weekly trend
+    for row in qs.values("district_id", "week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by():
         for key in (row["district_id"], None):
             _add(per[key], row, AS_SUMS)
+        _add(weeks[row["week"]], row, AS_SUMS)
     out = {key: _as_figures(per[key]) for key in [None, *district_ids]}
     out["weeks"] = [
-        {"week": r["week"].isoformat(), **{k: v for k, v in _as_figures(r).items()
-                                           if k in ("completeness", "participation_rate", "ended_after_1730_share",
-                                                    "avg_exercise_minutes")}}
-        for r in qs.values("week").annotate(**sums).order_by("week")
+        {"week": week.isoformat(), **{k: v for k, v in _as_figures(sums).items()
+                                      if k in ("completeness", "participation_rate", "ended_after_1730_share",
+                                               "avg_exercise_minutes")}}
+        for week, sums in sorted(weeks.items())
     ]
     return out
 
