@@ -231,3 +231,29 @@ def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
     run = ComplianceRun.objects.get(pk=run_id)
     ids = list(District.objects.filter(code__in=run.district_codes).values_list("pk", flat=True)) or None
     return stats_refresh(district_ids=ids, date_from=run.date_from, date_to=run.date_to)
+
+
+#: where the last refreshed run's finish time is kept (the cache: losing it only repeats a refresh)
+RUNS_WATERMARK_KEY = "dashboards:runs-refreshed-until"
+#: how far back the first check looks when no watermark is known
+RUNS_LOOKBACK = dt.timedelta(minutes=15)
+
+
+def stats_refresh_finished_runs() -> int:
+    """Refresh after every compliance run that finished since the last call (beat, every minute).
+
+    This keeps the summary tables current after each sweep, including the
+    debounced sweep that follows filings, without the compliance engine knowing
+    about dashboards. A refresh is idempotent, so a lost watermark only repeats one.
+    """
+    from django.core.cache import cache
+
+    from compliance.models import ComplianceRun
+
+    since = cache.get(RUNS_WATERMARK_KEY) or timezone.now() - RUNS_LOOKBACK
+    runs = list(ComplianceRun.objects.filter(finished_at__gt=since).order_by("finished_at")
+                .values("pk", "finished_at"))
+    for run in runs:
+        stats_refresh_for_run(run_id=run["pk"])
+        cache.set(RUNS_WATERMARK_KEY, run["finished_at"], timeout=None)
+    return len(runs)

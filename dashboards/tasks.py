@@ -37,6 +37,12 @@ def refresh_after_run(run_id: int) -> int:
     return counts.class_days
 
 
+@shared_task(name="dashboards.tasks.refresh_after_runs")
+def refresh_after_runs() -> int:
+    """Every minute: refresh after the compliance runs that finished since the last check."""
+    return services.stats_refresh_finished_runs()
+
+
 @shared_task(name="dashboards.tasks.refresh_recent")
 def refresh_recent(days: int = NIGHTLY_DAYS) -> int:
     """Nightly: rebuild the last ``days`` days of every district (catches late filings the hooks missed)."""
@@ -46,6 +52,10 @@ def refresh_recent(days: int = NIGHTLY_DAYS) -> int:
 
 def beat_schedule() -> dict:
     return {
+        "dashboards-refresh-after-runs": {
+            "task": "dashboards.tasks.refresh_after_runs",
+            "schedule": 60.0,
+        },
         "dashboards-nightly-refresh": {
             "task": "dashboards.tasks.refresh_recent",
             # after the compliance nightly sweep (02:00, CELERY_TIMEZONE is Asia/Shanghai)

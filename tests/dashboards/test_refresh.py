@@ -86,3 +86,17 @@ def test_refresh_task_and_command(filings, district1):
     with pytest.raises(CommandError):
         call_command("refresh_dashboards", district=["999999"])
     assert "dashboards-nightly-refresh" in tasks.beat_schedule()
+
+
+def test_runs_that_finished_are_refreshed_once(filings, district1, district2):
+    from django.utils import timezone
+
+    from compliance.models import ComplianceRun
+
+    run = run_create(date_from=DAYS[0], date_to=DAYS[-1], district_codes=["110102"], rule_ids=["HW-5-G36"])
+    assert tasks.refresh_after_runs.delay().get() == 0  # not finished yet: nothing to do
+    ComplianceRun.objects.filter(pk=run.pk).update(state="done", finished_at=timezone.now())
+    assert tasks.refresh_after_runs.delay().get() == 1
+    assert set(ClassDayStat.objects.values_list("district_id", flat=True)) == {district2.pk}
+    assert tasks.refresh_after_runs.delay().get() == 0  # the watermark moved past it
+    assert "dashboards-refresh-after-runs" in tasks.beat_schedule()
