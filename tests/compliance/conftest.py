@@ -25,3 +25,27 @@ def big_class(school_a):
 @pytest.fixture
 def big_class_b(school_b):
     return f.SchoolClassFactory(school=school_b, headcount=52, name="超额班B")
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """The rows the data migrations load (districts, city terms and vacations, default parameters).
+
+    A transactional test before this one may have flushed them; loading them
+    again is idempotent.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("schools.migrations.0002_districts_and_calendar", "compliance.migrations.0002_default_parameters"):
+        importlib.import_module(module).load(apps, None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run this app's real-service tests last: each leaves the database flushed behind it, and other apps'
+    transactional tests that rely on the migrations' rows must not come after them."""
+    ours = [i for i in items if i.get_closest_marker("services") and "tests/compliance/" in i.nodeid]
+    if ours:
+        items[:] = [i for i in items if i not in ours] + ours

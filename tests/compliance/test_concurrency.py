@@ -10,7 +10,8 @@ from compliance import services
 from compliance.models import ComplianceRun, Finding, FindingEvent
 from tests import factories as f
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data")]
 
 
 def test_two_runs_at_once_neither_doubles_nor_miscounts(test_rules, school_a):

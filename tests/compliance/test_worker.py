@@ -22,7 +22,8 @@ from tests import factories as f
 pytestmark = [
     pytest.mark.services,
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
 ]
 
 BASE = Path(__file__).resolve().parents[2]
