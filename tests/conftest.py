@@ -95,3 +95,27 @@ def pytest_runtest_setup(item):
         missing.append("CELERY_BROKER_URL is not set")
     if missing:
         pytest.skip("needs real services: " + "; ".join(missing))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reload the reference rows the data migrations load (districts, calendar, default parameters).
+
+    A transactional test (browser journeys, real workers) flushes every table when it ends, taking those rows
+    with it; the tests after it must still find them.
+    """
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("db" if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames and not (request.node.get_closest_marker("django_db") and request.node.get_closest_marker("django_db").kwargs.get("transaction")) else "transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from schools.models import District
+
+    if District.objects.exists():
+        return
+    importlib.import_module("schools.migrations.0002_districts_and_calendar").load(apps, None)
+    importlib.import_module("compliance.migrations.0002_default_parameters").load(apps, None)
