@@ -95,6 +95,9 @@ def sweep_rule_district(
     else:
         segments = _run_segments(run_key, tuple(rule.params), date_from, date_to)
         calendar = _run_calendar(run_key, district.pk)
+    if not rule.dated:
+        # registration data is judged by the values in force at the end of the range, once
+        segments = list(segments)[-1:]
     for seg_from, seg_to, params in segments:
         ctx = registry.SweepContext(
             rule=rule, district=district, date_from=seg_from, date_to=seg_to, params=dict(params),
@@ -162,9 +165,10 @@ def sweep_rule_district(
         )
 
     # what this execution did not confirm, within its scope, is cleared
-    stale = Finding.objects.filter(rule_id=rule.id, district_id=district.pk, status__in=ACTIVE_STATUSES).exclude(
-        sweep_token=token
-    )
+    # staff-recorded cases under an auto rule's ID are not the sweep's to clear
+    stale = Finding.objects.filter(
+        rule_id=rule.id, kind=RuleKind.AUTO, district_id=district.pk, status__in=ACTIVE_STATUSES
+    ).exclude(sweep_token=token)
     if rule.dated:
         stale = stale.filter(period_start__gte=date_from, period_start__lte=date_to)
     if school_ids is not None:
