@@ -97,6 +97,17 @@ def pytest_runtest_setup(item):
         pytest.skip("needs real services: " + "; ".join(missing))
 
 
+def _database_fixture(request):
+    """The database fixture a test already asks for (by marker or fixture), or None for a test without one."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if {"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction")):
+        return "transactional_db"
+    if marker or "db" in names:
+        return "db"
+    return None
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Reload the reference rows the data migrations load (districts, calendar, default parameters).
@@ -104,11 +115,10 @@ def _reference_data(request):
     A transactional test (browser journeys, real workers) flushes every table when it ends, taking those rows
     with it; the tests after it must still find them.
     """
-    if request.node.get_closest_marker("django_db") is None and not (
-        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
-    ):
+    db_fixture = _database_fixture(request)
+    if db_fixture is None:
         return
-    request.getfixturevalue("db" if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames and not (request.node.get_closest_marker("django_db") and request.node.get_closest_marker("django_db").kwargs.get("transaction")) else "transactional_db")
+    request.getfixturevalue(db_fixture)
     import importlib
 
     from django.apps import apps
