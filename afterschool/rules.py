@@ -34,7 +34,7 @@ def _time(value) -> dt.time:
 
 def _reports(ctx: SweepContext, **filters):
     days = ctx.school_days()
-    qs = DailyReport.objects.filter(school__district=ctx.district, date__in=days, **filters)
+    qs = ctx.in_districts(DailyReport.objects.filter(date__in=days, **filters), "school__district_id")
     return ctx.limit_schools(qs, "school_id").select_related("school").order_by("date", "school_id")
 
 
@@ -113,9 +113,9 @@ def as_9_voluntary(ctx: SweepContext) -> list[Violation]:
 
 def _programmes_in_force(ctx: SweepContext):
     """Programmes of the district whose term overlaps the swept range (district terms are those of the school's district)."""
-    qs = Programme.objects.filter(
-        school__district=ctx.district, term__starts_on__lte=ctx.date_to, term__ends_on__gte=ctx.date_from,
-    ).filter(Q(term__district__isnull=True) | Q(term__district=ctx.district))
+    qs = ctx.in_districts(Programme.objects.filter(
+        term__starts_on__lte=ctx.date_to, term__ends_on__gte=ctx.date_from,
+    ), "school__district_id").filter(Q(term__district__isnull=True) | Q(term__district=F("school__district")))
     return ctx.limit_schools(qs, "school_id")
 
 
@@ -193,7 +193,7 @@ def as_report_missing(ctx: SweepContext) -> list[Violation]:
     today = _today()
     tz = timezone.get_current_timezone()
     out = []
-    schools = ctx.limit_schools(School.objects.filter(district=ctx.district), "id")
+    schools = ctx.limit_schools(ctx.in_districts(School.objects.all()), "id")
     for day in ctx.school_days():
         deadline = day + dt.timedelta(days=grace)
         if deadline >= today:

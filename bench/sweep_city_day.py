@@ -6,9 +6,9 @@
 Uses its own database (created and migrated when missing, seeded with
 ``seed_demo --scale city --seed 1`` for that one day when it has no schools).
 
-1. The sweep: ``run_create`` + every part executed in this process (the work a
-   worker does: rule queries, the findings upsert, clearing, history, the run's
-   progress), once on an empty findings table ("first") and once more ("again",
+1. The sweep: ``run_create`` + every part executed in this process, a rule's
+   sixteen district parts together as one task does (the work a worker does:
+   rule queries, the findings upsert, clearing, history, the run's progress), once on an empty findings table ("first") and once more ("again",
    nothing new), timed in total and per rule.
 2. The floor, per rule, timed once warm:
    - the rules over the day's filings (HW-*, AS report rules) as one hand-written
@@ -19,7 +19,7 @@ Uses its own database (created and migrated when missing, seeded with
      engine around it).
 3. The ratio sweep / floor.
 4. The sweep again with ``--processes`` (default 2) processes executing the
-   parts side by side, as a worker with that concurrency does.
+   rules' tasks side by side, as a worker with that concurrency does.
 Prints figures; asserts nothing.
 """
 
@@ -112,12 +112,12 @@ def floor_statements(day: dt.date, params) -> dict[str, tuple[str, list]]:
     }
 
 
-def _execute_part(item):
+def _execute_parts(item):
     from compliance import services
 
-    part_id, rule_id = item
+    rule_id, part_ids = item
     t = time.perf_counter()
-    services.run_part_execute(part_id=part_id)
+    services.run_parts_execute(part_ids=part_ids)
     return rule_id, time.perf_counter() - t
 
 
@@ -183,19 +183,21 @@ def main():
     def sweep(label: str, processes: int = 1):
         run = services.run_create(date_from=args.day, date_to=args.day, rule_ids=rule_ids, trigger="cli")
         per_rule: dict[str, float] = defaultdict(float)
-        parts = list(run.parts.values_list("id", "rule_id"))
+        groups = defaultdict(list)  # what one task executes: a rule's parts, all its districts
+        for part_id, rule_id in run.parts.order_by("rule_id", "id").values_list("id", "rule_id"):
+            groups[rule_id].append(part_id)
         started = time.perf_counter()
         if processes == 1:
-            for part_id, rule_id in parts:
+            for rule_id, part_ids in groups.items():
                 t = time.perf_counter()
-                services.run_part_execute(part_id=part_id)
+                services.run_parts_execute(part_ids=part_ids)
                 per_rule[rule_id] += time.perf_counter() - t
         else:
             import multiprocessing
 
             connection.close()  # each process opens its own, as each worker process does
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                for rule_id, seconds in pool.imap_unordered(_execute_part, parts, chunksize=4):
+                for rule_id, seconds in pool.imap_unordered(_execute_parts, list(groups.items())):
                     per_rule[rule_id] += seconds
         total = time.perf_counter() - started
         run.refresh_from_db()

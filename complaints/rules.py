@@ -44,8 +44,8 @@ def cp_18_accept(ctx):
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     rows = (
-        Complaint.objects.filter(district=ctx.district, received_on__range=(ctx.date_from, ctx.date_to),
-                                 accept_due__isnull=False)
+        ctx.in_districts(Complaint.objects.filter(received_on__range=(ctx.date_from, ctx.date_to),
+                                                  accept_due__isnull=False))
         .annotate(responded_on=TruncDate("responded_at", tzinfo=tz))
         .filter(
             Q(responded_at__isnull=True, state=State.RECEIVED, accept_due__lt=today)
@@ -58,7 +58,7 @@ def cp_18_accept(ctx):
         answered = c.responded_on
         late_until = answered or today
         out.append(Violation(
-            date=c.received_on,
+            date=c.received_on, district_id=c.district_id,
             key=f"complaint:{c.pk}",
             evidence=_evidence(c, accept_due=_iso(c.accept_due), responded_on=_iso(answered),
                                days_late=(late_until - c.accept_due).days),
@@ -79,8 +79,8 @@ def cp_18_resolve(ctx):
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     rows = (
-        Complaint.objects.filter(district=ctx.district, received_on__range=(ctx.date_from, ctx.date_to),
-                                 resolve_due__isnull=False)
+        ctx.in_districts(Complaint.objects.filter(received_on__range=(ctx.date_from, ctx.date_to),
+                                                  resolve_due__isnull=False))
         .annotate(resolved_on=TruncDate("resolved_at", tzinfo=tz))
         .filter(
             Q(resolved_at__isnull=True, state__in=AWAITING_RESOLVE, resolve_due__lt=today)
@@ -92,7 +92,7 @@ def cp_18_resolve(ctx):
     for c in rows:
         done = c.resolved_on
         out.append(Violation(
-            date=c.received_on,
+            date=c.received_on, district_id=c.district_id,
             key=f"complaint:{c.pk}",
             evidence=_evidence(c, resolve_due=_iso(c.resolve_due), resolved_on=_iso(done),
                                days_late=((done or today) - c.resolve_due).days),

@@ -63,6 +63,9 @@ class Finding(models.Model):
     last_seen = models.DateTimeField(_("最近发现"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
     sweep_token = models.CharField(max_length=32, blank=True, help_text=_("最近一次确认该问题的检查"))
+    evidence_digest = models.CharField(
+        max_length=40, blank=True, help_text=_("证据与摘要的摘要值：再次检查时证据未变则不重写")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,11 +8,12 @@ Modelled on Django's system checks::
           title_zh="3–6年级书面作业超时", title_en="Grades 3–6: written homework over the limit",
           params=("hw_max_minutes_g36",), hint_zh="…", hint_en="…")
     def hw_5_g36(ctx):
-        ...one or a few queries over ctx.district / ctx.date_from..ctx.date_to...
+        ...one or a few queries over ctx.in_districts(...) / ctx.date_from..ctx.date_to...
         return [Violation(school_class_id=..., school_id=..., date=..., evidence={...}), ...]
 
-A rule function receives a ``SweepContext`` (one district, a date range within
-which every parameter it reads has one value, optionally a set of schools) and
+A rule function receives a ``SweepContext`` (the districts to check, whose
+calendars agree over the range; a date range within which every parameter it
+reads has one value; optionally a set of schools) and
 returns the violations it finds, computed set-based in SQL. The engine
 (``compliance.services``) turns them into findings. ``case`` rules have no
 function: staff record them. ``compliance`` imports no domain app; the apps
@@ -66,6 +67,8 @@ class Violation:
     institution_id: int | None = None
     key: str = ""
     summary: str = ""
+    #: the finding's district; the engine derives it from the school or institution when a rule leaves it out
+    district_id: int | None = None
 
     def fingerprint(self, rule_id: str) -> str:
         parts = [
@@ -83,10 +86,16 @@ class Violation:
 
 @dataclass
 class SweepContext:
-    """What a rule function is given: one district, one date range, the parameters in force there."""
+    """What a rule function is given: some districts, one date range, the parameters in force there.
+
+    The engine gives a rule several districts at once when they share the
+    range's calendar (the same school days, holidays and vacations), so a rule
+    is one statement for the whole city on an ordinary day; a rule filters with
+    ``ctx.in_districts(queryset, path)`` and reads days from ``ctx.calendar``.
+    """
 
     rule: Rule
-    district: object  # schools.District
+    districts: tuple  # schools.District rows; their calendars agree on every day of the range
     date_from: dt.date
     date_to: dt.date
     params: dict = field(default_factory=dict)
@@ -94,11 +103,22 @@ class SweepContext:
     _calendar: object = None
 
     @property
+    def district_ids(self) -> list[int]:
+        return sorted(d.pk for d in self.districts)
+
+    def in_districts(self, queryset, path: str = "district_id"):
+        """Limit a queryset to the context's districts (``path`` leads to a district id)."""
+        ids = self.district_ids
+        if len(ids) == 1:
+            return queryset.filter(**{path: ids[0]})
+        return queryset.filter(**{f"{path}__in": ids})
+
+    @property
     def calendar(self):
         if self._calendar is None:
             from schools.calendar import SchoolCalendar  # the spine, not a domain app
 
-            self._calendar = SchoolCalendar(self.district)
+            self._calendar = SchoolCalendar(self.districts[0])
         return self._calendar
 
     def school_days(self) -> list[dt.date]:

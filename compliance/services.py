@@ -1,6 +1,7 @@
 """Writes of the compliance engine: sweeps, runs, and finding status changes.
 
-A sweep runs rule × district parts. Each part, in one transaction:
+A sweep runs rule × district parts; the parts of one rule execute together,
+the rule running once over all their districts. In one transaction:
 1. splits the run's date range where the rule's parameters change;
 2. asks the rule for its violations (set-based SQL inside the rule);
 3. upserts findings by fingerprint (``INSERT … ON CONFLICT``), so running it
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -70,121 +72,247 @@ def _run_calendar(run_key: tuple, district_id: int):
     return SchoolCalendar(district_id)
 
 
-def sweep_rule_district(
+def _calendar_groups(districts, date_from: dt.date, date_to: dt.date, run_key: tuple | None):
+    """The districts in groups whose calendars agree on every day of the range, each with that calendar.
+
+    Vacations may differ by district; on an ordinary range all sixteen agree and
+    a rule runs once for the whole city. A year the calendar does not know
+    raises ``CalendarGap`` (a ``ServiceError``).
+    """
+    from schools.calendar import SchoolCalendar
+
+    groups: dict[tuple, tuple[list, object]] = {}
+    for district in sorted(districts, key=lambda d: d.pk):
+        calendar = _run_calendar(run_key, district.pk) if run_key else SchoolCalendar(district)
+        signature = tuple(calendar.days(date_from, date_to))
+        groups.setdefault(signature, ([], calendar))[0].append(district)
+    return [(tuple(members), calendar) for members, calendar in groups.values()]
+
+
+def _assign_districts(violations, district_ids: list[int]) -> None:
+    """Give each violation its district: the rule's own, else its school's or institution's."""
+    missing = [v for v in violations if v.district_id is None]
+    if not missing:
+        return
+    if len(district_ids) == 1:
+        for v in missing:
+            v.district_id = district_ids[0]
+        return
+    by_model = {}
+    for field, attr in (("school", "school_id"), ("institution", "institution_id")):
+        ids = {getattr(v, attr) for v in missing if getattr(v, attr)}
+        if ids:
+            model = Finding._meta.get_field(field).related_model
+            by_model[attr] = dict(model.objects.filter(pk__in=ids).values_list("pk", "district_id"))
+    for v in missing:
+        for attr in ("school_id", "institution_id"):
+            if getattr(v, attr):
+                v.district_id = by_model[attr].get(getattr(v, attr))
+                break
+        if v.district_id not in district_ids:
+            raise ValueError(f"a violation of {v.summary or v.evidence!r} names no district of this sweep")
+
+
+def _evidence_digest(v: registry.Violation) -> str:
+    """What a finding shows (evidence and summary) as a short digest: a sweep that sees it unchanged does not
+    rewrite it."""
+    text = json.dumps([v.evidence, v.summary[:300]], sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _finding_row(rule: registry.Rule, fp: str, v: registry.Violation, digest: str, *, now, token: str) -> Finding:
+    return Finding(
+        rule_id=rule.id, kind=RuleKind.AUTO, district_id=v.district_id, period_start=v.date, period_end=v.date_end,
+        evidence=v.evidence, summary=v.summary[:300], fingerprint=fp, status=FindingStatus.OPEN, first_seen=now,
+        last_seen=now, status_changed_at=now, sweep_token=token, evidence_digest=digest, **_subject_ids(v),
+    )
+
+
+#: the columns of a new finding that differ by row, in the order ``_insert_findings`` sends them
+_ROW_FIELDS = ("district", "school", "school_class", "teacher", "institution", "period_start", "period_end",
+               "evidence", "summary", "fingerprint", "evidence_digest")
+
+
+def _insert_findings(rule: registry.Rule, new: list[tuple[str, registry.Violation, str]], *, now, token: str) -> None:
+    """Insert new findings (``(fingerprint, violation, digest)``).
+
+    On PostgreSQL in one statement per batch, each column sent as one array
+    (``INSERT … SELECT FROM unnest(…)``), the way the homework bulk API uses
+    COPY: building ten thousand model instances would cost more than the
+    database's own work. Elsewhere through ``bulk_create``.
+    """
+    if not new:
+        return
+    if connection.vendor != "postgresql":
+        Finding.objects.bulk_create(
+            [_finding_row(rule, fp, v, digest, now=now, token=token) for fp, v, digest in new], batch_size=BATCH,
+            update_conflicts=True, unique_fields=["fingerprint"],
+            update_fields=["last_seen", "evidence", "summary", "sweep_token", "evidence_digest"],
+        )
+        return
+    meta = Finding._meta
+    fields = [meta.get_field(name) for name in _ROW_FIELDS]
+    constant = [meta.get_field(name) for name in ("rule_id", "kind", "status", "first_seen", "last_seen",
+                                                  "status_changed_at", "sweep_token")]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in constant + fields)
+    arrays = ", ".join(f"%s::{f.rel_db_type(connection) if f.is_relation else f.db_type(connection)}[]"
+                       for f in fields)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(constant))}, u.* FROM unnest({arrays}) AS u "
+        f"ON CONFLICT (fingerprint) DO UPDATE SET last_seen = EXCLUDED.last_seen, evidence = EXCLUDED.evidence, "
+        f"summary = EXCLUDED.summary, sweep_token = EXCLUDED.sweep_token, evidence_digest = EXCLUDED.evidence_digest"
+    )
+    head = [rule.id, RuleKind.AUTO, FindingStatus.OPEN, now, now, now, token]
+    with connection.cursor() as cur:
+        for i in range(0, len(new), BATCH * 5):
+            chunk = new[i : i + BATCH * 5]
+            cur.execute(sql, head + [
+                [v.district_id for _, v, _ in chunk], [v.school_id for _, v, _ in chunk],
+                [v.school_class_id for _, v, _ in chunk], [v.teacher_id for _, v, _ in chunk],
+                [v.institution_id for _, v, _ in chunk], [v.date for _, v, _ in chunk],
+                [v.date_end for _, v, _ in chunk], [json.dumps(v.evidence, ensure_ascii=False) for _, v, _ in chunk],
+                [v.summary[:300] for _, v, _ in chunk], [fp for fp, _, _ in chunk], [d for _, _, d in chunk],
+            ])
+
+
+def _insert_events(findings, *, from_status: str, to_status: str, label: str, at, reason: str) -> None:
+    """One history event for each finding of a queryset, in one ``INSERT … SELECT``."""
+    meta = FindingEvent._meta
+    sub, params = findings.order_by().values_list("id").query.sql_with_params()
+    names = ("finding", "from_status", "to_status", "actor_label", "at", "reason")
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in names)
+    at_value = meta.get_field("at").get_db_prep_value(at, connection)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+            f"SELECT found.id, %s, %s, %s, %s, %s FROM ({sub}) AS found",
+            [from_status, to_status, label, at_value, reason, *params],
+        )
+
+
+def sweep_rule_districts(
     *,
     rule: registry.Rule,
-    district: District,
+    districts,
     date_from: dt.date,
     date_to: dt.date,
     school_ids: frozenset[int] | None = None,
     run_label: str = "",
     run_key: tuple | None = None,
-) -> PartCounts:
-    """Run one rule over one district and date range and reconcile its findings. Call inside a transaction.
+) -> dict[int, PartCounts]:
+    """Run one rule over some districts and a date range and reconcile its findings; counts per district.
+    Call inside a transaction.
 
-    Within one run (``run_key``: its id and creation time) the parameter
-    segments and the district's calendar are read once per process, not once
-    per part.
+    The rule is called once per parameter segment and calendar group (usually
+    once for the whole city), and the findings of every district are upserted,
+    reopened and cleared together. Within one run (``run_key``: its id and
+    creation time) the parameter segments and the calendars are read once per
+    process, not once per part.
     """
     token = uuid.uuid4().hex
     now = timezone.now()
+    district_ids = sorted(d.pk for d in districts)
     violations: dict[str, registry.Violation] = {}
     if run_key is None:
         segments = parameter_segments(rule.params, date_from, date_to)
-        calendar = None
     else:
         segments = _run_segments(run_key, tuple(rule.params), date_from, date_to)
-        calendar = _run_calendar(run_key, district.pk)
-    if not rule.dated:
-        # registration data is judged by the values in force at the end of the range, once
+    if rule.dated:
+        groups = _calendar_groups(districts, date_from, date_to, run_key)
+    else:
+        # registration data is judged once, by the values in force at the end of the range
         segments = list(segments)[-1:]
+        groups = [(tuple(sorted(districts, key=lambda d: d.pk)), None)]
     for seg_from, seg_to, params in segments:
-        ctx = registry.SweepContext(
-            rule=rule, district=district, date_from=seg_from, date_to=seg_to, params=dict(params),
-            school_ids=school_ids, _calendar=calendar,
-        )
-        for v in rule.func(ctx):
-            violations[v.fingerprint(rule.id)] = v
+        for members, calendar in groups:
+            ctx = registry.SweepContext(
+                rule=rule, districts=members, date_from=seg_from, date_to=seg_to, params=dict(params),
+                school_ids=school_ids, _calendar=calendar,
+            )
+            for v in rule.func(ctx):
+                violations[v.fingerprint(rule.id)] = v
+    _assign_districts(violations.values(), district_ids)
 
-    counts = PartCounts()
+    counts = {pk: PartCounts() for pk in district_ids}
+    digests = {fp: _evidence_digest(v) for fp, v in violations.items()}
     fps = list(violations)
-    existing: dict[str, tuple[int, str]] = {}
+    existing: dict[str, tuple[int, str, str]] = {}
     for i in range(0, len(fps), BATCH):
-        chunk = fps[i : i + BATCH]
         existing.update(
-            {fp: (pk, status) for fp, pk, status in Finding.objects.filter(fingerprint__in=chunk).values_list(
-                "fingerprint", "id", "status")}
+            (fp, (pk, status, digest)) for fp, pk, status, digest in Finding.objects.filter(
+                fingerprint__in=fps[i : i + BATCH]).values_list("fingerprint", "id", "status", "evidence_digest")
         )
+    for fp, v in violations.items():
+        if fp not in existing:
+            counts[v.district_id].new += 1
+        elif existing[fp][1] in ACTIVE_STATUSES:
+            counts[v.district_id].still_open += 1
 
-    rows = [
-        Finding(
-            rule_id=rule.id,
-            kind=RuleKind.AUTO,
-            district_id=district.pk,
-            period_start=v.date,
-            period_end=v.date_end,
-            evidence=v.evidence,
-            summary=v.summary[:300],
-            fingerprint=fp,
-            status=FindingStatus.OPEN,
-            first_seen=now,
-            last_seen=now,
-            status_changed_at=now,
-            sweep_token=token,
-            **_subject_ids(v),
+    # new findings, with their "found" event
+    fresh = [fp for fp in fps if fp not in existing]
+    _insert_findings(rule, [(fp, violations[fp], digests[fp]) for fp in fresh], now=now, token=token)
+    if fresh:
+        _insert_events(
+            Finding.objects.filter(rule_id=rule.id, sweep_token=token, first_seen=now), from_status="",
+            to_status=FindingStatus.OPEN, label=run_label, at=now, reason="检查发现 / found by a sweep",
         )
-        for fp, v in violations.items()
-    ]
+    # confirmed findings: a changed evidence is rewritten; otherwise only the sighting is recorded
+    changed = [fp for fp in fps if fp in existing and existing[fp][2] != digests[fp]]
     Finding.objects.bulk_create(
-        rows,
+        [_finding_row(rule, fp, violations[fp], digests[fp], now=now, token=token) for fp in changed],
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["fingerprint"],
-        update_fields=["last_seen", "evidence", "summary", "sweep_token"],
+        update_fields=["last_seen", "evidence", "summary", "sweep_token", "evidence_digest"],
     )
-    counts.new = sum(1 for fp in fps if fp not in existing)
-    counts.still_open = sum(1 for fp in fps if fp in existing and existing[fp][1] in ACTIVE_STATUSES)
+    same = [existing[fp][0] for fp in fps if fp in existing and existing[fp][2] == digests[fp]]
+    for i in range(0, len(same), BATCH):
+        Finding.objects.filter(pk__in=same[i : i + BATCH]).update(last_seen=now, sweep_token=token)
 
     # the data shows a cleared finding again: reopen it
-    reopened = [pk for fp, (pk, status) in existing.items() if status == FindingStatus.CLEARED]
+    reopened = [(pk, fp) for fp, (pk, status, _) in existing.items() if status == FindingStatus.CLEARED]
     if reopened:
-        Finding.objects.filter(pk__in=reopened).update(status=FindingStatus.OPEN, status_changed_at=now)
+        Finding.objects.filter(pk__in=[pk for pk, _ in reopened]).update(
+            status=FindingStatus.OPEN, status_changed_at=now)
         FindingEvent.objects.bulk_create(
             FindingEvent(finding_id=pk, from_status=FindingStatus.CLEARED, to_status=FindingStatus.OPEN,
                          actor_label=run_label, at=now, reason="检查再次发现 / found again by a sweep")
-            for pk in reopened
+            for pk, _ in reopened
         )
-        counts.new += len(reopened)
-    created = [fp for fp in fps if fp not in existing]
-    for i in range(0, len(created), BATCH):
-        ids = Finding.objects.filter(fingerprint__in=created[i : i + BATCH]).values_list("id", flat=True)
-        FindingEvent.objects.bulk_create(
-            FindingEvent(finding_id=pk, from_status="", to_status=FindingStatus.OPEN, actor_label=run_label, at=now,
-                         reason="检查发现 / found by a sweep")
-            for pk in ids
-        )
+        for _, fp in reopened:
+            counts[violations[fp].district_id].new += 1
 
     # what this execution did not confirm, within its scope, is cleared
     # staff-recorded cases under an auto rule's ID are not the sweep's to clear
-    stale = Finding.objects.filter(
-        rule_id=rule.id, kind=RuleKind.AUTO, district_id=district.pk, status__in=ACTIVE_STATUSES
-    ).exclude(sweep_token=token)
+    stale = Finding.objects.filter(rule_id=rule.id, kind=RuleKind.AUTO, status__in=ACTIVE_STATUSES).exclude(
+        sweep_token=token)
+    stale = stale.filter(district_id=district_ids[0]) if len(district_ids) == 1 else stale.filter(
+        district_id__in=district_ids)
     if rule.dated:
         stale = stale.filter(period_start__gte=date_from, period_start__lte=date_to)
     if school_ids is not None:
         stale = stale.filter(school_id__in=school_ids)
-    stale_rows = list(stale.values_list("id", "status"))
+    stale_rows = list(stale.values_list("id", "status", "district_id"))
     if stale_rows:
-        Finding.objects.filter(pk__in=[pk for pk, _ in stale_rows]).update(
+        Finding.objects.filter(pk__in=[pk for pk, _, _ in stale_rows]).update(
             status=FindingStatus.CLEARED, status_changed_at=now
         )
         FindingEvent.objects.bulk_create(
             (FindingEvent(finding_id=pk, from_status=status, to_status=FindingStatus.CLEARED, actor_label=run_label,
-                          at=now, reason="数据已不再显示该问题 / the data no longer shows it") for pk, status in stale_rows),
+                          at=now, reason="数据已不再显示该问题 / the data no longer shows it")
+             for pk, status, _ in stale_rows),
             batch_size=BATCH,
         )
-    counts.cleared = len(stale_rows)
+        for _, _, district_id in stale_rows:
+            counts[district_id].cleared += 1
     return counts
+
+
+def sweep_rule_district(*, rule: registry.Rule, district: District, **kwargs) -> PartCounts:
+    """``sweep_rule_districts`` for one district."""
+    return sweep_rule_districts(rule=rule, districts=[district], **kwargs)[district.pk]
 
 
 # -- runs -------------------------------------------------------------------
@@ -239,60 +367,43 @@ def run_create(
     return run
 
 
-def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceRunPart:
-    """Execute one part; safe to call again for the same part (a redelivered task).
+def run_parts_execute(*, part_ids: list[int], final_attempt: bool = True) -> list[ComplianceRunPart]:
+    """Execute parts of one run that share a rule, the rule running once over all their districts.
 
-    Everything a part does, its findings, its own state and the run's sums,
-    commits in ONE transaction that starts by locking the part: a second
-    delivery of the same part waits for the first and then finds it done, and a
-    worker killed mid-part leaves nothing behind (the transaction rolls back and
-    the redelivered task starts over).
+    Safe to call again for the same parts (a redelivered task). Everything,
+    the findings, the parts' states and the run's sums, commits in ONE
+    transaction that starts by locking the parts: a second delivery waits for
+    the first and then finds them done, and a worker killed midway leaves
+    nothing behind (the transaction rolls back and the redelivered task starts
+    over).
 
-    A user-fixable problem (``ServiceError``: a calendar gap, a missing
-    parameter) fails the part at once. Any other exception is re-raised for the
-    task to retry; the part fails only on the ``final_attempt``, until then it
-    waits as queued with the error noted.
+    When the parts fail together (a calendar gap in one district, a fault),
+    they are executed again one by one, so each district records its own
+    outcome: a user-fixable problem (``ServiceError``: a calendar gap, a
+    missing parameter) fails its part at once; any other exception is
+    re-raised for the task to retry, and fails the part only on the
+    ``final_attempt``; until then it waits as queued with the error noted.
     """
+    part_ids = sorted(set(part_ids))
+    if len(part_ids) > 1:
+        try:
+            with transaction.atomic():
+                return _execute_locked(part_ids)
+        except Exception as exc:  # noqa: BLE001 - each part again on its own records its own outcome
+            logger.warning("compliance parts %s failed together (%s): executing them one by one", part_ids, exc)
+        parts, first_error = [], None
+        for part_id in part_ids:
+            try:
+                parts.extend(run_parts_execute(part_ids=[part_id], final_attempt=final_attempt))
+            except Exception as exc:  # noqa: BLE001 - recorded on the part; re-raised below for the retry
+                first_error = first_error or exc
+        if first_error is not None:
+            raise first_error
+        return parts
+    part_id = part_ids[0]
     try:
         with transaction.atomic():
-            part = ComplianceRunPart.objects.select_for_update(of=("self",)).select_related("run", "district").get(
-                pk=part_id
-            )
-            if part.state == RunState.DONE:
-                return part
-            _serialize_and_relax(part.rule_id, part.district_id)
-            run = part.run
-            was_failed = part.state == RunState.FAILED
-            counts = sweep_rule_district(
-                rule=registry.get_rule(part.rule_id),
-                district=part.district,
-                date_from=run.date_from,
-                date_to=run.date_to,
-                school_ids=frozenset(run.school_ids) if run.school_ids else None,
-                run_label=f"run {run.pk}",
-                run_key=(run.pk, run.created_at.isoformat()),
-            )
-            part.state = RunState.DONE
-            part.new_count, part.still_open_count, part.cleared_count = counts.new, counts.still_open, counts.cleared
-            part.error = ""
-            part.attempts += 1
-            part.finished_at = timezone.now()
-            part.save(update_fields=[
-                "state", "new_count", "still_open_count", "cleared_count", "error", "attempts", "finished_at"])
-            if was_failed:
-                run_refresh(run_id=run.pk)  # it was counted as finished already: recompute
-            else:
-                # the part turns done exactly once (under its lock, in this transaction), so adding its counts
-                # here equals the sum over the parts; the last part recomputes everything from the parts
-                ComplianceRun.objects.filter(pk=run.pk).update(
-                    parts_done=F("parts_done") + 1, new_count=F("new_count") + counts.new,
-                    still_open_count=F("still_open_count") + counts.still_open,
-                    cleared_count=F("cleared_count") + counts.cleared, state=RunState.RUNNING,
-                )
-                done, total = ComplianceRun.objects.filter(pk=run.pk).values_list("parts_done", "parts_total").get()
-                if done >= total:
-                    run_refresh(run_id=run.pk)
-        return part
+            return _execute_locked(part_ids)
     except ServiceError as exc:  # a calendar gap, a missing parameter: the user must act
         _part_failed(part_id, exc.message)
     except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised for the task's retry
@@ -304,27 +415,89 @@ def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceR
                 state=RunState.QUEUED, error=f"重试中 / retrying: {message}"[:2000], attempts=F("attempts") + 1
             )
         raise
-    return ComplianceRunPart.objects.get(pk=part_id)
+    return [ComplianceRunPart.objects.get(pk=part_id)]
 
 
-def _serialize_and_relax(rule_id: str, district_id: int) -> None:
-    """On PostgreSQL, in one statement: wait for any other run's part of the same rule and district, and
-    commit without waiting for the disk flush.
+def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceRunPart:
+    """Execute one part (see ``run_parts_execute``)."""
+    return run_parts_execute(part_ids=[part_id], final_attempt=final_attempt)[0]
 
-    The lock (transaction-scoped) makes two overlapping runs reconcile the same
-    findings one after the other, so neither counts or records the other's
-    finding as its own. ``synchronous_commit = off``: a part's writes are
-    derived data; a database crash can lose at most the last moment of
-    committed parts, which then count as unfinished and ``runs_resume_stalled``
-    sends again. It never corrupts anything, and it saves a disk flush per part
-    (a city day has 16 × the number of rules).
+
+def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
+    """Lock the parts, run their rule over their districts, record the outcome; inside a transaction."""
+    parts = list(
+        ComplianceRunPart.objects.select_for_update(of=("self",)).select_related("run", "district")
+        .filter(pk__in=part_ids).order_by("pk")
+    )
+    todo = [p for p in parts if p.state != RunState.DONE]
+    if not todo:
+        return parts
+    if len({(p.run_id, p.rule_id) for p in todo}) > 1:
+        raise ValueError("parts executed together must share their run and rule")
+    run, rule_id = todo[0].run, todo[0].rule_id
+    _serialize_and_relax(rule_id, [p.district_id for p in todo])
+    was_failed = any(p.state == RunState.FAILED for p in todo)
+    counts = sweep_rule_districts(
+        rule=registry.get_rule(rule_id),
+        districts=[p.district for p in todo],
+        date_from=run.date_from,
+        date_to=run.date_to,
+        school_ids=frozenset(run.school_ids) if run.school_ids else None,
+        run_label=f"run {run.pk}",
+        run_key=(run.pk, run.created_at.isoformat()),
+    )
+    now = timezone.now()
+    for p in todo:
+        c = counts[p.district_id]
+        p.state, p.error, p.finished_at = RunState.DONE, "", now
+        p.new_count, p.still_open_count, p.cleared_count = c.new, c.still_open, c.cleared
+        p.attempts += 1
+    ComplianceRunPart.objects.bulk_update(
+        todo, ["state", "new_count", "still_open_count", "cleared_count", "error", "attempts", "finished_at"])
+    if was_failed:
+        run_refresh(run_id=run.pk)  # they were counted as finished already: recompute
+    else:
+        # each part turns done exactly once (under its lock, in this transaction), so adding the counts here
+        # equals the sum over the parts; the last parts recompute everything from the parts
+        ComplianceRun.objects.filter(pk=run.pk).update(
+            parts_done=F("parts_done") + len(todo),
+            new_count=F("new_count") + sum(p.new_count for p in todo),
+            still_open_count=F("still_open_count") + sum(p.still_open_count for p in todo),
+            cleared_count=F("cleared_count") + sum(p.cleared_count for p in todo),
+            state=RunState.RUNNING,
+        )
+        done, total = ComplianceRun.objects.filter(pk=run.pk).values_list("parts_done", "parts_total").get()
+        if done >= total:
+            run_refresh(run_id=run.pk)
+    return parts
+
+
+def _serialize_and_relax(rule_id: str, district_ids: list[int]) -> None:
+    """On PostgreSQL, in one statement: wait for any other run's parts of the same rule and districts, commit
+    without waiting for the disk flush, and run the rule's queries without JIT compilation.
+
+    The locks (transaction-scoped, taken in one order) make two overlapping runs
+    reconcile the same findings one after the other, so neither counts or
+    records the other's finding as its own. ``synchronous_commit = off``: a
+    part's writes are derived data; a database crash can lose at most the last
+    moment of committed parts, which then count as unfinished and
+    ``runs_resume_stalled`` sends again. It never corrupts anything, and it
+    saves a disk flush per part. ``jit = off``: a rule's statement is costed
+    high (a correlated subquery per item) yet runs in a fraction of a second;
+    compiling it would take longer than running it.
     """
     if connection.vendor != "postgresql":
         return
-    key = int.from_bytes(hashlib.blake2b(f"sweep|{rule_id}|{district_id}".encode(), digest_size=8).digest(),
-                         "big", signed=True)
+    keys = sorted(
+        int.from_bytes(hashlib.blake2b(f"sweep|{rule_id}|{d}".encode(), digest_size=8).digest(), "big", signed=True)
+        for d in district_ids
+    )
     with connection.cursor() as cur:
-        cur.execute("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s)", [key])
+        cur.execute(
+            "SELECT set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true), "
+            "(SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys)",
+            [keys],
+        )
 
 
 def runs_resume_stalled(*, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> list[int]:
@@ -395,20 +568,29 @@ def run_refresh(*, run_id: int) -> ComplianceRun:
 
 
 def run_execute_sync(*, run: ComplianceRun, progress=None) -> ComplianceRun:
-    """Execute every unfinished part in this process (``manage.py sweep --sync``, tests, eager mode).
-
-    A part that fails is recorded on the run and the others still run.
+    """Execute every unfinished part in this process (``manage.py sweep --sync``, tests, eager mode), the
+    parts of one rule together. A part that fails is recorded on the run and the others still run.
+    ``progress(n)`` is called with the number of parts just finished.
     """
-    for part_id in run.parts.exclude(state=RunState.DONE).values_list("id", flat=True):
+    for part_ids in _parts_by_rule(run.pk):
         try:
-            run_part_execute(part_id=part_id)
-        except Exception as exc:  # noqa: BLE001 - recorded on the part by run_part_execute
-            logger.error("compliance part %s failed: %s", part_id, exc)
+            run_parts_execute(part_ids=part_ids)
+        except Exception as exc:  # noqa: BLE001 - recorded on the parts by run_parts_execute
+            logger.error("compliance parts %s failed: %s", part_ids, exc)
         if progress:
-            progress()
+            progress(len(part_ids))
     run_refresh(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+def _parts_by_rule(run_id: int) -> list[list[int]]:
+    """The run's unfinished parts, those of one rule together (one task, one statement per rule)."""
+    groups: dict[str, list[int]] = {}
+    rows = ComplianceRunPart.objects.filter(run_id=run_id).exclude(state=RunState.DONE).order_by("rule_id", "pk")
+    for part_id, rule_id in rows.values_list("id", "rule_id"):
+        groups.setdefault(rule_id, []).append(part_id)
+    return list(groups.values())
 
 
 # -- findings ---------------------------------------------------------------
@@ -534,21 +716,20 @@ def run_start(*, date_from: dt.date, date_to: dt.date, district_codes=None, rule
 
 
 def run_dispatch_parts(*, run_id: int) -> int:
-    """Send one task per unfinished part (a redelivered start re-sends; a part runs at most once to completion)."""
+    """Send one task per rule with the run's unfinished parts of that rule (a redelivered start re-sends;
+    a part runs at most once to completion)."""
     from . import tasks
 
-    part_ids = list(
-        ComplianceRunPart.objects.filter(run_id=run_id).exclude(state=RunState.DONE).values_list("id", flat=True)
-    )
-    if not part_ids:
+    groups = _parts_by_rule(run_id)
+    if not groups:
         run_refresh(run_id=run_id)
         return 0
     ComplianceRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
         state=RunState.RUNNING, started_at=timezone.now()
     )
-    for part_id in part_ids:
-        tasks.run_part.delay(part_id)
-    return len(part_ids)
+    for part_ids in groups:
+        tasks.run_parts.delay(part_ids)
+    return len(groups)
 
 
 # -- filing-triggered sweeps ------------------------------------------------

@@ -1,9 +1,10 @@
 """Celery tasks of the compliance engine: they take ids and call the services.
 
-A run fans out into one ``run_part`` task per rule × district. Tasks acknowledge
-late and are rejected back to the queue when a worker dies, so a killed worker
-loses nothing; a part executed twice is safe (``services.run_part_execute``
-locks the part and skips it once done), so nothing is doubled either.
+A run fans out into one ``run_parts`` task per rule, carrying that rule's
+rule × district parts. Tasks acknowledge late and are rejected back to the
+queue when a worker dies, so a killed worker loses nothing; a part executed
+twice is safe (``services.run_parts_execute`` locks the parts and skips those
+done), so nothing is doubled either.
 """
 
 from __future__ import annotations
@@ -36,12 +37,11 @@ def run_start(run_id: int) -> int:
     return services.run_dispatch_parts(run_id=run_id)
 
 
-@shared_task(name="compliance.tasks.run_part", bind=True, **RETRY)
-def run_part(self, part_id: int) -> str:
-    """Execute one rule over one district of a run."""
+@shared_task(name="compliance.tasks.run_parts", bind=True, **RETRY)
+def run_parts(self, part_ids: list[int]) -> list[str]:
+    """Execute one rule over the districts of some parts of a run."""
     final = self.request.retries >= (self.max_retries or 0)
-    part = services.run_part_execute(part_id=part_id, final_attempt=final)
-    return part.state
+    return [part.state for part in services.run_parts_execute(part_ids=part_ids, final_attempt=final)]
 
 
 @shared_task(name="compliance.tasks.sweep_pending_requests", **RETRY)

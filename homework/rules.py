@@ -41,9 +41,7 @@ def _measured():
 
 def _items(ctx: SweepContext, **filters):
     """The district's items on the range's school days, with the class and school for the evidence."""
-    qs = HomeworkItem.objects.filter(
-        school__district_id=ctx.district.pk, date__in=ctx.school_days(), **filters
-    )
+    qs = ctx.in_districts(HomeworkItem.objects.filter(date__in=ctx.school_days(), **filters), "school__district_id")
     return ctx.limit_schools(qs, "school_id")
 
 
@@ -255,7 +253,7 @@ def hw_4_publish(ctx: SweepContext) -> list[Violation]:
             continue  # not due yet
         filed = HomeworkDay.objects.filter(school_class_id=OuterRef("pk"), date=day)
         classes = ctx.limit_schools(
-            SchoolClass.objects.filter(school__district_id=ctx.district.pk, academic_year=_academic_year(day)),
+            ctx.in_districts(SchoolClass.objects.filter(academic_year=_academic_year(day)), "school__district_id"),
             "school_id",
         ).annotate(
             on_time=Exists(filed.filter(first_filed_at__lte=cutoff)),

@@ -59,30 +59,29 @@ def skipped(ctx: SweepContext) -> bool:
 
 
 def institutions(ctx: SweepContext):
-    """The district's institutions; none when the sweep is limited to some schools (a school filing)."""
+    """The districts' institutions; none when the sweep is limited to some schools (a school filing)."""
     if skipped(ctx):
         return Institution.objects.none()
-    return Institution.objects.filter(district=ctx.district)
+    return ctx.in_districts(Institution.objects.all())
 
 
 def courses(ctx: SweepContext):
     if skipped(ctx):
         return Course.objects.none()
-    return Course.objects.filter(institution__district=ctx.district)
+    return ctx.in_districts(Course.objects.all(), "institution__district_id")
 
 
 def sessions(ctx: SweepContext):
-    """The district's sessions that start on a local date of the swept range, annotated with that date.
+    """The districts' sessions that start on a local date of the swept range, annotated with that date.
 
     The range is given as aware bounds so the ``starts_at`` index is used.
     """
     if skipped(ctx):
         return Session.objects.none()
-    return Session.objects.filter(
-        course__institution__district=ctx.district,
+    return ctx.in_districts(Session.objects.filter(
         starts_at__gte=day_start(ctx.date_from),
         starts_at__lt=day_start(ctx.date_to + dt.timedelta(days=1)),
-    ).annotate(local_date=TruncDate("starts_at", tzinfo=SHANGHAI))
+    ), "course__institution__district_id").annotate(local_date=TruncDate("starts_at", tzinfo=SHANGHAI))
 
 
 def with_local_end(queryset):

@@ -352,9 +352,9 @@ def ti_14_cert(ctx: SweepContext) -> list[Violation]:
     """A trainer with no certificate number on record assigned to a subject-type course (one finding per trainer)."""
     if rq.skipped(ctx):
         return []
-    rows = Course.trainers.through.objects.filter(
-        rq.subject_type_q(), course__institution__district=ctx.district, trainer__certificate_no=""
-    ).values("trainer_id", "trainer__name", "course_id", "course__name", "course__subject",
+    rows = ctx.in_districts(Course.trainers.through.objects.filter(
+        rq.subject_type_q(), trainer__certificate_no=""
+    ), "course__institution__district_id").values("trainer_id", "trainer__name", "course_id", "course__name", "course__subject",
              "course__institution_id", "course__institution__name").order_by("trainer_id", "course_id")
     by_trainer: dict[tuple, list] = defaultdict(list)
     for r in rows:
@@ -439,7 +439,7 @@ def ti_14_foreign_staff(ctx: SweepContext) -> list[Violation]:
     """A foreign staff record with no work permit number, or marked as located abroad."""
     if rq.skipped(ctx):
         return []
-    rows = ForeignStaff.objects.filter(institution__district=ctx.district).filter(
+    rows = ctx.in_districts(ForeignStaff.objects.all(), "institution__district_id").filter(
         Q(work_permit_no="") | Q(in_china=False)
     ).select_related("institution")
     out = []
@@ -540,7 +540,7 @@ def ti_14_poach(ctx: SweepContext) -> list[Violation]:
     the same match raises TE-26-PAID in the teacher's district."""
     if rq.skipped(ctx):
         return []
-    trainers = list(Trainer.objects.filter(institution__district=ctx.district).exclude(certificate_no="").filter(
+    trainers = list(ctx.in_districts(Trainer.objects.all(), "institution__district_id").exclude(certificate_no="").filter(
         Exists(SchoolTeacher.objects.filter(certificate_no=OuterRef("certificate_no")))
     ).values(*TRAINER_FIELDS))
     if not trainers:
@@ -564,7 +564,7 @@ def ti_14_poach(ctx: SweepContext) -> list[Violation]:
 def te_26_paid(ctx: SweepContext) -> list[Violation]:
     """A serving teacher of the district's schools whose certificate number is on record as a trainer of any
     institution in the city (the TI-14-POACH match, seen from the teacher's side). Also recorded by staff as a case."""
-    teachers = ctx.limit_schools(SchoolTeacher.objects.filter(school__district=ctx.district), "school_id")
+    teachers = ctx.limit_schools(ctx.in_districts(SchoolTeacher.objects.all(), "school__district_id"), "school_id")
     teachers = list(teachers.exclude(certificate_no="").filter(
         Exists(Trainer.objects.filter(certificate_no=OuterRef("certificate_no")))
     ).values(*TEACHER_FIELDS))
@@ -673,9 +673,9 @@ def ti_15_prepay(ctx: SweepContext) -> list[Violation]:
     max_months, max_hours = int(ctx.params["prepay_max_months"]), int(ctx.params["prepay_max_hours"])
     if rq.skipped(ctx):
         return []
-    rows = Prepayment.objects.filter(
-        course__institution__district=ctx.district, paid_on__range=(ctx.date_from, ctx.date_to)
-    ).filter(Q(months__gt=max_months) | Q(class_hours__gt=max_hours) | Q(supervised=False)).select_related(
+    rows = ctx.in_districts(Prepayment.objects.filter(
+        paid_on__range=(ctx.date_from, ctx.date_to)
+    ), "course__institution__district_id").filter(Q(months__gt=max_months) | Q(class_hours__gt=max_hours) | Q(supervised=False)).select_related(
         "course__institution")
     out = []
     for pay in rows:

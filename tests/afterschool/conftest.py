@@ -39,7 +39,7 @@ def run_rule(rule_id, district, date_from, date_to=None, school_ids=None):
     rule = registry.get_rule(rule_id)
     out = []
     for seg_from, seg_to, params in parameter_segments(rule.params, date_from, date_to or date_from):
-        ctx = registry.SweepContext(rule=rule, district=district, date_from=seg_from, date_to=seg_to,
+        ctx = registry.SweepContext(rule=rule, districts=(district,), date_from=seg_from, date_to=seg_to,
                                     params=params, school_ids=school_ids)
         out.extend(rule.func(ctx))
     return out

@@ -167,12 +167,12 @@ def test_a_stalled_run_has_its_unfinished_parts_sent_again(test_rules, big_class
     first, second = run.parts.order_by("id")
     services.run_part_execute(part_id=first.pk)
     sent = []
-    monkeypatch.setattr("compliance.tasks.run_part.delay", sent.append)
+    monkeypatch.setattr("compliance.tasks.run_parts.delay", sent.append)
     assert services.runs_resume_stalled() == []  # it is recent
     ComplianceRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     run.parts.filter(pk=first.pk).update(finished_at=timezone.now() - dt.timedelta(hours=1))
     assert services.runs_resume_stalled() == [run.pk]
-    assert sent == [second.pk]
+    assert sent == [[second.pk]]
     services.run_part_execute(part_id=second.pk)
     run.refresh_from_db()
     assert (run.state, run.parts_done, run.new_count) == (RunState.DONE, 2, 1)

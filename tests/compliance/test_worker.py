@@ -152,6 +152,14 @@ def test_api_sweeps_reach_done_add_nothing_again_and_clear_corrected_data(broker
     assert "Traceback" not in worker.output()
 
 
+def _sleeping_queries() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%%' AND state = 'active'")
+        return cur.fetchone()[0]
+
+
 def test_a_killed_worker_loses_nothing_and_doubles_nothing(broker, as_user, city_user, test_rules):
     codes = ["110101", "110102", "110105", "110106", "110107", "110108"]
     from schools.models import District
@@ -162,27 +170,30 @@ def test_a_killed_worker_loses_nothing_and_doubles_nothing(broker, as_user, city
     RuleParameter.objects.filter(key="test_sleep_seconds").update(value=2)
     first = broker(concurrency=2, visibility_timeout=1)
 
-    r = as_user(city_user).post(RUNS, {**BODY, "rule_ids": [test_rules.SLOW], "district_codes": codes},
-                                format="json")
+    # two tasks, one per rule, each over the six districts: the quick one finishes, the slow one is killed inside
+    r = as_user(city_user).post(
+        RUNS, {**BODY, "rule_ids": [test_rules.SLOW, test_rules.HEADCOUNT], "district_codes": codes}, format="json")
     run_id = r.json()["id"]
     deadline = time.monotonic() + 60
-    while ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE).count() < 1:
+    while not (ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE).count() == len(codes)
+               and _sleeping_queries()):
         assert time.monotonic() < deadline, first.output()[-3000:]
         time.sleep(0.1)
-    # mid-sweep: some parts done, others running (inside pg_sleep) or still queued
+    # mid-sweep: one rule's parts done, the other's running inside pg_sleep
     assert ComplianceRun.objects.get(pk=run_id).state == RunState.RUNNING
     first.kill()
-    done_before = ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE).count()
-    assert done_before < len(codes)
+    done = ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE)
+    assert set(done.values_list("rule_id", flat=True)) == {test_rules.HEADCOUNT}
+    assert not Finding.objects.filter(rule_id=test_rules.SLOW).exists()  # the killed part left nothing
     time.sleep(1.5)  # past the visibility timeout: the killed worker's tasks are delivered again
 
     second = broker(concurrency=2, visibility_timeout=1)
     run = wait_for_run(run_id, timeout=120)
     assert run.state == RunState.DONE, run.errors
-    assert (run.parts_done, run.new_count, run.still_open_count) == (len(codes), 3 * len(codes), 0)
-    assert Finding.objects.count() == 3 * len(codes)  # one per class and day, none doubled
-    assert FindingEvent.objects.count() == 3 * len(codes)  # and one "found" event each
-    assert Finding.objects.filter(status=FindingStatus.OPEN).count() == 3 * len(codes)
+    assert (run.parts_done, run.new_count, run.still_open_count) == (2 * len(codes), 6 * len(codes), 0)
+    for rule_id in (test_rules.SLOW, test_rules.HEADCOUNT):  # one per class and day, none doubled
+        assert Finding.objects.filter(rule_id=rule_id, status=FindingStatus.OPEN).count() == 3 * len(codes)
+    assert FindingEvent.objects.count() == 6 * len(codes)  # and one "found" event each
     assert "Traceback" not in second.output()
 
 

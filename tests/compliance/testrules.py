@@ -24,7 +24,7 @@ def headcount_over_limit(ctx):
 
     limit = ctx.params["test_max_headcount"]
     classes = ctx.limit_schools(
-        SchoolClass.objects.filter(school__district=ctx.district, headcount__gt=limit), "school_id"
+        ctx.in_districts(SchoolClass.objects.filter(headcount__gt=limit), "school__district_id"), "school_id"
     ).values_list("id", "school_id", "headcount")
     return [
         Violation(

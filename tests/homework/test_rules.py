@@ -259,7 +259,7 @@ def test_rules_are_set_based_queries_do_not_grow_with_classes(rule_id, school_a,
                       self_grading=True) for c in classes[::2] for s in ("maths", "chinese")])
     days = (dt.date(2026, 11, 9), dt.date(2026, 11, 13))  # a school week: five school days
     [(start, end, params)] = parameter_segments(rule.params, *days)
-    ctx = SweepContext(rule=rule, district=district1, date_from=start, date_to=end, params=params)
+    ctx = SweepContext(rule=rule, districts=(district1,), date_from=start, date_to=end, params=params)
     ctx.school_days()  # the calendar's own few queries
     with django_assert_max_num_queries(6 if rule_id == "HW-4-PUBLISH" else 1):
         violations = rule.func(ctx)

@@ -57,7 +57,7 @@ def test_rule_queries_do_not_grow_with_the_data(rule_id, district1, django_asser
         build_institution(district1, n, school)
     rule = get_rule(rule_id)
     [(start, end, params)] = parameter_segments(rule.params, dt.date(2026, 11, 9), dt.date(2026, 11, 20))
-    ctx = SweepContext(rule=rule, district=district1, date_from=start, date_to=end, params=params)
+    ctx = SweepContext(rule=rule, districts=(district1,), date_from=start, date_to=end, params=params)
     # the calendar takes a few queries (staff holiday rows, vacations); each rule a few more
     with django_assert_max_num_queries(8):
         violations = list(rule.func(ctx))

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         bar = tqdm(total=run.parts_total, desc=f"run {run.pk}", unit="part", file=self.stderr._out)
         if sync:
-            run = services.run_execute_sync(run=run, progress=lambda: bar.update(1))
+            run = services.run_execute_sync(run=run, progress=bar.update)
         else:
             services.run_enqueue(run=run)
             run = self._follow(run, bar, timeout)
