@@ -1,6 +1,7 @@
 """What each role's landing page shows, read through the scoping mechanism."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from schools.models import District, School, SchoolClass
 
@@ -10,36 +11,36 @@ from .scoping import restrict, role_of
 #: pages every staff role may open, shown when the app that provides them is installed
 STAFF_LINKS = {
     Role.CITY: [
-        ("dashboards:city", "全市数据看板"),
-        ("compliance:findings", "问题线索"),
-        ("compliance:runs", "合规检查"),
-        ("institutions:list", "培训机构登记"),
-        ("complaints:inbox", "投诉受理"),
-        ("audit", "审计日志"),
-        ("api-docs", "API 文档"),
+        ("dashboards:city", _("全市数据看板")),
+        ("compliance:findings", _("问题线索")),
+        ("compliance:runs", _("合规检查")),
+        ("institutions:list", _("培训机构登记")),
+        ("complaints:inbox", _("投诉受理")),
+        ("audit", _("审计日志")),
+        ("api-docs", _("API 文档")),
     ],
     Role.DISTRICT: [
-        ("dashboards:district-home", "本区数据看板"),
-        ("compliance:findings", "问题线索"),
-        ("institutions:list", "培训机构登记"),
-        ("complaints:inbox", "投诉受理"),
+        ("dashboards:district-home", _("本区数据看板")),
+        ("compliance:findings", _("问题线索")),
+        ("institutions:list", _("培训机构登记")),
+        ("complaints:inbox", _("投诉受理")),
     ],
     Role.SCHOOL: [
-        ("homework:file", "填报作业"),
-        ("homework:upload", "批量上传作业"),
-        ("afterschool:report", "填报课后服务"),
-        ("compliance:findings", "本校问题线索"),
+        ("homework:file", _("填报作业")),
+        ("homework:upload", _("批量上传作业")),
+        ("afterschool:report", _("填报课后服务")),
+        ("compliance:findings", _("本校问题线索")),
     ],
     Role.INSTITUTION: [
-        ("institutions:mine", "本机构信息"),
+        ("institutions:mine", _("本机构信息")),
     ],
 }
 
 
 PUBLIC_LINKS = [
-    ("complaints:submit", "投诉举报"),
-    ("complaints:track", "查询投诉进度"),
-    ("institutions:lookup", "查询培训机构"),
+    ("complaints:submit", _("投诉举报")),
+    ("complaints:track", _("查询投诉进度")),
+    ("institutions:lookup", _("查询培训机构")),
 ]
 
 

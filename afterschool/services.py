@@ -83,7 +83,7 @@ def _check_report_row(row: dict, *, schools: dict[int, School], calendars: dict,
 
                     errors["date"].append(
                         _("%(date)s 不是上学日（%(kind)s），无需填报课后服务")
-                        % {"date": day.isoformat(), "kind": DayKind.LABELS[info.kind]}
+                        % {"date": day.isoformat(), "kind": DayKind.DISPLAY[info.kind]}
                     )
     return dict(errors)
 

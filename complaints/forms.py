@@ -52,8 +52,7 @@ class ComplaintForm(forms.Form):
     description = forms.CharField(label=_("问题描述"), max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 6}))
     occurred_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    photos = MultipleImageField(label=_("照片（可选，最多%(n)d张，每张不超过5 MB）") % {"n": MAX_PHOTOS},
-                                required=False)
+    photos = MultipleImageField(required=False)  # labelled in __init__: a lazy text formatted here would be frozen
     contact_name = forms.CharField(label=_("联系人（可不填）"), max_length=60, required=False)
     contact_phone = forms.CharField(label=_("联系电话（可不填）"), max_length=30, required=False,
                                     widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
@@ -61,6 +60,7 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["photos"].label = _("照片（可选，最多%(n)d张，每张不超过5 MB）") % {"n": MAX_PHOTOS}
         self.institution_candidates = []
         self.school_candidates = []
 

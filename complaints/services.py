@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.scoping import is_city, role_of
@@ -136,49 +137,49 @@ def _validate_submission(*, target_kind, category, description, occurred_on, ins
                          today):
     errors: dict[str, list[str]] = {}
     if target_kind not in TargetKind.values:
-        errors["target_kind"] = ["请选择投诉对象"]
+        errors["target_kind"] = [_("请选择投诉对象")]
     if category not in Category.values:
-        errors["category"] = ["请选择问题类别"]
+        errors["category"] = [_("请选择问题类别")]
     if target_kind == TargetKind.INSTITUTION and institution is None:
-        errors["institution"] = ["请选择被投诉的培训机构"]
+        errors["institution"] = [_("请选择被投诉的培训机构")]
     if target_kind in (TargetKind.SCHOOL, TargetKind.TEACHER) and school is None:
-        errors["school"] = ["请选择学校"]
+        errors["school"] = [_("请选择学校")]
     if target_kind == TargetKind.TEACHER and teacher is None and not (teacher_name or "").strip():
-        errors["teacher_name"] = ["请填写教师姓名"]
+        errors["teacher_name"] = [_("请填写教师姓名")]
     if teacher is not None and school is not None and teacher.school_id != school.pk:
-        errors["teacher"] = ["该教师不属于所选学校"]
+        errors["teacher"] = [_("该教师不属于所选学校")]
     if target_kind == TargetKind.OTHER:
         if not (target_text or "").strip():
-            errors["target_text"] = ["请说明投诉对象"]
+            errors["target_text"] = [_("请说明投诉对象")]
         if district is None:
-            errors["district"] = ["请选择问题发生的区"]
+            errors["district"] = [_("请选择问题发生的区")]
     if not (description or "").strip():
-        errors["description"] = ["请描述问题"]
+        errors["description"] = [_("请描述问题")]
     elif len(description) > 4000:
-        errors["description"] = ["问题描述不超过4000字"]
+        errors["description"] = [_("问题描述不超过4000字")]
     if occurred_on is None:
-        errors["occurred_on"] = ["请填写发生日期"]
+        errors["occurred_on"] = [_("请填写发生日期")]
     elif occurred_on > today:
-        errors["occurred_on"] = ["发生日期不能晚于今天"]
+        errors["occurred_on"] = [_("发生日期不能晚于今天")]
     elif occurred_on < today - dt.timedelta(days=3 * 365):
-        errors["occurred_on"] = ["发生日期过早"]
+        errors["occurred_on"] = [_("发生日期过早")]
     if grade is not None and not 1 <= grade <= 9:
-        errors["grade"] = ["年级应为1至9"]
+        errors["grade"] = [_("年级应为1至9")]
     if contact_phone and not 7 <= len(re.sub(r"\D", "", contact_phone)) <= 15:
-        errors["contact_phone"] = ["电话号码格式不正确"]
+        errors["contact_phone"] = [_("电话号码格式不正确")]
     if contact_email:
         try:
             validate_email(contact_email)
         except ValidationError:
-            errors["contact_email"] = ["电子邮箱格式不正确"]
+            errors["contact_email"] = [_("电子邮箱格式不正确")]
     if channel not in Channel.values:
-        errors["channel"] = ["来源渠道无效"]
+        errors["channel"] = [_("来源渠道无效")]
     elif channel != Channel.WEB:
         profile = role_of(actor)
         if not (is_city(actor) or (profile and profile.role == "district")):
-            errors["channel"] = ["只有区、市教委工作人员可以录入其他渠道的投诉"]
+            errors["channel"] = [_("只有区、市教委工作人员可以录入其他渠道的投诉")]
     if errors:
-        raise ServiceError("投诉内容有误，请检查后重新提交", fields=errors)
+        raise ServiceError(_("投诉内容有误，请检查后重新提交"), fields=errors)
 
 
 def complaint_submit(
@@ -262,7 +263,7 @@ def complaint_submit(
                 continue  # the one-in-a-trillion code collision: draw another
             raise
     else:  # pragma: no cover - 31^10 codes
-        raise ConflictError("暂时无法生成查询码，请重试")
+        raise ConflictError(_("暂时无法生成查询码，请重试"))
     logger.info("complaint %s received (channel %s, district %s)", complaint.pk, channel, complaint.district_id)
     return complaint, secret
 
@@ -300,9 +301,10 @@ def _illegal(complaint: Complaint, to_state: str) -> ServiceError:
     allowed = TRANSITIONS.get(complaint.state, ())
     to_label = State(to_state).label if to_state in State.values else to_state
     return ServiceError(
-        f"不能从“{complaint.get_state_display()}”改为“{to_label}”",
+        _("不能从“%(from)s”改为“%(to)s”") % {"from": complaint.get_state_display(), "to": to_label},
         code="illegal_transition",
-        fields={"to_state": [f"允许的状态：{', '.join(str(State(s).label) for s in allowed) or '无'}"]},
+        fields={"to_state": [_("允许的状态：%(states)s") % {
+            "states": ", ".join(str(State(s).label) for s in allowed) or _("无")}]},
     )
 
 
@@ -320,7 +322,7 @@ def complaint_transition(
 ) -> Complaint:
     """Move a complaint to its next state; every move is an event with who, when and a public or internal note."""
     if not can_handle(actor, complaint):
-        raise Forbidden("您无权办理这件投诉")
+        raise Forbidden(_("您无权办理这件投诉"))
     if to_state not in TRANSITIONS.get(complaint.state, ()):
         raise _illegal(complaint, to_state)
     now = timezone.now()
@@ -330,7 +332,7 @@ def complaint_transition(
     if to_state == State.REJECTED:
         reason = (reason or note).strip()
         if not reason:
-            raise ServiceError("不予受理须说明理由", fields={"reason": ["必填"]})
+            raise ServiceError(_("不予受理须说明理由"), fields={"reason": [_("必填")]})
         updates.update(reject_reason=reason, responded_at=now)
         # the complainant is told why
         note, public = reason, True
@@ -344,15 +346,15 @@ def complaint_transition(
         outcome = (outcome or "").strip()
         errors = {}
         if not outcome:
-            errors["outcome"] = ["请填写办理结果"]
+            errors["outcome"] = [_("请填写办理结果")]
         if upheld is None:
-            errors["upheld"] = ["请说明投诉是否属实"]
+            errors["upheld"] = [_("请说明投诉是否属实")]
         if upheld:
             rule_id = (rule_id or rule_for(complaint)).strip()
             if not rule_id:
-                errors["rule_id"] = ["投诉属实时须选择对应的规则编号"]
+                errors["rule_id"] = [_("投诉属实时须选择对应的规则编号")]
         if errors:
-            raise ServiceError("办结信息不完整", fields=errors)
+            raise ServiceError(_("办结信息不完整"), fields=errors)
         updates.update(outcome=outcome, upheld=upheld, resolved_at=now, rule_id=rule_id if upheld else "")
         if upheld:
             finding_args = rule_id
@@ -385,7 +387,7 @@ def complaint_transition(
             updates["finding"] = finding
         changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state).update(updated_at=now, **updates)
         if not changed:
-            raise ConflictError("这件投诉的状态已被他人修改，请刷新后重试")
+            raise ConflictError(_("这件投诉的状态已被他人修改，请刷新后重试"))
         _event(complaint, kind=EventKind.TRANSITION, actor=actor, from_state=complaint.state, to_state=to_state,
                note=note if to_state != State.RESOLVED else (note or outcome), public=public, at=now)
         audit_record(actor=actor, action="status_change", obj=complaint,
@@ -397,10 +399,11 @@ def complaint_transition(
 def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
     """The complainant asks, once, to have a rejected or resolved complaint looked at again."""
     if complaint.reopen_count >= 1:
-        raise ServiceError("每件投诉只能申请重新处理一次", code="reopen_used")
+        raise ServiceError(_("每件投诉只能申请重新处理一次"), code="reopen_used")
     to_state = REOPEN_TO.get(complaint.state)
     if to_state is None:
-        raise ServiceError(f"“{complaint.get_state_display()}”状态的投诉不能申请重新处理", code="illegal_transition")
+        raise ServiceError(_("“%(state)s”状态的投诉不能申请重新处理") % {"state": complaint.get_state_display()},
+                           code="illegal_transition")
     now = timezone.now()
     today = timezone.localdate(now)
     updates = {"state": to_state, "reopen_count": complaint.reopen_count + 1}
@@ -416,7 +419,7 @@ def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
         changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state, reopen_count=0).update(
             updated_at=now, **updates)
         if not changed:
-            raise ConflictError("这件投诉的状态已变化，请刷新后重试")
+            raise ConflictError(_("这件投诉的状态已变化，请刷新后重试"))
         _event(complaint, kind=EventKind.REOPENED, from_state=complaint.state, to_state=to_state, public=True,
                label=COMPLAINANT, note=(note or "").strip()[:2000] or "投诉人申请重新处理", at=now)
     complaint.refresh_from_db()
@@ -426,21 +429,21 @@ def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
 def complaint_reroute(*, complaint: Complaint, actor, reason: str, district=None, department: str = "") -> Complaint:
     """Send a complaint to another district or department; the reason is kept on the timeline."""
     if not can_handle(actor, complaint):
-        raise Forbidden("您无权转办这件投诉")
+        raise Forbidden(_("您无权转办这件投诉"))
     reason = (reason or "").strip()
     errors = {}
     if not reason:
-        errors["reason"] = ["请说明转办理由"]
+        errors["reason"] = [_("请说明转办理由")]
     if department and department not in Department.values:
-        errors["department"] = ["承办部门无效"]
+        errors["department"] = [_("承办部门无效")]
     new_district = district or complaint.district
     new_department = department or complaint.department
     if not errors and new_district.pk == complaint.district_id and new_department == complaint.department:
-        errors["department"] = ["承办区和承办部门均未改变"]
+        errors["department"] = [_("承办区和承办部门均未改变")]
     if complaint.state in (State.CLOSED, State.REJECTED):
-        errors["state"] = ["已关闭或不予受理的投诉不能转办"]
+        errors["state"] = [_("已关闭或不予受理的投诉不能转办")]
     if errors:
-        raise ServiceError("转办信息有误", fields=errors)
+        raise ServiceError(_("转办信息有误"), fields=errors)
     old = f"{complaint.district.name}·{complaint.get_department_display()}"
     with transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(
@@ -455,11 +458,11 @@ def complaint_reroute(*, complaint: Complaint, actor, reason: str, district=None
 def complaint_match_teacher(*, complaint: Complaint, actor, teacher) -> Complaint:
     """Staff link a complaint about a teacher to the serving teacher (SchoolTeacher) they identified."""
     if not can_handle(actor, complaint):
-        raise Forbidden("您无权办理这件投诉")
+        raise Forbidden(_("您无权办理这件投诉"))
     if complaint.target_kind != TargetKind.TEACHER:
-        raise ServiceError("只有投诉对象为教师的投诉可以关联在职教师", fields={"teacher": ["投诉对象不是教师"]})
+        raise ServiceError(_("只有投诉对象为教师的投诉可以关联在职教师"), fields={"teacher": [_("投诉对象不是教师")]})
     if teacher is None or teacher.school_id != complaint.school_id:
-        raise ServiceError("该教师不属于被投诉的学校", fields={"teacher": ["请选择本校在职教师"]})
+        raise ServiceError(_("该教师不属于被投诉的学校"), fields={"teacher": [_("请选择本校在职教师")]})
     with transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(teacher=teacher, updated_at=timezone.now())
         _event(complaint, kind=EventKind.TEACHER_MATCHED, actor=actor,
@@ -475,7 +478,7 @@ def complaint_contact_reveal(*, complaint: Complaint, user, request=None) -> dic
     """The full contact details for the staff handling the complaint; every reveal is recorded."""
     if not can_reveal_contact(user, complaint):
         audit_record(actor=user, action="view_contact", obj=complaint, outcome="denied", request=request)
-        raise Forbidden("只有承办区的工作人员可以查看完整联系方式")
+        raise Forbidden(_("只有承办区的工作人员可以查看完整联系方式"))
     with transaction.atomic():
         ContactView.objects.create(complaint=complaint, user=user)
         audit_record(actor=user, action="view_contact", obj=complaint, request=request)

@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import FindingStatus, RuleKind, RunState, RunTrigger
@@ -60,6 +61,7 @@ class FindingPageFilterSet(django_filters.FilterSet):
         from . import registry
 
         super().__init__(*args, **kwargs)
-        self.filters["rule"].extra["choices"] = [(r.id, f"{r.id} {r.title_zh}") for r in registry.all_rules()]
+        language = get_language()
+        self.filters["rule"].extra["choices"] = [(r.id, f"{r.id} {r.title(language)}") for r in registry.all_rules()]
         self.filters["district"].queryset = restrict(District.objects.all(), user)
         self.filters["school"].queryset = restrict(School.objects.all(), user).only("id", "name")

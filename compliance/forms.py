@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import District
@@ -44,7 +45,8 @@ class RunStartForm(forms.Form):
 
     def __init__(self, *args, own_district=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule_ids"].choices = [(r.id, f"{r.id} {r.title_zh}") for r in registry.auto_rules()]
+        language = get_language()
+        self.fields["rule_ids"].choices = [(r.id, f"{r.id} {r.title(language)}") for r in registry.auto_rules()]
         if own_district is not None:
             self.fields["district"].queryset = District.objects.filter(pk=own_district.pk)
             self.fields["district"].required = True

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.services import sweep_request
 from shuangjian.errors import ConflictError, ServiceError
@@ -59,10 +60,10 @@ def homework_file(
         if day_errors:
             errors = {**errors, "day": day_errors}
         elif any((c.school_class_id, c.date) != whole_day for c in clean):
-            errors = {**errors, "day": {"school_class": ["整天填报时每一条作业都应属于该班级和日期"]}}
+            errors = {**errors, "day": {"school_class": [_("整天填报时每一条作业都应属于该班级和日期")]}}
     if errors:
         raise ServiceError(
-            f"作业填报有误（{len(errors)} 处），未保存任何数据 / {len(errors)} rows have errors, nothing was saved",
+            _("作业填报有误（%(n)d 处），未保存任何数据 / %(n)d rows have errors, nothing was saved") % {"n": len(errors)},
             fields=errors,
         )
     return homework_write(user=user, items=clean, whole_day=whole_day, now=now)
@@ -77,8 +78,8 @@ def homework_write(
     except (IntegrityError, connection.Database.IntegrityError) as exc:
         # two filings of the same class-day raced: the other one committed first
         raise ConflictError(
-            "同一班级当天的作业正由另一请求同时填报，本次未保存：请稍后重新提交 / a concurrent filing of the same "
-            "class-day won; nothing was saved, please re-submit",
+            _("同一班级当天的作业正由另一请求同时填报，本次未保存：请稍后重新提交 / a concurrent filing of the same "
+              "class-day won; nothing was saved, please re-submit"),
         ) from exc
 
 
@@ -243,10 +244,10 @@ def survey_record(
         school_class_id=school_class_id, date=date, subject=subject, kind=kind
     ).values_list("school_id", flat=True).first()
     if item is None:
-        raise ServiceError("没有找到对应的作业：请先填报该班级当天该学科的作业",
-                           fields={"subject": ["该班级当天没有此学科、此类型的作业"]})
+        raise ServiceError(_("没有找到对应的作业：请先填报该班级当天该学科的作业"),
+                           fields={"subject": [_("该班级当天没有此学科、此类型的作业")]})
     with transaction.atomic():
-        survey, _ = CompletionSurvey.objects.update_or_create(
+        survey, _created = CompletionSurvey.objects.update_or_create(
             school_class_id=school_class_id, date=date, subject=subject, kind=kind,
             defaults={"school_id": item, "measured_minutes": measured_minutes, "sample_size": sample_size,
                       "recorded_at": timezone.now(), "recorded_by_id": _user_id(user)},

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scoping import restrict
 from schools.calendar import CalendarGap, DayKind, SchoolCalendar
@@ -24,11 +26,11 @@ from .choices import MAX_BATCH, MAX_ITEM_MINUTES, HomeworkKind
 FLAGS = ("for_parents", "parent_grading", "self_grading", "punitive", "beyond_standard")
 REQUIRED = ("school_class", "date", "subject", "kind", "minutes")
 
-MSG_REQUIRED = "必填"
-MSG_CLASS = "班级不存在或不在您的管辖范围"
-MSG_MINUTES = f"作业时长应为 0 到 {MAX_ITEM_MINUTES} 之间的整数（分钟）"
-MSG_FUTURE = "不能填报未来日期的作业"
-MSG_YEAR = "日期不在该班级所在学年内"
+MSG_REQUIRED = gettext_lazy("必填")
+MSG_CLASS = gettext_lazy("班级不存在或不在您的管辖范围")
+MSG_MINUTES = gettext_lazy("作业时长应为 0 到 %(max)d 之间的整数（分钟）")
+MSG_FUTURE = gettext_lazy("不能填报未来日期的作业")
+MSG_YEAR = gettext_lazy("日期不在该班级所在学年内")
 
 TRUE_WORDS = {"true", "1", "是", "y", "yes", "t", "√"}
 FALSE_WORDS = {"false", "0", "否", "n", "no", "f", ""}
@@ -147,7 +149,7 @@ class _Calendars:
             try:
                 info = cal.day(day)
                 self._days[key] = "" if info.is_school_day else (
-                    f"{day.isoformat()} 不是上学日（{DayKind.LABELS[info.kind]}），不能填报作业"
+                    _("%(date)s 不是上学日（%(kind)s），不能填报作业") % {"date": day.isoformat(), "kind": DayKind.DISPLAY[info.kind]}
                 )
             except CalendarGap as exc:
                 self._days[key] = exc.message
@@ -166,10 +168,10 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
     errors: dict[str, dict[str, list[str]]] = {}
 
     def add(label, field, message):
-        errors.setdefault(label, {}).setdefault(field, []).append(message)
+        errors.setdefault(label, {}).setdefault(field, []).append(str(message))
 
     if len(rows) > MAX_BATCH:
-        return [], {"items": {"non_field_errors": [f"一次最多填报 {MAX_BATCH} 条作业，本次 {len(rows)} 条"]}}
+        return [], {"items": {"non_field_errors": [_("一次最多填报 %(max)d 条作业，本次 %(n)d 条") % {"max": MAX_BATCH, "n": len(rows)}]}}
 
     class_ids = set()
     for row in rows:
@@ -192,7 +194,7 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
     flag_defaults = (("at_home", True), *((f, False) for f in FLAGS))
     for label, row in zip(labels, rows):
         if type(row) is not dict:
-            add(label, "non_field_errors", "每一条作业应为一个对象（JSON object）")
+            add(label, "non_field_errors", _("每一条作业应为一个对象（JSON object）"))
             continue
         get = row.get
         bad = False
@@ -221,11 +223,12 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
                 if not 1 <= grade <= 9:
                     raise _Bad
             except _Bad:
-                add(label, "grade", "年级应为 1 到 9 之间的整数")
+                add(label, "grade", _("年级应为 1 到 9 之间的整数"))
                 bad = True
             else:
                 if class_id is not None and classes[class_id][2] != grade:
-                    add(label, "grade", f"该班级是 {classes[class_id][2]} 年级，与填写的 {grade} 年级不符：请核对班级ID")
+                    add(label, "grade", _("该班级是 %(actual)d 年级，与填写的 %(given)d 年级不符：请核对班级ID") % {
+                        "actual": classes[class_id][2], "given": grade})
                     bad = True
 
         value = get("date")
@@ -238,7 +241,7 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
                 try:
                     day = parse_date(value)
                 except _Bad:
-                    add(label, "date", "日期格式应为 YYYY-MM-DD")
+                    add(label, "date", _("日期格式应为 YYYY-MM-DD"))
                     bad = True
                 else:
                     if type(value) is str:
@@ -252,7 +255,7 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
             else:
                 subject = SUBJECTS.get(str(value).strip())
                 if subject is None:
-                    add(label, "subject", f"未知学科：{value}")
+                    add(label, "subject", _("未知学科：%(value)s") % {"value": value})
             bad = bad or subject is None
 
         value = get("kind")
@@ -263,7 +266,7 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
             else:
                 kind = KINDS.get(str(value).strip())
                 if kind is None:
-                    add(label, "kind", f"未知作业类型：{value}（应为 书面/口头/实践/阅读）")
+                    add(label, "kind", _("未知作业类型：%(value)s（应为 书面/口头/实践/阅读）") % {"value": value})
             bad = bad or kind is None
 
         value = get("minutes")
@@ -278,7 +281,7 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
                 if not 0 <= minutes <= MAX_ITEM_MINUTES:
                     raise _Bad
             except _Bad:
-                add(label, "minutes", MSG_MINUTES)
+                add(label, "minutes", MSG_MINUTES % {"max": MAX_ITEM_MINUTES})
                 bad = True
 
         flags = {}
@@ -292,13 +295,13 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
                 try:
                     flags[field] = parse_bool(value, default)
                 except _Bad:
-                    add(label, field, "应为 是/否（true/false）")
+                    add(label, field, _("应为 是/否（true/false）"))
                     bad = True
         content = get("content") or ""
         if type(content) is not str:
             content = str(content)
         if len(content) > 500:
-            add(label, "content", "作业内容最多 500 字")
+            add(label, "content", _("作业内容最多 500 字"))
             bad = True
 
         if day is not None:
@@ -320,7 +323,7 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
         key = (class_id, day, subject, kind)
         other = first_row_of.get(key)
         if other is not None:
-            message = f"同一班级、日期、学科、类型重复填报：{other} 与 {label}"
+            message = _("同一班级、日期、学科、类型重复填报：%(first)s 与 %(second)s") % {"first": other, "second": label}
             add(label, "subject", message)
             add(other, "subject", message)
             continue
@@ -341,11 +344,11 @@ def validate_day(*, user, school_class_id, day, today: dt.date | None = None) ->
     row = restrict(SchoolClass.objects.filter(pk=school_class_id), user).values_list(
         "school__district_id", "academic_year").first()
     if row is None:
-        return {"school_class": [MSG_CLASS]}
+        return {"school_class": [str(MSG_CLASS)]}
     if day > today:
-        return {"date": [MSG_FUTURE]}
+        return {"date": [str(MSG_FUTURE)]}
     if _academic_year(day) != row[1]:
-        return {"date": [MSG_YEAR]}
+        return {"date": [str(MSG_YEAR)]}
     problem = _Calendars().problem(row[0], day)
     return {"date": [problem]} if problem else {}
 

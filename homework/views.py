@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
@@ -100,7 +101,7 @@ def file_day(request):
         formset = ItemRowFormSet(prefix="items", initial=initial)
     limits = _limits(day)
     class_options = [
-        {"id": c.pk, "label": f"{c.name}（{c.grade}年级）", "band": grade_band(c.grade),
+        {"id": c.pk, "label": _("%(name)s（%(grade)d年级）") % {"name": c.name, "grade": c.grade}, "band": grade_band(c.grade),
          "limit": limits.get(grade_band(c.grade), "")}
         for c in classes
     ]
@@ -164,10 +165,12 @@ def upload(request):
 
 
 FIELD_LABELS = {
-    "school_class": "班级ID", "grade": "年级", "date": "日期", "subject": "学科", "kind": "类型", "minutes": "预计完成时间",
-    "at_home": "在家完成", "for_parents": "布置给家长", "parent_grading": "要求家长检查或批改",
-    "self_grading": "要求学生自批自改", "punitive": "机械重复或惩罚性", "beyond_standard": "超出课程标准",
-    "content": "作业内容", "non_field_errors": "",
+    "school_class": gettext_lazy("班级ID"), "grade": gettext_lazy("年级"), "date": gettext_lazy("日期"),
+    "subject": gettext_lazy("学科"), "kind": gettext_lazy("类型"), "minutes": gettext_lazy("预计完成时间"),
+    "at_home": gettext_lazy("在家完成"), "for_parents": gettext_lazy("布置给家长"),
+    "parent_grading": gettext_lazy("要求家长检查或批改"), "self_grading": gettext_lazy("要求学生自批自改"),
+    "punitive": gettext_lazy("机械重复或惩罚性"), "beyond_standard": gettext_lazy("超出课程标准"),
+    "content": gettext_lazy("作业内容"), "non_field_errors": "",
 }
 
 

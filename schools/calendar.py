@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangjian.errors import ServiceError
 
@@ -50,6 +51,13 @@ class DayKind:
         STATUTORY_HOLIDAY: "法定节假日",
         REST_DAY: "休息日",
         VACATION: "寒暑假",
+    }
+    #: the same names for pages and messages, in the reader's language (LABELS stays Chinese for stored evidence)
+    DISPLAY = {
+        SCHOOL_DAY: gettext_lazy("上学日"),
+        STATUTORY_HOLIDAY: gettext_lazy("法定节假日"),
+        REST_DAY: gettext_lazy("休息日"),
+        VACATION: gettext_lazy("寒暑假"),
     }
 
 

@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -47,7 +48,7 @@ class DailyReportViewSet(ScopedModelViewSet):
                 type_errors[f"row {i + 1}"] = ser.errors
         try:
             if type_errors:
-                raise ServiceError("日报有误，未保存任何数据，请按提示修改后重新提交", fields=type_errors)
+                raise ServiceError(_("日报有误，未保存任何数据，请按提示修改后重新提交"), fields=type_errors)
             saved = services.report_file(user=request.user, reports=rows)
         except ServiceError as exc:
             if not many and "row 1" in exc.fields:
@@ -75,7 +76,7 @@ class ProgrammeViewSet(ScopedModelViewSet):
             user=self.request.user, programme=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        raise ServiceError("课后服务方案不能删除，可修改其内容", code="not_deletable")
+        raise ServiceError(_("课后服务方案不能删除，可修改其内容"), code="not_deletable")
 
 
 class ActivityViewSet(ScopedModelViewSet):
@@ -115,7 +116,7 @@ class ProviderSelectionViewSet(ScopedModelViewSet):
         data = serializer.validated_data
         changed = set(data) - {"valid_until", "note"}
         if changed:
-            raise ServiceError("只能修改有效期和备注", fields={f: ["不可修改"] for f in sorted(changed)})
+            raise ServiceError(_("只能修改有效期和备注"), fields={f: [_("不可修改")] for f in sorted(changed)})
         serializer.instance = services.provider_selection_update(
             user=self.request.user, selection=serializer.instance,
             valid_until=data.get("valid_until", serializer.instance.valid_until), note=data.get("note"))

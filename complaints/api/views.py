@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -113,7 +114,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
                 "state": complaint.state,
                 "received_on": complaint.received_on,
                 "accept_due": complaint.accept_due,
-                "message": "请妥善保存查询码和查询密码：密码只显示这一次。",
+                "message": _("请妥善保存查询码和查询密码：密码只显示这一次。"),
             },
             status=status.HTTP_201_CREATED,
         )

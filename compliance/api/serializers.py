@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from institutions.models import Institution
@@ -72,7 +73,7 @@ class RunCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["date_to"] < attrs["date_from"]:
-            raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
+            raise serializers.ValidationError({"date_to": [_("结束日期不能早于开始日期")]})
         return attrs
 
 
@@ -146,7 +147,7 @@ class FindingCaseSerializer(serializers.Serializer):
 
     def validate_rule_id(self, value):
         if not registry.is_registered(value):
-            raise serializers.ValidationError("未登记的规则编号")
+            raise serializers.ValidationError(_("未登记的规则编号"))
         return value
 
     def validate(self, attrs):
@@ -154,19 +155,19 @@ class FindingCaseSerializer(serializers.Serializer):
         school = attrs.get("school") or (school_class.school if school_class else None) or (
             teacher.school if teacher else None)
         if school_class and school_class.school_id != school.pk:
-            raise serializers.ValidationError({"school_class": ["该班级不属于所选学校"]})
+            raise serializers.ValidationError({"school_class": [_("该班级不属于所选学校")]})
         if teacher and teacher.school_id != school.pk:
-            raise serializers.ValidationError({"teacher": ["该教师不属于所选学校"]})
+            raise serializers.ValidationError({"teacher": [_("该教师不属于所选学校")]})
         institution = attrs.get("institution")
         districts = {s.district_id for s in (school, institution) if s is not None}
         if len(districts) > 1:
-            raise serializers.ValidationError({"institution": ["学校与机构不在同一区"]})
+            raise serializers.ValidationError({"institution": [_("学校与机构不在同一区")]})
         if districts:
             district_id = districts.pop()
             if attrs.get("district") and attrs["district"].pk != district_id:
-                raise serializers.ValidationError({"district": ["与问题对象所在区不一致"]})
+                raise serializers.ValidationError({"district": [_("与问题对象所在区不一致")]})
             attrs["district"] = District.objects.get(pk=district_id)
         elif not attrs.get("district"):
-            raise serializers.ValidationError({"district": ["请指定区或问题对象"]})
+            raise serializers.ValidationError({"district": [_("请指定区或问题对象")]})
         attrs["school"] = school
         return attrs

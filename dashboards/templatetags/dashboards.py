@@ -1,17 +1,13 @@
-"""Template filters of the dashboard pages: rates as percentages, codes as Chinese labels."""
+"""Template filters of the dashboard pages: rates as percentages, codes and rule IDs as labels in the reader's language."""
 
 from django import template
+from django.utils import translation
+
+from compliance import registry
 
 from .. import labels
 
 register = template.Library()
-
-LABELS = {
-    "band": labels.BAND, "stage": labels.STAGE, "severity": labels.SEVERITY, "category": labels.CATEGORY,
-    "licence": labels.LICENCE, "list_status": labels.LIST_STATUS, "complaint_category": labels.COMPLAINT_CATEGORY,
-    "department": labels.DEPARTMENT,
-}
-
 
 @register.filter
 def pct(value):
@@ -28,7 +24,15 @@ def dash(value):
 
 @register.filter
 def label(value, kind):
-    return LABELS.get(kind, {}).get(value, value)
+    return labels.label(kind, value)
+
+
+@register.filter
+def rule_title(rule_id):
+    """A rule's title in the reader's language (the ID itself for an unregistered one)."""
+    if not registry.is_registered(rule_id):
+        return rule_id
+    return registry.get_rule(rule_id).title(translation.get_language())
 
 
 @register.filter

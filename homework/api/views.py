@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -45,10 +46,10 @@ class HomeworkItemViewSet(ScopedModelViewSet):
         data = request.data
         items = [data] if isinstance(data, dict) else data
         if not isinstance(items, list) or not items:
-            raise ServiceError("请提交一条作业或作业列表", fields={"items": ["应为对象或非空列表"]})
+            raise ServiceError(_("请提交一条作业或作业列表"), fields={"items": [_("应为对象或非空列表")]})
         if len(items) > MAX_BATCH:
-            raise ServiceError(f"一次最多填报 {MAX_BATCH} 条作业，本次 {len(items)} 条",
-                               fields={"items": [f"最多 {MAX_BATCH} 条"]})
+            raise ServiceError(_("一次最多填报 %(max)d 条作业，本次 %(n)d 条") % {"max": MAX_BATCH, "n": len(items)},
+                               fields={"items": [_("最多 %(max)d 条") % {"max": MAX_BATCH}]})
         result = services.homework_file(user=request.user, items=items)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from schools.api.serializers import ScopedPrimaryKeyRelatedField
@@ -96,11 +97,11 @@ class CourseSerializer(serializers.ModelSerializer):
 
         errors = {}
         if get("min_grade") is not None and get("max_grade") is not None and get("min_grade") > get("max_grade"):
-            errors["max_grade"] = ["招生最高年级不能低于最低年级"]
+            errors["max_grade"] = [_("招生最高年级不能低于最低年级")]
         institution = get("institution")
         trainers = attrs.get("trainers")
         if trainers and institution and any(t.institution_id != institution.pk for t in trainers):
-            errors["trainers"] = ["授课人员须属于本机构"]
+            errors["trainers"] = [_("授课人员须属于本机构")]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -122,12 +123,12 @@ class SessionSerializer(serializers.ModelSerializer):
         errors = {}
         starts, ends = get("starts_at"), get("ends_at")
         if starts and ends and ends <= starts:
-            errors["ends_at"] = ["结束时间须晚于开始时间"]
+            errors["ends_at"] = [_("结束时间须晚于开始时间")]
         course, site = get("course"), get("site")
         if site is not None and course is not None and site.institution_id != course.institution_id:
-            errors["site"] = ["该场所不属于开课机构"]
+            errors["site"] = [_("该场所不属于开课机构")]
         if get("mode") == "offline" and site is None:
-            errors["site"] = ["线下课须填写场所"]
+            errors["site"] = [_("线下课须填写场所")]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -8,7 +8,11 @@
   if (!source || typeof echarts === "undefined") { return; }
   var data = JSON.parse(source.textContent);
   var BANDS = ["G12", "G36", "G79"];
-  var BAND_LABEL = { G12: "1–2年级", G36: "3–6年级", G79: "7–9年级" };
+  // the page gives the charts' words in the reader's language; Chinese when it does not
+  var words = document.getElementById("dashboard-labels");
+  words = (words && words.dataset) || {};
+  function t(key, chinese) { return words[key] || chinese; }
+  var BAND_LABEL = { G12: t("bandG12", "1–2年级"), G36: t("bandG36", "3–6年级"), G79: t("bandG79", "7–9年级") };
   var charts = [];
 
   function pct(v) { return v === null || v === undefined ? null : Math.round(v * 1000) / 10; }
@@ -28,19 +32,19 @@
   if (hw) {
     var bands = hw.bands.map(function (b) { return BAND_LABEL[b.grade_band]; });
     draw("homework-bands", {
-      title: { text: "书面作业：未超时占比与时长", textStyle: { fontSize: 14 } },
+      title: { text: t("hwBands", "书面作业：未超时占比与时长"), textStyle: { fontSize: 14 } },
       legend: { top: 20, right: 0 },
       xAxis: { type: "category", data: bands },
-      yAxis: [{ type: "value", name: "%", max: 100 }, { type: "value", name: "分钟" }],
+      yAxis: [{ type: "value", name: "%", max: 100 }, { type: "value", name: t("minutes", "分钟") }],
       series: [
-        { name: "未超时占比 %", type: "bar", data: hw.bands.map(function (b) { return pct(b.within_limit_share); }) },
-        { name: "平均分钟", type: "bar", yAxisIndex: 1, data: hw.bands.map(function (b) { return b.avg_minutes; }) },
-        { name: "第90百分位分钟", type: "bar", yAxisIndex: 1, data: hw.bands.map(function (b) { return b.p90_minutes; }) }
+        { name: t("withinLimit", "未超时占比") + " %", type: "bar", data: hw.bands.map(function (b) { return pct(b.within_limit_share); }) },
+        { name: t("avgMinutes", "平均分钟"), type: "bar", yAxisIndex: 1, data: hw.bands.map(function (b) { return b.avg_minutes; }) },
+        { name: t("p90Minutes", "第90百分位分钟"), type: "bar", yAxisIndex: 1, data: hw.bands.map(function (b) { return b.p90_minutes; }) }
       ]
     });
     var weeks = hw.weeks.map(function (w) { return w.week; });
     draw("homework-weeks", {
-      title: { text: "按周趋势：未超时占比 %", textStyle: { fontSize: 14 } },
+      title: { text: t("hwWeeks", "按周趋势：未超时占比") + " %", textStyle: { fontSize: 14 } },
       legend: { top: 20, right: 0 },
       xAxis: { type: "category", data: weeks },
       yAxis: { type: "value", max: 100 },
@@ -54,14 +58,14 @@
   var as = data.afterschool;
   if (as && as.weeks) {
     draw("afterschool-weeks", {
-      title: { text: "课后服务按周趋势 %", textStyle: { fontSize: 14 } },
+      title: { text: t("asWeeks", "课后服务按周趋势") + " %", textStyle: { fontSize: 14 } },
       legend: { top: 20, right: 0 },
       xAxis: { type: "category", data: as.weeks.map(function (w) { return w.week; }) },
       yAxis: { type: "value", max: 100 },
       series: [
-        { name: "日报完整率", type: "line", data: as.weeks.map(function (w) { return pct(w.completeness); }) },
-        { name: "参与率", type: "line", data: as.weeks.map(function (w) { return pct(w.participation_rate); }) },
-        { name: "17:30及以后结束", type: "line", data: as.weeks.map(function (w) { return pct(w.ended_after_1730_share); }) }
+        { name: t("asCompleteness", "日报完整率"), type: "line", data: as.weeks.map(function (w) { return pct(w.completeness); }) },
+        { name: t("asParticipation", "参与率"), type: "line", data: as.weeks.map(function (w) { return pct(w.participation_rate); }) },
+        { name: t("asLate", "17:30及以后结束"), type: "line", data: as.weeks.map(function (w) { return pct(w.ended_after_1730_share); }) }
       ]
     });
   }
@@ -69,15 +73,15 @@
   var findings = data.findings;
   if (findings && findings.by_rule.length) {
     draw("findings-rules", {
-      title: { text: "各规则问题线索", textStyle: { fontSize: 14 } },
+      title: { text: t("findingsRules", "各规则问题线索"), textStyle: { fontSize: 14 } },
       legend: { top: 20, right: 0 },
       xAxis: { type: "category", data: findings.by_rule.map(function (r) { return r.rule_id; }),
                axisLabel: { rotate: 40 } },
       yAxis: { type: "value" },
       series: [
-        { name: "待处理", type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.open; }) },
-        { name: "已整改或消除", type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.cleared; }) },
-        { name: "已驳回", type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.dismissed; }) }
+        { name: t("open", "待处理"), type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.open; }) },
+        { name: t("cleared", "已整改或消除"), type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.cleared; }) },
+        { name: t("dismissed", "已驳回"), type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.dismissed; }) }
       ]
     });
   }
@@ -85,15 +89,15 @@
   if (data.districts) {
     var names = data.districts.map(function (d) { return d.name; });
     draw("districts", {
-      title: { text: "各区对比 %", textStyle: { fontSize: 14 } },
+      title: { text: t("districts", "各区对比") + " %", textStyle: { fontSize: 14 } },
       legend: { top: 20, right: 0 },
       xAxis: { type: "category", data: names, axisLabel: { rotate: 40 } },
       yAxis: { type: "value", max: 100 },
       series: [
-        { name: "作业公示完整率", type: "bar", data: data.districts.map(function (d) { return pct(d.homework.filing.completeness); }) },
-        { name: "作业公示及时率", type: "bar", data: data.districts.map(function (d) { return pct(d.homework.filing.timeliness); }) },
-        { name: "课后服务日报完整率", type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.completeness); }) },
-        { name: "课后服务参与率", type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.participation_rate); }) }
+        { name: t("hwCompleteness", "作业公示完整率"), type: "bar", data: data.districts.map(function (d) { return pct(d.homework.filing.completeness); }) },
+        { name: t("hwTimeliness", "作业公示及时率"), type: "bar", data: data.districts.map(function (d) { return pct(d.homework.filing.timeliness); }) },
+        { name: t("asDistrictCompleteness", "课后服务日报完整率"), type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.completeness); }) },
+        { name: t("asDistrictParticipation", "课后服务参与率"), type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.participation_rate); }) }
       ]
     });
   }

@@ -31,7 +31,7 @@
     var limit = limitText === "" || limitText === null ? null : parseInt(limitText, 10);
     var sum = total(band);
     var minutes = box.getAttribute("data-label-minutes");
-    var line = box.getAttribute("data-label-total") + "：" + sum + " " + minutes;
+    var line = box.getAttribute("data-label-total") + sum + " " + minutes;  // the label carries its colon
     if (limit !== null) line += " / " + box.getAttribute("data-label-limit") + " " + limit + " " + minutes;
     text.textContent = line;
     var isOver = limit !== null && sum > limit;
