@@ -447,13 +447,18 @@ def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
         run_key=(run.pk, run.created_at.isoformat()),
     )
     now = timezone.now()
+    by_counts: dict[tuple[int, int, int], list[int]] = {}
     for p in todo:
         c = counts[p.district_id]
         p.state, p.error, p.finished_at = RunState.DONE, "", now
         p.new_count, p.still_open_count, p.cleared_count = c.new, c.still_open, c.cleared
         p.attempts += 1
-    ComplianceRunPart.objects.bulk_update(
-        todo, ["state", "new_count", "still_open_count", "cleared_count", "error", "attempts", "finished_at"])
+        by_counts.setdefault((c.new, c.still_open, c.cleared), []).append(p.pk)
+    for (new, still_open, cleared), ids in by_counts.items():  # most districts share their counts (often 0, 0, 0)
+        ComplianceRunPart.objects.filter(pk__in=ids).update(
+            state=RunState.DONE, error="", finished_at=now, attempts=F("attempts") + 1, new_count=new,
+            still_open_count=still_open, cleared_count=cleared,
+        )
     if was_failed:
         run_refresh(run_id=run.pk)  # they were counted as finished already: recompute
     else:
