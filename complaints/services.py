@@ -12,7 +12,6 @@ import re
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -38,7 +37,7 @@ from .choices import (
     State,
     TargetKind,
 )
-from .crypto import phone_digest
+from .crypto import phone_digest, secret_hash
 from .models import Complaint, ComplaintEvent, ComplaintPhoto, ContactView
 from .routing import department_for, district_for
 from .uploads import check_photos
@@ -225,7 +224,7 @@ def complaint_submit(
         teacher, teacher_name = None, ""
     secret = _new_secret()
     complaint = Complaint(
-        secret_hash=make_password(secret),
+        secret_hash=secret_hash(secret),
         channel=channel,
         target_kind=target_kind,
         institution=institution,
