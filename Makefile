@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: demo test lint bench worker beat install migrate clean-demo
+.PHONY: demo test lint bench bench-complaints worker beat install migrate clean-demo
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -33,8 +33,12 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+## make bench: every benchmark in bench/; make bench-complaints ARGS="--users 5 --seconds 5": the complaint load test
 bench: install
 	@bash scripts/run_bench.sh
+
+bench-complaints: install
+	@bash scripts/run_bench.sh bench/load_complaints.py $(ARGS)
 
 worker: install
 	$(BIN)/celery -A shuangjian worker -l info --concurrency 2

@@ -52,7 +52,10 @@ def client_ip(request) -> str | None:
         return None
 
 
-def _district_id_of(obj):
+def district_id_of(obj):
+    """The district an object belongs to (itself, or through its school or institution), or None."""
+    if obj._meta.label_lower == "schools.district":
+        return obj.pk
     for path in ("district_id", "school.district_id", "institution.district_id"):
         value = obj
         try:
@@ -101,7 +104,7 @@ def audit_record(
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
         if district is None:
-            district = _district_id_of(obj)
+            district = district_id_of(obj)
     district_id = getattr(district, "pk", district)
     return AuditEvent.objects.create(
         actor=actor,

@@ -84,6 +84,12 @@ class AuditEventQuerySet(models.QuerySet):
     def update_or_create(self, *args, **kwargs):
         raise AppendOnlyError("audit events are append-only")
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # ``update_conflicts`` turns the INSERT into an upsert that rewrites stored rows
+        if update_conflicts:
+            raise AppendOnlyError("audit events are append-only")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
     """One entry of the audit trail (审计日志): who did what, when, to which object, and the outcome.

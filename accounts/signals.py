@@ -8,10 +8,11 @@ import time
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, LogEntryManager
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from .audit import audit_record_safely
+from .audit import audit_record_safely, district_id_of
 from .models import AuditAction, AuditOutcome
 
 #: session key holding when the user logged in (epoch seconds); read by SessionMaxAgeMiddleware
@@ -56,9 +57,18 @@ def on_admin_change(sender, instance, created, **kwargs):
         _record_log_entry(instance)
 
 
+def _edited_district(entry):
+    """The district of the object an admin log entry is about (the admin logs before it deletes), or None."""
+    try:
+        return district_id_of(entry.get_edited_object())
+    except (ObjectDoesNotExist, AttributeError, ValueError):
+        return None
+
+
 def _record_log_entry(instance):
     content_type = instance.content_type
     audit_record_safely(
+        district=_edited_district(instance),
         actor=instance.user,
         action=_ADMIN_ACTIONS.get(instance.action_flag, AuditAction.UPDATE),
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",

@@ -5,7 +5,8 @@ encrypts, every key decrypts, so a new key is put first, ``manage.py
 rotate_complaint_keys`` re-encrypts every row with it, and then the old key
 can be removed. ``phone_digest`` is a keyed hash (HMAC) of a normalised phone
 number so that repeated complaints from one number can be found without
-decrypting anything.
+decrypting anything. ``secret_hash`` / ``secret_matches`` store and check the
+tracking secret.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
 from django.db import models
 from django.utils.crypto import salted_hmac
 
@@ -114,3 +116,33 @@ class EncryptedTextField(models.TextField):
         if value is None:
             return None
         return encrypt(value)
+
+
+# -- the tracking secret -----------------------------------------------------------------------------------
+
+
+class TrackingSecretHasher(PBKDF2PasswordHasher):
+    """PBKDF2-SHA256 with 10,000 rounds, for the tracking secret only (not for passwords).
+
+    Django's password default (1,000,000 rounds) is sized for secrets people choose. The tracking secret is 12
+    characters drawn at random from 31 (about 59 bits), so its strength is in the draw: 10,000 rounds still
+    put an offline search of one secret at centuries of GPU time, while at 1,000,000 rounds every public
+    submission and every tracking look-up cost about a CPU-second, so a few clients within their rate limits
+    could keep the server busy. Same algorithm name: old hashes (more rounds, encoded in the hash) still verify.
+    """
+
+    iterations = 10_000
+
+
+_SECRET_HASHER = TrackingSecretHasher()
+
+
+def secret_hash(secret: str) -> str:
+    return _SECRET_HASHER.encode(secret, _SECRET_HASHER.salt())
+
+
+def secret_matches(secret: str, encoded: str) -> bool:
+    """Whether ``secret`` is the one ``encoded`` was made from (in constant time; any PBKDF2 round count)."""
+    if (encoded or "").startswith(_SECRET_HASHER.algorithm + "$"):
+        return _SECRET_HASHER.verify(secret, encoded)
+    return check_password(secret, encoded)  # a hash made with another configured hasher

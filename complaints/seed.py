@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from compliance.parameters import MissingParameter, parameter_value
@@ -21,6 +20,7 @@ from shuangjian.errors import ServiceError
 
 from .choices import Category, Channel, EventKind, State, TargetKind
 from .crypto import phone_digest
+from .crypto import secret_hash as tracking_secret_hash
 from .models import Complaint, ComplaintEvent
 from .routing import department_for
 from .services import ALPHABET
@@ -67,7 +67,7 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     calendars: dict[int, SchoolCalendar] = {}
     now = timezone.now()
     today = timezone.localdate(now)
-    secret_hash = make_password(DEMO_SECRET)
+    secret_hash = tracking_secret_hash(DEMO_SECRET)
     try:
         accept_days = int(parameter_value("complaint_accept_working_days", on=date_from))
         resolve_days = int(parameter_value("complaint_resolve_working_days", on=date_from))

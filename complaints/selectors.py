@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import Case, Count, DateField, F, Value, When
 
 from accounts.scoping import restrict
 
 from .choices import AWAITING_ACCEPT, AWAITING_RESOLVE
+from .crypto import secret_hash, secret_matches
 from .models import Complaint
 
 _DUMMY_HASH = None
@@ -22,10 +22,10 @@ def complaint_track(*, tracking_code: str, secret: str) -> Complaint | None:
     complaint = Complaint.objects.select_related("district").filter(tracking_code=code).first() if code else None
     if complaint is None:
         if _DUMMY_HASH is None:
-            _DUMMY_HASH = make_password("not-a-secret")
-        check_password(secret or "", _DUMMY_HASH)
+            _DUMMY_HASH = secret_hash("not-a-secret")
+        secret_matches(secret or "", _DUMMY_HASH)
         return None
-    if not check_password((secret or "").strip().upper(), complaint.secret_hash):
+    if not secret_matches((secret or "").strip().upper(), complaint.secret_hash):
         return None
     return complaint
 

@@ -12,7 +12,6 @@ import re
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -39,7 +38,7 @@ from .choices import (
     State,
     TargetKind,
 )
-from .crypto import phone_digest
+from .crypto import phone_digest, secret_hash
 from .models import Complaint, ComplaintEvent, ComplaintPhoto, ContactView
 from .routing import department_for, district_for
 from .uploads import check_photos
@@ -49,6 +48,8 @@ logger = logging.getLogger(__name__)
 #: no 0/O, 1/I/L: a code read out over the phone is not misheard
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 COMPLAINANT = "投诉人"
+#: the audit trail's actor for the scheduled jobs (deadlines, the retention purge)
+SYSTEM = "system"
 
 
 class Forbidden(ServiceError):
@@ -124,8 +125,11 @@ def complaint_fill_deadlines(*, complaint: Complaint) -> bool:
         changed = complaint.resolve_due is not None
     if changed:
         complaint.deadline_note = ""
-        complaint.save(update_fields=["accept_due", "resolve_due", "deadline_note", "updated_at"])
-        _event(complaint, kind=EventKind.DEADLINE, label="系统", note="日历已补录，办理期限已计算")
+        with transaction.atomic():
+            complaint.save(update_fields=["accept_due", "resolve_due", "deadline_note", "updated_at"])
+            _event(complaint, kind=EventKind.DEADLINE, label="系统", note="日历已补录，办理期限已计算")
+            audit_record(actor=None, actor_label=SYSTEM, action="update", obj=complaint,
+                         detail={"accept_due": complaint.accept_due, "resolve_due": complaint.resolve_due})
     return changed
 
 
@@ -201,6 +205,7 @@ def complaint_submit(
     photos=(),
     channel: str = Channel.WEB,
     actor=None,
+    request=None,
 ) -> tuple[Complaint, str]:
     """Record a complaint, route it, set its acceptance deadline; return it with its one-time secret."""
     now = timezone.now()
@@ -220,7 +225,7 @@ def complaint_submit(
         teacher, teacher_name = None, ""
     secret = _new_secret()
     complaint = Complaint(
-        secret_hash=make_password(secret),
+        secret_hash=secret_hash(secret),
         channel=channel,
         target_kind=target_kind,
         institution=institution,
@@ -256,6 +261,15 @@ def complaint_submit(
                        public=True, note="投诉已收到，将在受理期限内给出是否受理的答复。", at=now)
                 if complaint.deadline_note:
                     _event(complaint, kind=EventKind.DEADLINE, label="系统", note=complaint.deadline_note)
+                # what was filed and by which way; never the complainant's name, phone or e-mail, and for the
+                # public (who may complain anonymously) not their address either: staff entries keep theirs
+                staff = complaint.created_by_id is not None
+                audit_record(
+                    actor=complaint.created_by if staff else None, actor_label="" if staff else COMPLAINANT,
+                    action="create", obj=complaint, request=request if staff else None, detail={
+                        "channel": channel, "target_kind": target_kind, "category": category,
+                        "department": complaint.department, "photos": len(checked_photos),
+                    })
             break
         except IntegrityError:
             complaint.pk = None
@@ -319,6 +333,7 @@ def complaint_transition(
     outcome: str = "",
     upheld: bool | None = None,
     rule_id: str = "",
+    request=None,
 ) -> Complaint:
     """Move a complaint to its next state; every move is an event with who, when and a public or internal note."""
     if not can_handle(actor, complaint):
@@ -383,6 +398,7 @@ def complaint_transition(
                 teacher=complaint.teacher,
                 institution=complaint.institution,
                 key=f"complaint:{complaint.pk}:{complaint.reopen_count}",
+                request=request,
             )
             updates["finding"] = finding
         changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state).update(updated_at=now, **updates)
@@ -390,8 +406,10 @@ def complaint_transition(
             raise ConflictError(_("这件投诉的状态已被他人修改，请刷新后重试"))
         _event(complaint, kind=EventKind.TRANSITION, actor=actor, from_state=complaint.state, to_state=to_state,
                note=note if to_state != State.RESOLVED else (note or outcome), public=public, at=now)
-        audit_record(actor=actor, action="status_change", obj=complaint,
-                     detail={"from": complaint.state, "to": to_state})
+        detail = {"from": complaint.state, "to": to_state}
+        if to_state == State.RESOLVED:
+            detail.update(upheld=upheld, rule_id=updates["rule_id"], finding=getattr(updates.get("finding"), "pk", None))
+        audit_record(actor=actor, action="status_change", obj=complaint, request=request, detail=detail)
     complaint.refresh_from_db()
     return complaint
 
@@ -422,11 +440,16 @@ def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
             raise ConflictError(_("这件投诉的状态已变化，请刷新后重试"))
         _event(complaint, kind=EventKind.REOPENED, from_state=complaint.state, to_state=to_state, public=True,
                label=COMPLAINANT, note=(note or "").strip()[:2000] or "投诉人申请重新处理", at=now)
+        # the complainant, anonymous: neither a user nor their address is recorded
+        audit_record(actor=None, actor_label=COMPLAINANT, action="status_change", obj=complaint,
+                     detail={"from": complaint.state, "to": to_state, "reopened": True})
     complaint.refresh_from_db()
     return complaint
 
 
-def complaint_reroute(*, complaint: Complaint, actor, reason: str, district=None, department: str = "") -> Complaint:
+def complaint_reroute(
+    *, complaint: Complaint, actor, reason: str, district=None, department: str = "", request=None
+) -> Complaint:
     """Send a complaint to another district or department; the reason is kept on the timeline."""
     if not can_handle(actor, complaint):
         raise Forbidden(_("您无权转办这件投诉"))
@@ -445,17 +468,23 @@ def complaint_reroute(*, complaint: Complaint, actor, reason: str, district=None
     if errors:
         raise ServiceError(_("转办信息有误"), fields=errors)
     old = f"{complaint.district.name}·{complaint.get_department_display()}"
+    old_codes = {"district": complaint.district.code, "department": complaint.department}
     with transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(
             district=new_district, department=new_department, updated_at=timezone.now())
         complaint.refresh_from_db()
         new = f"{complaint.district.name}·{complaint.get_department_display()}"
         _event(complaint, kind=EventKind.REROUTED, actor=actor, note=f"由{old}转至{new}：{reason}")
-        audit_record(actor=actor, action="update", obj=complaint, detail={"rerouted": {"from": old, "to": new}})
+        # recorded under the new district; the old one is named in the detail
+        audit_record(actor=actor, action="update", obj=complaint, request=request, detail={
+            "rerouted": {"from": old, "to": new},
+            "from": old_codes, "to": {"district": complaint.district.code, "department": complaint.department},
+            "reason": reason,
+        })
     return complaint
 
 
-def complaint_match_teacher(*, complaint: Complaint, actor, teacher) -> Complaint:
+def complaint_match_teacher(*, complaint: Complaint, actor, teacher, request=None) -> Complaint:
     """Staff link a complaint about a teacher to the serving teacher (SchoolTeacher) they identified."""
     if not can_handle(actor, complaint):
         raise Forbidden(_("您无权办理这件投诉"))
@@ -467,6 +496,8 @@ def complaint_match_teacher(*, complaint: Complaint, actor, teacher) -> Complain
         Complaint.objects.filter(pk=complaint.pk).update(teacher=teacher, updated_at=timezone.now())
         _event(complaint, kind=EventKind.TEACHER_MATCHED, actor=actor,
                note=f"投诉人所述“{complaint.teacher_name or '—'}”核实为在职教师{teacher.name}")
+        audit_record(actor=actor, action="update", obj=complaint, request=request,
+                     detail={"teacher": {"from": complaint.teacher_id, "to": teacher.pk}})
     complaint.refresh_from_db()
     return complaint
 
@@ -502,6 +533,9 @@ def complaints_purge_personal_data(*, now: dt.datetime | None = None) -> int:
                            note=f"结案超过{settings.COMPLAINT_RETENTION_DAYS}天，投诉人个人信息已按保存期限删除")
             for pk in ids
         )
+        for complaint in Complaint.objects.filter(pk__in=ids).only("id", "tracking_code", "district_id"):
+            audit_record(actor=None, actor_label=SYSTEM, action="update", obj=complaint,
+                         detail={"personal_data_erased": True, "retention_days": settings.COMPLAINT_RETENTION_DAYS})
     logger.info("erased the personal data of %d closed complaints", len(ids))
     return len(ids)
 

@@ -75,7 +75,8 @@ def _submit_page(request, *, form_class, template, channel_staff):
         if form.is_valid():
             kwargs = form.service_kwargs()
             try:
-                complaint, secret = complaint_submit(actor=request.user if channel_staff else None, **kwargs)
+                complaint, secret = complaint_submit(actor=request.user if channel_staff else None, request=request,
+                                                     **kwargs)
             except ServiceError as exc:
                 _service_errors_to_form(form, exc)
             else:
@@ -193,7 +194,7 @@ def transition(request, pk):
         try:
             complaint_transition(complaint=complaint, actor=request.user, to_state=d["to_state"], note=d["note"],
                                  public=d["public"], reason=d["reason"], outcome=d["outcome"], upheld=d["upheld"],
-                                 rule_id=d["rule_id"])
+                                 rule_id=d["rule_id"], request=request)
         except ServiceError as exc:
             _service_errors_to_form(form, exc)
             return _detail_page(request, complaint, transition_form=form, status=400)
@@ -210,7 +211,8 @@ def reroute(request, pk):
     if form.is_valid():
         try:
             complaint_reroute(complaint=complaint, actor=request.user, reason=form.cleaned_data["reason"],
-                              district=form.cleaned_data["district"], department=form.cleaned_data["department"])
+                              district=form.cleaned_data["district"], department=form.cleaned_data["department"],
+                              request=request)
         except ServiceError as exc:
             _service_errors_to_form(form, exc)
             return _detail_page(request, complaint, reroute_form=form, status=400)
@@ -228,7 +230,8 @@ def match_teacher(request, pk):
     form = MatchTeacherForm(request.POST, complaint=complaint)
     if form.is_valid():
         try:
-            complaint_match_teacher(complaint=complaint, actor=request.user, teacher=form.cleaned_data["teacher"])
+            complaint_match_teacher(complaint=complaint, actor=request.user, teacher=form.cleaned_data["teacher"],
+                                    request=request)
         except ServiceError as exc:
             _service_errors_to_form(form, exc)
             return _detail_page(request, complaint, teacher_form=form, status=400)

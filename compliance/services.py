@@ -27,6 +27,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from schools.models import District
 from shuangjian.errors import ConflictError, ServiceError
 
@@ -601,7 +602,7 @@ def _parts_by_rule(run_id: int) -> list[list[int]]:
 # -- findings ---------------------------------------------------------------
 
 
-def finding_set_status(*, finding: Finding, status: str, actor, reason: str) -> Finding:
+def finding_set_status(*, finding: Finding, status: str, actor, reason: str, request=None) -> Finding:
     """A staff member changes a finding's status; every change is recorded with who, when and why."""
     if not reason or not reason.strip():
         raise ServiceError("请填写变更原因 / a reason is required", fields={"reason": ["必填"]})
@@ -622,6 +623,8 @@ def finding_set_status(*, finding: Finding, status: str, actor, reason: str) -> 
         FindingEvent.objects.create(
             finding=finding, from_status=finding.status, to_status=status, actor=actor, at=now, reason=reason.strip()
         )
+        audit_record(actor=actor, action="status_change", obj=finding, request=request,
+                     detail={"from": finding.status, "to": status, "reason": reason.strip()})
     finding.refresh_from_db()
     return finding
 
@@ -639,6 +642,7 @@ def finding_create_case(
     teacher=None,
     institution=None,
     key: str = "",
+    request=None,
 ) -> Finding:
     """Record a ``case`` finding (an upheld complaint, an inspection) under a registered rule ID."""
     if not registry.is_registered(rule_id):
@@ -673,6 +677,10 @@ def finding_create_case(
             actor=actor if getattr(actor, "is_authenticated", False) else None, at=now,
             reason=summary or "人工立案 / recorded by staff",
         )
+        audit_record(actor=actor, action="create", obj=finding, request=request, detail={
+            "rule_id": rule_id, "kind": RuleKind.CASE, "summary": finding.summary, "date": date,
+            **{name: value for name, value in _subject_ids(v).items() if value is not None},
+        })
     return finding
 
 
@@ -902,14 +910,12 @@ def run_nightly(*, day: dt.date) -> ComplianceRun | None:
 # -- parameters ---------------------------------------------------------------
 
 
-def parameter_create(*, key: str, value, effective_from: dt.date, source: str, actor=None) -> RuleParameter:
-    """City staff set a parameter's new value from a date: a new dated row; earlier rows stay as history.
+def parameter_check(*, key: str, value, source: str) -> None:
+    """Why a new value of ``key`` would be refused (a ``ServiceError``), checked before anything is written.
 
     The key must be one a rule reads or one that already has values, and the
     value must have the same JSON type as the values before it.
     """
-    from django.db import IntegrityError
-
     known = {p for r in registry.all_rules() for p in r.params}
     previous = RuleParameter.objects.filter(key=key).order_by("-effective_from").first()
     if previous is None and key not in known:
@@ -920,12 +926,31 @@ def parameter_create(*, key: str, value, effective_from: dt.date, source: str, a
         raise ServiceError(
             f"取值类型应与原值一致（{_json_kind(previous.value)}）", fields={"value": [f"原值为 {previous.value!r}"]}
         )
+
+
+def parameter_create(
+    *, key: str, value, effective_from: dt.date, source: str, actor=None, request=None
+) -> RuleParameter:
+    """City staff set a parameter's new value from a date: a new dated row; earlier rows stay as history.
+
+    Checked by ``parameter_check``; the new row and its audit event are written together.
+    """
+    from django.db import IntegrityError
+
+    parameter_check(key=key, value=value, source=source)
     try:
         with transaction.atomic():
-            return RuleParameter.objects.create(
+            row = RuleParameter.objects.create(
                 key=key, value=value, effective_from=effective_from, source=source.strip(),
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
+            previous = RuleParameter.objects.filter(key=key, effective_from__lt=effective_from).order_by(
+                "-effective_from").first()
+            audit_record(actor=actor, action="create", obj=row, request=request, detail={
+                "key": key, "value": value, "effective_from": effective_from, "source": row.source,
+                "previous_value": previous.value if previous is not None else None,
+            })
+            return row
     except IntegrityError as exc:
         raise ConflictError(
             "该参数在这一生效日期已有取值 / this parameter already has a value from that date",

@@ -84,7 +84,7 @@ def finding_detail(request, pk):
         if form.is_valid():
             try:
                 services.finding_set_status(finding=finding, status=form.cleaned_data["status"], actor=user,
-                                            reason=form.cleaned_data["reason"])
+                                            reason=form.cleaned_data["reason"], request=request)
             except ServiceError as exc:
                 form.add_error(None, exc.message)
                 for field, errors in exc.fields.items():

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from accounts.choices import Role
 from accounts.scoping import is_city, restrict, role_of
 from schools.models import District
@@ -75,9 +76,25 @@ def _validated(instance):
         raise ServiceError(_("输入有误"), fields=exc.message_dict) from exc
 
 
+#: the registration fields an audit event shows (the list status has its own ``status_change`` events)
+_AUDITED_FIELDS = (
+    "name", "credit_code", "district_id", "category", "domain", "audience", "mode", "nonprofit", "licence_no",
+    "licence_status", "approved_on", "reapproved_on", "icp_no", "listed", "capital_raised", "foreign_controlled",
+)
+
+
+def _snapshot(institution) -> dict:
+    return {name: getattr(institution, name) for name in _AUDITED_FIELDS}
+
+
+def _changes(before: dict, institution) -> dict:
+    after = _snapshot(institution)
+    return {name: {"from": before[name], "to": after[name]} for name in _AUDITED_FIELDS if before[name] != after[name]}
+
+
 @transaction.atomic
 def institution_create(
-    *, user, list_status_reason: str = "", list_status_effective_on: dt.date | None = None, **fields
+    *, user, list_status_reason: str = "", list_status_effective_on: dt.date | None = None, request=None, **fields
 ) -> Institution:
     """Register an institution; district staff only in their own district. A list status needs a reason."""
     _check_district(user, fields["district"])
@@ -85,6 +102,7 @@ def institution_create(
     institution = Institution(**fields)
     _validated(institution)
     institution.save()
+    audit_record(actor=user, action="create", obj=institution, request=request, detail=_snapshot(institution))
     if status != ListStatus.NONE:
         institution_set_list_status(
             institution=institution,
@@ -92,13 +110,15 @@ def institution_create(
             effective_on=list_status_effective_on or timezone.localdate(),
             reason=list_status_reason,
             actor=user,
+            request=request,
         )
     return institution
 
 
 @transaction.atomic
 def institution_update(
-    *, user, institution: Institution, list_status_reason: str = "", list_status_effective_on=None, **fields
+    *, user, institution: Institution, list_status_reason: str = "", list_status_effective_on=None, request=None,
+    **fields,
 ) -> Institution:
     """Change registration data; a changed list status goes through ``institution_set_list_status``."""
     _check_district(user, institution.district)
@@ -106,10 +126,14 @@ def institution_update(
         _check_district(user, fields["district"])
     status = fields.pop("list_status", None)
     fields.pop("list_status_since", None)  # only a recorded change moves it
+    before = _snapshot(Institution.objects.get(pk=institution.pk))
     for name, value in fields.items():
         setattr(institution, name, value)
     _validated(institution)
     institution.save()
+    changes = _changes(before, institution)
+    if changes:
+        audit_record(actor=user, action="update", obj=institution, request=request, detail={"changes": changes})
     if status is not None and status != institution.list_status:
         institution_set_list_status(
             institution=institution,
@@ -117,13 +141,14 @@ def institution_update(
             effective_on=list_status_effective_on or timezone.localdate(),
             reason=list_status_reason,
             actor=user,
+            request=request,
         )
     return institution
 
 
 @transaction.atomic
 def institution_set_list_status(
-    *, institution: Institution, status: str, effective_on: dt.date, reason: str, actor
+    *, institution: Institution, status: str, effective_on: dt.date, reason: str, actor, request=None
 ) -> ListStatusChange:
     """Put an institution on the white or black list (or take it off), recording who, when and why."""
     if actor is not None:
@@ -151,6 +176,18 @@ def institution_set_list_status(
     Institution.objects.filter(pk=locked.pk).update(list_status=status, list_status_since=effective_on)
     institution.list_status = status
     institution.list_status_since = effective_on
+    audit_record(
+        actor=actor,
+        action="status_change",
+        obj=institution,
+        request=request,
+        detail={
+            "list_status": {"from": change.from_status, "to": status},
+            "effective_on": effective_on,
+            "reason": reason,
+            "list_status_change": change.pk,
+        },
+    )
     return change
 
 
@@ -282,8 +319,10 @@ _REGISTRY_PARSERS = {
 _TEXT_FIELDS = ("name", "licence_no", "icp_no")
 
 
-def institution_import(*, user, file, file_name: str = "") -> ImportReport:
-    """Create or update institutions by credit code from a spreadsheet; all rows or none."""
+def institution_import(*, user, file, file_name: str = "", request=None) -> ImportReport:
+    """Create or update institutions by credit code from a spreadsheet; all rows or none.
+
+    Each created row, each changed row and each list-status change is one audit event naming the file and row."""
     own_district = _staff_district_id(user)
     rows = tabular.read_rows(file, REGISTRY_COLUMNS)
     report = ImportReport()
@@ -291,7 +330,7 @@ def institution_import(*, user, file, file_name: str = "") -> ImportReport:
     existing = {i.credit_code: i for i in Institution.objects.filter(credit_code__in=[c for c in codes if c])}
     districts = {d.code: d for d in District.objects.all()}
     seen: dict[str, int] = {}
-    planned = []  # (row, instance, new list status, is_new)
+    planned = []  # (row, instance, new list status, is_new, the audited fields before the import)
     for (number, values), code in zip(rows, codes):
         if code in seen:
             report.add(number, "credit_code", _("与第 %(n)d 行的信用代码重复") % {"n": seen[code]})
@@ -311,6 +350,7 @@ def institution_import(*, user, file, file_name: str = "") -> ImportReport:
         if instance is not None and own_district is not None and instance.district_id != own_district:
             report.add(number, "credit_code", _("该信用代码已由其他区登记"))
             continue
+        before = None if instance is None else _snapshot(instance)
         if instance is None:
             instance = Institution(credit_code=code)
         parsed = {}
@@ -336,20 +376,28 @@ def institution_import(*, user, file, file_name: str = "") -> ImportReport:
             for key, messages in exc.message_dict.items():
                 for message in messages:
                     report.add(number, key, message)
-        planned.append((number, instance, status, is_new))
+        planned.append((number, instance, status, is_new, before))
     if not report.ok:
         return report
     today = timezone.localdate()
     with transaction.atomic():
-        for _number, instance, status, is_new in planned:
+        for number, instance, status, is_new, before in planned:
             previous = instance.list_status if not is_new else ListStatus.NONE
             if is_new:
                 instance.list_status = ListStatus.NONE
             instance.save()
+            source = {"via": "import", "file": file_name, "row": number}
+            if is_new:
+                audit_record(actor=user, action="create", obj=instance, request=request,
+                             detail={**_snapshot(instance), **source})
+            elif changes := _changes(before, instance):
+                audit_record(actor=user, action="update", obj=instance, request=request,
+                             detail={"changes": changes, **source})
             if status is not None and status != previous:
                 reason = _("批量导入%(file)s") % {"file": f"（{file_name}）" if file_name else ""}
                 institution_set_list_status(
-                    institution=instance, status=status, effective_on=today, reason=reason, actor=user
+                    institution=instance, status=status, effective_on=today, reason=reason, actor=user,
+                    request=request,
                 )
             if is_new:
                 report.created += 1

@@ -111,7 +111,7 @@ def institution_create(request):
     form = InstitutionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            institution = services.institution_create(user=request.user, **form.cleaned_data)
+            institution = services.institution_create(user=request.user, request=request, **form.cleaned_data)
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
@@ -127,7 +127,8 @@ def institution_edit(request, pk):
     form = InstitutionForm(request.POST or None, instance=institution, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.institution_update(user=request.user, institution=institution, **form.cleaned_data)
+            services.institution_update(user=request.user, institution=institution, request=request,
+                                         **form.cleaned_data)
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
@@ -146,7 +147,8 @@ def institution_list_status(request, pk):
                                                           "effective_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.institution_set_list_status(institution=institution, actor=request.user, **form.cleaned_data)
+            services.institution_set_list_status(institution=institution, actor=request.user, request=request,
+                                                  **form.cleaned_data)
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
@@ -195,7 +197,8 @@ def _import_page(request, *, kind):
         upload = form.cleaned_data["file"]
         try:
             if kind == "registry":
-                report = services.institution_import(user=request.user, file=upload, file_name=upload.name)
+                report = services.institution_import(user=request.user, file=upload, file_name=upload.name,
+                                                     request=request)
             else:
                 report = services.session_import(user=request.user, file=upload)
         except ServiceError as exc:

@@ -106,7 +106,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         if not staff:
             channel = Channel.WEB
         complaint, secret = complaint_submit(
-            channel=channel, actor=user if staff else None, photos=data.pop("photos", []), **data)
+            channel=channel, actor=user if staff else None, photos=data.pop("photos", []), request=request, **data)
         return Response(
             {
                 "tracking_code": complaint.tracking_code,
@@ -125,7 +125,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         complaint = self.get_object()
         s = TransitionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        complaint = complaint_transition(complaint=complaint, actor=request.user, **s.validated_data)
+        complaint = complaint_transition(complaint=complaint, actor=request.user, request=request, **s.validated_data)
         return Response(ComplaintSerializer(complaint).data)
 
     @extend_schema(request=RerouteSerializer, responses=ComplaintSerializer)
@@ -134,7 +134,7 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         complaint = self.get_object()
         s = RerouteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        complaint = complaint_reroute(complaint=complaint, actor=request.user, **s.validated_data)
+        complaint = complaint_reroute(complaint=complaint, actor=request.user, request=request, **s.validated_data)
         return Response(ComplaintSerializer(complaint).data)
 
     @extend_schema(request=MatchTeacherSerializer, responses=ComplaintSerializer)
@@ -144,7 +144,8 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         complaint = self.get_object()
         s = MatchTeacherSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        complaint = complaint_match_teacher(complaint=complaint, actor=request.user, **s.validated_data)
+        complaint = complaint_match_teacher(complaint=complaint, actor=request.user, request=request,
+                                            **s.validated_data)
         return Response(ComplaintSerializer(complaint).data)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)

@@ -83,7 +83,9 @@ class RuleParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         return self.queryset.all()  # parameters are public policy: every staff role may read them
 
     def perform_create(self, serializer):
-        serializer.instance = services.parameter_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.parameter_create(
+            actor=self.request.user, request=self.request, **serializer.validated_data
+        )
 
 
 class RunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -152,7 +154,7 @@ class FindingViewSet(ScopedModelViewSet):
         finding = services.finding_create_case(
             rule_id=v["rule_id"], district=v["district"], actor=request.user, evidence=v.get("evidence") or {},
             summary=v["summary"], date=v.get("date"), school=v.get("school"), school_class=v.get("school_class"),
-            teacher=v.get("teacher"), institution=v.get("institution"),
+            teacher=v.get("teacher"), institution=v.get("institution"), request=request,
         )
         return Response(self._detail(finding), status=status.HTTP_201_CREATED)
 
@@ -165,7 +167,8 @@ class FindingViewSet(ScopedModelViewSet):
         if not self._bureau() and new_status not in SUBJECT_STATUSES:
             raise PermissionDenied("学校或机构只能标记“整改中”或“已整改” / you may only mark it rectifying or rectified")
         services.finding_set_status(
-            finding=finding, status=new_status, actor=request.user, reason=data.validated_data["reason"]
+            finding=finding, status=new_status, actor=request.user, reason=data.validated_data["reason"],
+            request=request,
         )
         return Response(self._detail(finding))
 

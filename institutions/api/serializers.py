@@ -41,12 +41,14 @@ class InstitutionSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         from ..services import institution_create
 
-        return institution_create(user=self.context["request"].user, **validated_data)
+        request = self.context["request"]
+        return institution_create(user=request.user, request=request, **validated_data)
 
     def update(self, instance, validated_data):
         from ..services import institution_update
 
-        return institution_update(user=self.context["request"].user, institution=instance, **validated_data)
+        request = self.context["request"]
+        return institution_update(user=request.user, institution=instance, request=request, **validated_data)
 
 
 def _institution_field():

@@ -62,7 +62,7 @@ class InstitutionViewSet(ScopedModelViewSet):
         from ..services import institution_import
 
         return _import_response(
-            request, lambda f: institution_import(user=request.user, file=f, file_name=f.name)
+            request, lambda f: institution_import(user=request.user, file=f, file_name=f.name, request=request)
         )
 
 
