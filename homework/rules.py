@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
@@ -23,20 +23,21 @@ from schools.choices import GRADE_BANDS, GradeBand, Subject
 from schools.models import SchoolClass
 
 from .choices import HomeworkKind
-from .models import CompletionSurvey, HomeworkDay, HomeworkItem
+from .models import HomeworkDay, HomeworkItem
 
 with translation.override("zh-hans"):
     SUBJECT_ZH = {value: str(label) for value, label in Subject.choices}
     KIND_ZH = {value: str(label) for value, label in HomeworkKind.choices}
 
 
-def _measured():
-    return Subquery(
-        CompletionSurvey.objects.filter(
-            school_class_id=OuterRef("school_class_id"), date=OuterRef("date"), subject=OuterRef("subject"),
-            kind=OuterRef("kind"),
-        ).order_by().values("measured_minutes")[:1]
-    )
+def _with_measured(queryset):
+    """Annotate each item with the measured minutes of its completion survey, if any (one LEFT JOIN: a class
+    has at most one survey per day, subject and kind), and the minutes counted: measured, else estimated."""
+    path = "school_class__homework_surveys"
+    return queryset.annotate(
+        survey=FilteredRelation(path, condition=Q(**{f"{path}__date": F("date"), f"{path}__subject": F("subject"),
+                                                     f"{path}__kind": F("kind")})),
+    ).annotate(measured=F("survey__measured_minutes")).annotate(counted=Coalesce(F("measured"), F("minutes")))
 
 
 def _items(ctx: SweepContext, **filters):
@@ -107,9 +108,8 @@ def hw_5_g12(ctx: SweepContext) -> list[Violation]:
     """Grades 1–2: any written item to do at home with more than 0 minutes (measured where surveyed) on a school day."""
     low, high = GRADE_BANDS[GradeBand.G12]
     rows = (
-        _items(ctx, kind=HomeworkKind.WRITTEN, at_home=True, school_class__grade__gte=low,
-               school_class__grade__lte=high)
-        .annotate(measured=_measured()).annotate(counted=Coalesce(F("measured"), F("minutes")))
+        _with_measured(_items(ctx, kind=HomeworkKind.WRITTEN, at_home=True, school_class__grade__gte=low,
+                              school_class__grade__lte=high))
         .filter(counted__gt=0).order_by()
         .values(*ITEM_VALUES, "measured", "counted")
     )
@@ -130,8 +130,8 @@ def _over_limit(ctx: SweepContext, band: str, limit: int) -> list[Violation]:
     """Classes of a band whose written minutes of a day (all subjects, measured where surveyed) exceed ``limit``."""
     low, high = GRADE_BANDS[band]
     rows = (
-        _items(ctx, kind=HomeworkKind.WRITTEN, school_class__grade__gte=low, school_class__grade__lte=high)
-        .annotate(measured=_measured()).annotate(counted=Coalesce(F("measured"), F("minutes")))
+        _with_measured(_items(ctx, kind=HomeworkKind.WRITTEN, school_class__grade__gte=low,
+                              school_class__grade__lte=high))
         .annotate(total=Window(Sum("counted"), partition_by=[F("school_class_id"), F("date")]))
         .filter(total__gt=limit).order_by()
         .values(*ITEM_VALUES, "measured", "counted", "total")
