@@ -90,7 +90,7 @@ def _calendar_groups(districts, date_from: dt.date, date_to: dt.date, run_key: t
     return [(tuple(members), calendar) for members, calendar in groups.values()]
 
 
-def _assign_districts(violations, district_ids: list[int]) -> None:
+def _assign_districts(violations, district_ids: list[int], run_key: tuple | None = None) -> None:
     """Give each violation its district: the rule's own, else its school's or institution's."""
     missing = [v for v in violations if v.district_id is None]
     if not missing:
@@ -99,19 +99,21 @@ def _assign_districts(violations, district_ids: list[int]) -> None:
         for v in missing:
             v.district_id = district_ids[0]
         return
-    by_model = {}
-    for field, attr in (("school", "school_id"), ("institution", "institution_id")):
-        ids = {getattr(v, attr) for v in missing if getattr(v, attr)}
-        if ids:
-            model = Finding._meta.get_field(field).related_model
-            by_model[attr] = dict(model.objects.filter(pk__in=ids).values_list("pk", "district_id"))
+    key = run_key or (uuid.uuid4().hex,)  # outside a run: read afresh
     for v in missing:
-        for attr in ("school_id", "institution_id"):
+        for field, attr in (("school", "school_id"), ("institution", "institution_id")):
             if getattr(v, attr):
-                v.district_id = by_model[attr].get(getattr(v, attr))
+                v.district_id = _districts_of(key, field, tuple(district_ids)).get(getattr(v, attr))
                 break
         if v.district_id not in district_ids:
             raise ValueError(f"a violation of {v.summary or v.evidence!r} names no district of this sweep")
+
+
+@functools.lru_cache(maxsize=64)
+def _districts_of(run_key: tuple, field: str, district_ids: tuple[int, ...]) -> dict[int, int]:
+    """Every school (or institution) of these districts with its district, read once per run and process."""
+    model = Finding._meta.get_field(field).related_model
+    return dict(model.objects.filter(district_id__in=district_ids).values_list("pk", "district_id"))
 
 
 def _evidence_digest(v: registry.Violation) -> str:
@@ -234,7 +236,7 @@ def sweep_rule_districts(
             )
             for v in rule.func(ctx):
                 violations[v.fingerprint(rule.id)] = v
-    _assign_districts(violations.values(), district_ids)
+    _assign_districts(violations.values(), district_ids, run_key)
 
     counts = {pk: PartCounts() for pk in district_ids}
     digests = {fp: _evidence_digest(v) for fp, v in violations.items()}
@@ -455,11 +457,7 @@ def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
         p.new_count, p.still_open_count, p.cleared_count = c.new, c.still_open, c.cleared
         p.attempts += 1
         by_counts.setdefault((c.new, c.still_open, c.cleared), []).append(p.pk)
-    for (new, still_open, cleared), ids in by_counts.items():  # most districts share their counts (often 0, 0, 0)
-        ComplianceRunPart.objects.filter(pk__in=ids).update(
-            state=RunState.DONE, error="", finished_at=now, attempts=F("attempts") + 1, new_count=new,
-            still_open_count=still_open, cleared_count=cleared,
-        )
+    _record_parts_done(by_counts, now)
     if was_failed:
         run_refresh(run_id=run.pk)  # they were counted as finished already: recompute
     else:
@@ -476,6 +474,31 @@ def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
         if done >= total:
             run_refresh(run_id=run.pk)
     return parts
+
+
+def _record_parts_done(by_counts: dict[tuple[int, int, int], list[int]], now) -> None:
+    """Mark parts done with their counts (``{(new, still_open, cleared): [part ids]}``): one statement on
+    PostgreSQL (the counts as arrays), elsewhere one per distinct count triple."""
+    if connection.vendor == "postgresql":
+        rows = [(pk, *triple) for triple, ids in by_counts.items() for pk in ids]
+        meta = ComplianceRunPart._meta
+        q = connection.ops.quote_name
+        col = {name: q(meta.get_field(name).column) for name in (
+            "state", "error", "finished_at", "attempts", "new_count", "still_open_count", "cleared_count")}
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {q(meta.db_table)} AS p SET {col['state']} = %s, {col['error']} = '', "
+                f"{col['finished_at']} = %s, {col['attempts']} = p.{col['attempts']} + 1, {col['new_count']} = v.n, "
+                f"{col['still_open_count']} = v.s, {col['cleared_count']} = v.c "
+                f"FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[]) AS v(id, n, s, c) WHERE p.id = v.id",
+                [RunState.DONE, now, *map(list, zip(*rows))],
+            )
+        return
+    for (new, still_open, cleared), ids in by_counts.items():
+        ComplianceRunPart.objects.filter(pk__in=ids).update(
+            state=RunState.DONE, error="", finished_at=now, attempts=F("attempts") + 1, new_count=new,
+            still_open_count=still_open, cleared_count=cleared,
+        )
 
 
 def _serialize_and_relax(rule_id: str, district_ids: list[int]) -> None:
