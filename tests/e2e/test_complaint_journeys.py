@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from compliance.models import Finding
 from complaints.models import Complaint
 from complaints.services import complaint_submit
+from compliance.models import Finding
 from tests import factories as f
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
