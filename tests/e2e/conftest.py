@@ -1,7 +1,11 @@
 """Browser journeys: Playwright driving Debian's Chromium against a live server on loopback.
 
 Skipped, with a loud line, when Chromium or Playwright is not installed (`.ci/run` installs Chromium).
-Screenshots go to ``test-artifacts/e2e/``.
+Screenshots go to ``test-artifacts/e2e/``. A journey that triggers tasks asks for ``celery_broker`` and starts a
+real Celery worker on the test database (``tests/worker.py``); the others run tasks in-process. The accessibility
+checks inject the vendored axe-core (``vendor/``).
+
+    .venv/bin/pytest -p no:cacheprovider -n 0 tests/e2e -q
 """
 
 import os
