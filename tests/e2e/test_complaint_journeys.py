@@ -35,6 +35,7 @@ def test_parent_complains_anonymously_from_a_phone_and_sees_the_district_accept_
     phone.goto(f"{live_server.url}/")
     phone.get_by_role("link", name="投诉举报").click()
     expect(phone.get_by_role("heading", name="投诉举报")).to_be_visible()
+    phone.wait_for_load_state()  # the name search's script is deferred
     expect(phone.get_by_label("校外培训机构")).to_be_checked()
     phone.get_by_label("培训机构名称").press_sequentially("启航", delay=30)
     # the name search lists the matching institution; picking it fills the name

@@ -52,9 +52,13 @@ def test_teacher_is_warned_files_anyway_sees_the_finding_then_corrects_it(
 
     login(desktop, "school-a")
     desktop.get_by_role("link", name="填报作业").click()
-    desktop.get_by_label("班级").select_option(label="四年级1班（4年级）")
-    desktop.get_by_label("日期", exact=True).fill(DAY)  # another day loads that day's filing
-    desktop.wait_for_url(f"**date={DAY}**")
+    desktop.wait_for_load_state()  # the form's script listens for another class or day
+    desktop.get_by_label("班级").select_option(label="四年级1班（4年级）")  # loads that class's filing
+    desktop.wait_for_url(f"**school_class={g4.pk}**")
+    desktop.wait_for_load_state()
+    desktop.get_by_label("日期", exact=True).fill(DAY)  # and another day that day's
+    desktop.wait_for_url(f"**school_class={g4.pk}&date={DAY}")
+    desktop.wait_for_load_state()
     rows = desktop.locator("tr.item-row")
     rows.nth(0).locator("select[name$='-subject']").select_option(label="数学")
     rows.nth(0).locator("input[name$='-minutes']").fill("40")
