@@ -773,6 +773,14 @@ def run_dispatch_parts(*, run_id: int) -> int:
 DEBOUNCE_KEY = "compliance:sweep-pending-scheduled"
 
 
+def _debounce_key() -> str:
+    """The key of this database: deployments (or parallel test runs) sharing a Redis must not hold back each
+    other's sweeps, since a sweep scheduled for one database never processes another's requests."""
+    from django.db import connection
+
+    return f"{DEBOUNCE_KEY}:{connection.settings_dict['NAME']}"
+
+
 def _debounce_backend():
     """A shared store for the debounce key: Redis when there is one, else the Django cache."""
     url = settings.CELERY_BROKER_URL or ""
@@ -787,21 +795,21 @@ def _debounce_claim(seconds: int) -> bool:
     """True when no debounced sweep is scheduled yet (and now one is)."""
     client = _debounce_backend()
     if client is not None:
-        return bool(client.set(DEBOUNCE_KEY, "1", nx=True, ex=max(seconds, 1) + 5))
+        return bool(client.set(_debounce_key(), "1", nx=True, ex=max(seconds, 1) + 5))
     from django.core.cache import cache
 
-    return cache.add(DEBOUNCE_KEY, "1", timeout=max(seconds, 1) + 5)
+    return cache.add(_debounce_key(), "1", timeout=max(seconds, 1) + 5)
 
 
 def _debounce_release() -> None:
     try:
         client = _debounce_backend()
         if client is not None:
-            client.delete(DEBOUNCE_KEY)
+            client.delete(_debounce_key())
         else:
             from django.core.cache import cache
 
-            cache.delete(DEBOUNCE_KEY)
+            cache.delete(_debounce_key())
     except Exception as exc:  # noqa: BLE001 - the key also expires by itself
         logger.warning("could not release the sweep debounce key: %s", exc)
 

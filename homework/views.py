@@ -79,6 +79,7 @@ def file_day(request):
                 else:
                     messages.success(request, _("%(cls)s %(date)s 的作业已公示（%(n)d 项）") % {
                         "cls": school_class.name, "date": day.isoformat(), "n": result.created})
+                    _warn_over_limit(request, school_class=school_class, day=day)
                     return redirect(reverse("homework:publication", args=[school_class.pk, day.isoformat()]))
         day = _parse_day(request.POST.get("date"))
     else:
@@ -101,14 +102,28 @@ def file_day(request):
         formset = ItemRowFormSet(prefix="items", initial=initial)
     limits = _limits(day)
     class_options = [
-        {"id": c.pk, "label": _("%(name)s（%(grade)d年级）") % {"name": c.name, "grade": c.grade}, "band": grade_band(c.grade),
-         "limit": limits.get(grade_band(c.grade), "")}
+        {"id": c.pk, "label": _("%(name)s（%(grade)d年级）") % {"name": c.name, "grade": c.grade},
+         "band": grade_band(c.grade), "limit": limits.get(grade_band(c.grade), ""),
+         "rule": selectors.LIMIT_RULES[grade_band(c.grade)]}
         for c in classes
     ]
     selected_id = str(day_form["school_class"].value() or "")
     return render(request, "homework/file.html", {
         "day_form": day_form, "formset": formset, "class_options": class_options, "selected_id": selected_id,
     })
+
+
+def _warn_over_limit(request, *, school_class, day: dt.date) -> None:
+    """The same warning as the form's running total, after the filing: saved, but the sweep will record it."""
+    load = selectors.day_written_load(school_class=school_class, date=day)
+    if load is None or not load.over:
+        return
+    if load.limit == 0:
+        text = _("一、二年级不布置家庭书面作业（%(rule)s），本次填报了 %(total)d 分钟。")
+    else:
+        text = _("书面作业合计 %(total)d 分钟，超过本年级上限 %(limit)d 分钟（%(rule)s）。")
+    messages.warning(request, text % {"rule": load.rule_id, "total": load.total, "limit": load.limit} + _(
+        "作业已保存并公示，系统检查后会记录为问题线索；请减少书面作业后重新填报当天作业。"))
 
 
 def _place_errors(exc: ServiceError, day_form, forms_by_label) -> None:

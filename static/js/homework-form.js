@@ -8,6 +8,7 @@
   var text = document.getElementById("homework-total-text");
   var over = document.getElementById("homework-total-over");
   var g12 = document.getElementById("homework-total-g12");
+  var rule = document.getElementById("homework-total-rule");
 
   function total(band) {
     var sum = 0;
@@ -35,6 +36,7 @@
     if (limit !== null) line += " / " + box.getAttribute("data-label-limit") + " " + limit + " " + minutes;
     text.textContent = line;
     var isOver = limit !== null && sum > limit;
+    if (rule) rule.textContent = option ? option.getAttribute("data-rule") || "" : "";
     over.hidden = !isOver;
     g12.hidden = band !== "G12";
     box.classList.toggle("status-open", isOver);

@@ -5,6 +5,7 @@ import pytest
 from compliance.models import RuleParameter
 from tests import factories as f
 from tests.compliance import testrules
+from tests.worker import celery_broker  # noqa: F401 - the fixture, for the real-worker tests
 
 
 @pytest.fixture
@@ -15,6 +16,16 @@ def test_rules(db):
     RuleParameter.objects.create(key="test_sleep_seconds", value=0, effective_from=dt.date(2026, 1, 1), source="测试")
     yield testrules
     testrules.unregister()
+
+
+@pytest.fixture
+def broker(celery_broker, test_rules):  # noqa: F811 - the fixture imported above
+    """Send this process's tasks to the real broker; ``broker(**kw)`` starts a worker that knows the test rules."""
+
+    def start(**kw):
+        return celery_broker(app="tests.compliance.worker_app", **kw)
+
+    return start
 
 
 @pytest.fixture

@@ -89,3 +89,18 @@ def test_a_broker_failure_does_not_fail_the_filing(test_rules, school_a, django_
 def test_an_empty_request_records_nothing(db, empty):
     services.sweep_request(**empty)
     assert not SweepRequest.objects.exists()
+
+
+def test_the_sweep_debounce_of_one_database_does_not_hold_back_another(db):
+    from django.db import connection
+
+    services._debounce_release()
+    try:
+        assert services._debounce_claim(30) is True
+        assert services._debounce_claim(30) is False  # this database's sweep is already scheduled
+        # another deployment (or a parallel test run) on the same Redis schedules its own
+        with mock.patch.dict(connection.settings_dict, {"NAME": "another_database"}):
+            assert services._debounce_claim(30) is True
+            services._debounce_release()
+    finally:
+        services._debounce_release()

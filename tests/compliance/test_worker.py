@@ -1,23 +1,14 @@
 """With PostgreSQL, Redis and a real Celery worker in a subprocess (not eager mode)."""
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from compliance.choices import FindingStatus, RunState
 from compliance.models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent, RuleParameter
-from shuangjian.celery import app
 from tests import factories as f
+from tests.worker import wait_for_run
 
 pytestmark = [
     pytest.mark.services,
@@ -26,99 +17,8 @@ pytestmark = [
     pytest.mark.usefixtures("migration_data"),
 ]
 
-BASE = Path(__file__).resolve().parents[2]
 RUNS = "/api/v1/compliance/runs/"
 BODY = {"date_from": "2026-11-09", "date_to": "2026-11-11"}
-
-
-class Worker:
-    """A ``celery worker`` subprocess on the test database and a private queue."""
-
-    def __init__(self, queue: str, *, concurrency: int = 2, visibility_timeout: int = 3600):
-        self.queue = queue
-        self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}",
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "TEST_CELERY_QUEUE": queue,
-            "TEST_VISIBILITY_TIMEOUT": str(visibility_timeout),
-        }
-        env.pop("TEST_DATABASE_NAME", None)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.compliance.worker_app", "worker", "-Q", queue,
-             "-c", str(concurrency), "--pool", "prefork", "-l", "info", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h"],
-            cwd=BASE, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        self._wait_for("ready.", 60)
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
-
-    def _wait_for(self, text: str, timeout: float):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.output():
-                return
-            if self.proc.poll() is not None:
-                raise AssertionError(f"the worker exited:\n{self.output()[-4000:]}")
-            time.sleep(0.2)
-        raise AssertionError(f"the worker did not get ready:\n{self.output()[-4000:]}")
-
-    def kill(self):
-        """SIGKILL the whole worker: the main process and its pool children, no goodbye."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        Path(self.log.name).unlink(missing_ok=True)
-
-
-@pytest.fixture
-def broker(settings, test_rules):
-    """Send this process's tasks to the real broker, on a queue of this test only."""
-    queue = f"sjtest-{uuid.uuid4().hex[:10]}"
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    app.conf.task_default_queue = queue
-    workers: list[Worker] = []
-
-    def start(**kw) -> Worker:
-        w = Worker(queue, **kw)
-        workers.append(w)
-        return w
-
-    yield start
-    for w in workers:
-        w.stop()
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
-    for k, v in saved.items():
-        app.conf[k] = v
-
-
-def wait_for_run(run_id: int, timeout: float = 90) -> ComplianceRun:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = ComplianceRun.objects.get(pk=run_id)
-        if run.state in (RunState.DONE, RunState.FAILED):
-            return run
-        time.sleep(0.3)
-    parts = list(ComplianceRunPart.objects.filter(run_id=run_id).values_list("rule_id", "district_id", "state"))
-    raise AssertionError(f"run {run_id} did not finish: {run.state} {parts}")
 
 
 def test_api_sweeps_reach_done_add_nothing_again_and_clear_corrected_data(broker, as_user, city_user, school_a,

@@ -1,7 +1,11 @@
 """Browser journeys: Playwright driving Debian's Chromium against a live server on loopback.
 
 Skipped, with a loud line, when Chromium or Playwright is not installed (`.ci/run` installs Chromium).
-Screenshots go to ``test-artifacts/e2e/``.
+Screenshots go to ``test-artifacts/e2e/``. A journey that triggers tasks asks for ``celery_broker`` and starts a
+real Celery worker on the test database (``tests/worker.py``); the others run tasks in-process. The accessibility
+checks inject the vendored axe-core (``vendor/``).
+
+    .venv/bin/pytest -p no:cacheprovider -n 0 tests/e2e -q
 """
 
 import os
@@ -9,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.worker import celery_broker  # noqa: F401 - the fixture: journeys that trigger tasks run a real worker
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -37,6 +44,17 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.skip(reason=f"browser journeys skipped: {reason}"))
 
 
+@pytest.fixture(autouse=True)
+def _journey_env(settings, tmp_path):
+    """A fast password and complaint-secret hasher, and uploads in a temp folder.
+
+    The cache is left alone: under xdist it is shared with the other worker's tests (the complaints tests count
+    throttled requests in it), and a journey makes only a few public requests.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -56,24 +74,44 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def desktop(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+              "has_touch": True},
+}
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+def open_page(browser):
+    """``open_page("desktop" | "phone", axe=False)``: a page in a fresh context (its own cookies: another person).
+
+    With ``axe=True`` axe-core is loaded into every document of the context before the page's own scripts, the
+    way the browser's devtools would, so the site's Content-Security-Policy stays as it is.
+    """
+    contexts = []
+
+    def open_(kind: str = "desktop", *, axe: bool = False):
+        context = browser.new_context(**VIEWPORTS[kind], locale="zh-CN")
+        contexts.append(context)
+        if axe:
+            context.add_init_script(path=str(AXE))
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def desktop(open_page):
+    return open_page("desktop")
+
+
+@pytest.fixture
+def phone(open_page):
+    return open_page("phone")
 
 
 @pytest.fixture

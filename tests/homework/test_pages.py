@@ -46,7 +46,8 @@ def row(subject="maths", kind="written", minutes="20", **flags):
 def test_form_shows_the_users_classes_with_their_limits(browser, g1, g4, g8, other_class):
     html = browser.get(reverse("homework:file")).content.decode()
     assert 'data-band="G36" data-limit="60"' in html and 'data-band="G79" data-limit="90"' in html
-    assert 'data-band="G12" data-limit="0"' in html
+    assert 'data-band="G12" data-limit="0" data-rule="HW-5-G12"' in html
+    assert 'data-limit="60" data-rule="HW-5-G36"' in html
     assert other_class.name not in html
     assert "js/homework-form.js" in html and "<script>" not in html
 
@@ -60,6 +61,27 @@ def test_form_files_a_whole_day_and_refiling_replaces_it(browser, g4):
     browser.post(reverse("homework:file"), day_post(g4, [row("english", minutes="15")]))
     assert list(HomeworkItem.objects.values_list("subject", "minutes")) == [("english", 15)]
     assert HomeworkDay.objects.count() == 1
+
+
+def test_filing_over_the_grade_limit_is_saved_with_a_warning_naming_the_rule(browser, g4):
+    resp = browser.post(reverse("homework:file"), day_post(g4, [row("maths", minutes="40"), row("chinese", minutes="30"),
+                                                                 row("english", "oral", "20")]), follow=True)
+    warnings = [str(m) for m in resp.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert "书面作业合计 70 分钟，超过本年级上限 60 分钟（HW-5-G36）" in warnings[0]
+    assert HomeworkItem.objects.count() == 3  # filed anyway: a warning, never a block
+    resp = browser.post(reverse("homework:file"), day_post(g4, [row("maths", minutes="40"), row("chinese", minutes="20")]),
+                        follow=True)
+    assert [m for m in resp.context["messages"] if m.level_tag == "warning"] == []
+
+
+def test_grades_1_2_are_warned_about_written_homework_at_home_only(browser, g1):
+    at_school = {**row("maths", minutes="15"), "at_home": False}
+    resp = browser.post(reverse("homework:file"), day_post(g1, [at_school]), follow=True)
+    assert [m for m in resp.context["messages"] if m.level_tag == "warning"] == []
+    resp = browser.post(reverse("homework:file"), day_post(g1, [row("maths", minutes="10")]), follow=True)
+    (warning,) = [str(m) for m in resp.context["messages"] if m.level_tag == "warning"]
+    assert "HW-5-G12" in warning and "10 分钟" in warning
 
 
 def test_form_prefills_the_filed_day(browser, g4, file_items):

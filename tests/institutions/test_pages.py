@@ -91,6 +91,7 @@ def test_schedule_import_page_shows_bad_rows_and_saves_nothing(institution_user,
     assert resp.status_code == 400
     html = resp.content.decode()
     assert "结束时间须晚于开始时间" in html and '<td class="num">3</td>' in html
+    assert '<td data-field="ends_at">结束时间</td>' in html  # the column as the spreadsheet's header names it
     assert Session.objects.count() == 0
 
 
