@@ -206,8 +206,11 @@ def _import_page(request, *, kind):
                     "c": report.created, "u": report.updated})
                 return redirect("institutions:schedule-import" if kind == "sessions" else "institutions:list")
     columns = services.REGISTRY_COLUMNS if kind == "registry" else services.SESSION_COLUMNS
+    # name each bad cell by the column header the user sees in the sheet
+    labels = {c.key: c.label for c in columns}
+    errors = [{**e, "column": labels.get(e["field"], e["field"])} for e in report.errors] if report else []
     return render(request, "institutions/import.html", {
-        "form": form, "report": report, "columns": columns, "kind": kind,
+        "form": form, "report": report, "errors": errors, "columns": columns, "kind": kind,
         "title": _("批量导入机构登记信息") if kind == "registry" else _("批量导入课程安排（课次）"),
         "template_url": "institutions:import-template" if kind == "registry" else "institutions:schedule-template",
     }, status=400 if report is not None and not report.ok else 200)
