@@ -422,3 +422,20 @@ def test_with_redis_hung_requests_that_enqueue_answer_within_5_seconds_with_the_
     assert resp.status_code == 200 and Complaint.objects.count() == 1, resp.content.decode()[:2000]
     assert took < DEADLINE, f"the complaint form took {took:.1f} s"
     assert len(hung_server.accepted) > 0  # the requests really talked to the hung server
+
+
+def test_the_cache_and_the_debounce_store_give_up_on_a_hung_redis(hung_server, point_at, settings):
+    from django.core.cache import cache
+
+    point_at(hung_server)
+    started = time.monotonic()
+    with pytest.raises(redis.RedisError):
+        cache.add("fault-probe", 1)
+    assert time.monotonic() - started < 2 * settings.REDIS_SOCKET_TIMEOUT + 0.5
+
+    # without a separate cache the debounce key lives in the broker's Redis, with the same bound
+    settings.REDIS_URL = ""
+    started = time.monotonic()
+    with pytest.raises(redis.RedisError):
+        compliance_services._debounce_claim(1)
+    assert time.monotonic() - started < 2 * settings.REDIS_SOCKET_TIMEOUT + 0.5
