@@ -1,13 +1,13 @@
 """Rate limits of the public endpoints, shared by the API and the HTML pages (per client address)."""
 
 from django.utils.translation import gettext as _
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.audit import client_ip
+from shuangjian.throttling import FailsafeScopedRateThrottle
 
 
-class PublicRateThrottle(ScopedRateThrottle):
-    """A scoped rate per client address.
+class PublicRateThrottle(FailsafeScopedRateThrottle):
+    """A scoped rate per client address (counted in process memory while the shared cache is down).
 
     DRF trusts any ``X-Forwarded-For`` header when ``NUM_PROXIES`` is unset,
     so a flooder could pick a new address per request. The address is the

@@ -787,7 +787,8 @@ def _debounce_backend():
     if url.startswith(("redis://", "rediss://")) and not getattr(settings, "REDIS_URL", ""):
         import redis
 
-        return redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+        timeout = settings.REDIS_SOCKET_TIMEOUT
+        return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
     return None
 
 

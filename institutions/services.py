@@ -232,14 +232,15 @@ def _date(value, *, required=False):
             raise CellError(_("必填"))
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _in_years(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _in_years(value)
     text = str(value).strip().replace("/", "-")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise CellError(_("日期格式应为 YYYY-MM-DD")) from None
+    return _in_years(day)
 
 
 def _datetime(value):
@@ -253,9 +254,20 @@ def _datetime(value):
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
             raise CellError(_("时间格式应为 YYYY-MM-DD HH:MM（北京时间）")) from None
+    _in_years(moment.date())
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=LOCAL_TZ)
     return moment
+
+
+#: the years a registry date or a session can fall in; anything else is a typing slip (0001, 20226)
+YEARS = (1900, 2100)
+
+
+def _in_years(day):
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise CellError(_("年份超出范围（应在 %(a)d–%(b)d 年之间）") % {"a": YEARS[0], "b": YEARS[1]})
+    return day
 
 
 def _int_id(value):

@@ -1,7 +1,7 @@
-"""Reading and writing the registry's spreadsheets: xlsx (openpyxl) or CSV (UTF-8 with or without BOM, or GBK).
+"""Reading and writing the registry's spreadsheets: xlsx or CSV (UTF-8 with or without BOM, GBK, or UTF-16).
 
 The file type is decided by the content, not the name: an xlsx file is a zip archive; anything else must
-decode as text. Rows come back as ``(row_number, {column_key: value})`` where ``row_number`` is the
+decode as text. Opening and decoding (with the limits against zip bombs) is ``shuangjian.spreadsheets``. Rows come back as ``(row_number, {column_key: value})`` where ``row_number`` is the
 spreadsheet's own row number (the header is row 1), so an error can name the row the user sees.
 """
 
@@ -12,11 +12,14 @@ import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from shuangjian import spreadsheets
 from shuangjian.errors import ServiceError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: rows read from a sheet, blank ones included, before giving up (a whole city's registry fits)
+MAX_SCAN_ROWS = 100_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,14 +37,17 @@ def read_rows(file, columns: list[Column]) -> list[tuple[int, dict]]:
         raise ServiceError(_("文件超过 5 MB 上限"), code="too_large", fields={"file": [_("文件超过 5 MB 上限")]})
     if not data.strip():
         raise ServiceError(_("文件是空的"), code="empty", fields={"file": [_("文件是空的")]})
-    if data[:4] == b"PK\x03\x04":
-        table = _xlsx_table(data)
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ServiceError(
             _("不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV"), code="file_type", fields={"file": [_("文件类型不支持")]}
         )
-    else:
-        table = _csv_table(data)
+    try:
+        if data[:4] == b"PK\x03\x04":
+            table = spreadsheets.xlsx_table(data, max_rows=MAX_SCAN_ROWS)
+        else:
+            table = spreadsheets.csv_table(data)
+    except spreadsheets.SpreadsheetError as exc:
+        raise ServiceError(str(exc), code=exc.code, fields={"file": [str(exc)]}) from exc
     if not table:
         raise ServiceError(_("文件是空的"), code="empty", fields={"file": [_("文件是空的")]})
     header = [str(h or "").strip() for h in table[0]]
@@ -74,39 +80,6 @@ def _clean(value):
         value = value.strip()
         return value
     return value
-
-
-def _xlsx_table(data: bytes) -> list[list]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a zip that is not a workbook, or a damaged one
-        raise ServiceError(
-            _("无法读取 Excel 文件：%(err)s") % {"err": exc.__class__.__name__},
-            code="file_type",
-            fields={"file": [_("不是有效的 .xlsx 文件")]},
-        ) from exc
-    sheet = workbook.worksheets[0]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return table
-
-
-def _csv_table(data: bytes) -> list[list]:
-    if b"\x00" in data:
-        raise ServiceError(
-            _("文件类型不支持：请上传 .xlsx 或 CSV 文件"), code="file_type", fields={"file": [_("文件类型不支持")]}
-        )
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ServiceError(
-            _("无法识别 CSV 文件的编码（应为 UTF-8 或 GBK）"), code="encoding", fields={"file": [_("编码无法识别")]}
-        )
-    return [row for row in csv.reader(io.StringIO(text))]
 
 
 def write_xlsx(columns: list[Column], rows: list[list], *, title: str) -> bytes:

@@ -7,6 +7,8 @@
   ``{"detail": "...", "code": "...", "fields": {...}}``.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,14 @@ from shuangjian.errors import ServiceError
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return Response(
+            {"detail": str(_("请求内容超过 %(n)d MB 上限，未保存任何数据：请分批提交 / the request body is over %(n)d MB")
+                           % {"n": limit}),
+             "code": "too_large", "fields": {}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, ServiceError):
         return Response(
             {"detail": exc.message, "code": exc.code, "fields": exc.fields}, status=exc.status_code

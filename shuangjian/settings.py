@@ -204,21 +204,36 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# A publish must never hang a request: bounded socket waits on the broker.
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A publish must never hang a request. A request that enqueues work first records it in the database (the
+# filing sweep's SweepRequest rows, a run's parts), so a failed publish loses nothing: the beat entries send it
+# later. Hence short, bounded socket waits and at most one retry when publishing; a stopped broker fails at
+# once (connection refused), a hung one (accepts, never answers) after about BROKER_SOCKET_TIMEOUT seconds.
+# See docs/decisions/outbox.md; tests/security/test_faults_redis.py holds a request to under 5 seconds.
+BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": 3,
-    "socket_connect_timeout": 3,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,  # above the worker's 1-second BRPOP wait
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
     "visibility_timeout": 3600,
-    "max_retries": 1,
+    "max_retries": 1,  # (re)connecting a publisher's channel: one more try, then the error
 }
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A worker, unlike a request, waits for the broker to come back: it reconnects for as long as it takes.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {}  # filled by the apps' own `beat_schedule()` in shuangjian/celery.py
 
 # --- cache ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache holds nothing that cannot be lost (rate-limit counters, the sweep debounce key, cached dashboards):
+# a stopped or hung Redis must cost a request at most this long, never hang it.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_CACHE_OPTIONS = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": REDIS_CACHE_OPTIONS}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

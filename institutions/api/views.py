@@ -5,10 +5,10 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from shuangjian.api import ScopedModelViewSet, ScopedReadOnlyViewSet
 from shuangjian.errors import ServiceError
+from shuangjian.throttling import FailsafeScopedRateThrottle
 
 from .. import filtersets as fs
 from ..models import (
@@ -157,7 +157,7 @@ class ListStatusChangeViewSet(ScopedReadOnlyViewSet):
 # --- public look-up -------------------------------------------------------------------------------------
 
 
-class PublicReadThrottle(ScopedRateThrottle):
+class PublicReadThrottle(FailsafeScopedRateThrottle):
     scope_attr = "throttle_scope"
 
 
