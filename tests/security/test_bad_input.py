@@ -540,7 +540,7 @@ def test_registry_import_bad_rows_page_and_api(district_user, fmt, case, over, f
     errors = resp.context["report"].errors
     assert any(e["row"] == 3 and e["field"] == field and message in e["message"] for e in errors), errors
     label = next(c.label for c in REGISTRY_COLUMNS if c.key == field)
-    assert f'<td class="num">3</td><td>{label}</td>' in resp.content.decode()  # the column as the sheet names it
+    assert f'<td class="num">3</td><td data-field="{field}">{label}</td>' in resp.content.decode()  # the column as the sheet names it
 
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(district_user)
@@ -666,7 +666,7 @@ def test_session_import_bad_rows_page_and_api(sessions_ctx, fmt, case, over, fie
     errors = resp.context["report"].errors
     assert any(e["row"] == 3 and e["field"] == field and message in e["message"] for e in errors), errors
     label = next(c.label for c in SESSION_COLUMNS if c.key == field)
-    assert f'<td class="num">3</td><td>{label}</td>' in resp.content.decode()
+    assert f'<td class="num">3</td><td data-field="{field}">{label}</td>' in resp.content.decode()
 
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(sessions_ctx.user)

@@ -156,9 +156,12 @@ def hung_server():
 
 def _reset_celery_pools():
     """Forget this process's broker connections, so the next publish connects to the broker now configured."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    from kombu import pools
+
+    # the app's pool lives in kombu's process-wide registry: closing it there without clearing the registry would
+    # leave a closed pool behind for the next test's broker URL ("Acquire on closed pool")
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
