@@ -158,6 +158,7 @@ class _PublicView(PublicThrottleMixin):
     permission_classes = [AllowAny]
     throttle_classes = [PublicRateThrottle]
     throttle_scope = "public_read"
+    schema_errors = ("404",)  # an unknown tracking code or a wrong secret
 
 
 class TrackView(_PublicView, APIView):

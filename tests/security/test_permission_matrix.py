@@ -25,14 +25,11 @@ by one role never changes what the next role meets.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
-from django.db import transaction
-from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 
 from afterschool.models import DailyReport, Programme
@@ -46,7 +43,7 @@ from schools.models import District, School, SchoolClass
 from tests import factories as f
 
 from . import matrix as m
-from .world import ROLES, SCHOOL_DAY, STAFF_ROLES, World, build_world
+from .world import ROLES, SCHOOL_DAY, STAFF_ROLES, World
 
 LOGIN = "login"
 NEXT_DAY = SCHOOL_DAY + dt.timedelta(days=1)  # a school day the world has no filing for
@@ -936,31 +933,6 @@ EXPECT: dict[str, dict[str, dict]] = {
         "POST":    E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
     },
 }
-
-
-# ===========================================================================================================
-# The world, once per module
-# ===========================================================================================================
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world of ``tests/security/world.py`` and a signed-in session per staff role, built once for the
-    module inside a transaction rolled back at its end (each test adds its own savepoints inside it)."""
-    media = tmp_path_factory.mktemp("media")
-    fast_hash = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast_hash):
-        with transaction.atomic():
-            if not District.objects.exists():  # a transactional test before this module emptied the tables
-                importlib.import_module("schools.migrations.0002_districts_and_calendar").load(apps, None)
-                importlib.import_module("compliance.migrations.0002_default_parameters").load(apps, None)
-            w = build_world()
-            for role in STAFF_ROLES:
-                client = Client()
-                client.force_login(w.users[role])
-                w.sessions[role] = client.cookies["sessionid"].value
-            yield w
-            transaction.set_rollback(True)
 
 
 def snapshot(target):
