@@ -25,6 +25,7 @@ ERRORS = {
     "403": "Not signed in, or the role may not do this",
     "404": "No such object in the caller's scope (another district's object is not found either)",
     "409": "Conflicts with the stored data (a row still referenced, a concurrent filing, an existing value)",
+    "413": "The submission is too large",
     "429": "Too many requests from this address (or a locked-out login): retry after the Retry-After seconds",
     "503": "The database is unavailable: retry after the Retry-After seconds",
 }
@@ -35,7 +36,7 @@ class AutoSchema(SpectacularAutoSchema):
 
     Every operation may answer 400, 403 and 503; one with a path argument or a page number, 404; a DELETE,
     409; a throttled view, 429. A view that gives another of these statuses lists it in its ``schema_errors``
-    attribute (``schema_errors = ("404",)``).
+    attribute: ``("404",)`` for all its operations, or by method, ``{"POST": ("409",)}``.
     """
 
     def get_operation(self, *args, **kwargs):
@@ -50,7 +51,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("409")
         if self._throttled():
             codes.append("429")
-        codes += getattr(self.view, "schema_errors", ())
+        extra = getattr(self.view, "schema_errors", ())
+        codes += extra.get(self.method, ()) if isinstance(extra, dict) else extra
         responses = operation.setdefault("responses", {})
         for code in codes:
             responses.setdefault(code, self._error(code))

@@ -43,7 +43,7 @@ from compliance.models import RuleParameter
 from .world import STAFF_ROLES, World
 
 #: generated requests per operation (each sent by every role); FUZZ_MAX_EXAMPLES=50 digs deeper, slowly
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "2"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261110"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
