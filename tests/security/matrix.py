@@ -39,7 +39,7 @@ class Endpoint:
     route: str  # the pattern as written, the prefixes joined
     name: str  # "namespace:name", or the route when the pattern has no name
     callback: Callable
-    format_suffix: bool  # the router's ``.json`` twin of another pattern
+    format_suffix: bool  # a ``.json`` twin of another pattern (the routers make none; it would share its answers)
 
     @property
     def key(self) -> str:

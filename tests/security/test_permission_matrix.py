@@ -1046,17 +1046,12 @@ def list_leaks(world: World, role: str, endpoint: m.Endpoint, response) -> list[
 # ===========================================================================================================
 
 ENDPOINTS = m.covered_endpoints()
-#: the router's ``.json`` twins render the same view: read by the roles that show scope and refusal
-FORMAT_ROLES = ("anonymous", "school_b", "institution", "district2", "city")
 
 
 def _rows():
     for endpoint in ENDPOINTS:
         declared = EXPECT.get(endpoint.name, {})
-        methods = endpoint.methods or tuple(declared) or ("GET",)
-        if endpoint.format_suffix and "GET" in methods:
-            methods = ("GET",)
-        for method in methods:
+        for method in endpoint.methods or tuple(declared) or ("GET",):
             yield pytest.param(endpoint, method, id=f"{endpoint.key} {method}")
 
 
@@ -1071,7 +1066,7 @@ def test_every_url_pattern_and_method_is_declared():
             continue
         if endpoint.name not in FILLS:
             problems.append(f"{endpoint.name} ({endpoint.route}): no Fill declared in FILLS")
-        if not endpoint.format_suffix and set(EXPECT[endpoint.name]) != set(endpoint.methods):
+        if set(EXPECT[endpoint.name]) != set(endpoint.methods):
             problems.append(f"{endpoint.name}: the view allows {sorted(endpoint.methods)}, "
                             f"EXPECT declares {sorted(EXPECT[endpoint.name])}")
     problems += [f"{name}: declared in EXPECT but no URL pattern has that name" for name in set(EXPECT) - names]
@@ -1089,7 +1084,7 @@ def test_matrix(world, endpoint, method):
     url = m.fill_route(endpoint, args)
     target = fill.target_of(world)
     problems = []
-    for role in FORMAT_ROLES if endpoint.format_suffix else ROLES:
+    for role in ROLES:
         expected = row[method][role]
         payload = payload_for(endpoint.name, method, world, role)
         before = snapshot(target)
@@ -1120,7 +1115,7 @@ def test_methods_a_view_does_not_allow_are_refused(world):
     signed-in user away before it looks at the method)."""
     problems = []
     for endpoint in ENDPOINTS:
-        if endpoint.format_suffix or endpoint.view_class is None:
+        if endpoint.view_class is None:
             continue  # function pages answer any method themselves (declared above for GET and POST)
         url = m.fill_route(endpoint, FILLS[endpoint.name].args(world))
         role = "city" if endpoint.is_api else "anonymous"
