@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
@@ -45,6 +46,15 @@ def exception_handler(exc, context):
              "code": "unavailable", "fields": {}},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
+        )
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        # the raw message lists the referencing rows (accounts, findings ...): name their kinds only
+        rows = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        kinds = sorted({str(row._meta.verbose_name) for row in rows})
+        return Response(
+            {"detail": str(_("仍有其他记录引用它，不能删除 / Still referenced, cannot be deleted")),
+             "code": "protected", "fields": {"non_field_errors": [str(_("引用它的记录：")) + "、".join(kinds)]}},
+            status=status.HTTP_409_CONFLICT,
         )
     response = drf_exception_handler(exc, context)
     if response is None:

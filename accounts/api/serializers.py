@@ -4,7 +4,7 @@ from accounts.models import AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent

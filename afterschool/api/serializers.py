@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from institutions.models import Institution
@@ -22,8 +23,17 @@ class DailyReportInputSerializer(serializers.Serializer):
     extended_care = serializers.BooleanField()
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "17:30"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day written ``HH:MM`` (the contract's ``"end_time": "17:30"``): no seconds, so not an OpenAPI
+    ``format: time``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class DailyReportSerializer(serializers.ModelSerializer):
-    end_time = serializers.TimeField(format="%H:%M")
+    end_time = HourMinuteField()
 
     class Meta:
         model = DailyReport
@@ -37,7 +47,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     # any institution of the public registry may be named; AS-10-PROVIDER judges it
     institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all(), allow_null=True,
                                                      required=False)
-    institution_name = serializers.CharField(source="institution.name", read_only=True, default=None)
+    institution_name = serializers.CharField(source="institution.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Activity

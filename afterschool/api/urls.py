@@ -6,6 +6,7 @@ from .views import ActivityViewSet, DailyReportViewSet, ProgrammeViewSet, Provid
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False  # no undocumented ".json" twin of every route (those of actions answered 500)
 router.register("afterschool/reports", DailyReportViewSet, basename="afterschool-report")
 router.register("afterschool/programmes", ProgrammeViewSet, basename="afterschool-programme")
 router.register("afterschool/activities", ActivityViewSet, basename="afterschool-activity")

@@ -53,7 +53,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     contact_name = serializers.CharField(source="masked_name", read_only=True)
     contact_phone = serializers.CharField(source="masked_phone", read_only=True)
     contact_email = serializers.CharField(source="masked_email", read_only=True)
-    next_due = serializers.DateField(read_only=True)
+    next_due = serializers.DateField(read_only=True, allow_null=True)  # none once the complaint is closed
     overdue = serializers.SerializerMethodField()
     photo_count = serializers.IntegerField(read_only=True, default=0)
 

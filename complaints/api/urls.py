@@ -7,6 +7,7 @@ from . import views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False  # no undocumented ".json" twin of every route (those of actions answered 500)
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 
 urlpatterns = [

@@ -66,6 +66,8 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
     filterset_class = ComplaintFilterSet
     ordering_fields = ["received_at", "accept_due", "resolve_due", "occurred_on"]
     write_roles = frozenset({"city", "district"})
+    # photos over the size limit; a state changed by someone else meanwhile
+    schema_errors = {"POST": ("409", "413")}
 
     def get_queryset(self):
         qs = complaint_inbox(user=self.request.user)
@@ -160,6 +162,7 @@ class _PublicView(PublicThrottleMixin):
     permission_classes = [AllowAny]
     throttle_classes = [PublicRateThrottle]
     throttle_scope = "public_read"
+    schema_errors = ("404",)  # an unknown tracking code or a wrong secret
 
 
 class TrackView(_PublicView, APIView):
@@ -179,6 +182,7 @@ class ReopenView(_PublicView, APIView):
     """``POST {tracking_code, secret, note}``: the complainant asks, once, for the complaint to be looked at again."""
 
     throttle_scope = "public_submit"
+    schema_errors = ("404", "409")  # as tracking; the state changed meanwhile
 
     @extend_schema(request=ReopenSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):

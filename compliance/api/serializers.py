@@ -16,7 +16,7 @@ def _language(serializer):
 
 
 class RuleParameterSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = RuleParameter
@@ -90,8 +90,8 @@ class FindingEventSerializer(serializers.ModelSerializer):
 
 class FindingSerializer(serializers.ModelSerializer):
     district = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    school_name = serializers.CharField(source="school.name", read_only=True, default=None)
-    institution_name = serializers.CharField(source="institution.name", read_only=True, default=None)
+    school_name = serializers.CharField(source="school.name", read_only=True, default=None, allow_null=True)
+    institution_name = serializers.CharField(source="institution.name", read_only=True, default=None, allow_null=True)
     rule_title = serializers.SerializerMethodField()
     severity = serializers.SerializerMethodField()
 

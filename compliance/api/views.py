@@ -78,6 +78,7 @@ class RuleParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     filterset_class = RuleParameterFilterSet
     ordering_fields = ["key", "effective_from"]
     write_roles = frozenset({"city"})
+    schema_errors = {"POST": ("409",)}  # a value from that date exists already
 
     def get_queryset(self):
         return self.queryset.all()  # parameters are public policy: every staff role may read them
@@ -96,6 +97,7 @@ class RunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModel
     filterset_class = RunFilterSet
     ordering_fields = ["created_at", "state"]
     write_roles = frozenset({"city", "district"})
+    schema_errors = {"POST": ("404",)}  # a district outside the caller's scope
 
     @extend_schema(request=RunCreateSerializer, responses={202: RunSerializer})
     def create(self, request):
@@ -124,6 +126,8 @@ class FindingViewSet(ScopedModelViewSet):
     ordering_fields = ["period_start", "last_seen", "status", "rule_id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     write_roles = frozenset({"city", "district", "school", "institution"})
+    # a case in another district; a status changed by someone else meanwhile
+    schema_errors = {"POST": ("404",), "PATCH": ("409",)}
 
     def get_queryset(self):
         qs = super().get_queryset()

@@ -37,6 +37,7 @@ class HomeworkItemViewSet(ScopedModelViewSet):
     write_roles = FILING_ROLES
     http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = r"\d+"
+    schema_errors = {"POST": ("409",)}  # a concurrent filing of the same class-day won
 
     @extend_schema(
         request=HomeworkItemInputSerializer(many=True),
@@ -63,6 +64,7 @@ class HomeworkDayViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["date"]
     write_roles = FILING_ROLES
     http_method_names = ["get", "post", "head", "options"]
+    schema_errors = {"POST": ("409",)}  # a concurrent filing of the same class-day won
 
     @extend_schema(request=NoHomeworkSerializer, responses={201: FilingResultSerializer})
     def create(self, request, *args, **kwargs):

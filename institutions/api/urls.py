@@ -11,6 +11,7 @@ from . import views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False  # no undocumented ".json" twin of every route (those of actions answered 500)
 router.register("institutions/sites", views.SiteViewSet, basename="institution-site")
 router.register("institutions/trainers", views.TrainerViewSet, basename="institution-trainer")
 router.register("institutions/foreign-staff", views.ForeignStaffViewSet, basename="institution-foreign-staff")
