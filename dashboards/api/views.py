@@ -1,6 +1,8 @@
 """The dashboards API: the figures of a district, the city and a school, scoped to the caller."""
 
-from django.http import Http404
+import json
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -12,7 +14,7 @@ from accounts.scoping import is_city, restrict, role_of
 from schools.models import District, School
 
 from .. import selectors
-from ..caching import cached
+from ..caching import cached_json
 from . import serializers as s
 
 QUERY = [
@@ -32,6 +34,26 @@ def visible_school(user, pk) -> School:
     return get_object_or_404(restrict(School.objects.select_related("district"), user), pk=pk)
 
 
+def audience(user) -> str:
+    """The caller's role, part of a cached dashboard's key."""
+    if is_city(user):
+        return str(Role.CITY)
+    profile = role_of(user)
+    return profile.role if profile else ""
+
+
+def dashboard_response(request, kind: str, ident, filters, compute):
+    """The dashboard ``compute()`` counts, as JSON from the cache when it is current (see ``caching``).
+
+    Call it only after the caller's scope has been checked: the key names the
+    scope (``kind``, ``ident``), not the caller.
+    """
+    body = cached_json(kind, ident, audience(request.user), filters, compute)
+    if request.accepted_renderer.format == "json":
+        return HttpResponse(body, content_type="application/json")
+    return Response(json.loads(body))  # the browsable API renders the same figures as a page
+
+
 def district_dashboard_visible(user, code: str) -> District:
     """District dashboards are for city and district staff: a school or institution user gets 404."""
     profile = role_of(user)
@@ -47,8 +69,8 @@ class DistrictDashboardView(APIView):
     def get(self, request, code):
         district = district_dashboard_visible(request.user, code)
         filters = s.filters_from(request.query_params)
-        return Response(cached("district", district.pk, filters, lambda: selectors.district_dashboard(
-            district=district, filters=filters, user=request.user)))
+        return dashboard_response(request, "district", district.pk, filters, lambda: selectors.district_dashboard(
+            district=district, filters=filters, user=request.user))
 
 
 class DistrictSchoolsView(APIView):
@@ -60,8 +82,8 @@ class DistrictSchoolsView(APIView):
     def get(self, request, code):
         district = district_dashboard_visible(request.user, code)
         filters = s.filters_from(request.query_params)
-        return Response(cached("district-schools", district.pk, filters, lambda: selectors.district_schools(
-            district=district, filters=filters)))
+        return dashboard_response(request, "district-schools", district.pk, filters, lambda: selectors.district_schools(
+            district=district, filters=filters))
 
 
 class CityDashboardView(APIView):
@@ -70,8 +92,8 @@ class CityDashboardView(APIView):
     @extend_schema(parameters=QUERY, responses=s.CityDashboardSerializer, tags=["dashboards"])
     def get(self, request):
         filters = s.filters_from(request.query_params)
-        return Response(cached("city", "", filters, lambda: selectors.city_dashboard(
-            filters=filters, user=request.user)))
+        return dashboard_response(request, "city", "", filters, lambda: selectors.city_dashboard(
+            filters=filters, user=request.user))
 
 
 class SchoolDashboardView(APIView):
@@ -81,5 +103,5 @@ class SchoolDashboardView(APIView):
     def get(self, request, pk):
         school = visible_school(request.user, pk)
         filters = s.filters_from(request.query_params)
-        return Response(cached("school", school.pk, filters, lambda: selectors.school_dashboard(
-            school=school, filters=filters, user=request.user)))
+        return dashboard_response(request, "school", school.pk, filters, lambda: selectors.school_dashboard(
+            school=school, filters=filters, user=request.user))
