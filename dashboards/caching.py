@@ -19,8 +19,9 @@ so that a test inside one transaction sees its own writes).
 What is cached is the JSON body itself: a hit costs the caller's authentication,
 the scope check (which always runs first, so another district's figures are a
 404 whatever the cache holds) and one cache round trip (the version and the
-entry in one ``get_many``). The key holds today's date, since "overdue" and the
-default date range move with it; ``DASHBOARD_CACHE_SECONDS`` only bounds how
+entry in one ``get_many``). The key holds the filter parameters as sent (only
+valid ones are ever stored, so a hit skips their validation) and today's date,
+since "overdue" and the default date range move with it; ``DASHBOARD_CACHE_SECONDS`` only bounds how
 long an unused entry is kept (and the drift of "days since the oldest open
 finding", which turns at the time of day that finding was first seen).
 
@@ -31,6 +32,7 @@ the setting defaults to 0 (off) with the per-process local-memory cache.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -75,22 +77,24 @@ def render(data) -> bytes:
     return JSONRenderer().render(data)
 
 
-def cache_key(kind: str, ident, audience: str, filters) -> str:
-    f = filters.as_dict()
-    return (f"dashboards:{kind}:{ident}:{audience}:{f['date_from']}:{f['date_to']}:{f['stage'] or ''}:"
-            f"{f['grade_band'] or ''}:{translation.get_language() or ''}:{timezone.localdate().isoformat()}")
+def cache_key(kind: str, ident, audience: str, params) -> str:
+    # the parameters come from the caller: hashed, so that no value can make a key too long or unsafe
+    sent = hashlib.blake2b("\n".join(params).encode(), digest_size=12).hexdigest()
+    return f"dashboards:{kind}:{ident}:{audience}:{sent}:{translation.get_language() or ''}:{timezone.localdate()}"
 
 
-def cached_json(kind: str, ident, audience: str, filters, compute) -> bytes:
+def cached_json(kind: str, ident, audience: str, params, compute) -> bytes:
     """The JSON body of ``compute()``, from the cache while the version it was counted under is current.
 
     ``audience`` is the caller's role: the figures of one scope are the same for
     every caller of a role who may see it (the caller's scope is checked before).
+    ``params`` are the filter parameters as the caller sent them; ``compute``
+    validates them (raising before anything is stored).
     """
     seconds = cache_seconds()
     if seconds <= 0:
         return render(compute())
-    key = cache_key(kind, ident, audience, filters)
+    key = cache_key(kind, ident, audience, params)
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or stats_version()
     entry = found.get(key)

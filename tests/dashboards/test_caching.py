@@ -112,3 +112,22 @@ def test_the_browsable_api_renders_the_cached_figures(cache_on, filings, as_user
     page = client.get(url(), RANGE, HTTP_ACCEPT="text/html")
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     assert "&quot;filed&quot;: 11" in page.content.decode() or '"filed": 11' in page.content.decode()
+
+
+def test_a_cached_dashboard_costs_a_token_caller_one_query_and_stays_scoped(
+        cache_on, filings, district_user, district2_user, district1, django_assert_num_queries):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def token_client(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        return client
+
+    stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
+    own, other = token_client(district_user), token_client(district2_user)
+    assert filed(own) == 11
+    with django_assert_num_queries(1):  # the token, with the caller's profile and district; then the cache
+        assert filed(own) == 11
+    assert other.get(url(), RANGE).status_code == 404  # 110101 is cached, and still not theirs
+    assert filed(other, "110102") == 1
