@@ -14,7 +14,9 @@ duplicates rows. ``restrict(queryset, user)`` applies it:
 
 Pages and API viewsets both call ``restrict`` (the API through
 ``ScopedViewSetMixin``), so nothing filters by district by hand, and an
-object outside the caller's scope is simply not found (404).
+object outside the caller's scope is simply not found (404). ``allows``
+answers the same question for one object already loaded (a user's own
+district, loaded with the user), without a query.
 """
 
 from django.db import models
@@ -62,6 +64,25 @@ def restrict(queryset, user):
         return queryset.none()
     qs = queryset.filter(**{path: anchor_id(profile)})
     return qs
+
+
+def allows(user, instance) -> bool | None:
+    """Whether ``restrict`` would let ``user`` see ``instance``, answered from the instance without a query.
+
+    None when the model's path for the user's role crosses a relation (``"school__district_id"``): then only
+    ``restrict`` on a queryset can answer.
+    """
+    if is_city(user):
+        return True
+    profile = role_of(user)
+    if profile is None:
+        return False
+    path = getattr(type(instance), "scope_paths", {}).get(profile.role)
+    if path is None:
+        return False
+    if "__" in path:
+        return None
+    return getattr(instance, path) == anchor_id(profile)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -85,6 +85,8 @@ class Finding(models.Model):
         indexes = [
             models.Index(fields=["rule_id", "district", "period_start"]),
             models.Index(fields=["district", "status"]),
+            # the dashboards: a district's findings dated in a range (or undated)
+            models.Index(fields=["district", "period_start"], name="finding_district_period"),
             models.Index(fields=["school", "status"]),
             models.Index(fields=["institution", "status"]),
         ]

@@ -35,6 +35,7 @@ from . import registry
 from .choices import ACTIVE_STATUSES, ALLOWED_TRANSITIONS, FindingStatus, RuleKind, RunState, RunTrigger
 from .models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent, RuleParameter, SweepRequest
 from .parameters import parameter_segments
+from .signals import run_finished
 
 logger = logging.getLogger(__name__)
 
@@ -586,6 +587,7 @@ def run_refresh(*, run_id: int) -> ComplianceRun:
         if done >= run.parts_total:
             run.state = RunState.FAILED if failed else RunState.DONE
             run.finished_at = timezone.now()
+            run_finished.send(sender=ComplianceRun, run=run)
         elif done or run.state == RunState.RUNNING:
             run.state = RunState.RUNNING
             run.finished_at = None

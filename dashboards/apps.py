@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("数据看板")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

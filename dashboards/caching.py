@@ -1,20 +1,45 @@
-"""A short-lived cache of computed dashboards, invalidated whenever the summary tables are rebuilt.
+"""The cache of rendered dashboards: on by default, never stale, one cache read per hit.
 
 A dashboard is a pure function of the summary tables, the registry tables
-(findings, complaints, institutions) and the filters. The key carries a
-version that ``stats_refresh`` bumps after it commits, so a refreshed table is
-never hidden behind an old figure; staff changes to findings and complaints
-(which bump nothing) show within ``DASHBOARD_CACHE_SECONDS`` (a setting read
-from the environment; 0, the default, turns the cache off and every request
-counts afresh from the summary tables). The cache is the project's ``default`` cache:
-Redis when ``REDIS_URL`` is set, so every worker shares one version.
+(findings, complaints, institutions, rule parameters), the filters, the
+caller's role, the language and the date. Every write that can change a figure
+bumps one shared *version*: ``stats_refresh`` after rebuilding the summary
+tables, the receivers in ``dashboards.receivers`` after a finding, complaint,
+institution or parameter is saved or deleted, and the refresh that follows each
+compliance run. A cached dashboard is stored with the version it was computed
+under and served only while that version is current, so a change shows on the
+next request, not after a timeout.
+
+The version is read *before* the figures are counted: figures counted from data
+that a concurrent write then changes are stored under the old version and never
+served. A bump happens at once and again after the commit, so that no reader
+can store the figures of the moment between the two under the new version (and
+so that a test inside one transaction sees its own writes).
+
+What is cached is the JSON body itself: a hit costs the caller's authentication,
+the scope check (which always runs first, so another district's figures are a
+404 whatever the cache holds) and one cache round trip (the version and the
+entry in one ``get_many``). The key holds the filter parameters as sent (only
+valid ones are ever stored, so a hit skips their validation) and today's date,
+since "overdue" and the default date range move with it; ``DASHBOARD_CACHE_SECONDS`` only bounds how
+long an unused entry is kept (and the drift of "days since the oldest open
+finding", which turns at the time of day that finding was first seen).
+
+The cache is the project's ``default`` cache. It must be shared by every
+process that writes and serves (Redis when ``REDIS_URL`` is set), which is why
+the setting defaults to 0 (off) with the per-process local-memory cache.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
+from django.db import transaction
+from django.utils import timezone, translation
+from rest_framework.renderers import JSONRenderer
 
 VERSION_KEY = "dashboards:stats-version"
 
@@ -23,31 +48,58 @@ def cache_seconds() -> int:
     return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", 0))
 
 
-def stats_version() -> int:
+def _new_version() -> str:
+    # random, not a counter: a version lost from the cache (evicted, flushed) can never come back and
+    # make an entry stored under it current again
+    return secrets.token_hex(8)
+
+
+def stats_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
     return version
 
 
 def stats_version_bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value differs from every key in use
-        cache.set(VERSION_KEY, 2, timeout=None)
+    """Make every cached dashboard out of date."""
+    cache.set(VERSION_KEY, _new_version(), timeout=None)
 
 
-def cached(kind: str, ident, filters, compute):
-    """``compute()``, or its value from the cache for the same dashboard, filters, language and stats version."""
+def figures_changed() -> None:
+    """Data a dashboard counts has changed in this transaction: bump now and again once it commits."""
+    stats_version_bump()
+    transaction.on_commit(stats_version_bump)
+
+
+def render(data) -> bytes:
+    return JSONRenderer().render(data)
+
+
+def cache_key(kind: str, ident, audience: str, params) -> str:
+    # the parameters come from the caller: hashed, so that no value can make a key too long or unsafe
+    sent = hashlib.blake2b("\n".join(params).encode(), digest_size=12).hexdigest()
+    return f"dashboards:{kind}:{ident}:{audience}:{sent}:{translation.get_language() or ''}:{timezone.localdate()}"
+
+
+def cached_json(kind: str, ident, audience: str, params, compute) -> bytes:
+    """The JSON body of ``compute()``, from the cache while the version it was counted under is current.
+
+    ``audience`` is the caller's role: the figures of one scope are the same for
+    every caller of a role who may see it (the caller's scope is checked before).
+    ``params`` are the filter parameters as the caller sent them; ``compute``
+    validates them (raising before anything is stored).
+    """
     seconds = cache_seconds()
     if seconds <= 0:
-        return compute()
-    f = filters.as_dict()
-    key = (f"dashboards:v{stats_version()}:{kind}:{ident}:{f['date_from']}:{f['date_to']}:{f['stage'] or ''}:"
-           f"{f['grade_band'] or ''}:{translation.get_language() or ''}")
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=seconds)
-    return value
+        return render(compute())
+    key = cache_key(kind, ident, audience, params)
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or stats_version()
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    body = render(compute())
+    cache.set(key, (version, body), timeout=seconds)
+    return body

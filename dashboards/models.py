@@ -125,7 +125,8 @@ class HomeworkDayStat(models.Model):
 class HomeworkMinutes(models.Model):
     """How many filed class-days had ``minutes`` written minutes, per district, stage, grade band and day."""
 
-    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+")
+    # indexed by dash_hwmin_district_date (a district's rows over a date range), not on its own
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+", db_index=False)
     stage = models.CharField(max_length=12, choices=Stage.choices)
     grade_band = models.CharField(max_length=3, choices=GradeBand.choices)
     date = models.DateField()
@@ -138,7 +139,7 @@ class HomeworkMinutes(models.Model):
     class Meta:
         verbose_name = _("作业时长分布")
         verbose_name_plural = _("作业时长分布")
-        indexes = [models.Index(fields=["date", "district"], name="dash_hwmin_date_district")]
+        indexes = [models.Index(fields=["district", "date"], name="dash_hwmin_district_date")]
         constraints = [
             models.UniqueConstraint(fields=["district", "stage", "grade_band", "date", "minutes"],
                                     name="dash_hwmin_unique"),

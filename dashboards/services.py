@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from compliance.parameters import parameter_segments
 from schools.calendar import SchoolCalendar
 from schools.models import District
 
-from .caching import stats_version_bump
+from .caching import figures_changed, stats_version_bump
 from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDay, SchoolDayStat
 
 #: the dated rule parameters the summary tables resolve per day
@@ -208,7 +210,7 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
             cursor.execute(f"ANALYZE {_table(SchoolDay)}")
         _refresh_class_days(cursor, ids, date_from, date_to)
         _refresh_school_days(cursor, ids, date_from, date_to)
-    transaction.on_commit(stats_version_bump)
+        figures_changed()
     counts.school_days = len(day_rows)
     counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
     counts.school_day_reports = SchoolDayStat.objects.filter(
@@ -224,36 +226,35 @@ def stats_refresh_later(*, district_ids, date_from: dt.date, date_to: dt.date) -
     transaction.on_commit(lambda: refresh_stats.delay(ids, date_from.isoformat(), date_to.isoformat()))
 
 
+#: the rules that check what the summary tables count (homework filings, after-school reports): a run of
+#: other rules only (complaints, institutions) changes findings, which dashboards read directly
+SUMMARY_RULE_PREFIXES = ("HW-", "AS-")
+#: how long the note that a run's figures were refreshed is kept (a lost note only repeats a refresh)
+RUN_REFRESHED_SECONDS = 24 * 3600
+
+
 def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
-    """Refresh the districts and dates a compliance run covered (its filings and findings may have changed)."""
+    """After a compliance run: refresh the districts and dates it covered, once per state of its parts.
+
+    Its sweep follows new filings (the debounced sweep) or the nightly schedule,
+    so the summary tables of its scope are rebuilt; a run of complaint or
+    institution rules only needs the cached dashboards dropped. The engine may
+    report a run finished more than once (its parts counted again): the refresh
+    is skipped when no part finished since the last one.
+    """
     from compliance.models import ComplianceRun
 
     run = ComplianceRun.objects.get(pk=run_id)
-    ids = list(District.objects.filter(code__in=run.district_codes).values_list("pk", flat=True)) or None
-    return stats_refresh(district_ids=ids, date_from=run.date_from, date_to=run.date_to)
-
-
-#: where the last refreshed run's finish time is kept (the cache: losing it only repeats a refresh)
-RUNS_WATERMARK_KEY = "dashboards:runs-refreshed-until"
-#: how far back the first check looks when no watermark is known
-RUNS_LOOKBACK = dt.timedelta(minutes=15)
-
-
-def stats_refresh_finished_runs() -> int:
-    """Refresh after every compliance run that finished since the last call (beat, every minute).
-
-    This keeps the summary tables current after each sweep, including the
-    debounced sweep that follows filings, without the compliance engine knowing
-    about dashboards. A refresh is idempotent, so a lost watermark only repeats one.
-    """
-    from django.core.cache import cache
-
-    from compliance.models import ComplianceRun
-
-    since = cache.get(RUNS_WATERMARK_KEY) or timezone.now() - RUNS_LOOKBACK
-    runs = list(ComplianceRun.objects.filter(finished_at__gt=since).order_by("finished_at")
-                .values("pk", "finished_at"))
-    for run in runs:
-        stats_refresh_for_run(run_id=run["pk"])
-        cache.set(RUNS_WATERMARK_KEY, run["finished_at"], timeout=None)
-    return len(runs)
+    parts = run.parts.aggregate(done=Count("id", filter=Q(finished_at__isnull=False)), last=Max("finished_at"))
+    marker_key = f"dashboards:run-refreshed:{run_id}"
+    marker = f"{parts['done']}:{parts['last'].isoformat() if parts['last'] else ''}"
+    if cache.get(marker_key) == marker:
+        return RefreshCounts()
+    if run.rule_ids and not any(r.startswith(SUMMARY_RULE_PREFIXES) for r in run.rule_ids):
+        stats_version_bump()
+        counts = RefreshCounts()
+    else:
+        ids = list(District.objects.filter(code__in=run.district_codes).values_list("pk", flat=True)) or None
+        counts = stats_refresh(district_ids=ids, date_from=run.date_from, date_to=run.date_to)
+    cache.set(marker_key, marker, timeout=RUN_REFRESHED_SECONDS)
+    return counts

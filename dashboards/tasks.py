@@ -32,15 +32,12 @@ def refresh_stats(district_ids: list[int] | None, date_from: str, date_to: str) 
     autoretry_for=(OperationalError, DatabaseError), retry_backoff=2, retry_backoff_max=60, max_retries=5,
 )
 def refresh_after_run(run_id: int) -> int:
-    """After a compliance run (a sweep, or the debounced sweep of new filings): refresh its districts and dates."""
+    """After a compliance run (a sweep, or the debounced sweep of new filings): refresh its districts and dates.
+
+    Sent when the run's finish commits (``dashboards.receivers``, on ``compliance.signals.run_finished``).
+    """
     counts = services.stats_refresh_for_run(run_id=run_id)
     return counts.class_days
-
-
-@shared_task(name="dashboards.tasks.refresh_after_runs")
-def refresh_after_runs() -> int:
-    """Every minute: refresh after the compliance runs that finished since the last check."""
-    return services.stats_refresh_finished_runs()
 
 
 @shared_task(name="dashboards.tasks.refresh_recent")
@@ -52,10 +49,6 @@ def refresh_recent(days: int = NIGHTLY_DAYS) -> int:
 
 def beat_schedule() -> dict:
     return {
-        "dashboards-refresh-after-runs": {
-            "task": "dashboards.tasks.refresh_after_runs",
-            "schedule": 60.0,
-        },
         "dashboards-nightly-refresh": {
             "task": "dashboards.tasks.refresh_recent",
             # after the compliance nightly sweep (02:00, CELERY_TIMEZONE is Asia/Shanghai)

@@ -156,7 +156,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsStaffRole"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -327,9 +327,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# When the dashboards' summary tables were last refreshed matters less than
-# that a request never scans raw tables; see dashboards/.
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=0)
+# Rendered dashboards are cached until any figure they count changes (dashboards/caching.py); this
+# only bounds how long an unused one is kept. On by default where every process shares the cache
+# (Redis); 0 turns it off, as it is by default with the per-process local-memory cache.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 
 # Filings arriving within this window are swept together (debounce).
 SWEEP_DEBOUNCE_SECONDS = env.int("SWEEP_DEBOUNCE_SECONDS", default=30)

@@ -129,3 +129,16 @@ def _reference_data(request):
         return
     importlib.import_module("schools.migrations.0002_districts_and_calendar").load(apps, None)
     importlib.import_module("compliance.migrations.0002_default_parameters").load(apps, None)
+
+
+def pytest_configure(config):
+    """Parallel workers each have their own test database but share Redis: give each its own cache keys, or one
+    worker could read figures another cached (dashboards are cached by default with Redis)."""
+    import os
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from django.conf import settings
+
+        for alias in settings.CACHES.values():
+            alias["KEY_PREFIX"] = f"test-{worker}"

@@ -11,6 +11,8 @@ from ..selectors import Filters, default_range
 
 #: the longest range one dashboard request may cover (a school year)
 MAX_RANGE_DAYS = 400
+#: the query parameters a dashboard reads (DashboardQuerySerializer's fields)
+FILTER_PARAMS = ("date_from", "date_to", "stage", "grade_band")
 
 
 class DashboardQuerySerializer(serializers.Serializer):

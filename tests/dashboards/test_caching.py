@@ -1,8 +1,13 @@
-"""Computed dashboards are cached until the summary tables are rebuilt (or briefly, for staff changes)."""
+"""Rendered dashboards are cached until a figure they count changes: never stale, scoped before the cache."""
 
 import pytest
+from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
 
+from compliance.services import finding_set_status
+from dashboards.caching import VERSION_KEY
+from dashboards.models import HomeworkDayStat
 from dashboards.services import stats_refresh
 from homework.models import HomeworkDay
 
@@ -14,21 +19,32 @@ pytestmark = pytest.mark.django_db
 RANGE = {"date_from": DAYS[0].isoformat(), "date_to": DAYS[-1].isoformat()}
 
 
-def filed(client):
-    r = client.get(reverse("api:dashboard-district", args=["110101"]), RANGE)
+def url(code="110101"):
+    return reverse("api:dashboard-district", args=[code])
+
+
+def filed(client, code="110101"):
+    r = client.get(url(code), RANGE)
+    assert r.status_code == 200, r.content
     return r.json()["homework"]["filing"]["filed"]
 
 
-def test_a_refresh_shows_at_once_and_a_repeat_costs_no_figure_queries(
-        filings, as_user, district_user, district1, django_capture_on_commit_callbacks, django_assert_max_num_queries,
-        settings):
+@pytest.fixture
+def cache_on(settings):
     settings.DASHBOARD_CACHE_SECONDS = 60
+
+
+def test_a_refresh_shows_at_once_and_a_repeat_costs_no_figure_queries(
+        cache_on, filings, as_user, district_user, district1, django_capture_on_commit_callbacks,
+        django_assert_max_num_queries):
     client = as_user(district_user)
     with django_capture_on_commit_callbacks(execute=True):
         stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
-    assert filed(client) == 11
+    first = client.get(url(), RANGE)
+    assert first.json()["homework"]["filing"]["filed"] == 11
     with django_assert_max_num_queries(3):  # the caller's profile and the district: no figure is recounted
-        assert filed(client) == 11
+        again = client.get(url(), RANGE)
+    assert again.content == first.content and again["Content-Type"] == "application/json"
     g4 = filings["g4"]
     HomeworkDay.objects.create(school_class=g4, school=g4.school, date=DAYS[3], first_filed_at=df.at(DAYS[3], 19),
                                last_filed_at=df.at(DAYS[3], 19))
@@ -40,18 +56,78 @@ def test_a_refresh_shows_at_once_and_a_repeat_costs_no_figure_queries(
 
 def test_without_the_cache_every_request_counts_afresh(filings, as_user, district_user, district1, settings,
                                                       school_a):
-    settings.DASHBOARD_CACHE_SECONDS = 0  # the default
+    settings.DASHBOARD_CACHE_SECONDS = 0
     stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
     client = as_user(district_user)
-    url = reverse("api:dashboard-district", args=["110101"])
-    assert client.get(url, RANGE).json()["findings"]["open"] == 0
+    assert client.get(url(), RANGE).json()["findings"]["open"] == 0
     df.finding("HW-5-G36", district1, day=DAYS[0], school=school_a)
-    assert client.get(url, RANGE).json()["findings"]["open"] == 1
+    assert client.get(url(), RANGE).json()["findings"]["open"] == 1
 
 
-def test_cached_figures_stay_scoped(filings, as_user, district_user, district2_user, city_user, district1, settings):
-    settings.DASHBOARD_CACHE_SECONDS = 60
+def test_staff_changes_to_findings_and_complaints_show_on_the_next_request(
+        cache_on, filings, as_user, district_user, district1, school_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
+    client = as_user(district_user)
+    body = client.get(url(), RANGE).json()
+    assert (body["findings"]["open"], body["complaints"]["received"]) == (0, 0)
+    finding = df.finding("HW-5-G36", district1, day=DAYS[1], school=school_a)
+    assert client.get(url(), RANGE).json()["findings"]["open"] == 1
+    finding_set_status(finding=finding, status="dismissed", actor=district_user, reason="家长会已核实")
+    body = client.get(url(), RANGE).json()
+    assert (body["findings"]["open"], body["findings"]["dismissed"]) == (0, 1)
+    df.complaint(district1, received_on=DAYS[2])
+    assert client.get(url(), RANGE).json()["complaints"]["received"] == 1
+
+
+def test_a_lost_version_never_revives_an_old_entry(cache_on, filings, as_user, district_user, district1):
+    stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
+    client = as_user(district_user)
+    assert filed(client) == 11
+    # a change no receiver hears about, then the version is evicted from the cache: the next version must differ
+    # from the one the cached entry was counted under
+    HomeworkDayStat.objects.filter(district=district1, date=DAYS[0], grade_band="G79").update(filed=F("filed") - 1)
+    cache.delete(VERSION_KEY)
+    assert filed(client) == 10
+
+
+def test_cached_figures_stay_scoped(cache_on, filings, as_user, district_user, district2_user, city_user,
+                                    school_user, district1):
     stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
-    assert as_user(city_user).get(reverse("api:dashboard-district", args=["110101"]), RANGE).status_code == 200
-    # the cached 110101 dashboard is still refused to another district's staff
-    assert as_user(district2_user).get(reverse("api:dashboard-district", args=["110101"]), RANGE).status_code == 404
+    assert filed(as_user(city_user)) == 11
+    assert filed(as_user(district_user)) == 11  # 110101's figures are now cached for both roles
+    # another district's staff and a school's staff are refused the cached 110101 dashboard
+    assert as_user(district2_user).get(url(), RANGE).status_code == 404
+    assert as_user(school_user).get(url(), RANGE).status_code == 404
+    assert as_user(district_user).get(reverse("api:dashboard-school", args=[filings["b4"].school_id]),
+                                      RANGE).status_code == 404
+    # and their own dashboard is their own district's figures, not the cached ones
+    assert filed(as_user(district2_user), "110102") == 1
+
+
+def test_the_browsable_api_renders_the_cached_figures(cache_on, filings, as_user, district_user, district1):
+    stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
+    client = as_user(district_user)
+    assert filed(client) == 11
+    page = client.get(url(), RANGE, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "&quot;filed&quot;: 11" in page.content.decode() or '"filed": 11' in page.content.decode()
+
+
+def test_a_cached_dashboard_costs_a_token_caller_one_query_and_stays_scoped(
+        cache_on, filings, district_user, district2_user, district1, django_assert_num_queries):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def token_client(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        return client
+
+    stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
+    own, other = token_client(district_user), token_client(district2_user)
+    assert filed(own) == 11
+    with django_assert_num_queries(1):  # the token, with the caller's profile and district; then the cache
+        assert filed(own) == 11
+    assert other.get(url(), RANGE).status_code == 404  # 110101 is cached, and still not theirs
+    assert filed(other, "110102") == 1

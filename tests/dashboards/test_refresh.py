@@ -88,15 +88,30 @@ def test_refresh_task_and_command(filings, district1):
     assert "dashboards-nightly-refresh" in tasks.beat_schedule()
 
 
-def test_runs_that_finished_are_refreshed_once(filings, district1, district2):
-    from django.utils import timezone
-
-    from compliance.models import ComplianceRun
+def test_a_run_is_refreshed_once_per_state_of_its_parts(filings, district1, district2,
+                                                         django_capture_on_commit_callbacks):
+    from compliance.services import run_execute_sync
 
     run = run_create(date_from=DAYS[0], date_to=DAYS[-1], district_codes=["110102"], rule_ids=["HW-5-G36"])
-    assert tasks.refresh_after_runs.delay().get() == 0  # not finished yet: nothing to do
-    ComplianceRun.objects.filter(pk=run.pk).update(state="done", finished_at=timezone.now())
-    assert tasks.refresh_after_runs.delay().get() == 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        run_execute_sync(run=run)
+    assert not ClassDayStat.objects.exists()  # nothing is refreshed before the run's finish commits
+    for callback in callbacks:
+        callback()
     assert set(ClassDayStat.objects.values_list("district_id", flat=True)) == {district2.pk}
-    assert tasks.refresh_after_runs.delay().get() == 0  # the watermark moved past it
-    assert "dashboards-refresh-after-runs" in tasks.beat_schedule()
+    # reported finished again (its parts counted again) with no part finished since: no second refresh
+    assert tasks.refresh_after_run.delay(run.pk).get() == 0
+    assert "dashboards-refresh-after-runs" not in tasks.beat_schedule()  # no polling of finished runs
+
+
+def test_a_run_of_complaint_rules_only_drops_the_cached_dashboards(filings, district1):
+    from django.core.cache import cache
+
+    from dashboards.caching import VERSION_KEY, stats_version
+
+    before = stats_version()
+    run = run_create(date_from=DAYS[0], date_to=DAYS[-1], district_codes=["110101"],
+                     rule_ids=["CP-18-ACCEPT", "CP-18-RESOLVE"])
+    assert tasks.refresh_after_run.delay(run.pk).get() == 0
+    assert not ClassDayStat.objects.exists()  # complaints are not in the summary tables
+    assert cache.get(VERSION_KEY) != before
