@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0003_sweeprequest'),
+        ('compliance', '0005_finding_fewer_indexes'),
     ]
 
     operations = [
