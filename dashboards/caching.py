@@ -33,7 +33,9 @@ the setting defaults to 0 (off) with the per-process local-memory cache.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +44,8 @@ from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 
 VERSION_KEY = "dashboards:stats-version"
+
+logger = logging.getLogger(__name__)
 
 
 def cache_seconds() -> int:
@@ -63,14 +67,40 @@ def stats_version() -> str:
 
 
 def stats_version_bump() -> None:
-    """Make every cached dashboard out of date."""
-    cache.set(VERSION_KEY, _new_version(), timeout=None)
+    """Make every cached dashboard out of date.
+
+    A cache that cannot be reached must not fail the write that changed the
+    figures (a parent's complaint, a filing): nothing is served from it while
+    it is down, and an entry written before the outage expires after
+    ``DASHBOARD_CACHE_SECONDS``.
+    """
+    if _cache_down():
+        return
+    try:
+        cache.set(VERSION_KEY, _new_version(), timeout=None)
+    except Exception as exc:  # noqa: BLE001 - see above
+        _cache_failed(exc)
+
+
+#: after a failure this process leaves the cache alone for a few seconds, so a write that saves several counted
+#: rows, or a burst of requests, waits for one timeout, not one each
+_DOWN_FOR_SECONDS = 10.0
+_down_until = [0.0]
+
+
+def _cache_down() -> bool:
+    return time.monotonic() < _down_until[0]
+
+
+def _cache_failed(exc) -> None:
+    _down_until[0] = time.monotonic() + _DOWN_FOR_SECONDS
+    logger.warning("dashboard cache unreachable (left alone for %.0f s): %s", _DOWN_FOR_SECONDS, exc)
 
 
 def figures_changed() -> None:
     """Data a dashboard counts has changed in this transaction: bump now and again once it commits."""
     stats_version_bump()
-    transaction.on_commit(stats_version_bump)
+    transaction.on_commit(stats_version_bump, robust=True)
 
 
 def render(data) -> bytes:
@@ -94,12 +124,21 @@ def cached_json(kind: str, ident, audience: str, params, compute) -> bytes:
     seconds = cache_seconds()
     if seconds <= 0:
         return render(compute())
+    if _cache_down():
+        return render(compute())
     key = cache_key(kind, ident, audience, params)
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY) or stats_version()
+    try:
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or stats_version()
+    except Exception as exc:  # noqa: BLE001 - no cache: count from the summary tables
+        _cache_failed(exc)
+        return render(compute())
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return entry[1]
     body = render(compute())
-    cache.set(key, (version, body), timeout=seconds)
+    try:
+        cache.set(key, (version, body), timeout=seconds)
+    except Exception as exc:  # noqa: BLE001 - the figures are still answered
+        _cache_failed(exc)
     return body

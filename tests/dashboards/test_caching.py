@@ -131,3 +131,31 @@ def test_a_cached_dashboard_costs_a_token_caller_one_query_and_stays_scoped(
         assert filed(own) == 11
     assert other.get(url(), RANGE).status_code == 404  # 110101 is cached, and still not theirs
     assert filed(other, "110102") == 1
+
+
+def test_an_unreachable_cache_neither_fails_a_write_nor_a_dashboard(cache_on, filings, as_user, district_user,
+                                                                   district1, school_a, settings, monkeypatch):
+    import socket
+
+    from django.core.cache import caches
+
+    from dashboards import caching
+
+    monkeypatch.setattr(caching, "_down_until", [0.0])
+    stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{port}/0",
+                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    try:
+        caches["default"].get("probe")
+    except Exception:  # noqa: BLE001 - it is unreachable, as meant
+        pass
+    else:
+        pytest.skip("the cache answered")
+    client = as_user(district_user)
+    assert client.get(url(), RANGE).json()["findings"]["open"] == 0
+    df.finding("HW-5-G36", district1, day=DAYS[0], school=school_a)  # a counted row saved: the bump must not fail
+    assert client.get(url(), RANGE).json()["findings"]["open"] == 1  # counted without the cache
