@@ -40,6 +40,8 @@ class Worker:
                             f"{db['PORT'] or 5432}/{db['NAME']}",
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            # the same cache keys as this test process (parallel test workers each have their own prefix)
+            "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
             "TEST_CELERY_QUEUE": queue,
             "TEST_VISIBILITY_TIMEOUT": str(visibility_timeout),
         }
