@@ -247,7 +247,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 REDIS_CACHE_OPTIONS = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    CACHES = {"default": {"BACKEND": "shuangjian.cache.RedisCache", "LOCATION": REDIS_URL,
                           "OPTIONS": REDIS_CACHE_OPTIONS,
                           # several deployments (or parallel test runs) sharing one Redis keep apart by a prefix
                           "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="")}}
