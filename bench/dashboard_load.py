@@ -51,6 +51,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import log, recreate_database  # noqa: E402 - after the path
+
 SPRING = (dt.date(2026, 3, 2), dt.date(2026, 7, 3))  # the 2025–26 year's spring semester, whole
 SEMESTER = (dt.date(2026, 9, 1), dt.date(2026, 11, 27))  # the autumn semester so far
 WINDOW = (dt.date(2026, 10, 26), dt.date(2026, 11, 20))  # four weeks, what a dashboard shows by default
@@ -67,22 +69,6 @@ PLAN = [
     ("G79", "english", "written", True, 10, 15), ("G79", "physics", "written", True, 10, 15),
     ("G79", "history", "reading", True, 10, 15), ("G79", "english", "oral", True, 5, 10),
 ]
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    name = url.rsplit("/", 1)[1]
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def database_ready(url: str) -> bool:

@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import ensure_database  # noqa: E402 - after the path
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -45,7 +47,7 @@ def main():
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangjian.settings")
-    _ensure_database(args.database_url)
+    ensure_database(args.database_url)
 
     import django
 
@@ -223,24 +225,6 @@ def _seed_city_classes() -> None:
         for school in School.objects.all() for grade in grades_of(school.stage) for n in range(1, rng.randint(3, 5) + 1)
     ]
     SchoolClass.objects.bulk_create(classes, batch_size=5000)
-
-
-def _ensure_database(url: str) -> None:
-    """Create the benchmark's own database when it does not exist."""
-    from urllib.parse import urlparse
-
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 if __name__ == "__main__":

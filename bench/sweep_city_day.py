@@ -37,18 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _ensure_database(url: str) -> None:
-    import psycopg2
-
-    name = url.rsplit("/", 1)[1]
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+from bench.common import ensure_database  # noqa: E402 - after the path
 
 
 def floor_statements(day: dt.date, params) -> dict[str, tuple[str, list]]:
@@ -131,7 +120,7 @@ def main():
                         help="also sweep with this many processes executing parts in parallel (1: skip)")
     args = parser.parse_args()
 
-    _ensure_database(args.database_url)
+    ensure_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     os.environ.pop("CELERY_BROKER_URL", None)
