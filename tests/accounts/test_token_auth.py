@@ -53,3 +53,17 @@ def test_allows_agrees_with_restrict(city_user, district_user, district2_user, s
     assert allows(school_user, district1) is None
     assert allows(institution_user, district1) is None
     assert allows(institution_user, school_a) is False  # no path for the role: nothing
+
+
+def test_a_deleted_token_a_changed_scope_and_a_user_without_a_role_take_effect_at_once(district_user, district2,
+                                                                                       admin_user):
+    own, other = (reverse("api:dashboard-district", args=[code]) for code in ("110101", district2.code))
+    client = token_client(district_user)
+    assert (client.get(own).status_code, client.get(other).status_code) == (200, 404)
+    district_user.profile.district = district2  # moved to another district: the next request sees it
+    district_user.profile.save()
+    assert (client.get(own).status_code, client.get(other).status_code) == (404, 200)
+    Token.objects.filter(user=district_user).delete()
+    assert client.get(other).status_code == 403
+    admin = token_client(admin_user)  # a superuser has no profile, and is city staff
+    assert admin.get(own).status_code == 200
