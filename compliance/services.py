@@ -133,6 +133,14 @@ def _finding_row(rule: registry.Rule, fp: str, v: registry.Violation, digest: st
     )
 
 
+def _upsert_findings(rows: list[Finding]) -> None:
+    """Insert findings, or rewrite what a sweep confirms (sighting, evidence, summary) where the fingerprint exists."""
+    Finding.objects.bulk_create(
+        rows, batch_size=BATCH, update_conflicts=True, unique_fields=["fingerprint"],
+        update_fields=["last_seen", "evidence", "summary", "sweep_token", "evidence_digest"],
+    )
+
+
 #: the columns of a new finding that differ by row, in the order ``_insert_findings`` sends them
 _ROW_FIELDS = ("district", "school", "school_class", "teacher", "institution", "period_start", "period_end",
                "evidence", "summary", "fingerprint", "evidence_digest")
@@ -149,11 +157,7 @@ def _insert_findings(rule: registry.Rule, new: list[tuple[str, registry.Violatio
     if not new:
         return
     if connection.vendor != "postgresql":
-        Finding.objects.bulk_create(
-            [_finding_row(rule, fp, v, digest, now=now, token=token) for fp, v, digest in new], batch_size=BATCH,
-            update_conflicts=True, unique_fields=["fingerprint"],
-            update_fields=["last_seen", "evidence", "summary", "sweep_token", "evidence_digest"],
-        )
+        _upsert_findings([_finding_row(rule, fp, v, digest, now=now, token=token) for fp, v, digest in new])
         return
     meta = Finding._meta
     fields = [meta.get_field(name) for name in _ROW_FIELDS]
@@ -264,13 +268,7 @@ def sweep_rule_districts(
         )
     # confirmed findings: a changed evidence is rewritten; otherwise only the sighting is recorded
     changed = [fp for fp in fps if fp in existing and existing[fp][2] != digests[fp]]
-    Finding.objects.bulk_create(
-        [_finding_row(rule, fp, violations[fp], digests[fp], now=now, token=token) for fp in changed],
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["fingerprint"],
-        update_fields=["last_seen", "evidence", "summary", "sweep_token", "evidence_digest"],
-    )
+    _upsert_findings([_finding_row(rule, fp, violations[fp], digests[fp], now=now, token=token) for fp in changed])
     same = [existing[fp][0] for fp in fps if fp in existing and existing[fp][2] == digests[fp]]
     for i in range(0, len(same), BATCH):
         Finding.objects.filter(pk__in=same[i : i + BATCH]).update(last_seen=now, sweep_token=token)
