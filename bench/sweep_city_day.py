@@ -6,10 +6,12 @@
 Uses its own database (created and migrated when missing, seeded with
 ``seed_demo --scale city --seed 1`` for that one day when it has no schools).
 
-1. The sweep: ``run_create`` + every part executed in this process, a rule's
-   sixteen district parts together as one task does (the work a worker does:
-   rule queries, the findings upsert, clearing, history, the run's progress), once on an empty findings table ("first") and once more ("again",
-   nothing new), timed in total and per rule.
+1. The sweep: ``run_create`` + every part executed in this process, batched
+   as the tasks carry them (a few rules' parts each, all sixteen districts of a
+   rule together; the work a worker does: rule queries, the findings upsert,
+   clearing, history, the run's progress), once on an empty findings table
+   ("first") and once more ("again", nothing new), timed in total and per rule
+   (its statements and its findings; a task's bookkeeping is in the total only).
 2. The floor, per rule, timed once warm:
    - the rules over the day's filings (HW-*, AS report rules) as one hand-written
      SQL statement each over the whole city, returning the same violating rows
@@ -101,13 +103,10 @@ def floor_statements(day: dt.date, params) -> dict[str, tuple[str, list]]:
     }
 
 
-def _execute_parts(item):
+def _execute_parts(part_ids):
     from compliance import services
 
-    rule_id, part_ids = item
-    t = time.perf_counter()
     services.run_parts_execute(part_ids=part_ids)
-    return rule_id, time.perf_counter() - t
 
 
 def main():
@@ -174,34 +173,53 @@ def main():
         originals[r.id] = r
         registry._registry[r.id] = dataclasses.replace(r, func=wrapped)
 
+    sweep_rule_districts = services.sweep_rule_districts
+
     def sweep(label: str, processes: int = 1):
         run = services.run_create(date_from=args.day, date_to=args.day, rule_ids=rule_ids, trigger="cli")
         per_rule: dict[str, float] = defaultdict(float)
-        groups = defaultdict(list)  # what one task executes: a rule's parts, all its districts
-        for part_id, rule_id in run.parts.order_by("rule_id", "id").values_list("id", "rule_id"):
-            groups[rule_id].append(part_id)
+        batches = services._part_batches(run.pk)  # what the tasks carry: a few rules' parts each
         started = time.perf_counter()
         if processes == 1:
-            for rule_id, part_ids in groups.items():
+            # per rule: its statements and its findings' reconciliation (a batch's bookkeeping is paid once)
+            def timed(*, rule, **kwargs):
                 t = time.perf_counter()
-                services.run_parts_execute(part_ids=part_ids)
-                per_rule[rule_id] += time.perf_counter() - t
+                try:
+                    return sweep_rule_districts(rule=rule, **kwargs)
+                finally:
+                    per_rule[rule.id] += time.perf_counter() - t
+
+            services.sweep_rule_districts = timed
+            try:
+                for part_ids in batches:
+                    services.run_parts_execute(part_ids=part_ids)
+            finally:
+                services.sweep_rule_districts = sweep_rule_districts
         else:
             import multiprocessing
 
             connection.close()  # each process opens its own, as each worker process does
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                for rule_id, seconds in pool.imap_unordered(_execute_parts, list(groups.items())):
-                    per_rule[rule_id] += seconds
+                list(pool.imap_unordered(_execute_parts, batches))
         total = time.perf_counter() - started
         run.refresh_from_db()
         label = label if processes == 1 else f"{label}, {processes} processes"
-        print(f"sweep {label}: {total:.2f}s for {run.parts_total} parts (16 districts x {len(rules)} rules) — "
+        print(f"sweep {label}: {total:.2f}s for {run.parts_total} parts (16 districts x {len(rules)} rules, "
+              f"{len(batches)} tasks) — "
               f"{run.state}, new {run.new_count}, still open {run.still_open_count}, cleared {run.cleared_count}"
               + (f", {len(run.errors)} failed parts: {run.errors[:3]}" if run.errors else ""))
         return total, per_rule
 
-    Finding.objects.filter(rule_id__in=rule_ids).delete()  # events cascade
+    def empty_findings():
+        """Delete the findings (events cascade) and vacuum, as autovacuum keeps a live table: otherwise each
+        benchmark run leaves the previous runs' dead rows in the pages the sweep writes."""
+        Finding.objects.filter(rule_id__in=rule_ids).delete()
+        ComplianceRun.objects.filter(trigger="cli", date_from=args.day).delete()
+        with connection.cursor() as cur:
+            for model in (Finding, FindingEvent, ComplianceRun._meta.get_field("parts").related_model):
+                cur.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+    empty_findings()
     first, _ = sweep("first (empty findings table)")
     captured.clear()
     again, per_rule = sweep("again (same data)")
@@ -209,7 +227,7 @@ def main():
         registry._registry[r.id] = originals[r.id]
     parallel = None
     if args.processes > 1:
-        Finding.objects.filter(rule_id__in=rule_ids).delete()
+        empty_findings()
         parallel, _ = sweep("first (empty findings table)", processes=args.processes)
         parallel_again, _ = sweep("again (same data)", processes=args.processes)
 

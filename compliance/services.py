@@ -1,11 +1,11 @@
 """Writes of the compliance engine: sweeps, runs, and finding status changes.
 
-A sweep runs rule × district parts; the parts of one rule execute together,
-the rule running once over all their districts. In one transaction:
+A sweep runs rule × district parts; a task executes the parts of a few rules
+in one transaction, each rule running once over all its parts' districts:
 1. splits the run's date range where the rule's parameters change;
 2. asks the rule for its violations (set-based SQL inside the rule);
-3. upserts findings by fingerprint (``INSERT … ON CONFLICT``), so running it
-   twice changes nothing, and reopens a cleared finding the data shows again;
+3. upserts findings by fingerprint (one statement on PostgreSQL), so running
+   it twice changes nothing, and reopens a cleared finding the data shows again;
 4. marks ``cleared`` the active findings of that rule, district, date range
    (and school subset) that this execution did not confirm.
 A part that is executed again (a worker killed, a task redelivered) simply
@@ -117,12 +117,15 @@ def _districts_of(run_key: tuple, field: str, district_ids: tuple[int, ...]) -> 
     return dict(model.objects.filter(district_id__in=district_ids).values_list("pk", "district_id"))
 
 
-def _evidence_digest(v: registry.Violation) -> str:
+def _evidence_text(v: registry.Violation) -> str:
+    """A finding's evidence as the JSON text stored (and digested)."""
+    return json.dumps(v.evidence, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _evidence_digest(evidence_text: str, summary: str) -> str:
     """What a finding shows (evidence and summary) as a short digest: a sweep that sees it unchanged does not
     rewrite it."""
-    text = json.dumps([v.evidence, v.summary[:300]], sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
-    return hashlib.sha1(text.encode()).hexdigest()
+    return hashlib.sha1(f"{evidence_text}\x1f{summary[:300]}".encode()).hexdigest()
 
 
 def _finding_row(rule: registry.Rule, fp: str, v: registry.Violation, digest: str, *, now, token: str) -> Finding:
@@ -141,63 +144,194 @@ def _upsert_findings(rows: list[Finding]) -> None:
     )
 
 
-#: the columns of a new finding that differ by row, in the order ``_insert_findings`` sends them
-_ROW_FIELDS = ("district", "school", "school_class", "teacher", "institution", "period_start", "period_end",
-               "evidence", "summary", "fingerprint", "evidence_digest")
+@dataclass(frozen=True)
+class _Reconcile:
+    """One execution's reconciliation of a rule's findings with what it found."""
+
+    rule: registry.Rule
+    violations: dict[str, registry.Violation]  # by fingerprint
+    district_ids: list[int]
+    date_from: dt.date
+    date_to: dt.date
+    school_ids: frozenset[int] | None
+    now: dt.datetime
+    token: str
+    label: str
+
+    def stale(self):
+        """The active findings of this rule in the execution's scope that it did not confirm (its token is not
+        theirs). Staff-recorded cases under an auto rule's ID are not the sweep's to clear."""
+        qs = Finding.objects.filter(rule_id=self.rule.id, kind=RuleKind.AUTO, status__in=ACTIVE_STATUSES).exclude(
+            sweep_token=self.token)
+        ids = self.district_ids
+        qs = qs.filter(district_id=ids[0]) if len(ids) == 1 else qs.filter(district_id__in=ids)
+        if self.rule.dated:
+            qs = qs.filter(period_start__gte=self.date_from, period_start__lte=self.date_to)
+        if self.school_ids is not None:
+            qs = qs.filter(school_id__in=self.school_ids)
+        return qs.order_by()
 
 
-def _insert_findings(rule: registry.Rule, new: list[tuple[str, registry.Violation, str]], *, now, token: str) -> None:
-    """Insert new findings (``(fingerprint, violation, digest)``).
-
-    On PostgreSQL in one statement per batch, each column sent as one array
-    (``INSERT … SELECT FROM unnest(…)``), the way the homework bulk API uses
-    COPY: building ten thousand model instances would cost more than the
-    database's own work. Elsewhere through ``bulk_create``.
-    """
-    if not new:
-        return
-    if connection.vendor != "postgresql":
-        _upsert_findings([_finding_row(rule, fp, v, digest, now=now, token=token) for fp, v, digest in new])
-        return
-    meta = Finding._meta
-    fields = [meta.get_field(name) for name in _ROW_FIELDS]
-    constant = [meta.get_field(name) for name in ("rule_id", "kind", "status", "first_seen", "last_seen",
-                                                  "status_changed_at", "sweep_token")]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in constant + fields)
-    arrays = ", ".join(f"%s::{f.rel_db_type(connection) if f.is_relation else f.db_type(connection)}[]"
-                       for f in fields)
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-        f"SELECT {', '.join(['%s'] * len(constant))}, u.* FROM unnest({arrays}) AS u "
-        f"ON CONFLICT (fingerprint) DO UPDATE SET last_seen = EXCLUDED.last_seen, evidence = EXCLUDED.evidence, "
-        f"summary = EXCLUDED.summary, sweep_token = EXCLUDED.sweep_token, evidence_digest = EXCLUDED.evidence_digest"
-    )
-    head = [rule.id, RuleKind.AUTO, FindingStatus.OPEN, now, now, now, token]
-    with connection.cursor() as cur:
-        for i in range(0, len(new), BATCH * 5):
-            chunk = new[i : i + BATCH * 5]
-            cur.execute(sql, head + [
-                [v.district_id for _, v, _ in chunk], [v.school_id for _, v, _ in chunk],
-                [v.school_class_id for _, v, _ in chunk], [v.teacher_id for _, v, _ in chunk],
-                [v.institution_id for _, v, _ in chunk], [v.date for _, v, _ in chunk],
-                [v.date_end for _, v, _ in chunk], [json.dumps(v.evidence, ensure_ascii=False) for _, v, _ in chunk],
-                [v.summary[:300] for _, v, _ in chunk], [fp for fp, _, _ in chunk], [d for _, _, d in chunk],
-            ])
+REASON_FOUND = "检查发现 / found by a sweep"
+REASON_FOUND_AGAIN = "检查再次发现 / found again by a sweep"
+REASON_GONE = "数据已不再显示该问题 / the data no longer shows it"
 
 
-def _insert_events(findings, *, from_status: str, to_status: str, label: str, at, reason: str) -> None:
-    """One history event for each finding of a queryset, in one ``INSERT … SELECT``."""
-    meta = FindingEvent._meta
-    sub, params = findings.order_by().values_list("id").query.sql_with_params()
-    names = ("finding", "from_status", "to_status", "actor_label", "at", "reason")
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in names)
-    at_value = meta.get_field("at").get_db_prep_value(at, connection)
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-            f"SELECT found.id, %s, %s, %s, %s, %s FROM ({sub}) AS found",
-            [from_status, to_status, label, at_value, reason, *params],
+def _reconcile_orm(job: _Reconcile) -> dict[int, PartCounts]:
+    """Upsert, reopen and clear through the ORM (SQLite: the demo); the same outcome as ``_reconcile_postgresql``."""
+    counts = {pk: PartCounts() for pk in job.district_ids}
+    violations, now, token = job.violations, job.now, job.token
+    digests = {fp: _evidence_digest(_evidence_text(v), v.summary) for fp, v in violations.items()}
+    fps = list(violations)
+    existing: dict[str, tuple[int, str, str]] = {}
+    for i in range(0, len(fps), BATCH):
+        existing.update(
+            (fp, (pk, status, digest)) for fp, pk, status, digest in Finding.objects.filter(
+                fingerprint__in=fps[i : i + BATCH]).values_list("fingerprint", "id", "status", "evidence_digest")
         )
+    events = []
+    # new findings, and confirmed findings whose evidence changed, are written; the others only get the sighting
+    _upsert_findings([_finding_row(job.rule, fp, v, digests[fp], now=now, token=token)
+                      for fp, v in violations.items() if fp not in existing or existing[fp][2] != digests[fp]])
+    same = [existing[fp][0] for fp in fps if fp in existing and existing[fp][2] == digests[fp]]
+    for i in range(0, len(same), BATCH):
+        Finding.objects.filter(pk__in=same[i : i + BATCH]).update(last_seen=now, sweep_token=token)
+    fresh = [fp for fp in fps if fp not in existing]
+    for i in range(0, len(fresh), BATCH):
+        events.extend(
+            FindingEvent(finding_id=pk, from_status="", to_status=FindingStatus.OPEN, actor_label=job.label, at=now,
+                         reason=REASON_FOUND)
+            for pk in Finding.objects.filter(fingerprint__in=fresh[i : i + BATCH]).values_list("id", flat=True)
+        )
+    for fp in fresh:
+        counts[violations[fp].district_id].new += 1
+    # the data shows a cleared finding again: reopen it
+    reopened = [(pk, fp) for fp, (pk, status, _) in existing.items() if status == FindingStatus.CLEARED]
+    if reopened:
+        Finding.objects.filter(pk__in=[pk for pk, _ in reopened]).update(
+            status=FindingStatus.OPEN, status_changed_at=now)
+    for pk, fp in reopened:
+        events.append(FindingEvent(finding_id=pk, from_status=FindingStatus.CLEARED, to_status=FindingStatus.OPEN,
+                                   actor_label=job.label, at=now, reason=REASON_FOUND_AGAIN))
+        counts[violations[fp].district_id].new += 1
+    for fp, (_, status, _) in existing.items():
+        if status in ACTIVE_STATUSES:
+            counts[violations[fp].district_id].still_open += 1
+    # what this execution did not confirm, within its scope, is cleared
+    stale_rows = list(job.stale().values_list("id", "status", "district_id"))
+    if stale_rows:
+        Finding.objects.filter(pk__in=[pk for pk, _, _ in stale_rows]).update(
+            status=FindingStatus.CLEARED, status_changed_at=now)
+    for pk, status, district_id in stale_rows:
+        events.append(FindingEvent(finding_id=pk, from_status=status, to_status=FindingStatus.CLEARED,
+                                   actor_label=job.label, at=now, reason=REASON_GONE))
+        counts[district_id].cleared += 1
+    FindingEvent.objects.bulk_create(events, batch_size=BATCH)
+    return counts
+
+
+def _reconcile_postgresql(job: _Reconcile) -> dict[int, PartCounts]:
+    """Upsert, reopen and clear in two statements (per 20,000 findings): the violations travel as column arrays.
+
+    1. ``unnest`` the arrays; read the findings that exist for these
+       fingerprints; insert the new ones; record the sighting of the others
+       (their evidence rewritten only where its digest changed; a cleared one
+       reopened); one history event for each new and each reopened finding;
+       return the counts per district.
+    2. Clear the active findings in scope that statement 1 did not mark with
+       this execution's token, with their events; return the counts.
+    The database does the set work; Python only serialises the evidence.
+    """
+    counts = {pk: PartCounts() for pk in job.district_ids}
+    q = connection.ops.quote_name
+    finding, event = Finding._meta, FindingEvent._meta
+    f = {field.name: q(field.column) for field in finding.concrete_fields}
+    e = {field.name: q(field.column) for field in event.concrete_fields}
+    table, events_table = q(finding.db_table), q(event.db_table)
+    event_columns = f"{e['finding']}, {e['from_status']}, {e['to_status']}, {e['actor_label']}, {e['at']}, {e['reason']}"
+    upsert = f"""
+        WITH v AS (
+            SELECT * FROM unnest(%(fp)s::varchar[], %(district)s::bigint[], %(school)s::bigint[], %(class)s::bigint[],
+                                 %(teacher)s::bigint[], %(institution)s::bigint[], %(start)s::date[], %(end)s::date[],
+                                 %(evidence)s::text[], %(summary)s::varchar[], %(digest)s::varchar[])
+                AS v(fp, district, school, class, teacher, institution, start, "end", evidence, summary, digest)
+        ),
+        old AS MATERIALIZED (
+            SELECT f.{f['id']} AS id, f.{f['status']} AS status, f.{f['evidence_digest']} AS digest, v.fp, v.district
+            FROM {table} f JOIN v ON f.{f['fingerprint']} = v.fp
+        ),
+        ins AS (
+            INSERT INTO {table} ({f['rule_id']}, {f['kind']}, {f['status']}, {f['first_seen']}, {f['last_seen']},
+                {f['status_changed_at']}, {f['sweep_token']}, {f['district']}, {f['school']}, {f['school_class']},
+                {f['teacher']}, {f['institution']}, {f['period_start']}, {f['period_end']}, {f['evidence']},
+                {f['summary']}, {f['fingerprint']}, {f['evidence_digest']})
+            SELECT %(rule)s, %(auto)s, %(open)s, %(now)s, %(now)s, %(now)s, %(token)s, v.district, v.school, v.class,
+                v.teacher, v.institution, v.start, v."end", v.evidence::jsonb, v.summary, v.fp, v.digest
+            FROM v WHERE NOT EXISTS (SELECT FROM old WHERE old.fp = v.fp)
+            RETURNING {f['id']} AS id, {f['district']} AS district
+        ),
+        seen AS (
+            UPDATE {table} f SET {f['last_seen']} = %(now)s, {f['sweep_token']} = %(token)s,
+                {f['evidence']} = CASE WHEN old.digest = v.digest THEN f.{f['evidence']} ELSE v.evidence::jsonb END,
+                {f['summary']} = v.summary, {f['evidence_digest']} = v.digest,
+                {f['status']} = CASE WHEN old.status = %(cleared)s THEN %(open)s ELSE f.{f['status']} END,
+                {f['status_changed_at']} = CASE WHEN old.status = %(cleared)s THEN %(now)s
+                                           ELSE f.{f['status_changed_at']} END
+            FROM old JOIN v ON v.fp = old.fp WHERE f.{f['id']} = old.id
+        ),
+        events AS (
+            INSERT INTO {events_table} ({event_columns})
+            SELECT id, '', %(open)s, %(label)s, %(now)s, %(found)s FROM ins
+            UNION ALL
+            SELECT id, %(cleared)s, %(open)s, %(label)s, %(now)s, %(found_again)s FROM old WHERE status = %(cleared)s
+        )
+        SELECT district, count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new) FROM (
+            SELECT district, true AS new FROM ins
+            UNION ALL
+            SELECT district, status = %(cleared)s FROM old WHERE status = ANY(%(counted)s)
+        ) AS t GROUP BY district
+    """
+    common = {
+        "rule": job.rule.id, "auto": RuleKind.AUTO, "open": FindingStatus.OPEN, "cleared": FindingStatus.CLEARED,
+        "now": job.now, "token": job.token, "label": job.label, "found": REASON_FOUND,
+        "found_again": REASON_FOUND_AGAIN, "counted": [*ACTIVE_STATUSES, FindingStatus.CLEARED],
+    }
+    items = list(job.violations.items())
+    with connection.cursor() as cur:
+        for i in range(0, len(items), BATCH * 10):
+            chunk = items[i : i + BATCH * 10]
+            texts = [_evidence_text(v) for _, v in chunk]
+            summaries = [v.summary[:300] for _, v in chunk]
+            cur.execute(upsert, {
+                **common,
+                "fp": [fp for fp, _ in chunk], "district": [v.district_id for _, v in chunk],
+                "school": [v.school_id for _, v in chunk], "class": [v.school_class_id for _, v in chunk],
+                "teacher": [v.teacher_id for _, v in chunk], "institution": [v.institution_id for _, v in chunk],
+                "start": [v.date for _, v in chunk], "end": [v.date_end for _, v in chunk], "evidence": texts,
+                "summary": summaries, "digest": [_evidence_digest(t, s) for t, s in zip(texts, summaries)],
+            })
+            for district_id, new, still_open in cur.fetchall():
+                counts[district_id].new += new
+                counts[district_id].still_open += still_open
+        stale_sql, stale_params = job.stale().values_list("id", "status", "district_id").query.sql_with_params()
+        cur.execute(
+            f"""
+            WITH stale (id, status, district) AS MATERIALIZED ({stale_sql}),
+            cleared AS (
+                UPDATE {table} f SET {f['status']} = %s, {f['status_changed_at']} = %s
+                FROM stale WHERE f.{f['id']} = stale.id
+            ),
+            events AS (
+                INSERT INTO {events_table} ({event_columns})
+                SELECT id, status, %s, %s, %s, %s FROM stale
+            )
+            SELECT district, count(*) FROM stale GROUP BY district
+            """,
+            [*stale_params, FindingStatus.CLEARED, job.now, FindingStatus.CLEARED, job.label, job.now, REASON_GONE],
+        )
+        for district_id, cleared in cur.fetchall():
+            counts[district_id].cleared += cleared
+    return counts
 
 
 def sweep_rule_districts(
@@ -242,74 +376,9 @@ def sweep_rule_districts(
             for v in rule.func(ctx):
                 violations[v.fingerprint(rule.id)] = v
     _assign_districts(violations.values(), district_ids, run_key)
-
-    counts = {pk: PartCounts() for pk in district_ids}
-    digests = {fp: _evidence_digest(v) for fp, v in violations.items()}
-    fps = list(violations)
-    existing: dict[str, tuple[int, str, str]] = {}
-    for i in range(0, len(fps), BATCH):
-        existing.update(
-            (fp, (pk, status, digest)) for fp, pk, status, digest in Finding.objects.filter(
-                fingerprint__in=fps[i : i + BATCH]).values_list("fingerprint", "id", "status", "evidence_digest")
-        )
-    for fp, v in violations.items():
-        if fp not in existing:
-            counts[v.district_id].new += 1
-        elif existing[fp][1] in ACTIVE_STATUSES:
-            counts[v.district_id].still_open += 1
-
-    # new findings, with their "found" event
-    fresh = [fp for fp in fps if fp not in existing]
-    _insert_findings(rule, [(fp, violations[fp], digests[fp]) for fp in fresh], now=now, token=token)
-    if fresh:
-        _insert_events(
-            Finding.objects.filter(rule_id=rule.id, sweep_token=token, first_seen=now), from_status="",
-            to_status=FindingStatus.OPEN, label=run_label, at=now, reason="检查发现 / found by a sweep",
-        )
-    # confirmed findings: a changed evidence is rewritten; otherwise only the sighting is recorded
-    changed = [fp for fp in fps if fp in existing and existing[fp][2] != digests[fp]]
-    _upsert_findings([_finding_row(rule, fp, violations[fp], digests[fp], now=now, token=token) for fp in changed])
-    same = [existing[fp][0] for fp in fps if fp in existing and existing[fp][2] == digests[fp]]
-    for i in range(0, len(same), BATCH):
-        Finding.objects.filter(pk__in=same[i : i + BATCH]).update(last_seen=now, sweep_token=token)
-
-    # the data shows a cleared finding again: reopen it
-    reopened = [(pk, fp) for fp, (pk, status, _) in existing.items() if status == FindingStatus.CLEARED]
-    if reopened:
-        Finding.objects.filter(pk__in=[pk for pk, _ in reopened]).update(
-            status=FindingStatus.OPEN, status_changed_at=now)
-        FindingEvent.objects.bulk_create(
-            FindingEvent(finding_id=pk, from_status=FindingStatus.CLEARED, to_status=FindingStatus.OPEN,
-                         actor_label=run_label, at=now, reason="检查再次发现 / found again by a sweep")
-            for pk, _ in reopened
-        )
-        for _, fp in reopened:
-            counts[violations[fp].district_id].new += 1
-
-    # what this execution did not confirm, within its scope, is cleared
-    # staff-recorded cases under an auto rule's ID are not the sweep's to clear
-    stale = Finding.objects.filter(rule_id=rule.id, kind=RuleKind.AUTO, status__in=ACTIVE_STATUSES).exclude(
-        sweep_token=token)
-    stale = stale.filter(district_id=district_ids[0]) if len(district_ids) == 1 else stale.filter(
-        district_id__in=district_ids)
-    if rule.dated:
-        stale = stale.filter(period_start__gte=date_from, period_start__lte=date_to)
-    if school_ids is not None:
-        stale = stale.filter(school_id__in=school_ids)
-    stale_rows = list(stale.values_list("id", "status", "district_id"))
-    if stale_rows:
-        Finding.objects.filter(pk__in=[pk for pk, _, _ in stale_rows]).update(
-            status=FindingStatus.CLEARED, status_changed_at=now
-        )
-        FindingEvent.objects.bulk_create(
-            (FindingEvent(finding_id=pk, from_status=status, to_status=FindingStatus.CLEARED, actor_label=run_label,
-                          at=now, reason="数据已不再显示该问题 / the data no longer shows it")
-             for pk, status, _ in stale_rows),
-            batch_size=BATCH,
-        )
-        for _, _, district_id in stale_rows:
-            counts[district_id].cleared += 1
-    return counts
+    job = _Reconcile(rule=rule, violations=violations, district_ids=district_ids, date_from=date_from,
+                     date_to=date_to, school_ids=school_ids, now=now, token=token, label=run_label)
+    return _reconcile_postgresql(job) if connection.vendor == "postgresql" else _reconcile_orm(job)
 
 
 def sweep_rule_district(*, rule: registry.Rule, district: District, **kwargs) -> PartCounts:
@@ -370,7 +439,8 @@ def run_create(
 
 
 def run_parts_execute(*, part_ids: list[int], final_attempt: bool = True) -> list[ComplianceRunPart]:
-    """Execute parts of one run that share a rule, the rule running once over all their districts.
+    """Execute parts of one run (one task's batch: the parts of a few rules), each rule running once over all
+    its parts' districts.
 
     Safe to call again for the same parts (a redelivered task). Everything,
     the findings, the parts' states and the run's sums, commits in ONE
@@ -379,9 +449,9 @@ def run_parts_execute(*, part_ids: list[int], final_attempt: bool = True) -> lis
     nothing behind (the transaction rolls back and the redelivered task starts
     over).
 
-    When the parts fail together (a calendar gap in one district, a fault),
-    they are executed again one by one, so each district records its own
-    outcome: a user-fixable problem (``ServiceError``: a calendar gap, a
+    When the parts fail together, they are executed again split up, first
+    rule by rule, then one by one, so each rule and each district records its
+    own outcome: a user-fixable problem (``ServiceError``: a calendar gap, a
     missing parameter) fails its part at once; any other exception is
     re-raised for the task to retry, and fails the part only on the
     ``final_attempt``; until then it waits as queued with the error noted.
@@ -391,12 +461,16 @@ def run_parts_execute(*, part_ids: list[int], final_attempt: bool = True) -> lis
         try:
             with transaction.atomic():
                 return _execute_locked(part_ids)
-        except Exception as exc:  # noqa: BLE001 - each part again on its own records its own outcome
-            logger.warning("compliance parts %s failed together (%s): executing them one by one", part_ids, exc)
+        except Exception as exc:  # noqa: BLE001 - split up, each piece records its own outcome
+            logger.warning("compliance parts %s failed together (%s): executing them split up", part_ids, exc)
+        by_rule: dict[str, list[int]] = {}
+        for part_id, rule_id in ComplianceRunPart.objects.filter(pk__in=part_ids).values_list("id", "rule_id"):
+            by_rule.setdefault(rule_id, []).append(part_id)
+        pieces = list(by_rule.values()) if len(by_rule) > 1 else [[part_id] for part_id in part_ids]
         parts, first_error = [], None
-        for part_id in part_ids:
+        for piece in pieces:
             try:
-                parts.extend(run_parts_execute(part_ids=[part_id], final_attempt=final_attempt))
+                parts.extend(run_parts_execute(part_ids=piece, final_attempt=final_attempt))
             except Exception as exc:  # noqa: BLE001 - recorded on the part; re-raised below for the retry
                 first_error = first_error or exc
         if first_error is not None:
@@ -426,7 +500,8 @@ def run_part_execute(*, part_id: int, final_attempt: bool = True) -> ComplianceR
 
 
 def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
-    """Lock the parts, run their rule over their districts, record the outcome; inside a transaction."""
+    """Lock the parts, run each of their rules over its parts' districts, record the outcome; inside a
+    transaction."""
     parts = list(
         ComplianceRunPart.objects.select_for_update(of=("self",)).select_related("run", "district")
         .filter(pk__in=part_ids).order_by("pk")
@@ -434,75 +509,93 @@ def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
     todo = [p for p in parts if p.state != RunState.DONE]
     if not todo:
         return parts
-    if len({(p.run_id, p.rule_id) for p in todo}) > 1:
-        raise ValueError("parts executed together must share their run and rule")
-    run, rule_id = todo[0].run, todo[0].rule_id
-    _serialize_and_relax(rule_id, [p.district_id for p in todo])
-    was_failed = any(p.state == RunState.FAILED for p in todo)
-    counts = sweep_rule_districts(
-        rule=registry.get_rule(rule_id),
-        districts=[p.district for p in todo],
-        date_from=run.date_from,
-        date_to=run.date_to,
-        school_ids=frozenset(run.school_ids) if run.school_ids else None,
-        run_label=f"run {run.pk}",
-        run_key=(run.pk, run.created_at.isoformat()),
-    )
-    now = timezone.now()
-    by_counts: dict[tuple[int, int, int], list[int]] = {}
+    if len({p.run_id for p in todo}) > 1:
+        raise ValueError("parts executed together must belong to one run")
+    run = todo[0].run
+    by_rule: dict[str, list[ComplianceRunPart]] = {}
     for p in todo:
-        c = counts[p.district_id]
-        p.state, p.error, p.finished_at = RunState.DONE, "", now
-        p.new_count, p.still_open_count, p.cleared_count = c.new, c.still_open, c.cleared
-        p.attempts += 1
-        by_counts.setdefault((c.new, c.still_open, c.cleared), []).append(p.pk)
-    _record_parts_done(by_counts, now)
-    if was_failed:
-        run_refresh(run_id=run.pk)  # they were counted as finished already: recompute
-    else:
-        # each part turns done exactly once (under its lock, in this transaction), so adding the counts here
-        # equals the sum over the parts; the last parts recompute everything from the parts
-        ComplianceRun.objects.filter(pk=run.pk).update(
-            parts_done=F("parts_done") + len(todo),
-            new_count=F("new_count") + sum(p.new_count for p in todo),
-            still_open_count=F("still_open_count") + sum(p.still_open_count for p in todo),
-            cleared_count=F("cleared_count") + sum(p.cleared_count for p in todo),
-            state=RunState.RUNNING,
+        by_rule.setdefault(p.rule_id, []).append(p)
+    _serialize_and_relax([(p.rule_id, p.district_id) for p in todo])
+    was_failed = any(p.state == RunState.FAILED for p in todo)
+    run_key = (run.pk, run.created_at.isoformat())
+    for rule_id, rule_parts in by_rule.items():
+        counts = sweep_rule_districts(
+            rule=registry.get_rule(rule_id),
+            districts=[p.district for p in rule_parts],
+            date_from=run.date_from,
+            date_to=run.date_to,
+            school_ids=frozenset(run.school_ids) if run.school_ids else None,
+            run_label=f"run {run.pk}",
+            run_key=run_key,
         )
-        done, total = ComplianceRun.objects.filter(pk=run.pk).values_list("parts_done", "parts_total").get()
-        if done >= total:
-            run_refresh(run_id=run.pk)
+        for p in rule_parts:
+            c = counts[p.district_id]
+            p.new_count, p.still_open_count, p.cleared_count = c.new, c.still_open, c.cleared
+    now = timezone.now()
+    for p in todo:
+        p.state, p.error, p.finished_at, p.attempts = RunState.DONE, "", now, p.attempts + 1
+    done, total = _record_parts_done(run.pk, todo, now, add_to_run=not was_failed)
+    if was_failed or done >= total:
+        # failed parts were counted as finished already; the last parts recompute everything from the parts
+        run_refresh(run_id=run.pk)
     return parts
 
 
-def _record_parts_done(by_counts: dict[tuple[int, int, int], list[int]], now) -> None:
-    """Mark parts done with their counts (``{(new, still_open, cleared): [part ids]}``): one statement on
-    PostgreSQL (the counts as arrays), elsewhere one per distinct count triple."""
+def _record_parts_done(run_id: int, parts: list[ComplianceRunPart], now, *, add_to_run: bool) -> tuple[int, int]:
+    """Mark parts done with their counts and add them to the run's progress and sums; returns the run's
+    ``(parts_done, parts_total)``. One statement on PostgreSQL (the counts as arrays).
+
+    Each part turns done exactly once (under its lock, in this transaction), so
+    adding its counts to the run equals the sum over the parts.
+    """
+    sums = {"parts_done": len(parts), "new_count": sum(p.new_count for p in parts),
+            "still_open_count": sum(p.still_open_count for p in parts),
+            "cleared_count": sum(p.cleared_count for p in parts)}
+    if not add_to_run:
+        sums = dict.fromkeys(sums, 0)
     if connection.vendor == "postgresql":
-        rows = [(pk, *triple) for triple, ids in by_counts.items() for pk in ids]
-        meta = ComplianceRunPart._meta
         q = connection.ops.quote_name
-        col = {name: q(meta.get_field(name).column) for name in (
-            "state", "error", "finished_at", "attempts", "new_count", "still_open_count", "cleared_count")}
+        part_meta, run_meta = ComplianceRunPart._meta, ComplianceRun._meta
+        p = {name: q(part_meta.get_field(name).column) for name in (
+            "id", "state", "error", "finished_at", "attempts", "new_count", "still_open_count", "cleared_count")}
+        r = {name: q(run_meta.get_field(name).column) for name in (
+            "id", "state", "parts_done", "parts_total", "new_count", "still_open_count", "cleared_count")}
         with connection.cursor() as cur:
             cur.execute(
-                f"UPDATE {q(meta.db_table)} AS p SET {col['state']} = %s, {col['error']} = '', "
-                f"{col['finished_at']} = %s, {col['attempts']} = p.{col['attempts']} + 1, {col['new_count']} = v.n, "
-                f"{col['still_open_count']} = v.s, {col['cleared_count']} = v.c "
-                f"FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[]) AS v(id, n, s, c) WHERE p.id = v.id",
-                [RunState.DONE, now, *map(list, zip(*rows))],
+                f"""
+                WITH parts AS (
+                    UPDATE {q(part_meta.db_table)} AS p SET {p['state']} = %s, {p['error']} = '',
+                        {p['finished_at']} = %s, {p['attempts']} = p.{p['attempts']} + 1, {p['new_count']} = v.n,
+                        {p['still_open_count']} = v.s, {p['cleared_count']} = v.c
+                    FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[]) AS v(id, n, s, c)
+                    WHERE p.{p['id']} = v.id
+                )
+                UPDATE {q(run_meta.db_table)} SET {r['state']} = %s, {r['parts_done']} = {r['parts_done']} + %s,
+                    {r['new_count']} = {r['new_count']} + %s, {r['still_open_count']} = {r['still_open_count']} + %s,
+                    {r['cleared_count']} = {r['cleared_count']} + %s
+                WHERE {r['id']} = %s RETURNING {r['parts_done']}, {r['parts_total']}
+                """,
+                [RunState.DONE, now, [x.pk for x in parts], [x.new_count for x in parts],
+                 [x.still_open_count for x in parts], [x.cleared_count for x in parts], RunState.RUNNING,
+                 sums["parts_done"], sums["new_count"], sums["still_open_count"], sums["cleared_count"], run_id],
             )
-        return
+            return cur.fetchone()
+    by_counts: dict[tuple[int, int, int], list[int]] = {}
+    for x in parts:
+        by_counts.setdefault((x.new_count, x.still_open_count, x.cleared_count), []).append(x.pk)
     for (new, still_open, cleared), ids in by_counts.items():
         ComplianceRunPart.objects.filter(pk__in=ids).update(
             state=RunState.DONE, error="", finished_at=now, attempts=F("attempts") + 1, new_count=new,
             still_open_count=still_open, cleared_count=cleared,
         )
+    ComplianceRun.objects.filter(pk=run_id).update(
+        state=RunState.RUNNING, **{name: F(name) + value for name, value in sums.items()})
+    return ComplianceRun.objects.filter(pk=run_id).values_list("parts_done", "parts_total").get()
 
 
-def _serialize_and_relax(rule_id: str, district_ids: list[int]) -> None:
-    """On PostgreSQL, in one statement: wait for any other run's parts of the same rule and districts, commit
-    without waiting for the disk flush, and run the rule's queries without JIT compilation.
+def _serialize_and_relax(pairs: list[tuple[str, int]]) -> None:
+    """On PostgreSQL, in one statement: wait for any other run's parts of the same rules and districts
+    (``pairs``), commit without waiting for the disk flush, and run the rules' queries without JIT compilation.
 
     The locks (transaction-scoped, taken in one order) make two overlapping runs
     reconcile the same findings one after the other, so neither counts or
@@ -518,7 +611,7 @@ def _serialize_and_relax(rule_id: str, district_ids: list[int]) -> None:
         return
     keys = sorted(
         int.from_bytes(hashlib.blake2b(f"sweep|{rule_id}|{d}".encode(), digest_size=8).digest(), "big", signed=True)
-        for d in district_ids
+        for rule_id, d in pairs
     )
     with connection.cursor() as cur:
         cur.execute(
@@ -597,11 +690,11 @@ def run_refresh(*, run_id: int) -> ComplianceRun:
 
 
 def run_execute_sync(*, run: ComplianceRun, progress=None) -> ComplianceRun:
-    """Execute every unfinished part in this process (``manage.py sweep --sync``, tests, eager mode), the
-    parts of one rule together. A part that fails is recorded on the run and the others still run.
+    """Execute every unfinished part in this process (``manage.py sweep --sync``, tests, eager mode), batched
+    as the tasks are. A part that fails is recorded on the run and the others still run.
     ``progress(n)`` is called with the number of parts just finished.
     """
-    for part_ids in _parts_by_rule(run.pk):
+    for part_ids in _part_batches(run.pk):
         try:
             run_parts_execute(part_ids=part_ids)
         except Exception as exc:  # noqa: BLE001 - recorded on the parts by run_parts_execute
@@ -613,13 +706,25 @@ def run_execute_sync(*, run: ComplianceRun, progress=None) -> ComplianceRun:
     return run
 
 
-def _parts_by_rule(run_id: int) -> list[list[int]]:
-    """The run's unfinished parts, those of one rule together (one task, one statement per rule)."""
-    groups: dict[str, list[int]] = {}
+#: a task carries the parts of about this many rules (one transaction, the bookkeeping paid once) ...
+RULES_PER_TASK = 6
+#: ... but a run is spread over at least this many tasks, so the workers' processes share it
+MIN_TASKS = 4
+
+
+def _part_batches(run_id: int) -> list[list[int]]:
+    """The run's unfinished parts in batches, one task each: all the parts of a rule in one batch, the rules
+    dealt round-robin (in ID order, so the heavy homework rules, adjacent in that order, land in different
+    batches)."""
+    by_rule: dict[str, list[int]] = {}
     rows = ComplianceRunPart.objects.filter(run_id=run_id).exclude(state=RunState.DONE).order_by("rule_id", "pk")
     for part_id, rule_id in rows.values_list("id", "rule_id"):
-        groups.setdefault(rule_id, []).append(part_id)
-    return list(groups.values())
+        by_rule.setdefault(rule_id, []).append(part_id)
+    count = min(len(by_rule), max(MIN_TASKS, -(-len(by_rule) // RULES_PER_TASK)))
+    batches: list[list[int]] = [[] for _ in range(count)]
+    for i, part_ids in enumerate(by_rule.values()):
+        batches[i % count].extend(part_ids)
+    return batches
 
 
 # -- findings ---------------------------------------------------------------
@@ -752,11 +857,11 @@ def run_start(*, date_from: dt.date, date_to: dt.date, district_codes=None, rule
 
 
 def run_dispatch_parts(*, run_id: int) -> int:
-    """Send one task per rule with the run's unfinished parts of that rule (a redelivered start re-sends;
-    a part runs at most once to completion)."""
+    """Send the run's unfinished parts as tasks, a few rules' parts each (a redelivered start re-sends; a part
+    runs at most once to completion)."""
     from . import tasks
 
-    groups = _parts_by_rule(run_id)
+    groups = _part_batches(run_id)
     if not groups:
         run_refresh(run_id=run_id)
         return 0

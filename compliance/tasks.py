@@ -1,7 +1,7 @@
 """Celery tasks of the compliance engine: they take ids and call the services.
 
-A run fans out into one ``run_parts`` task per rule, carrying that rule's
-rule × district parts. Tasks acknowledge late and are rejected back to the
+A run fans out into ``run_parts`` tasks, each carrying the rule × district
+parts of a few rules (``services._part_batches``). Tasks acknowledge late and are rejected back to the
 queue when a worker dies, so a killed worker loses nothing; a part executed
 twice is safe (``services.run_parts_execute`` locks the parts and skips those
 done), so nothing is doubled either.
@@ -39,7 +39,7 @@ def run_start(run_id: int) -> int:
 
 @shared_task(name="compliance.tasks.run_parts", bind=True, **RETRY)
 def run_parts(self, part_ids: list[int]) -> list[str]:
-    """Execute one rule over the districts of some parts of a run."""
+    """Execute some parts of a run: each of their rules once over its parts' districts."""
     final = self.request.retries >= (self.max_retries or 0)
     return [part.state for part in services.run_parts_execute(part_ids=part_ids, final_attempt=final)]
 
