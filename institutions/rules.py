@@ -39,7 +39,8 @@ from django.db.models import (
 from django.db.models.expressions import RowRange, Window
 from django.db.models.functions import Lag, TruncTime
 
-from compliance.registry import SweepContext, Violation, case_rule, rule
+from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
+from schools.choices import Subject
 from schools.models import SchoolTeacher
 
 from . import rule_queries as rq
@@ -47,6 +48,8 @@ from .choices import Audience, Category, DisclosureItem, LicenceStatus, ListStat
 from .models import Course, Disclosure, EnrolmentFiling, ForeignStaff, Prepayment, Trainer
 from .pricing import PARAM_KEYS as GUIDE_PRICE_PARAMS
 from .pricing import guide_price
+
+SUBJECT_ZH = labels_zh(Subject)
 
 CUTOFF = "new_subject_approval_cutoff"
 
@@ -384,7 +387,7 @@ def ti_14_nonsubj(ctx: SweepContext) -> list[Violation]:
         Violation(
             institution_id=c.institution_id, key=f"course:{c.pk}",
             evidence=rq.course_evidence(c, category=c.institution.category),
-            summary=f"非学科类机构 {c.institution.name} 开设学科类课程《{c.name}》（{c.get_subject_display()}）",
+            summary=f"非学科类机构 {c.institution.name} 开设学科类课程《{c.name}》（{SUBJECT_ZH.get(c.subject, c.subject)}）",
         )
         for c in rows
     ]
@@ -806,7 +809,7 @@ def ti_31_preschool_subj(ctx: SweepContext) -> list[Violation]:
         Violation(
             institution_id=c.institution_id, key=f"course:{c.pk}",
             evidence=rq.course_evidence(c, min_grade=c.min_grade, max_grade=c.max_grade),
-            summary=f"{c.institution.name}《{c.name}》面向学龄前儿童开展{c.get_subject_display()}学科类培训",
+            summary=f"{c.institution.name}《{c.name}》面向学龄前儿童开展{SUBJECT_ZH.get(c.subject, c.subject)}学科类培训",
         )
         for c in rows.select_related("institution")
     ]

@@ -96,3 +96,24 @@ def test_deadline_and_overdue_flag_in_the_api(district1, district_user, as_user,
                   district=district1, occurred_on=dt.date(2026, 9, 29))
     row = as_user(district_user).get("/api/v1/complaints/").json()["results"][0]
     assert row["accept_due"] == "2026-10-08" and row["next_due"] == "2026-10-08" and row["overdue"] is True
+
+
+@pytest.mark.parametrize("rule_id", ["CP-18-ACCEPT", "CP-18-RESOLVE"])
+def test_cp_rules_read_their_complaints_in_one_query_however_many(rule_id, district1, district_user, monkeypatch,
+                                                                 django_assert_max_num_queries):
+    from compliance.parameters import parameter_segments
+    from compliance.registry import SweepContext, get_rule
+
+    for n in range(4):
+        c, _ = submit(when=at(2026, 9, 29), monkeypatch=monkeypatch, target_kind="other", target_text=f"培训班{n}",
+                      district=district1, occurred_on=dt.date(2026, 9, 28))
+        if rule_id == "CP-18-RESOLVE":
+            with frozen(monkeypatch, at(2026, 9, 29, 15)):
+                complaint_transition(complaint=c, to_state="accepted", actor=district_user)
+    rule = get_rule(rule_id)
+    [(start, end, params)] = parameter_segments(rule.params, dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    ctx = SweepContext(rule=rule, districts=(district1,), date_from=start, date_to=end, params=params)
+    with django_assert_max_num_queries(1):
+        violations = list(rule.func(ctx))
+    assert len(violations) == 4
+    assert {v.district_id for v in violations} == {district1.pk}

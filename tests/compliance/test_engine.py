@@ -176,3 +176,20 @@ def test_a_stalled_run_has_its_unfinished_parts_sent_again(test_rules, big_class
     services.run_part_execute(part_id=second.pk)
     run.refresh_from_db()
     assert (run.state, run.parts_done, run.new_count) == (RunState.DONE, 2, 1)
+
+
+def test_evidence_and_summary_are_stored_exactly_as_the_rule_gave_them(db, big_class):
+    """Quotes, backslashes, braces, commas, the word NULL and percent signs survive the bulk upsert."""
+    from compliance.registry import Rule, Violation
+
+    tricky = '家长说"不"，C:\\作业\\{a,b}, NULL, 100% done'
+    evidence = {"note": tricky, "nested": {"items": [tricky, None, 1.5, "NULL"]}, "empty": ""}
+    rule = Rule(id="TEST-TRICKY", article=99, title_zh="测试", title_en="Test", severity="low", subject="class",
+                func=lambda ctx: [Violation(evidence=evidence, date=MON, school_id=big_class.school_id,
+                                            school_class_id=big_class.pk, summary=tricky)])
+    district = big_class.school.district
+    for _ in range(2):  # inserted, then confirmed unchanged
+        counts = services.sweep_rule_districts(rule=rule, districts=[district], date_from=MON, date_to=MON)
+    assert (counts[district.pk].new, counts[district.pk].still_open) == (0, 1)
+    finding = Finding.objects.get(rule_id="TEST-TRICKY")
+    assert (finding.evidence, finding.summary) == (evidence, tricky)
