@@ -125,6 +125,7 @@ def main():
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangjian.settings")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_DEBUG", "false")  # as a worker runs: no query log kept per statement
     import django
 
     django.setup()

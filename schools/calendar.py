@@ -122,6 +122,28 @@ class SchoolCalendar:
         self._staff_years: dict[int, dict[dt.date, tuple[str, str]] | None] = {}
         self._vacations: list[tuple[dt.date, dt.date, str]] | None = None
 
+    @classmethod
+    def for_districts(cls, district_ids) -> dict[int, SchoolCalendar]:
+        """Calendars of several districts read together: the city's vacations and all the districts' own in
+        two queries, the statutory years shared (a sweep over the city reads them once, not sixteen times)."""
+        from .models import Vacation
+
+        ids = list(district_ids)
+        city = list(Vacation.objects.filter(district__isnull=True))
+        own: dict[int, list] = {pk: [] for pk in ids}
+        for v in Vacation.objects.filter(district_id__in=ids):
+            own[v.district_id].append(v)
+        staff_years: dict = {}
+        calendars = {}
+        for pk in ids:
+            calendar = cls(pk)
+            calendar._staff_years = staff_years  # filled on first use, then shared
+            chosen = {(v.academic_year, v.kind): v for v in city}
+            chosen.update({(v.academic_year, v.kind): v for v in own[pk]})
+            calendar._vacations = sorted((v.starts_on, v.ends_on, v.kind) for v in chosen.values())
+            calendars[pk] = calendar
+        return calendars
+
     # -- statutory calendar ------------------------------------------------
     def _staff_days(self, year: int):
         if year not in self._staff_years:

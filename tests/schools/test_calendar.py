@@ -71,6 +71,13 @@ def test_district_vacation_overrides_the_city(district1, district2):
     assert SchoolCalendar(district2).day(dt.date(2027, 1, 18)).is_school_day
     assert SchoolCalendar(district1).day(dt.date(2027, 2, 22)).is_school_day
     assert SchoolCalendar(district2).day(dt.date(2027, 2, 22)).vacation == "winter"
+    # read together (as a sweep over several districts does), each district keeps its own vacations
+    together = SchoolCalendar.for_districts([district1.pk, district2.pk])
+    for day in (dt.date(2027, 1, 18), dt.date(2027, 2, 22)):
+        assert together[district1.pk].day(day) == SchoolCalendar(district1).day(day)
+        assert together[district2.pk].day(day) == SchoolCalendar(district2).day(day)
+    assert together[district1.pk].day(dt.date(2027, 1, 18)).vacation == "winter"
+    assert together[district2.pk].day(dt.date(2027, 1, 18)).is_school_day
 
 
 def test_school_days_of_national_day_week():
