@@ -193,3 +193,21 @@ def test_evidence_and_summary_are_stored_exactly_as_the_rule_gave_them(db, big_c
     assert (counts[district.pk].new, counts[district.pk].still_open) == (0, 1)
     finding = Finding.objects.get(rule_id="TEST-TRICKY")
     assert (finding.evidence, finding.summary) == (evidence, tricky)
+
+
+def test_a_run_travels_in_a_few_tasks_each_carrying_whole_rules(db):
+    """44 rules over 2 districts: 8 tasks of 5–6 rules, every part in exactly one, a rule's parts together, and
+    the homework rules (adjacent in ID order, the heaviest) in different tasks."""
+    run = services.run_create(date_from=MON, date_to=MON, district_codes=["110101", "110102"])
+    rule_of = dict(run.parts.values_list("id", "rule_id"))
+    batches = services._part_batches(run.pk)
+    assert len(rule_of) == 2 * len({*rule_of.values()})
+    assert len(batches) == -(-len({*rule_of.values()}) // services.RULES_PER_TASK)
+    assert sorted(p for b in batches for p in b) == sorted(rule_of)
+    rules_in = [{rule_of[p] for p in b} for b in batches]
+    for i, rules in enumerate(rules_in):  # no rule split between tasks
+        assert all(not rules & other for other in rules_in[i + 1 :])
+        assert len([r for r in rules if r.startswith("HW-")]) <= 1
+    # a run of two rules still goes out as two tasks, which two worker processes share
+    two = services.run_create(date_from=MON, date_to=MON, rule_ids=["HW-4-PARENT", "HW-5-G36"])
+    assert len(services._part_batches(two.pk)) == 2
