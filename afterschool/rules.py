@@ -178,8 +178,8 @@ def as_10_provider(ctx: SweepContext) -> list[Violation]:
             key=f"activity:{a.pk}",
             evidence={"school": p.school.name, "term": _term_label(p.term), "activity": a.name,
                       "activity_id": a.pk, "activity_kind": KIND_ZH.get(a.kind, a.kind), "provider": inst.name,
-                      "provider_credit_code": inst.credit_code, "provider_category": CATEGORY_ZH.get(inst.category, inst.category),
-                      "reasons": reasons},
+                      "provider_credit_code": inst.credit_code,
+                      "provider_category": CATEGORY_ZH.get(inst.category, inst.category), "reasons": reasons},
             summary=f"{p.school.name} 课后服务项目“{a.name}”由{inst.name}提供（{'、'.join(reasons)}）",
         ))
     return out

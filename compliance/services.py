@@ -268,7 +268,7 @@ def _reconcile_postgresql(job: _Reconcile) -> dict[int, PartCounts]:
     f = {field.name: q(field.column) for field in finding.concrete_fields}
     e = {field.name: q(field.column) for field in event.concrete_fields}
     table, events_table = q(finding.db_table), q(event.db_table)
-    event_columns = f"{e['finding']}, {e['from_status']}, {e['to_status']}, {e['actor_label']}, {e['at']}, {e['reason']}"
+    event_columns = ", ".join(e[name] for name in ("finding", "from_status", "to_status", "actor_label", "at", "reason"))
     upsert = f"""
         WITH upserted AS (
             INSERT INTO {table} AS f ({f['rule_id']}, {f['kind']}, {f['status']}, {f['first_seen']}, {f['last_seen']},

@@ -387,7 +387,8 @@ def ti_14_nonsubj(ctx: SweepContext) -> list[Violation]:
         Violation(
             institution_id=c.institution_id, key=f"course:{c.pk}",
             evidence=rq.course_evidence(c, category=c.institution.category),
-            summary=f"非学科类机构 {c.institution.name} 开设学科类课程《{c.name}》（{SUBJECT_ZH.get(c.subject, c.subject)}）",
+            summary=f"非学科类机构 {c.institution.name} 开设学科类课程《{c.name}》"
+                    f"（{SUBJECT_ZH.get(c.subject, c.subject)}）",
         )
         for c in rows
     ]
