@@ -720,20 +720,26 @@ def run_execute_sync(*, run: ComplianceRun, progress=None) -> ComplianceRun:
     return run
 
 
-#: a task carries the parts of about this many rules (one transaction, the bookkeeping paid once) ...
+#: a task of a short run carries the parts of about this many rules (one transaction, the bookkeeping paid once) ...
 RULES_PER_TASK = 6
 #: ... but a run is spread over at least this many tasks, so the workers' processes share it
 MIN_TASKS = 4
+#: a run over more days than this sends one task per rule: its rules take long enough that the bookkeeping does not
+#: matter, and the progress bar moves rule by rule
+BATCHED_RUN_DAYS = 7
 
 
 def _part_batches(run_id: int) -> list[list[int]]:
     """The run's unfinished parts in batches, one task each: all the parts of a rule in one batch, the rules
     dealt round-robin (in ID order, so the heavy homework rules, adjacent in that order, land in different
-    batches)."""
+    batches); a long run's rules one per batch."""
     by_rule: dict[str, list[int]] = {}
     rows = ComplianceRunPart.objects.filter(run_id=run_id).exclude(state=RunState.DONE).order_by("rule_id", "pk")
     for part_id, rule_id in rows.values_list("id", "rule_id"):
         by_rule.setdefault(rule_id, []).append(part_id)
+    date_from, date_to = ComplianceRun.objects.filter(pk=run_id).values_list("date_from", "date_to").get()
+    if (date_to - date_from).days >= BATCHED_RUN_DAYS:
+        return list(by_rule.values())
     count = min(len(by_rule), max(MIN_TASKS, -(-len(by_rule) // RULES_PER_TASK)))
     batches: list[list[int]] = [[] for _ in range(count)]
     for i, part_ids in enumerate(by_rule.values()):

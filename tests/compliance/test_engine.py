@@ -211,3 +211,7 @@ def test_a_run_travels_in_a_few_tasks_each_carrying_whole_rules(db):
     # a run of two rules still goes out as two tasks, which two worker processes share
     two = services.run_create(date_from=MON, date_to=MON, rule_ids=["HW-4-PARENT", "HW-5-G36"])
     assert len(services._part_batches(two.pk)) == 2
+    # a month's run goes rule by rule: each task is long, and the progress bar moves with every rule
+    month = services.run_create(date_from=dt.date(2026, 11, 2), date_to=dt.date(2026, 11, 30),
+                                district_codes=["110101"])
+    assert len(services._part_batches(month.pk)) == month.parts.count()
