@@ -841,6 +841,26 @@ def _celery_eager() -> bool:
     return bool(app.conf.task_always_eager)
 
 
+#: what a run records when its start could not be handed to the broker (``runs_send_unsent`` sends it again)
+UNSENT = "任务队列暂不可用，恢复后一分钟内自动发送 / the task queue is unreachable: sent within a minute of its return"
+
+
+def _send_run(run_id: int) -> bool:
+    """Hand a run's start to the broker; if the broker is unreachable, record that on the run (still queued) and
+    return False: the every-minute ``runs_send_unsent`` sends it again."""
+    from . import tasks
+
+    try:
+        tasks.run_start.delay(run_id)
+    except Exception as exc:  # noqa: BLE001 - a broker outage is recorded on the run, not raised at the user
+        logger.error("compliance run %s could not be sent to the broker: %s", run_id, exc)
+        ComplianceRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+            errors=[{"rule": "", "district": "", "error": f"{UNSENT} ({exc})"}]
+        )
+        return False
+    return True
+
+
 def run_enqueue(*, run: ComplianceRun) -> None:
     """Send the run to the workers once the current transaction commits (in eager mode: execute it then)."""
     from . import tasks
@@ -854,15 +874,26 @@ def run_enqueue(*, run: ComplianceRun) -> None:
             except Exception as exc:  # noqa: BLE001 - already recorded on the failed part
                 logger.error("compliance run %s failed in-process: %s", run_id, exc)
             return
-        try:
-            tasks.run_start.delay(run_id)
-        except Exception as exc:  # noqa: BLE001 - a broker outage is recorded on the run, not raised at the user
-            logger.error("compliance run %s could not be sent to the broker: %s", run_id, exc)
-            ComplianceRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
-                errors=[{"rule": "", "district": "", "error": f"任务队列不可用，请稍后重试：{exc}"}]
-            )
+        _send_run(run_id)
 
     transaction.on_commit(send)
+
+
+def runs_send_unsent() -> list[int]:
+    """Send the runs whose start the broker did not take (it was down when they were created) again; every
+    minute by beat, so such a run starts within a minute of the broker's return. Returns the runs sent.
+
+    A queued run carries errors only when its start could not be sent (a part's error moves the run on to
+    running or failed). The runs are claimed (``SKIP LOCKED``) and their error cleared in one transaction, so two
+    beat ticks never send the same run twice; a send that fails again records the error again.
+    """
+    with transaction.atomic():
+        ids = list(
+            ComplianceRun.objects.select_for_update(skip_locked=True).filter(state=RunState.QUEUED)
+            .exclude(errors=[]).order_by("pk").values_list("pk", flat=True)
+        )
+        ComplianceRun.objects.filter(pk__in=ids).update(errors=[])
+    return [run_id for run_id in ids if _send_run(run_id)]
 
 
 def run_start(*, date_from: dt.date, date_to: dt.date, district_codes=None, rule_ids=None, school_ids=None,

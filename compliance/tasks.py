@@ -58,6 +58,12 @@ def sweep_nightly(day: str | None = None) -> int | None:
     return run.pk if run else None
 
 
+@shared_task(name="compliance.tasks.runs_send_unsent", **RETRY)
+def runs_send_unsent() -> int:
+    """Send the runs created while the broker was down (every minute)."""
+    return len(services.runs_send_unsent())
+
+
 @shared_task(name="compliance.tasks.runs_resume_stalled", **RETRY)
 def runs_resume_stalled() -> int:
     """Send again the unfinished parts of runs that made no progress for 15 minutes."""
@@ -74,6 +80,10 @@ def beat_schedule() -> dict:
         "compliance-resume-stalled-runs": {
             "task": "compliance.tasks.runs_resume_stalled",
             "schedule": 300.0,
+        },
+        "compliance-send-unsent-runs": {
+            "task": "compliance.tasks.runs_send_unsent",
+            "schedule": 60.0,
         },
         "compliance-sweep-pending-requests": {
             "task": "compliance.tasks.sweep_pending_requests",
