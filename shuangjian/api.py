@@ -7,10 +7,13 @@
   ``{"detail": "...", "code": "...", "fields": {...}}``.
 """
 
+import logging
+
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status, viewsets
@@ -19,6 +22,38 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.scoping import restrict
 from shuangjian.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+
+def _constraint_message(exc: DatabaseError) -> str | None:
+    """The message a model's constraint declares for itself, if the database named that constraint."""
+    text = str(exc)
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if (constraint.name in text
+                    and constraint.violation_error_message != constraint.default_violation_error_message):
+                return str(constraint.get_violation_error_message())
+    return None
+
+
+def _database_error(exc: DatabaseError) -> Response:
+    """A write the database refused: the user gets what it means (the constraint's own message where it has one),
+    never the database's text (table, column and constraint names, the values of other rows); the log keeps it."""
+    logger.warning("the database refused a write: %s", exc)
+    if isinstance(exc, IntegrityError):
+        message = _constraint_message(exc)
+        return Response(
+            {"detail": str(_("与已有数据冲突，未保存 / Conflicts with existing data, nothing saved")),
+             "code": "conflict", "fields": {"non_field_errors": [message]} if message else {}},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response(
+        {"detail": str(_("数据无法保存（格式或长度不符），未保存任何内容 / The data could not be stored "
+                         "(format or length), nothing saved")),
+         "code": "database", "fields": {}},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
 
 
 def exception_handler(exc, context):
@@ -58,9 +93,7 @@ def exception_handler(exc, context):
         )
     response = drf_exception_handler(exc, context)
     if response is None:
-        if isinstance(exc, DatabaseError):
-            return Response({"detail": str(exc), "code": "database", "fields": {}}, status=400)
-        return None
+        return _database_error(exc) if isinstance(exc, DatabaseError) else None
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         fields = data if isinstance(data, dict) else {"non_field_errors": data}
