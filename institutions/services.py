@@ -146,6 +146,54 @@ def institution_update(
     return institution
 
 
+# --- sub-records (sites, trainers, foreign staff, courses, sessions, filings, prepayments, disclosures) ----------
+
+
+def record_values(record) -> dict:
+    """A sub-record's stored values for the audit trail: its columns (a file by its name), its many-to-many links
+    as sorted ids. Take it before a form or serializer touches the instance (a form's validation sets the new
+    values on it)."""
+    values = {}
+    for f in record._meta.concrete_fields:
+        value = getattr(record, f.attname)
+        if hasattr(value, "name") and hasattr(value, "storage"):  # a file: its name
+            value = value.name or ""
+        elif isinstance(value, dt.datetime) and timezone.is_aware(value):  # as the portal shows times: Beijing
+            value = timezone.localtime(value)
+        values[f.attname] = value
+    for f in record._meta.many_to_many:
+        values[f.name] = sorted(getattr(record, f.name).values_list("pk", flat=True)) if record.pk else []
+    return values
+
+
+def _institution_of(record) -> Institution:
+    return record.course.institution if hasattr(record, "course_id") else record.institution
+
+
+@transaction.atomic
+def record_save(*, user, save, before: dict | None, request=None):
+    """Save a sub-record of an institution and record it in the audit trail, in one transaction.
+
+    ``save`` is the form's or the serializer's ``save`` (their validation has run: the scope, the institution,
+    the checks of each field); ``before`` is ``record_values`` of the record as stored, ``None`` for a new one.
+    A new record is recorded with its values; a change with each changed value before and after; a save that
+    changes nothing records nothing. These rows are what the TI rules read (prices, session times, certificates),
+    so who changed them, and from what, is part of the record.
+    """
+    record = save()
+    after = record_values(record)
+    district = _institution_of(record).district_id
+    if before is None:
+        audit_record(actor=user, action="create", obj=record, district=district, request=request, detail=after)
+    else:
+        changes = {name: {"from": before.get(name), "to": value} for name, value in after.items()
+                   if before.get(name) != value}
+        if changes:
+            audit_record(actor=user, action="update", obj=record, district=district, request=request,
+                         detail={"changes": changes})
+    return record
+
+
 @transaction.atomic
 def institution_set_list_status(
     *, institution: Institution, status: str, effective_on: dt.date, reason: str, actor, request=None
@@ -429,8 +477,9 @@ SESSION_COLUMNS = [
 ]
 
 
-def session_import(*, user, file) -> ImportReport:
-    """Add a course schedule (sessions) for courses in the caller's scope; all rows or none."""
+def session_import(*, user, file, file_name: str = "", request=None) -> ImportReport:
+    """Add a course schedule (sessions) for courses in the caller's scope; all rows or none. The sessions are
+    recorded in the audit trail, one event per institution naming the file and each session's row."""
     if not (is_city(user) or (role_of(user) and role_of(user).role in (Role.DISTRICT, Role.INSTITUTION))):
         raise ServiceError(_("您的角色不能导入课程安排"), code="permission_denied")
     rows = tabular.read_rows(file, SESSION_COLUMNS)
@@ -487,11 +536,24 @@ def session_import(*, user, file) -> ImportReport:
                 report.add(number, "starts_at", _("该课程在此时间已有课次"))
         if report.ok:
             to_create.append(
-                Session(course=course, site=site, starts_at=starts, ends_at=ends, mode=mode)
+                (number, Session(course=course, site=site, starts_at=starts, ends_at=ends, mode=mode))
             )
     if not report.ok:
         return report
     with transaction.atomic():
-        Session.objects.bulk_create(to_create, batch_size=1000)
+        Session.objects.bulk_create([session for _, session in to_create], batch_size=1000)
+        by_institution: dict[int, list] = {}
+        for number, session in to_create:
+            by_institution.setdefault(session.course.institution_id, []).append((number, session))
+        for rows in by_institution.values():
+            institution = rows[0][1].course.institution
+            audit_record(
+                actor=user, action="create", request=request, district=institution.district_id,
+                object_type=Session._meta.label_lower, object_id="",
+                object_repr=f"{institution.name}：导入课次 {len(rows)} 条",  # stored text: Chinese, as all records
+                detail={"file": file_name, "sessions": [
+                    {"row": number, "id": x.pk, "course": x.course_id, "site": x.site_id, "starts_at": x.starts_at,
+                     "ends_at": x.ends_at, "mode": x.mode} for number, x in rows]},
+            )
     report.created = len(to_create)
     return report

@@ -170,13 +170,14 @@ def record_edit(request, kind, pk=None, institution_pk=None):
     if pk is not None:
         instance = get_object_or_404(restrict(model.objects.all(), request.user), pk=pk)
         institution = instance.course.institution if hasattr(instance, "course_id") else instance.institution
+        before = services.record_values(instance)  # before the form's validation sets the new values on it
     else:
-        instance = None
+        instance = before = None
         institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=institution_pk)
     form = form_class(request.POST or None, request.FILES or None, instance=instance, user=request.user,
                       institution=institution)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.record_save(user=request.user, save=form.save, before=before, request=request)
         messages.success(request, _("已保存"))
         if _role(request.user) == Role.INSTITUTION:
             return redirect("institutions:mine")
@@ -200,7 +201,8 @@ def _import_page(request, *, kind):
                 report = services.institution_import(user=request.user, file=upload, file_name=upload.name,
                                                      request=request)
             else:
-                report = services.session_import(user=request.user, file=upload)
+                report = services.session_import(user=request.user, file=upload, file_name=upload.name,
+                                                 request=request)
         except ServiceError as exc:
             form.add_error("file", exc.message)
         else:

@@ -66,7 +66,22 @@ class InstitutionViewSet(ScopedModelViewSet):
         )
 
 
-class SiteViewSet(ScopedModelViewSet):
+class AuditedRecordViewSet(ScopedModelViewSet):
+    """A sub-record's viewset: creates and changes go through ``services.record_save`` (audit trail)."""
+
+    def perform_create(self, serializer):
+        from ..services import record_save
+
+        record_save(user=self.request.user, save=serializer.save, before=None, request=self.request)
+
+    def perform_update(self, serializer):
+        from ..services import record_save, record_values
+
+        record_save(user=self.request.user, save=serializer.save, before=record_values(serializer.instance),
+                    request=self.request)
+
+
+class SiteViewSet(AuditedRecordViewSet):
     queryset = Site.objects.all()
     serializer_class = s.SiteSerializer
     filterset_class = fs.SiteFilterSet
@@ -75,7 +90,7 @@ class SiteViewSet(ScopedModelViewSet):
     http_method_names = CONTRACT_METHODS
 
 
-class TrainerViewSet(ScopedModelViewSet):
+class TrainerViewSet(AuditedRecordViewSet):
     queryset = Trainer.objects.all()
     serializer_class = s.TrainerSerializer
     filterset_class = fs.TrainerFilterSet
@@ -84,7 +99,7 @@ class TrainerViewSet(ScopedModelViewSet):
     http_method_names = CONTRACT_METHODS
 
 
-class ForeignStaffViewSet(ScopedModelViewSet):
+class ForeignStaffViewSet(AuditedRecordViewSet):
     queryset = ForeignStaff.objects.all()
     serializer_class = s.ForeignStaffSerializer
     filterset_class = fs.ForeignStaffFilterSet
@@ -93,7 +108,7 @@ class ForeignStaffViewSet(ScopedModelViewSet):
     http_method_names = CONTRACT_METHODS
 
 
-class CourseViewSet(ScopedModelViewSet):
+class CourseViewSet(AuditedRecordViewSet):
     queryset = Course.objects.prefetch_related("trainers")
     serializer_class = s.CourseSerializer
     filterset_class = fs.CourseFilterSet
@@ -102,7 +117,7 @@ class CourseViewSet(ScopedModelViewSet):
     http_method_names = CONTRACT_METHODS
 
 
-class SessionViewSet(ScopedModelViewSet):
+class SessionViewSet(AuditedRecordViewSet):
     queryset = Session.objects.select_related("course")
     serializer_class = s.SessionSerializer
     filterset_class = fs.SessionFilterSet
@@ -115,10 +130,11 @@ class SessionViewSet(ScopedModelViewSet):
         """Add a schedule (sessions) from an xlsx/CSV ``file`` for courses in the caller's scope: every row or none."""
         from ..services import session_import
 
-        return _import_response(request, lambda f: session_import(user=request.user, file=f))
+        return _import_response(
+            request, lambda f: session_import(user=request.user, file=f, file_name=f.name, request=request))
 
 
-class EnrolmentFilingViewSet(ScopedModelViewSet):
+class EnrolmentFilingViewSet(AuditedRecordViewSet):
     queryset = EnrolmentFiling.objects.all()
     serializer_class = s.EnrolmentFilingSerializer
     filterset_class = fs.EnrolmentFilingFilterSet
@@ -127,7 +143,7 @@ class EnrolmentFilingViewSet(ScopedModelViewSet):
     http_method_names = CONTRACT_METHODS
 
 
-class PrepaymentViewSet(ScopedModelViewSet):
+class PrepaymentViewSet(AuditedRecordViewSet):
     queryset = Prepayment.objects.all()
     serializer_class = s.PrepaymentSerializer
     filterset_class = fs.PrepaymentFilterSet
@@ -136,7 +152,7 @@ class PrepaymentViewSet(ScopedModelViewSet):
     http_method_names = CONTRACT_METHODS
 
 
-class DisclosureViewSet(ScopedModelViewSet):
+class DisclosureViewSet(AuditedRecordViewSet):
     queryset = Disclosure.objects.all()
     serializer_class = s.DisclosureSerializer
     filterset_class = fs.DisclosureFilterSet

@@ -180,6 +180,76 @@ def test_an_import_records_each_new_and_each_changed_row_naming_file_and_row(cli
     assert listed.detail["list_status"] == {"from": "none", "to": "black"} and "registry.csv" in listed.detail["reason"]
 
 
+# --- an institution's sub-records (what the TI rules read) ----------------------------------------------------
+
+
+def test_an_institution_changing_a_course_price_on_the_page_is_recorded_with_before_and_after(
+        client, institution_user, institution):
+    from tests.institutions.rule_factories import RuleCourseFactory, RuleTrainerFactory
+
+    course = RuleCourseFactory(institution=institution, price_per_lesson="80.00")
+    trainer = RuleTrainerFactory(institution=institution)
+    data = {"name": course.name, "subject": course.subject, "content_grade": 5, "min_grade": 5, "max_grade": 5,
+            "mode": "offline", "class_size": 20, "lesson_minutes": 45, "price_per_lesson": "120.00",
+            "trainers": [trainer.pk], "disclosed": "on"}
+    resp = page(client, institution_user).post(f"/institutions/courses/{course.pk}/edit/", data)
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    e = event("update", course)
+    assert_who_what_where(e, actor=institution_user, district=institution.district)
+    assert e.detail["changes"]["price_per_lesson"] == {"from": "80.00", "to": "120.00"}
+    assert e.detail["changes"]["trainers"] == {"from": [], "to": [trainer.pk]}
+    # the same values again: nothing changed, nothing recorded
+    assert page(client, institution_user).post(f"/institutions/courses/{course.pk}/edit/", data).status_code == 302
+    assert AuditEvent.objects.filter(action="update", object_type="institutions.course").count() == 1
+
+
+def test_sessions_added_and_moved_through_the_api_are_recorded(as_user, district_user, institution):
+    from tests.institutions.rule_factories import RuleCourseFactory, RuleSiteFactory
+
+    course = RuleCourseFactory(institution=institution)
+    site = RuleSiteFactory(institution=institution)
+    api = as_user(district_user)
+    resp = api.post("/api/v1/institutions/sessions/", {"course": course.pk, "site": site.pk, "mode": "offline",
+                                          "starts_at": "2026-11-14T09:00:00+08:00",
+                                          "ends_at": "2026-11-14T10:30:00+08:00"}, format="json")
+    assert resp.status_code == 201, resp.json()
+    from institutions.models import Session
+
+    session = Session.objects.get(pk=resp.json()["id"])
+    created = event("create", session)
+    assert_who_what_where(created, actor=district_user, district=institution.district)
+    assert created.detail["course_id"] == course.pk and created.detail["site_id"] == site.pk
+    resp = api.patch(f"/api/v1/institutions/sessions/{session.pk}/", {"ends_at": "2026-11-14T21:30:00+08:00"}, format="json")
+    assert resp.status_code == 200, resp.json()
+    moved = event("update", session)
+    assert list(moved.detail["changes"]) == ["ends_at"]
+    assert moved.detail["changes"]["ends_at"] == {"from": "2026-11-14T10:30:00+08:00",
+                                                  "to": "2026-11-14T21:30:00+08:00"}  # Beijing time
+
+
+def test_a_schedule_import_is_recorded_per_institution_naming_the_file_and_rows(client, district_user, institution):
+    from institutions.models import Session
+    from institutions.services import SESSION_COLUMNS
+    from tests.institutions.rule_factories import RuleCourseFactory, RuleSiteFactory
+
+    course = RuleCourseFactory(institution=institution)
+    site = RuleSiteFactory(institution=institution)
+    header = ",".join(c.label for c in SESSION_COLUMNS)
+    values = {"course": course.pk, "site": site.pk, "mode": "线下", "starts_at": "2026-11-14 09:00",
+              "ends_at": "2026-11-14 10:00"}
+    rows = [",".join(str({**values, **extra}.get(c.key, "")) for c in SESSION_COLUMNS) for extra in (
+        {}, {"starts_at": "2026-11-15 09:00", "ends_at": "2026-11-15 10:00"})]
+    upload = SimpleUploadedFile("schedule.csv", ("\n".join([header, *rows]) + "\n").encode(),
+                                content_type="text/csv")
+    resp = page(client, district_user).post("/institutions/schedule-import/", {"file": upload})
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    assert Session.objects.filter(course=course).count() == 2
+    e = AuditEvent.objects.get(action="create", object_type="institutions.session")
+    assert_who_what_where(e, actor=district_user, district=institution.district)
+    assert e.detail["file"] == "schedule.csv"
+    assert [(x["row"], x["course"]) for x in e.detail["sessions"]] == [(2, course.pk), (3, course.pk)]
+
+
 # --- findings ----------------------------------------------------------------------------------------------
 
 
