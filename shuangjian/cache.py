@@ -1,4 +1,4 @@
-"""Django's Redis cache, keeping one client per connection pool.
+"""Django's Redis cache, keeping one client per connection pool, and clearing only its own keys.
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every
 operation, and a redis-py client builds its table of response callbacks (some
@@ -6,6 +6,10 @@ operation, and a redis-py client builds its table of response callbacks (some
 call, which is most of what a cached dashboard costs beyond the framework. A
 ``redis.Redis`` is safe to share between threads (each command takes a
 connection from the pool), so one per pool is kept.
+
+``clear()`` with a ``KEY_PREFIX`` deletes the keys under that prefix only:
+Django's flushes the whole Redis database, which others may share (another
+deployment, the broker's neighbour databases, parallel test processes).
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -29,3 +33,17 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def clear(self):
+        if not self.key_prefix:
+            return super().clear()
+        client = self._cache.get_client(write=True)
+        batch = []
+        for key in client.scan_iter(match=f"{self.key_prefix}:*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+        return True

@@ -67,7 +67,9 @@ class InstitutionViewSet(ScopedModelViewSet):
 
 
 class AuditedRecordViewSet(ScopedModelViewSet):
-    """A sub-record's viewset: creates and changes go through ``services.record_save`` (audit trail)."""
+    """A sub-record's viewset: creates and changes go through ``services.record_save`` (audit trail); no delete."""
+
+    http_method_names = CONTRACT_METHODS
 
     def perform_create(self, serializer):
         from ..services import record_save
@@ -87,7 +89,6 @@ class SiteViewSet(AuditedRecordViewSet):
     filterset_class = fs.SiteFilterSet
     ordering_fields = ["address", "approved_on"]
     write_roles = STAFF
-    http_method_names = CONTRACT_METHODS
 
 
 class TrainerViewSet(AuditedRecordViewSet):
@@ -96,7 +97,6 @@ class TrainerViewSet(AuditedRecordViewSet):
     filterset_class = fs.TrainerFilterSet
     ordering_fields = ["name"]
     write_roles = STAFF_AND_INSTITUTION
-    http_method_names = CONTRACT_METHODS
 
 
 class ForeignStaffViewSet(AuditedRecordViewSet):
@@ -105,7 +105,6 @@ class ForeignStaffViewSet(AuditedRecordViewSet):
     filterset_class = fs.ForeignStaffFilterSet
     ordering_fields = ["name"]
     write_roles = STAFF_AND_INSTITUTION
-    http_method_names = CONTRACT_METHODS
 
 
 class CourseViewSet(AuditedRecordViewSet):
@@ -114,7 +113,6 @@ class CourseViewSet(AuditedRecordViewSet):
     filterset_class = fs.CourseFilterSet
     ordering_fields = ["name", "subject", "price_per_lesson"]
     write_roles = STAFF_AND_INSTITUTION
-    http_method_names = CONTRACT_METHODS
 
 
 class SessionViewSet(AuditedRecordViewSet):
@@ -123,7 +121,6 @@ class SessionViewSet(AuditedRecordViewSet):
     filterset_class = fs.SessionFilterSet
     ordering_fields = ["starts_at", "ends_at"]
     write_roles = STAFF_AND_INSTITUTION
-    http_method_names = CONTRACT_METHODS
 
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request):
@@ -140,7 +137,6 @@ class EnrolmentFilingViewSet(AuditedRecordViewSet):
     filterset_class = fs.EnrolmentFilingFilterSet
     ordering_fields = ["filed_on", "enrolment_opens_on"]
     write_roles = STAFF
-    http_method_names = CONTRACT_METHODS
 
 
 class PrepaymentViewSet(AuditedRecordViewSet):
@@ -149,7 +145,6 @@ class PrepaymentViewSet(AuditedRecordViewSet):
     filterset_class = fs.PrepaymentFilterSet
     ordering_fields = ["paid_on", "amount"]
     write_roles = STAFF
-    http_method_names = CONTRACT_METHODS
 
 
 class DisclosureViewSet(AuditedRecordViewSet):
@@ -158,7 +153,6 @@ class DisclosureViewSet(AuditedRecordViewSet):
     filterset_class = fs.DisclosureFilterSet
     ordering_fields = ["item", "updated_on"]
     write_roles = STAFF_AND_INSTITUTION
-    http_method_names = CONTRACT_METHODS
 
 
 class ListStatusChangeViewSet(ScopedReadOnlyViewSet):
