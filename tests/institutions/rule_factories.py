@@ -1,8 +1,12 @@
-"""Factories and helpers for the institution rule tests: build registry data, run one rule, read its findings."""
+"""Factories and helpers for the institution rule tests: build registry data, run one rule, read its findings.
+
+The factories extend those of ``factories``, with the defaults the rule tests start from: a record that keeps
+every rule (a certified, disclosed trainer with a photo; a supervised prepayment; a session at 18:00 on a school
+day, its site the course's institution's).
+"""
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import factory
 
@@ -10,19 +14,17 @@ from compliance.choices import ACTIVE_STATUSES
 from compliance.models import Finding
 from compliance.registry import get_rule
 from compliance.services import sweep_rule_district
-from institutions.models import (
-    Course,
-    Disclosure,
-    EnrolmentFiling,
-    ForeignStaff,
-    Prepayment,
-    Session,
-    Site,
-    Trainer,
-)
-from tests.factories import InstitutionFactory
+from institutions.models import Disclosure, EnrolmentFiling
 
-BJ = ZoneInfo("Asia/Shanghai")
+from .factories import (
+    BJ,
+    CourseFactory,
+    ForeignStaffFactory,
+    PrepaymentFactory,
+    SessionFactory,
+    SiteFactory,
+    TrainerFactory,
+)
 
 
 def at(day: dt.date | str, hhmm: str) -> dt.datetime:
@@ -31,21 +33,11 @@ def at(day: dt.date | str, hhmm: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=BJ)
 
 
-class RuleSiteFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Site
-
-    institution = factory.SubFactory(InstitutionFactory)
+class RuleSiteFactory(SiteFactory):
     address = factory.Sequence(lambda n: f"北京市东城区规则测试路{n}号")
-    approved = True
-    approved_on = dt.date(2022, 3, 1)
 
 
-class RuleTrainerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Trainer
-
-    institution = factory.SubFactory(InstitutionFactory)
+class RuleTrainerFactory(TrainerFactory):
     name = factory.Sequence(lambda n: f"规则测试教师{n}")
     photo = "trainers/2026/photo.jpg"
     certificate_no = factory.Sequence(lambda n: f"2021110{n:010d}")
@@ -53,38 +45,22 @@ class RuleTrainerFactory(factory.django.DjangoModelFactory):
     disclosed = True
 
 
-class RuleForeignStaffFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ForeignStaff
-
-    institution = factory.SubFactory(InstitutionFactory)
+class RuleForeignStaffFactory(ForeignStaffFactory):
     name = factory.Sequence(lambda n: f"Jane Doe {n}")
     work_permit_no = factory.Sequence(lambda n: f"WPR{n:08d}")
     in_china = True
     disclosed = True
 
 
-class RuleCourseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Course
-
-    institution = factory.SubFactory(InstitutionFactory)
+class RuleCourseFactory(CourseFactory):
     name = factory.Sequence(lambda n: f"五年级数学提高{n}")
-    subject = "maths"
     content_grade = 5
     min_grade = 5
     max_grade = 5
-    mode = "offline"
-    class_size = 20
-    lesson_minutes = 45
-    price_per_lesson = Decimal("60.00")
 
 
-class RuleSessionFactory(factory.django.DjangoModelFactory):
+class RuleSessionFactory(SessionFactory):
     """A lesson: pass ``starts_at``/``ends_at`` (use ``at()``); offline lessons get an approved site."""
-
-    class Meta:
-        model = Session
 
     course = factory.SubFactory(RuleCourseFactory)
     mode = factory.LazyAttribute(lambda o: o.course.mode)
@@ -107,17 +83,11 @@ class RuleFilingFactory(factory.django.DjangoModelFactory):
     enrolment_opens_on = dt.date(2026, 11, 2)
 
 
-class RulePrepaymentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Prepayment
-
+class RulePrepaymentFactory(PrepaymentFactory):
     course = factory.SubFactory(RuleCourseFactory)
     paid_on = dt.date(2026, 11, 12)
     amount = Decimal("2400.00")
-    class_hours = 40
-    months = 3
     account = "11050101000000000001"
-    supervised = True
 
 
 def disclose_all(institution):
