@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -74,27 +73,16 @@ def stats_version_bump() -> None:
     it is down, and an entry written before the outage expires after
     ``DASHBOARD_CACHE_SECONDS``.
     """
-    if _cache_down():
-        return
     try:
         cache.set(VERSION_KEY, _new_version(), timeout=None)
     except Exception as exc:  # noqa: BLE001 - see above
         _cache_failed(exc)
 
 
-#: after a failure this process leaves the cache alone for a few seconds, so a write that saves several counted
-#: rows, or a burst of requests, waits for one timeout, not one each
-_DOWN_FOR_SECONDS = 10.0
-_down_until = [0.0]
-
-
-def _cache_down() -> bool:
-    return time.monotonic() < _down_until[0]
-
-
 def _cache_failed(exc) -> None:
-    _down_until[0] = time.monotonic() + _DOWN_FOR_SECONDS
-    logger.warning("dashboard cache unreachable (left alone for %.0f s): %s", _DOWN_FOR_SECONDS, exc)
+    # the project's Redis cache then leaves the server alone for a few seconds (``shuangjian.cache``), so a write
+    # that saves several counted rows, or a burst of requests, waits for one timeout, not one each
+    logger.warning("dashboard cache unreachable: %s", exc)
 
 
 def figures_changed() -> None:
@@ -123,8 +111,6 @@ def cached_json(kind: str, ident, audience: str, params, compute) -> bytes:
     """
     seconds = cache_seconds()
     if seconds <= 0:
-        return render(compute())
-    if _cache_down():
         return render(compute())
     key = cache_key(kind, ident, audience, params)
     try:

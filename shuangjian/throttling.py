@@ -5,7 +5,8 @@ cache (Redis in production). When Redis is stopped or hung, a parent must still
 be able to submit a complaint: the count then goes on in this process's own
 memory (a per-process limit is still a limit) instead of the request failing.
 The cache's socket timeouts (``REDIS_CACHE_OPTIONS``) bound how long finding
-that out takes.
+that out takes, and the cache backend then refuses at once for a few seconds
+(``shuangjian.cache``), so the requests that follow do not wait again.
 """
 
 from __future__ import annotations

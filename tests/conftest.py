@@ -131,6 +131,16 @@ def _reference_data(request):
     importlib.import_module("compliance.migrations.0002_default_parameters").load(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _cache_servers_asked_afresh():
+    """A test that stopped a cache server must not leave the next test in this process thinking it is down."""
+    from shuangjian.cache import reset_unreachable
+
+    reset_unreachable()
+    yield
+    reset_unreachable()
+
+
 def pytest_configure(config):
     """Parallel workers each have their own test database but share Redis: give each its own cache keys, or one
     worker could read figures another cached (dashboards are cached by default with Redis)."""

@@ -139,14 +139,14 @@ def test_an_unreachable_cache_neither_fails_a_write_nor_a_dashboard(cache_on, fi
 
     from django.core.cache import caches
 
-    from dashboards import caching
+    from shuangjian.cache import reset_unreachable
 
-    monkeypatch.setattr(caching, "_down_until", [0.0])
+    reset_unreachable()
     stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "shuangjian.cache.RedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{port}/0",
                                    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
     try:

@@ -177,7 +177,7 @@ def point_at(settings):
     def point(server):
         settings.CELERY_BROKER_URL = server.url(0)
         settings.REDIS_URL = server.url(1)
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+        settings.CACHES = {"default": {"BACKEND": "shuangjian.cache.RedisCache",  # as in production
                                        "LOCATION": server.url(1), "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
         settings.CELERY_TASK_ALWAYS_EAGER = False
         app.conf.task_always_eager = False
