@@ -1,44 +1,70 @@
-# The two commands of the README: `make demo` and `make test`.
+# The two commands of the README: `make demo` and `make test`. Everything is installed from uv.lock.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+UV_VERSION := 0.13.8
+# uv installs into the checkout's .venv, from the lock only, and never downloads a Python of its own.
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
+SYNC := $(UV) sync --frozen --inexact
+PGSERVER := $(PY) scripts/pgserver.py run --
 
-.PHONY: demo test lint bench bench-complaints worker beat install migrate clean-demo
+.PHONY: demo test test-fast lint format bench bench-complaints worker beat install migrate lock
 
-$(VENV)/.installed: requirements.txt
+$(BIN)/uv:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# One stamp per dependency group set, remade when the lock changes.
+$(VENV)/.local: uv.lock | $(BIN)/uv
+	$(SYNC) --group local
+	@touch $@
+$(VENV)/.test: uv.lock | $(BIN)/uv
+	$(SYNC) --group e2e --group lint
+	@touch $@
+$(VENV)/.bench: uv.lock | $(BIN)/uv
+	$(SYNC) --group bench --group test
+	@touch $@
+$(VENV)/.lint: uv.lock | $(BIN)/uv
+	$(SYNC) --group lint
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.local
+
+## make lock: re-resolve uv.lock after changing pyproject.toml
+lock: | $(BIN)/uv
+	$(UV) lock
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(PGSERVER) $(PY) manage.py migrate --noinput
 
-## make demo: SQLite and in-process tasks; seeds the small demo once, prints the logins, serves :8000
+## make demo: PostgreSQL (yours, the one on :5432, or an embedded one) and in-process tasks; serves :8000
 demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	$(PY) manage.py seed_demo --scale small --seed 1 --if-empty
-	$(PY) manage.py demo_users
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@$(PGSERVER) bash scripts/demo.sh
 
-## make test: the whole suite on PostgreSQL and Redis when they answer (required when CI=true)
-test: install
-	@bash scripts/run_tests.sh
+## make test: the whole suite (what CI runs); make test-fast: all but the services, worker and e2e tests
+test: $(VENV)/.test
+	@$(PGSERVER) bash scripts/run_tests.sh
 
-lint: install
+test-fast: $(VENV)/.test
+	@FAST=1 $(PGSERVER) bash scripts/run_tests.sh -m "not services and not worker and not e2e"
+
+lint: $(VENV)/.lint
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: $(VENV)/.lint
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## make bench: every benchmark in bench/; make bench-complaints ARGS="--users 5 --seconds 5": the complaint load test
-bench: install
-	@bash scripts/run_bench.sh
+bench: $(VENV)/.bench
+	@$(PGSERVER) bash scripts/run_bench.sh
 
-bench-complaints: install
-	@bash scripts/run_bench.sh bench/load_complaints.py $(ARGS)
+bench-complaints: $(VENV)/.bench
+	@$(PGSERVER) bash scripts/run_bench.sh bench/load_complaints.py $(ARGS)
 
 worker: install
 	$(BIN)/celery -A shuangjian worker -l info --concurrency 2

@@ -2,8 +2,10 @@
 
 Everything that differs between a laptop, the test suite and production comes
 from the environment (12-factor, read with django-environ). With no
-environment at all the portal runs on SQLite with Celery tasks executed
-in-process, so `make demo` works anywhere.
+environment at all the portal runs on the PostgreSQL server that
+`scripts/pgserver.py` finds or starts (`make demo`, `make test`) with Celery
+tasks executed in-process, so `make demo` works anywhere. PostgreSQL is the
+only database.
 
 Production is `DJANGO_PRODUCTION=true`: then `DJANGO_SECRET_KEY` and
 `FIELD_ENCRYPTION_KEYS` are required and have no default, so a missing one
@@ -12,6 +14,7 @@ stops the process at start.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from csp.constants import NONE, SELF
@@ -99,19 +102,20 @@ WSGI_APPLICATION = "shuangjian.wsgi.application"
 ASGI_APPLICATION = "shuangjian.asgi.application"
 
 # --- database -------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL only. `make demo` / `make test` set DATABASE_URL (scripts/pgserver.py); the default is a local server.
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/shuangjian")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise environ.ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...)")
+# A Unix-socket directory comes percent-encoded in the URL (postgres://user@%2Fpath%2Fto%2Fdir/name), as libpq reads it.
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
-    if env.str("TEST_DATABASE_NAME", default=""):
-        DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+if env.str("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# SQLite (the embedded default) cannot enforce NULLS NOT DISTINCT; PostgreSQL does.
-SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 # --- auth -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

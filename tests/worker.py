@@ -24,6 +24,15 @@ BASE = Path(__file__).resolve().parents[1]
 DEFAULT_APP = "tests.worker_app"
 
 
+def database_url(db: dict) -> str:
+    """A DATABASE_URL for a connection's settings: a TCP server, or a Unix socket directory (the embedded server)."""
+    from urllib.parse import quote
+
+    host = db["HOST"] or "127.0.0.1"
+    where = quote(host, safe="") if host.startswith("/") else f"{host}:{db['PORT'] or 5432}"
+    return f"postgres://{quote(db['USER'] or '', safe='')}:{quote(db['PASSWORD'] or '', safe='')}@{where}/{db['NAME']}"
+
+
 class Worker:
     """A ``celery worker`` subprocess on the test database and a private queue."""
 
@@ -33,11 +42,9 @@ class Worker:
 
         self.queue = queue
         self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
-        db = connection.settings_dict
         env = {
             **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}",
+            "DATABASE_URL": database_url(connection.settings_dict),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             # the same cache keys as this test process (parallel test workers each have their own prefix)

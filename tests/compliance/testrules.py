@@ -41,16 +41,11 @@ def headcount_over_limit(ctx):
 
 def slow_headcount(ctx):
     """The same check after sleeping ``test_sleep_seconds`` in the database (to kill a worker mid-part)."""
-    import time
-
     from django.db import connection
 
     seconds = float(ctx.params["test_sleep_seconds"])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_sleep(%s)", [seconds])
-    else:
-        time.sleep(seconds)
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_sleep(%s)", [seconds])
     return headcount_over_limit(ctx)
 
 

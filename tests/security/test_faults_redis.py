@@ -32,6 +32,7 @@ from rest_framework.test import APIClient
 from complaints.models import Complaint
 from compliance import services as compliance_services
 from compliance import tasks as compliance_tasks
+from tests.worker import database_url
 from compliance.choices import RunState
 from compliance.models import ComplianceRun, Finding, FindingEvent, SweepRequest
 from homework.models import HomeworkItem
@@ -198,11 +199,9 @@ class Worker:
 
     def __init__(self, *, broker_url: str, cache_url: str, queue: str, concurrency: int = 2):
         self.log = tempfile.NamedTemporaryFile(prefix="celery-fault-worker-", suffix=".log", delete=False)
-        db = connection.settings_dict
         env = {
             **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}",
+            "DATABASE_URL": database_url(connection.settings_dict),
             "CELERY_BROKER_URL": broker_url,
             "REDIS_URL": cache_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
