@@ -24,9 +24,9 @@ def _database_status() -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        return {"ok": True, "engine": connection.vendor}
+        return {"ok": True}
     except Exception as exc:  # noqa: BLE001 - the health page reports, never raises
-        return {"ok": False, "engine": connection.vendor, "error": type(exc).__name__}
+        return {"ok": False, "error": type(exc).__name__}
 
 
 def _broker_status() -> tuple[dict, dict]:

@@ -27,13 +27,11 @@ DROP FUNCTION IF EXISTS accounts_auditevent_append_only();
 
 
 def add_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY_SQL, params=None)
+    schema_editor.execute(APPEND_ONLY_SQL, params=None)
 
 
 def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_SQL, params=None)
+    schema_editor.execute(DROP_SQL, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,12 +1,13 @@
 """DBA command: delete audit events older than the retention period (at least 183 days).
 
-The application cannot delete audit events (model, queryset and, on PostgreSQL,
-a trigger refuse). This command is the one documented way: on PostgreSQL it
-runs, in one transaction, ``SET LOCAL session_replication_role = replica``
-(which skips ordinary triggers and which only a superuser may set, so the
-application's own database role cannot) and a plain DELETE. Run it as the
-database owner/superuser, e.g. ``DATABASE_URL=postgres://dba@... manage.py
-purge_audit --older-than-days 183``. The purge itself is recorded as an audit event.
+The application cannot delete audit events: the model and queryset refuse, a
+trigger refuses UPDATE, DELETE and TRUNCATE, and the portal's database role
+holds only INSERT and SELECT on the table (manage.py grant_app_role). This
+command is the one documented way. It runs as the table's owner (the second
+URL: ``DATABASE_URL=$DATABASE_OWNER_URL manage.py purge_audit --older-than-days
+183``): in one transaction it disables the row trigger (only the owner may),
+deletes, and enables it again; the ALTER TABLE lock keeps every other session
+out meanwhile. The purge itself is recorded as an audit event.
 """
 
 from datetime import timedelta
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts import sql
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditEvent
 
@@ -36,19 +38,18 @@ class Command(BaseCommand):
                 f"refused: audit events are kept at least {floor} days; --older-than-days {older_than_days} is less"
             )
         cutoff = timezone.now() - timedelta(days=older_than_days)
-        table = AuditEvent._meta.db_table
         with transaction.atomic():
             count = AuditEvent.objects.filter(at__lt=cutoff).count()
             if dry_run:
                 self.stdout.write(f"{count} audit events older than {cutoff:%Y-%m-%d %H:%M} would be deleted")
                 return
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute("SET LOCAL session_replication_role = replica")
-                cursor.execute(f"DELETE FROM {table} WHERE at < %s", [cutoff])  # noqa: S608 - table name is ours
+                for statement in sql.PURGE_BEFORE:
+                    cursor.execute(statement)
+                cursor.execute(sql.PURGE_DELETE, [cutoff])
                 deleted = cursor.rowcount
-                if connection.vendor == "postgresql":
-                    cursor.execute("SET LOCAL session_replication_role = origin")
+                for statement in sql.PURGE_AFTER:
+                    cursor.execute(statement)
             audit_record(
                 actor=None,
                 actor_label="purge_audit",
