@@ -163,6 +163,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # DRF's JSON parser with a nesting limit: a deeply nested body is a 400, never a 500 (shuangjian/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "shuangjian.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "shuangjian.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "shuangjian.schema.AutoSchema",
