@@ -16,6 +16,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from shuangjian.local_secret import installation_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -25,10 +27,15 @@ if (BASE_DIR / ".env").exists():
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
+# --- secret key -------------------------------------------------------------
+# Production requires DJANGO_SECRET_KEY. Elsewhere, without it, each installation makes a random key on its
+# first start and keeps it in DJANGO_SECRET_KEY_FILE (default .local/secret_key, git-ignored, mode 0600): never a
+# key published in the repository, with which anybody could forge share links and sessions (local_secret.py).
 if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-shuangjian-portal-key-0123456789")
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or installation_secret_key(
+        env.str("DJANGO_SECRET_KEY_FILE", default=str(BASE_DIR / ".local" / "secret_key")))
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
