@@ -3,7 +3,10 @@
 ``settings.FIELD_ENCRYPTION_KEYS`` is a list of Fernet keys: the first
 encrypts, every key decrypts, so a new key is put first, ``manage.py
 rotate_complaint_keys`` re-encrypts every row with it, and then the old key
-can be removed. ``phone_digest`` is a keyed hash (HMAC) of a normalised phone
+can be removed. A token no configured key reads is never overwritten: it
+loads as an ``UnreadableValue`` (shown as （无法解密）), which the field refuses
+to save, and rotation works on the stored tokens and stops at the first one it
+cannot read, having changed nothing. ``phone_digest`` is a keyed hash (HMAC) of a normalised phone
 number so that repeated complaints from one number can be found without
 decrypting anything. ``secret_hash`` / ``secret_matches`` store and check the
 tracking secret.
@@ -26,6 +29,27 @@ logger = logging.getLogger(__name__)
 UNREADABLE = "（无法解密）"
 
 
+class UnreadableValueError(RuntimeError):
+    """A stored token that no configured key decrypts was about to be overwritten (or rotated).
+
+    Not a user's mistake: the keys in ``FIELD_ENCRYPTION_KEYS`` are wrong or incomplete. The message names the
+    row and the field, never the token or anything derived from the plaintext."""
+
+
+class UnreadableValue(str):
+    """What a token no configured key reads loads as: the placeholder for display, the token kept aside.
+
+    ``EncryptedTextField`` refuses to save it, so the real ciphertext stays in place until the right key is
+    configured again."""
+
+    token: str
+
+    def __new__(cls, token: str):
+        value = super().__new__(cls, UNREADABLE)
+        value.token = token
+        return value
+
+
 @lru_cache(maxsize=8)
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(k) for k in keys])
@@ -42,6 +66,7 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    """The plaintext of ``token``; an ``UnreadableValue`` (never saved back) when no configured key reads it."""
     if not token:
         return ""
     try:
@@ -49,11 +74,11 @@ def decrypt(token: str) -> str:
     except InvalidToken:
         # never log the token or anything derived from the plaintext
         logger.warning("a complaint contact field could not be decrypted with the configured keys")
-        return UNREADABLE
+        return UnreadableValue(token)
 
 
 def rotate(token: str) -> str:
-    """Re-encrypt ``token`` with the first key (MultiFernet.rotate)."""
+    """Re-encrypt ``token`` with the first key (MultiFernet.rotate); ``InvalidToken`` when no key reads it."""
     if not token:
         return ""
     return fernet().rotate(token.encode()).decode()
@@ -112,6 +137,12 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, UnreadableValue):
+            raise UnreadableValueError(
+                f"{self.model._meta.label}.{self.name} was loaded without a key that reads it; saving it would "
+                "replace the stored value with the placeholder, so it is refused. Configure the missing key in "
+                "FIELD_ENCRYPTION_KEYS, or save with update_fields that leave this field out."
+            )
         value = super().get_prep_value(value)
         if value is None:
             return None

@@ -11,10 +11,13 @@ import logging
 import re
 import secrets
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Case, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +41,7 @@ from .choices import (
     State,
     TargetKind,
 )
-from .crypto import phone_digest, secret_hash
+from .crypto import EncryptedTextField, UnreadableValueError, phone_digest, rotate, secret_hash
 from .models import Complaint, ComplaintEvent, ComplaintPhoto, ContactView
 from .routing import department_for, district_for
 from .uploads import check_photos
@@ -541,16 +544,40 @@ def complaints_purge_personal_data(*, now: dt.datetime | None = None) -> int:
 
 
 def complaint_keys_rotate(*, batch: int = 500) -> int:
-    """Re-encrypt every complaint's contact fields with the first configured key."""
+    """Re-encrypt every complaint's contact fields with the first configured key; the number of complaints.
+
+    Works on the stored tokens with ``MultiFernet.rotate``, never on decrypted values (a value no configured key
+    reads loads as the placeholder, and saving that would destroy the real one). All in one transaction: the first
+    token no key reads stops it with ``UnreadableValueError`` naming the complaint and the field, and nothing has
+    been changed.
+    """
+    fields = [f.name for f in Complaint._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+    # cast to plain text: the stored token, not the field's decrypted value
+    raw = {f"raw_{name}": Cast(name, TextField()) for name in fields}
+    qs = (Complaint.objects.exclude(**{name: "" for name in fields})
+          .annotate(**raw).order_by("id").values_list("id", "tracking_code", *raw))
     count = 0
-    qs = Complaint.objects.exclude(contact_name="", contact_phone="", contact_email="").only(
-        "id", "contact_name", "contact_phone", "contact_email").order_by("id")
     last = 0
-    while True:
-        rows = list(qs.filter(id__gt=last)[:batch])
-        if not rows:
-            return count
-        # loading decrypts with any key; saving encrypts with the first
-        Complaint.objects.bulk_update(rows, ["contact_name", "contact_phone", "contact_email"])
-        count += len(rows)
-        last = rows[-1].pk
+    with transaction.atomic():
+        while True:
+            rows = list(qs.filter(id__gt=last).select_for_update()[:batch])
+            if not rows:
+                break
+            new_tokens: dict[str, list[When]] = {name: [] for name in fields}
+            for pk, code, *tokens in rows:
+                for name, token in zip(fields, tokens, strict=True):
+                    try:
+                        rotated = rotate(token)
+                    except InvalidToken:
+                        raise UnreadableValueError(
+                            f"complaint #{pk} ({code}), field {name}: no key in FIELD_ENCRYPTION_KEYS reads the "
+                            "stored value. Nothing was re-encrypted. Add the key it was encrypted with (after the "
+                            "new first key) and run the rotation again."
+                        ) from None
+                    new_tokens[name].append(When(pk=pk, then=Value(rotated, output_field=TextField())))
+            Complaint.objects.filter(pk__in=[row[0] for row in rows]).update(
+                **{name: Case(*whens, output_field=TextField()) for name, whens in new_tokens.items()})
+            count += len(rows)
+            last = rows[-1][0]
+    logger.info("re-encrypted the contact details of %d complaints with the first configured key", count)
+    return count

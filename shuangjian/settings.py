@@ -19,6 +19,8 @@ from urllib.parse import unquote
 import environ
 from csp.constants import NONE, SELF
 
+from shuangjian.local_secret import installation_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -28,10 +30,15 @@ if (BASE_DIR / ".env").exists():
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
+# --- secret key -------------------------------------------------------------
+# Production requires DJANGO_SECRET_KEY. Elsewhere, without it, each installation makes a random key on its
+# first start and keeps it in DJANGO_SECRET_KEY_FILE (default .local/secret_key, git-ignored, mode 0600): never a
+# key published in the repository, with which anybody could forge share links and sessions (local_secret.py).
 if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-shuangjian-portal-key-0123456789")
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or installation_secret_key(
+        env.str("DJANGO_SECRET_KEY_FILE", default=str(BASE_DIR / ".local" / "secret_key")))
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -166,6 +173,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # DRF's JSON parser with a nesting limit: a deeply nested body is a 400, never a 500 (shuangjian/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "shuangjian.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "shuangjian.pagination.StandardPagination",
     "PAGE_SIZE": 50,

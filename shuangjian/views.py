@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts.audit import audit_record_safely
 from accounts.security import lockout_response
@@ -64,6 +65,8 @@ class ObtainTokenView(ObtainAuthToken):
     and audits a successful token login; a locked-out caller gets the lockout answer."""
 
     permission_classes = [AllowAny]
+    # the project's parsers (ObtainAuthToken lists DRF's own): a deeply nested body is a 400, not a 500
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -1,11 +1,13 @@
 """``manage.py rotate_complaint_keys``: re-encrypt complainants' contact details with the first configured key.
 
 Put the new key first in ``FIELD_ENCRYPTION_KEYS`` (keep the old ones after it),
-run this, then remove the old keys.
+run this, then remove the old keys. A stored value that none of the keys reads
+stops it with an error naming the complaint and the field; nothing is changed.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from complaints.crypto import UnreadableValueError
 from complaints.services import complaint_keys_rotate
 
 
@@ -13,5 +15,8 @@ class Command(BaseCommand):
     help = "Re-encrypt complaint contact fields with the first key of FIELD_ENCRYPTION_KEYS."
 
     def handle(self, *args, **options):
-        count = complaint_keys_rotate()
+        try:
+            count = complaint_keys_rotate()
+        except UnreadableValueError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"re-encrypted {count} complaints")
