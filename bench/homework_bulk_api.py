@@ -76,7 +76,7 @@ def main():
             _seed_city_classes()
         else:
             call_command("seed_demo", scale=args.scale, seed=1, only=["schools"], verbosity=0)
-        print(f"created the city's schools and classes in {time.perf_counter() - t:.1f}s")
+        print(f"created the schools and classes ({args.scale} scale) in {time.perf_counter() - t:.1f}s")
     classes = list(SchoolClass.objects.filter(academic_year=2026).order_by("id").values_list(
         "id", "school_id", "grade"))
     rng = random.Random(7)

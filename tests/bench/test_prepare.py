@@ -141,17 +141,17 @@ def test_homework_bulk_api_prepares_and_measures():
     import homework.services
 
     result = run_script("bench/homework_bulk_api.py", "--database-url", database_url(), "--scale", "small",
-                        "--items", "400", "--batch", "100", "--clients", "1")
+                        "--items", "200", "--batch", "50", "--clients", "1")
 
     if result.returncode and "copy_expert" in result.stderr and still_on_psycopg2_copy(homework.services):
         pytest.xfail("homework filing still calls psycopg2's copy_expert")
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert "6 schools, " in out and " items for 2026-11-10" in out
-    assert re.search(r"^API   : 400 items in [\d.]+s = [\d,]+ items/s with 1 client", out, re.M), out
-    assert re.search(r"^COPY  : 400 items in [\d.]+s = [\d,]+ items/s$", out, re.M), out  # the floor
+    assert re.search(r"^API   : 200 items in [\d.]+s = [\d,]+ items/s with 1 client", out, re.M), out
+    assert re.search(r"^COPY  : 200 items in [\d.]+s = [\d,]+ items/s$", out, re.M), out  # the floor
     assert re.search(r"^ratio : one API client reaches [\d.]+% of COPY", out, re.M), out
-    assert re.search(r"^city day: filed 400 items in .* \(run done, \d+ findings", out, re.M), out
+    assert re.search(r"^city day: filed 200 items in .* \(run done, \d+ findings", out, re.M), out
 
 
 def test_sweep_city_day_prepares_and_measures():
