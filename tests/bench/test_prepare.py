@@ -60,8 +60,9 @@ def run_script(*args: str) -> subprocess.CompletedProcess:
 
 
 def table_row(out: str, name: str) -> list[float]:
-    """The figures of one row of a printed table."""
-    match = re.search(rf"^{re.escape(name)}\s+(?:\S+\s+)?((?:[\d.]+|inf)(?:\s+(?:[\d.]+|inf))+)\s*$", out, re.M)
+    """The figures of one row of a printed table (after the dashboard table's cache column)."""
+    match = re.search(rf"^{re.escape(name)}\s+(?:(?:-|off|default)\s+)?((?:[\d.]+|inf)(?:\s+(?:[\d.]+|inf))+)\s*$",
+                      out, re.M)
     assert match, f"no row {name!r} in:\n{out}"
     return [float(x) for x in match.group(1).split()]
 
