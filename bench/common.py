@@ -10,27 +10,24 @@ def log(msg: str) -> None:
 
 
 def _admin(url: str):
-    import psycopg2
+    import psycopg
 
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
+    admin = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
     return admin, url.rsplit("/", 1)[1]
 
 
 def recreate_database(url: str) -> None:
     """Drop the benchmark's database if it exists and create it empty."""
     admin, name = _admin(url)
-    with admin.cursor() as cur:
+    with admin, admin.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def ensure_database(url: str) -> None:
     """Create the benchmark's database when it does not exist."""
     admin, name = _admin(url)
-    with admin.cursor() as cur:
+    with admin, admin.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if not cur.fetchone():
             cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()

@@ -1,11 +1,14 @@
 """Dashboard endpoints under load at city scale, next to a trivial Django JSON view on the same server (the floor).
 
     .venv/bin/python bench/dashboard_load.py [--database-url postgres://postgres@127.0.0.1:5432/sj_bench_dash]
-        [--redis-url redis://127.0.0.1:6379/1] [--reseed] [--prepare-only] [--clients 20] [--seconds 20]
-        [--port 8765] [--workers 2]
+        [--redis-url redis://127.0.0.1:6379/1] [--scale city] [--reseed] [--prepare-only] [--clients 20]
+        [--seconds 20] [--warmup 3] [--port 8765] [--workers 2]
+
+A smoke run from nothing in well under a minute: ``--scale small --reseed --clients 2 --seconds 2``
+(``tests/bench/test_prepare.py`` builds the small scale in CI).
 
 1. Data (built when the database holds none, or with ``--reseed``): a fresh PostgreSQL
-   database, migrated; ``seed_demo --scale city --seed 1`` for schools, classes,
+   database, migrated; ``seed_demo --scale city --seed 1`` (or ``--scale``) for schools, classes,
    institutions, after-school reports and complaints over the autumn semester so far
    (2026-09-01 .. 2026-11-27); the classes copied as the 2025–26 year's; then homework
    for the whole spring semester 2026 (2026-03-02 .. 2026-07-03, the 2025–26 classes)
@@ -15,7 +18,8 @@
    2 % filed three days late; no completion surveys), because the demo generator holds
    every item in memory; then the summary tables rebuilt from those raw rows with
    ``refresh_dashboards`` (timed), and findings derived from the class-days that break
-   HW-5-* or HW-4-PUBLISH (open, notified, rectifying, rectified, cleared, dismissed).
+   HW-5-* or HW-4-PUBLISH (open, notified, rectifying, rectified, cleared, dismissed),
+   with the engine's fingerprint, evidence text and evidence digest, COPYed in a day at a time.
    The spring semester has no after-school reports (the seed covers autumn only).
 2. gunicorn (``--workers`` sync workers, persistent DB connections) on 127.0.0.1 with
    ``bench.settings_bench`` (the project plus ``/bench/ping/``, a plain Django JSON view,
@@ -25,8 +29,8 @@
    summary tables) and with the default settings (the cache on, in Redis at
    ``--redis-url``, default ``REDIS_URL`` or redis://127.0.0.1:6379/1).
 3. Per endpoint, ``--clients`` concurrent clients (4 processes of threads, one request
-   at a time each, a new connection per request) for ``--seconds`` after a 3-second
-   warm-up: requests per second, p50 and p95 latency, for the trivial view, the
+   at a time each, a new connection per request) for ``--seconds`` after ``--warmup``
+   seconds (3): requests per second, p50 and p95 latency, for the trivial view, the
    district dashboard of 海淀区 (the largest district) and the city dashboard over four
    weeks, and 海淀区 over the whole spring semester; token authentication.
 Prints figures and the machine's load average before and after each run (the CPUs are shared);
@@ -72,17 +76,17 @@ PLAN = [
 
 
 def database_ready(url: str) -> bool:
-    import psycopg2
+    import psycopg
 
     try:
-        conn = psycopg2.connect(url)
-    except psycopg2.OperationalError:
+        conn = psycopg.connect(url, autocommit=True)
+    except psycopg.OperationalError:
         return False
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM dashboards_classdaystat")
             return cur.fetchone()[0] > 0
-    except psycopg2.Error:
+    except psycopg.Error:
         return False
     finally:
         conn.close()
@@ -158,45 +162,96 @@ def generate_homework(days: list[dt.date], academic_year: int) -> int:
     return total
 
 
+#: the spread of statuses of the generated findings, drawn per class-day
+STATUSES = ["open", "open", "open", "notified", "rectifying", "rectified", "cleared", "cleared", "dismissed", "open"]
+FINDING_COLUMNS = ("rule_id", "kind", "district_id", "school_id", "school_class_id", "period_start", "evidence",
+                   "summary", "fingerprint", "status", "first_seen", "last_seen", "status_changed_at", "sweep_token",
+                   "evidence_digest")
+
+
+def finding_rows(rows) -> list[tuple]:
+    """The findings of violating class-days, as the engine writes them: its fingerprint of the violation, its
+    evidence text (the class-day's head: school, class, grade, date) and its digest of evidence and summary, so a
+    later sweep of the same class-day finds these rows and leaves them unrewritten when nothing changed.
+
+    ``rows``: (rule_id, district_id, school_id, school_class_id, date, school name, class name, grade, filed).
+    """
+    from django.utils import timezone
+
+    from compliance.registry import Violation
+    from compliance.services import _evidence_digest, _evidence_text
+
+    out = []
+    for rule_id, district_id, school_id, class_id, day, school, name, grade, filed in rows:
+        if rule_id == "HW-4-PUBLISH":
+            summary = f"{school} {name} {day:%m-%d} 作业" + ("逾期公示" if filed else "未公示")
+        else:
+            summary = f"{school} {name} {day:%m-%d} 书面作业时间超过规定"
+        v = Violation(evidence={"school": school, "class": name, "grade": grade, "date": day.isoformat()},
+                      date=day, school_id=school_id, school_class_id=class_id, summary=summary[:300],
+                      district_id=district_id)
+        text = _evidence_text(v)
+        seen = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0)))
+        out.append((
+            rule_id, "auto", district_id, school_id, class_id, day, text, v.summary, v.fingerprint(rule_id),
+            STATUSES[(class_id + day.timetuple().tm_yday) % 10], seen, seen,
+            seen + dt.timedelta(days=class_id % 9), "bench", _evidence_digest(text, v.summary),
+        ))
+    return out
+
+
 def generate_findings() -> int:
-    """Findings for the class-days that break HW-5-* or HW-4-PUBLISH, with a spread of statuses and ages."""
+    """Findings for the class-days that break HW-5-* or HW-4-PUBLISH, with a spread of statuses and ages: the
+    violating class-days read a day at a time, their rows built by ``finding_rows`` and COPYed in."""
     from django.db import connection
 
+    total = 0
     with connection.cursor() as cur:
-        cur.execute(
-            """
-            INSERT INTO compliance_finding (rule_id, kind, district_id, school_id, school_class_id, period_start,
-                evidence, summary, fingerprint, status, first_seen, last_seen, status_changed_at, sweep_token)
-            SELECT rule_id, 'auto', district_id, school_id, school_class_id, date, '{}'::jsonb, rule_id || ' bench',
-                md5(rule_id || ':' || school_class_id || ':' || date),
-                (ARRAY['open','open','open','notified','rectifying','rectified','cleared','cleared','dismissed',
-                       'open'])[1 + (school_class_id + extract(doy FROM date)::int) % 10],
-                date + interval '1 day', date + interval '1 day',
-                date + interval '1 day' + ((school_class_id % 9) || ' days')::interval, 'bench'
-            FROM (
-                SELECT CASE WHEN filed = 0 OR on_time = 0 THEN 'HW-4-PUBLISH' ELSE 'HW-5-' || grade_band END AS rule_id,
-                    district_id, school_id, school_class_id, date
-                FROM dashboards_classdaystat WHERE filed = 0 OR on_time = 0 OR within_limit = 0
-            ) v
-            """
-        )
-        return cur.rowcount
+        cur.execute("SELECT DISTINCT date FROM dashboards_classdaystat ORDER BY date")
+        days = [r[0] for r in cur.fetchall()]
+        for day in days:
+            cur.execute(
+                """
+                SELECT CASE WHEN d.filed = 0 OR d.on_time = 0 THEN 'HW-4-PUBLISH' ELSE 'HW-5-' || d.grade_band END,
+                    d.district_id, d.school_id, d.school_class_id, d.date, s.name, c.name, c.grade, d.filed > 0
+                FROM dashboards_classdaystat d
+                JOIN schools_school s ON s.id = d.school_id JOIN schools_schoolclass c ON c.id = d.school_class_id
+                WHERE d.date = %s AND (d.filed = 0 OR d.on_time = 0 OR d.within_limit = 0)
+                ORDER BY d.school_class_id
+                """,
+                [day],
+            )
+            rows = finding_rows(cur.fetchall())
+            with cur.cursor.copy(f"COPY compliance_finding ({', '.join(FINDING_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            total += len(rows)
+    return total
 
 
-def prepare(url: str) -> None:
+def prepare(url: str, scale: str = "city") -> None:
+    """The benchmark's database from nothing: dropped, created, migrated, then ``build(scale)``."""
     from django.core.management import call_command
-    from django.db import connection
-
-    from schools.calendar import SchoolCalendar
 
     recreate_database(url)
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     log(f"migrated in {time.perf_counter() - started:.0f}s")
+    build(scale)
+
+
+def build(scale: str = "city") -> None:
+    """The benchmark's data in the (migrated, empty) database Django is connected to, at one of ``seed_demo``'s
+    scales: ``city`` (the benchmark's), ``district`` or ``small`` (3 districts, 6 schools: seconds, for CI)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from schools.calendar import SchoolCalendar
+
     started = time.perf_counter()
-    call_command("seed_demo", scale="city", seed=1, date_from=SEMESTER[0], date_to=SEMESTER[1],
-                 only=["schools", "institutions", "afterschool", "complaints"])
-    log(f"seed_demo --scale city (no homework) in {time.perf_counter() - started:.0f}s")
+    call_command("seed_demo", scale=scale, seed=1, date_from=SEMESTER[0], date_to=SEMESTER[1],
+                 only=["schools", "institutions", "afterschool", "complaints"], verbosity=0)
+    log(f"seed_demo --scale {scale} (no homework) in {time.perf_counter() - started:.0f}s")
     log(f"classes copied for 2025–26: {copy_classes(2025):,}")
     for (start, end), year in ((SPRING, 2025), (SEMESTER, 2026)):
         days = SchoolCalendar(None).school_days(start, end)
@@ -207,7 +262,7 @@ def prepare(url: str) -> None:
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     started = time.perf_counter()
-    call_command("refresh_dashboards", date_from=SPRING[0], date_to=SEMESTER[1])
+    call_command("refresh_dashboards", date_from=SPRING[0], date_to=SEMESTER[1], verbosity=0)
     log(f"summary tables for both semesters rebuilt in {time.perf_counter() - started:.0f}s (refresh_dashboards)")
     started = time.perf_counter()
     findings = generate_findings()
@@ -316,29 +371,35 @@ def wait_for(port: int, seconds: float = 30) -> None:
     raise SystemExit("the server did not start")
 
 
-def main():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_dash"))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
                         help="the cache of the benchmark server")
+    parser.add_argument("--scale", choices=["small", "district", "city"], default="city",
+                        help="seed_demo's scale of the data built (small: seconds, for a smoke run)")
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the benchmark database")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of load before the measured ones")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--prepare-only", action="store_true", help="build the data, run no load")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
 
+
+def main(argv=None):
+    args = parse_args(argv)
     if args.reseed or not database_ready(args.database_url):
         django_setup(args.database_url)
-        prepare(args.database_url)
+        prepare(args.database_url, args.scale)
     else:
         django_setup(args.database_url)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)  # the current schema (indexes) on the data built before
-        log("using the existing benchmark database (migrated)")
+        log("using the existing benchmark database (migrated; --reseed rebuilds it)")
     keys = tokens()
     counts = sizes()
     for table, n in counts.items():
@@ -348,7 +409,12 @@ def main():
     from django.db import connections
 
     connections.close_all()
+    measure(args, keys)
 
+
+def measure(args, keys: dict[str, str], caches=("off", "default")) -> dict:
+    """The load against the benchmark server, started once per cache setting; prints the table of figures (the
+    trivial JSON view first: the floor) and returns them."""
     window = f"date_from={WINDOW[0]}&date_to={WINDOW[1]}"
     district_auth = {"Authorization": f"Token {keys['district']}"}
     endpoints = [
@@ -360,9 +426,9 @@ def main():
     results = {}
     log(f"load average {loadavg()}")
     # first every request counts afresh from the summary tables; then the default settings (the cache on)
-    for cache in ("off", "default"):
+    for i, cache in enumerate(caches):
         with server(args, cache):
-            if cache == "off":
+            if i == 0:
                 results[("trivial JSON view (floor)", "-")] = run(args, "trivial JSON view (floor)", "/bench/ping/", {})
                 results[("trivial DRF view, token auth", "-")] = run(
                     args, "trivial DRF view, token auth", "/bench/api-ping/", district_auth)
@@ -371,13 +437,15 @@ def main():
 
     floor = results[("trivial JSON view (floor)", "-")]
     print()
-    print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per endpoint, gunicorn {args.workers} sync workers, "
+    print(f"{args.clients} concurrent clients, {args.seconds:g} s per endpoint, gunicorn {args.workers} sync workers, "
           f"{os.cpu_count()} CPUs shared with PostgreSQL and the load generator; dashboards over "
           f"{WINDOW[0]}..{WINDOW[1]}; load average at the end {loadavg()}")
     print(f"{'endpoint':40} {'cache':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'rps floor/x':>12}")
     for (name, cache), r in results.items():
-        print(f"{name:40} {cache:>7} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p95'] / floor['p95']:10.2f} "
+        ratio = r["p95"] / floor["p95"] if floor["p95"] else float("inf")
+        print(f"{name:40} {cache:>7} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {ratio:10.2f} "
               f"{floor['rps'] / r['rps'] if r['rps'] else float('inf'):12.2f}")
+    return results
 
 
 def loadavg() -> str:
@@ -425,7 +493,7 @@ def run(args, name: str, path: str, headers: dict) -> dict:
     if "dashboards" in path:
         log(f"{name}: homework filing {json.loads(body)['homework']['filing']}, {len(body):,} bytes")
     before = loadavg()
-    r = load(args.port, path, headers, args.clients, args.seconds)
+    r = load(args.port, path, headers, args.clients, args.seconds, args.warmup)
     log(f"{name}: {r['requests']} requests, {r['errors']} errors, {r['rps']:.1f}/s, p95 {r['p95']:.1f} ms "
         f"(load average before {before}, after {loadavg()})")
     return r

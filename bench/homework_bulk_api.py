@@ -1,10 +1,11 @@
 """Homework filing through the bulk API into PostgreSQL, against PostgreSQL's own COPY of the same rows.
 
     .venv/bin/python bench/homework_bulk_api.py [--database-url postgres://postgres@127.0.0.1:5432/sj_bench_homework]
-                                                [--day 2026-11-10] [--items 0]
+                                                [--day 2026-11-10] [--items 0] [--scale city]
 
 Uses its own database (created and migrated when missing; the city's schools
-and classes seeded by ``seed_demo --scale city --only schools`` when empty).
+and classes seeded when empty, or with ``--scale small`` the 6 schools of
+``seed_demo --scale small --only schools``: a smoke run in seconds, as CI runs it).
 1. One city school day of homework (``homework.seed.day_items`` for every
    class, about 200,000 items) is POSTed to ``/api/v1/homework/`` in batches
    of 5,000, in process (DRF's APIClient, no HTTP server), timed per request.
@@ -42,6 +43,8 @@ def main():
     parser.add_argument("--items", type=int, default=0, help="file only this many items (0: the whole day)")
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=2, help="also time this many concurrent callers")
+    parser.add_argument("--scale", choices=["small", "city"], default="city",
+                        help="the schools and classes seeded into an empty database")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -69,8 +72,11 @@ def main():
     call_command("migrate", verbosity=0)
     if not School.objects.exists():
         t = time.perf_counter()
-        _seed_city_classes()
-        print(f"created the city's schools and classes in {time.perf_counter() - t:.1f}s")
+        if args.scale == "city":
+            _seed_city_classes()
+        else:
+            call_command("seed_demo", scale=args.scale, seed=1, only=["schools"], verbosity=0)
+        print(f"created the schools and classes ({args.scale} scale) in {time.perf_counter() - t:.1f}s")
     classes = list(SchoolClass.objects.filter(academic_year=2026).order_by("id").values_list(
         "id", "school_id", "grade"))
     rng = random.Random(7)

@@ -70,7 +70,21 @@ def django_setup(url: str) -> None:
 
 
 def prepare(args) -> dict:
-    """Build the database and return what the load generator needs: tokens, classes, targets, dates."""
+    """Build the database from nothing (dropped, created, migrated, then ``build``) and return what the load
+    generator needs: tokens, classes, targets, dates."""
+    from django.core.management import call_command
+
+    recreate_database(args.database_url)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    log(f"fresh database migrated in {time.perf_counter() - started:.0f}s")
+    return build(args.schools)
+
+
+def build(school_count: int) -> dict:
+    """The load test's data in the (migrated, empty) database Django is connected to: ``seed_demo --scale small
+    --only schools institutions`` and a school user with an API token for each of the first ``school_count``
+    schools; returns the load generator's plan (without the run's own settings)."""
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
@@ -79,12 +93,10 @@ def prepare(args) -> dict:
     from schools.models import District, School, SchoolClass
     from tests.factories import user_with_role
 
-    recreate_database(args.database_url)
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", scale="small", seed=1, only=["schools", "institutions"])
-    log(f"fresh database migrated and seeded in {time.perf_counter() - started:.0f}s")
-    schools = list(School.objects.select_related("district").order_by("id")[: args.schools])
+    call_command("seed_demo", scale="small", seed=1, only=["schools", "institutions"], verbosity=0)
+    log(f"seeded in {time.perf_counter() - started:.0f}s")
+    schools = list(School.objects.select_related("district").order_by("id")[:school_count])
     today = dt.date.today()
     days = SchoolCalendar(None).school_days(today - dt.timedelta(days=365), today - dt.timedelta(days=1))
     plan = {"schools": [], "institutions": [], "complaint_schools": [], "districts": [],
@@ -311,7 +323,7 @@ def report(args, result: dict, in_database: set[str]) -> bool:
             ("schools: POST homework (bulk)", [r for r in records if r[0] == "POST homework (bulk)"]),
             ("all requests", records)]
     print()
-    print(f"{args.users} parents and {args.schools} school systems for {args.seconds:.0f} s "
+    print(f"{args.users} parents and {args.schools} school systems for {args.seconds:g} s "
           f"({seconds:.1f} s with the parents finishing their forms); gunicorn {args.workers} sync workers; "
           f"{os.cpu_count()} CPUs shared by the server, PostgreSQL and the load generator; "
           f"load average now {os.getloadavg()[0]:.1f}")
@@ -348,7 +360,7 @@ def report(args, result: dict, in_database: set[str]) -> bool:
     return passed
 
 
-def main():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200, help="concurrent simulated parents")
     parser.add_argument("--seconds", type=float, default=60)
@@ -361,24 +373,23 @@ def main():
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""),
                         help="the server's cache (throttle counts); empty: each worker's memory")
     parser.add_argument("--client", nargs=2, metavar=("PLAN", "OUT"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.client:
-        client_main(*args.client)
-        return
-    think = [float(x) for x in args.think.split(",")]
+    return parser.parse_args(argv)
 
-    django_setup(args.database_url)
-    plan = prepare(args)
+
+def measure(args, plan: dict) -> bool:
+    """The load against the server (started and stopped here) with the data of ``plan``; prints the figures
+    and the target; True when it is met."""
     from django.db import connections
 
     connections.close_all()
-    plan.update(seconds=args.seconds, think=think, users=args.users, host=f"http://127.0.0.1:{args.port}")
+    plan = {**plan, "seconds": args.seconds, "think": [float(x) for x in args.think.split(",")],
+            "users": args.users, "host": f"http://127.0.0.1:{args.port}"}
     with tempfile.TemporaryDirectory() as tmp:
         plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
         plan_path.write_text(json.dumps(plan))
         with Server(args):
             log(f"server up (cache: {args.redis_url or 'per-worker memory'}); {args.users} parents, "
-                f"{len(plan['schools'])} school systems, {args.seconds:.0f} s")
+                f"{len(plan['schools'])} school systems, {args.seconds:g} s")
             subprocess.run([sys.executable, str(Path(__file__).resolve()), "--client", str(plan_path),
                             str(out_path)], check=True, cwd=ROOT)
         result = json.loads(out_path.read_text())
@@ -387,7 +398,17 @@ def main():
 
     in_database = set(Complaint.objects.values_list("tracking_code", flat=True))
     connections.close_all()
-    sys.exit(0 if report(args, result, in_database) else 1)
+    return report(args, result, in_database)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.client:
+        client_main(*args.client)
+        return
+    django_setup(args.database_url)
+    plan = prepare(args)
+    sys.exit(0 if measure(args, plan) else 1)
 
 
 if __name__ == "__main__":
