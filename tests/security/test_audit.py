@@ -87,7 +87,7 @@ def test_another_districts_object_is_a_404_and_is_recorded(as_user, district_use
     event = AuditEvent.objects.get(action="access_denied")
     assert event.actor == district_user and event.outcome == "denied"
     assert event.path == f"/api/v1/schools/{school_b.pk}/"
-    assert event.detail == {"method": "GET", "status": 404}
+    assert event.detail == {"method": "GET", "status": 404, "path_pattern": "api/v1/schools/(?P<pk>[^/.]+)/$"}
 
 
 def test_forbidden_page_and_anonymous_api_calls_are_recorded(client, school_user):
