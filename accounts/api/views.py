@@ -65,7 +65,7 @@ class TokenView(APIView):
             raise PasswordChangeRequired()
         instance, key = api_token_create(user=user)
         audit_record_safely(actor=user, action="login", request=request, detail={"method": "token"})
-        return Response({"token": key, "expiry": instance.expiry})
+        return Response(self.serializer_class({"token": key, "expiry": instance.expiry}).data)
 
     @extend_schema(tags=["auth"], summary="Revoke the API token this request is made with", request=None,
                    responses={204: None})

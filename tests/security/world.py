@@ -217,6 +217,10 @@ def build_world() -> World:
         "institution": f.user_with_role("institution", username="sec-inst", institution=institution),
     }
     tokens = {role: f.api_token(user) for role, user in users.items()}
+    # an account is administered (its password reset) by the staff of its district, and by city staff
+    for role, district in (("district1", d1), ("district2", d2), ("school_a", d1), ("school_b", d2),
+                           ("institution", d1), ("city", None)):
+        anchors[(users[role]._meta.label, users[role].pk)] = frozenset({("district", district.pk)} if district else ())
 
     term = Term.objects.get(academic_year=2026, name="autumn", district__isnull=True)
     sides = []
