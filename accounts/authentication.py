@@ -7,6 +7,7 @@ from hmac import compare_digest
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox import auth as knox_auth
 from knox.crypto import hash_token
 from knox.models import get_token_model
@@ -67,3 +68,10 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         if profile is not None and profile.must_change_password:
             raise PasswordChangeRequired()
         return user, auth_token
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """The schema's description of this class: knox's (``Authorization: Token <key>``)."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
