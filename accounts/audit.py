@@ -23,9 +23,11 @@ import logging
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.urls import Resolver404, resolve
+from django.utils import timezone
 
-from .models import AuditAction, AuditEvent, AuditOutcome
+from .models import AuditAction, AuditEvent, AuditOutcome, DeniedRequestTally
 
 log = logging.getLogger("accounts.audit")
 
@@ -130,3 +132,62 @@ def audit_record_safely(**kwargs) -> AuditEvent | None:
     except DatabaseError:
         log.exception("audit event not stored: %s", {k: kwargs.get(k) for k in ("action", "object_type")})
         return None
+
+
+def _path_pattern(request) -> str:
+    """The URL pattern a request matched (``api/v1/schools/<int:pk>/``), so that walking through ids counts as
+    one key; a path no pattern matches counts as one key of its own."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return "(unmatched)"
+    return (match.route or match.view_name or "(unnamed)")[:300]
+
+
+_TALLY_SQL = None
+
+
+def _tally_sql() -> str:
+    global _TALLY_SQL
+    if _TALLY_SQL is None:
+        table = connection.ops.quote_name(DeniedRequestTally._meta.db_table)
+        _TALLY_SQL = (
+            f"INSERT INTO {table} AS t (client, actor_label, path_pattern, minute, count) "  # noqa: S608 - our table
+            "VALUES (%s, %s, %s, %s, 1) "
+            "ON CONFLICT (client, actor_label, path_pattern, minute) DO UPDATE SET count = t.count + 1 "
+            "RETURNING t.count"
+        )
+    return _TALLY_SQL
+
+
+def denied_request_record(*, request, status: int) -> AuditEvent | None:
+    """Record a refused request (401, 403, or a 404 an authenticated user met) without letting a flood of them
+    fill the audit trail.
+
+    One statement upserts the count of refusals of this (address, account, URL pattern, minute) in
+    ``DeniedRequestTally``; only the first of each key writes an ``access_denied`` audit event (its detail
+    names the pattern). The audit trail is never updated (it is append-only): the repeats are read from
+    the tally. A failure is logged, never raised (the refusal must still be answered).
+    """
+    user = getattr(request, "user", None)
+    actor_label = user.get_username()[:150] if getattr(user, "is_authenticated", False) else ""
+    pattern = _path_pattern(request)
+    minute = timezone.now().replace(second=0, microsecond=0)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_tally_sql(), [client_ip(request) or "", actor_label, pattern, minute])
+            (count,) = cursor.fetchone()
+    except DatabaseError:
+        log.exception("denied request not counted: %s", pattern)
+        count = 1  # the tally is unavailable: record the refusal itself rather than nothing
+    if count != 1:
+        return None
+    return audit_record_safely(
+        actor=None,
+        action=AuditAction.ACCESS_DENIED,
+        outcome=AuditOutcome.DENIED,
+        request=request,
+        detail={"method": request.method, "status": status, "path_pattern": pattern},
+    )

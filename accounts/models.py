@@ -22,6 +22,9 @@ class Profile(models.Model):
     institution = models.ForeignKey(
         "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属机构")
     )
+    # set when an administrator resets the password: until the user picks their own, every page leads to the
+    # change-password page and the API answers 403 (accounts.middleware, accounts.authentication)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户角色")
@@ -55,6 +58,8 @@ class AuditAction(models.TextChoices):
     STATUS_CHANGE = "status_change", _("状态变更")
     VIEW_CONTACT = "view_contact", _("查看投诉人联系方式")
     EXPORT = "export", _("导出")
+    PASSWORD_CHANGE = "password_change", _("修改密码")
+    PASSWORD_RESET = "password_reset", _("重置密码")
 
 
 class AuditOutcome(models.TextChoices):
@@ -155,3 +160,32 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are append-only")
+
+
+class DeniedRequestTally(models.Model):
+    """How many requests one client was refused on one URL pattern within one minute (拒绝访问计数).
+
+    The audit trail records the first refusal of each (address, account, URL pattern, minute); the repeats
+    are counted here, one row per key upserted in one statement, so a flood of refused requests writes one
+    audit event a minute per pattern instead of one per request, and the number of refusals stays known.
+    This table is not the audit trail: counts are updated in place.
+    """
+
+    client = models.CharField(_("IP 地址"), max_length=45, blank=True)
+    actor_label = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    path_pattern = models.CharField(_("路径模式"), max_length=300)
+    minute = models.DateTimeField(_("分钟"))
+    count = models.PositiveIntegerField(_("次数"), default=1)
+
+    class Meta:
+        verbose_name = _("拒绝访问计数")
+        verbose_name_plural = _("拒绝访问计数")
+        ordering = ["-minute", "client"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "actor_label", "path_pattern", "minute"], name="denied_tally_one_row_per_minute"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.minute:%Y-%m-%d %H:%M} {self.client} {self.path_pattern} × {self.count}"

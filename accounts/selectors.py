@@ -1,12 +1,14 @@
 """What each role's landing page shows, read through the scoping mechanism."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import District, School, SchoolClass
 
 from .choices import Role
-from .scoping import restrict, role_of
+from .scoping import is_city, restrict, role_of
 
 #: pages every staff role may open, shown when the app that provides them is installed
 STAFF_LINKS = {
@@ -17,6 +19,7 @@ STAFF_LINKS = {
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),
         ("audit", _("审计日志")),
+        ("users", _("用户密码重置")),
         ("api-docs", _("API 文档")),
     ],
     Role.DISTRICT: [
@@ -24,6 +27,7 @@ STAFF_LINKS = {
         ("compliance:findings", _("问题线索")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),
+        ("users", _("用户密码重置")),
     ],
     Role.SCHOOL: [
         ("homework:file", _("填报作业")),
@@ -85,3 +89,36 @@ def _open_findings(user):
     return open_findings_for_landing(user=user, limit=20)
 
 
+def may_reset_passwords(user) -> bool:
+    """City staff and district staff administer accounts; schools and institutions do not."""
+    profile = role_of(user)
+    return is_city(user) or bool(profile and profile.role == Role.DISTRICT)
+
+
+def users_resettable_by(*, actor):
+    """The accounts whose password ``actor`` may reset (用户密码重置), through the scoping mechanism.
+
+    City staff: every staff account. District staff: the district staff of their own district and the staff of
+    its schools and institutions (the districts, schools and institutions ``restrict`` lets them see), never
+    city staff. Never the actor themselves (they change their own password), never an inactive account, and
+    never an account of the Django admin (``is_staff``/superuser: an administrator handed its one-time password
+    would gain the admin site).
+    """
+    from institutions.models import Institution
+
+    if not may_reset_passwords(actor):
+        return get_user_model().objects.none()
+    scope = (
+        Q(profile__role=Role.DISTRICT, profile__district__in=restrict(District.objects.all(), actor))
+        | Q(profile__role=Role.SCHOOL, profile__school__in=restrict(School.objects.all(), actor))
+        | Q(profile__role=Role.INSTITUTION, profile__institution__in=restrict(Institution.objects.all(), actor))
+    )
+    if is_city(actor):
+        scope |= Q(profile__role=Role.CITY)
+    return (
+        get_user_model()
+        .objects.filter(scope, is_active=True, is_staff=False, is_superuser=False)
+        .exclude(pk=actor.pk)
+        .select_related("profile__district", "profile__school__district", "profile__institution__district")
+        .order_by("profile__role", "username")
+    )

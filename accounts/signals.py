@@ -1,4 +1,4 @@
-"""Audit receivers: logins, failed logins and lockouts, logouts, and admin changes.
+"""Audit receivers: logins, failed logins and lockouts, logouts, and admin changes; a lockout's token revocation.
 
 Connected in ``AccountsConfig.ready``. ``axes`` is installed before ``accounts``
 so its failure handler has flagged a lockout before ours reads the flag.
@@ -6,6 +6,7 @@ so its failure handler has flagged a lockout before ours reads the flag.
 
 import time
 
+from axes.signals import user_locked_out
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, LogEntryManager
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ObjectDoesNotExist
@@ -46,6 +47,15 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         object_repr=username,
         request=request,
     )
+
+
+@receiver(user_locked_out, dispatch_uid="revoke_tokens_on_lockout")
+def on_locked_out(sender, request=None, username=None, **kwargs):
+    """A username locked out for repeated failures loses its API tokens too: whoever was guessing may
+    already hold one, and a token outlives the lockout."""
+    from .services import api_tokens_revoke_if_username_locked
+
+    api_tokens_revoke_if_username_locked(username=username or "")
 
 
 _ADMIN_ACTIONS = {ADDITION: AuditAction.CREATE, CHANGE: AuditAction.UPDATE, DELETION: AuditAction.DELETE}

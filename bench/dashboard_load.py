@@ -273,17 +273,16 @@ def build(scale: str = "city") -> None:
 
 def tokens() -> dict[str, str]:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from schools.models import District
-    from tests.factories import user_with_role
+    from tests.factories import api_token, user_with_role
 
     out = {}
     for role, name, district in (("city", "bench-city", None),
                                  ("district", "bench-haidian", District.objects.get(code=DISTRICT))):
         user = get_user_model().objects.filter(username=name).first() or user_with_role(
             role, username=name, district=district)
-        out[role] = Token.objects.get_or_create(user=user)[0].key
+        out[role] = api_token(user)
     return out
 
 

@@ -86,12 +86,11 @@ def build(school_count: int) -> dict:
     --only schools institutions`` and a school user with an API token for each of the first ``school_count``
     schools; returns the load generator's plan (without the run's own settings)."""
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from institutions.models import Institution
     from schools.calendar import SchoolCalendar
     from schools.models import District, School, SchoolClass
-    from tests.factories import user_with_role
+    from tests.factories import api_token, user_with_role
 
     started = time.perf_counter()
     call_command("seed_demo", scale="small", seed=1, only=["schools", "institutions"], verbosity=0)
@@ -105,7 +104,7 @@ def build(school_count: int) -> dict:
         user = user_with_role("school", username=f"bench-school-{school.pk}", school=school,
                               district=school.district)
         classes = list(SchoolClass.objects.filter(school=school).values_list("id", "grade"))
-        plan["schools"].append({"id": school.pk, "token": Token.objects.create(user=user).key, "classes": classes})
+        plan["schools"].append({"id": school.pk, "token": api_token(user), "classes": classes})
     plan["institutions"] = [{"id": i.pk, "name": i.name} for i in Institution.objects.order_by("id")[:200]]
     plan["complaint_schools"] = [{"id": s.pk, "name": s.name} for s in School.objects.order_by("id")]
     plan["districts"] = list(District.objects.filter(code__in=["110101", "110102", "110108"]).values_list(

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed, expiring API tokens (REST_KNOX below)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionMaxAgeMiddleware",
     "accounts.middleware.AccessDeniedAuditMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -189,6 +190,17 @@ REST_FRAMEWORK = {
         "public_submit": env.str("PUBLIC_SUBMIT_RATE", default="10/min"),
         "public_read": env.str("PUBLIC_READ_RATE", default="120/min"),
     },
+}
+
+# --- API tokens (django-rest-knox) ------------------------------------------
+# Only a SHA-512 digest of a token is stored. A token lives API_TOKEN_TTL_HOURS (10 h: a working day, under the
+# 12-hour session cap) from when it was issued, however much it is used (no auto-refresh: a stolen token dies on
+# schedule); POST /api/v1/auth/token/ issues a new one, DELETE revokes the caller's. A password change, a reset,
+# deactivation and a lockout of the username revoke all of a user's tokens.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,23 +1,12 @@
-"""Project-level views: health, API tokens, and the error pages."""
+"""Project-level views: health and the error pages (the API token view is ``accounts.api.views.TokenView``)."""
 
 import sys
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers as drf_serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.settings import api_settings
-
-from accounts.audit import audit_record_safely
-from accounts.security import lockout_response
 
 
 def _database_status() -> dict:
@@ -57,29 +46,6 @@ def healthz(request):
     ok = database["ok"] and broker["ok"]
     body = {"status": "ok" if ok else "degraded", "database": database, "broker": broker, "worker": worker}
     return JsonResponse(body, status=200 if ok else 503)
-
-
-@extend_schema(tags=["auth"], summary="Exchange a username and password for an API token")
-class ObtainTokenView(ObtainAuthToken):
-    """Counts failures with the login lockout (the serializer authenticates with the request)
-    and audits a successful token login; a locked-out caller gets the lockout answer."""
-
-    permission_classes = [AllowAny]
-    # the project's parsers (ObtainAuthToken lists DRF's own): a deeply nested body is a 400, not a 500
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            if getattr(request, "axes_locked_out", False):
-                return lockout_response(request._request)
-            raise drf_serializers.ValidationError(serializer.errors)
-        user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        # what a session login does through user_logged_in: reset the failure count, audit
-        AxesProxyHandler.user_logged_in(sender=type(self), request=request, user=user)
-        audit_record_safely(actor=user, action="login", request=request, detail={"method": "token"})
-        return Response({"token": token.key})
 
 
 # --- error pages ---------------------------------------------------------------

@@ -81,3 +81,10 @@ def user_with_role(role, *, username=None, district=None, school=None, instituti
     user = UserFactory(username=username or f"{role}-{factory.random.randgen.randint(0, 10**9)}")
     Profile.objects.create(user=user, role=role, district=district, school=school, institution=institution)
     return user
+
+
+def api_token(user) -> str:
+    """A new API token for ``user`` (the key; only its digest is stored), as ``POST /api/v1/auth/token/`` issues."""
+    from accounts.services import api_token_create
+
+    return api_token_create(user=user)[1]

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.scoping import allows, restrict
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {f.api_token(user)}")
     return client
 
 
@@ -63,7 +63,7 @@ def test_a_deleted_token_a_changed_scope_and_a_user_without_a_role_take_effect_a
     district_user.profile.district = district2  # moved to another district: the next request sees it
     district_user.profile.save()
     assert (client.get(own).status_code, client.get(other).status_code) == (404, 200)
-    Token.objects.filter(user=district_user).delete()
+    AuthToken.objects.filter(user=district_user).delete()
     assert client.get(other).status_code == 403
     admin = token_client(admin_user)  # a superuser has no profile, and is city staff
     assert admin.get(own).status_code == 200

@@ -116,12 +116,13 @@ def test_the_browsable_api_renders_the_cached_figures(cache_on, filings, as_user
 
 def test_a_cached_dashboard_costs_a_token_caller_one_query_and_stays_scoped(
         cache_on, filings, district_user, district2_user, district1, django_assert_num_queries):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from tests.factories import api_token
 
     def token_client(user):
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])

@@ -87,7 +87,7 @@ def test_another_districts_object_is_a_404_and_is_recorded(as_user, district_use
     event = AuditEvent.objects.get(action="access_denied")
     assert event.actor == district_user and event.outcome == "denied"
     assert event.path == f"/api/v1/schools/{school_b.pk}/"
-    assert event.detail == {"method": "GET", "status": 404}
+    assert event.detail == {"method": "GET", "status": 404, "path_pattern": "api/v1/schools/(?P<pk>[^/.]+)/$"}
 
 
 def test_forbidden_page_and_anonymous_api_calls_are_recorded(client, school_user):
@@ -163,13 +163,18 @@ def test_purge_refuses_less_than_six_months():
 
 
 def test_purge_deletes_only_events_past_the_retention_and_records_itself():
+    from accounts.models import DeniedRequestTally
+
     insert_old_event(200, "ancient")
     insert_old_event(100, "recent")
+    for days, pattern in ((200, "old/"), (100, "recent/")):
+        DeniedRequestTally.objects.create(path_pattern=pattern, minute=timezone.now() - timedelta(days=days), count=9)
     call_command("purge_audit", "--older-than-days", "183")
     labels = set(AuditEvent.objects.values_list("actor_label", flat=True))
     assert labels == {"recent", "purge_audit"}
     purge = AuditEvent.objects.get(actor_label="purge_audit")
-    assert purge.action == "delete" and purge.detail["deleted"] == 1
+    assert purge.action == "delete" and purge.detail["deleted"] == 1 and purge.detail["tallies"] == 1
+    assert list(DeniedRequestTally.objects.values_list("path_pattern", flat=True)) == ["recent/"]
 
 
 def test_purge_dry_run_deletes_nothing(capsys):

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.urls import Resolver404, resolve
 
 from afterschool.models import DailyReport, Programme
@@ -181,6 +182,10 @@ FILLS = {
     "login": Fill(),
     "logout": Fill(),
     "audit": Fill(),
+    "password-change": Fill(),
+    "users": Fill(),
+    "user-password-reset": Fill(kwargs=lambda w: {"pk": w.users["school_a"].pk}, target=lambda w: w.users["school_a"],
+                                object_arg="pk"),
     # --- pages: institutions
     "institutions:list": Fill(),
     "institutions:create": count(Institution),
@@ -722,9 +727,11 @@ EXPECT: dict[str, dict[str, dict]] = {
     "api:audit-detail": {
         "GET":     E(  403,   403,   403,   403,   403,   403,   403,   200),
     },
-    # the credentials in the body are the permission: every caller gets a token for them
+    # the credentials in the body are the permission: every caller gets a token for them. DELETE revokes the
+    # token the request is made with: a signed-in browser has none
     "api-token": {
         "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "DELETE":  E(  403,   403,   403,   403,   403,   403,   403,   403),
     },
     # --- pages: accounts. Signed-in users are sent away from the login page (302 home)
     "home": {
@@ -742,6 +749,20 @@ EXPECT: dict[str, dict[str, dict]] = {
     "audit": {
         "GET":     E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
         "POST":    E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
+    },
+    # every staff user changes their own password (an empty form answers with its errors)
+    "password-change": {
+        "GET":     E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
+        "POST":    E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
+    },
+    # city and district staff reset the passwords of the accounts in their scope; schools and institutions none
+    "users": {
+        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+    },
+    "user-password-reset": {
+        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
+        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
     },
     # --- pages: the registry is for bureau staff; an institution keeps its own records (courses here) and schedule
     "institutions:list": {
@@ -996,6 +1017,7 @@ LINKED_OBJECTS = {
     "dashboards:district": (District, "code"),
     "dashboards:district-xlsx": (District, "code"),
     "homework:publication": (SchoolClass, "class_id"),
+    "user-password-reset": (get_user_model(), "pk"),
 }
 
 

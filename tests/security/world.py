@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 
 from accounts.audit import audit_record
 from afterschool.models import Activity, DailyReport, Programme, ProviderSelection
@@ -217,7 +216,11 @@ def build_world() -> World:
         "school_b": f.user_with_role("school", username="sec-school-b", school=school_b, district=d2),
         "institution": f.user_with_role("institution", username="sec-inst", institution=institution),
     }
-    tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    tokens = {role: f.api_token(user) for role, user in users.items()}
+    # an account is administered (its password reset) by the staff of its district, and by city staff
+    for role, district in (("district1", d1), ("district2", d2), ("school_a", d1), ("school_b", d2),
+                           ("institution", d1), ("city", None)):
+        anchors[(users[role]._meta.label, users[role].pk)] = frozenset({("district", district.pk)} if district else ())
 
     term = Term.objects.get(academic_year=2026, name="autumn", district__isnull=True)
     sides = []

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts import sql
 from accounts.audit import audit_record
-from accounts.models import AuditAction, AuditEvent
+from accounts.models import AuditAction, AuditEvent, DeniedRequestTally
 
 MINIMUM_DAYS = 183
 
@@ -50,12 +50,14 @@ class Command(BaseCommand):
                 deleted = cursor.rowcount
                 for statement in sql.PURGE_AFTER:
                     cursor.execute(statement)
+            # the refusal counts behind the purged access_denied events go with them
+            tallies, _ = DeniedRequestTally.objects.filter(minute__lt=cutoff).delete()
             audit_record(
                 actor=None,
                 actor_label="purge_audit",
                 action=AuditAction.DELETE,
                 object_type=AuditEvent._meta.label_lower,
                 object_repr=f"events before {cutoff:%Y-%m-%d}",
-                detail={"older_than_days": older_than_days, "cutoff": cutoff, "deleted": deleted},
+                detail={"older_than_days": older_than_days, "cutoff": cutoff, "deleted": deleted, "tallies": tallies},
             )
         self.stdout.write(f"deleted {deleted} audit events older than {cutoff:%Y-%m-%d %H:%M}")

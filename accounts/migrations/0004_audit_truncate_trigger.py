@@ -16,6 +16,6 @@ BACKWARD = "DROP TRIGGER IF EXISTS accounts_auditevent_no_truncate ON accounts_a
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_audit_event")]
+    dependencies = [("accounts", "0003_password_reset_flag_denied_tally_token_revocation")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
