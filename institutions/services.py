@@ -121,13 +121,17 @@ def institution_update(
     **fields,
 ) -> Institution:
     """Change registration data; a changed list status goes through ``institution_set_list_status``."""
-    _check_district(user, institution.district)
+    # as stored: a page's form has already set its new values on ``institution``
+    stored = Institution.objects.select_related("district").get(pk=institution.pk)
+    _check_district(user, stored.district)
     district = fields.pop("district", None)
-    if district is not None and district.pk != institution.district_id:
-        institution = institution_move(user=user, institution=institution, district=district, request=request)
+    if district is not None and district.pk != stored.district_id:
+        institution_move(user=user, institution=stored, district=district, request=request)
+        institution.district = district
+        stored.district = district
     status = fields.pop("list_status", None)
     fields.pop("list_status_since", None)  # only a recorded change moves it
-    before = _snapshot(Institution.objects.get(pk=institution.pk))
+    before = _snapshot(stored)
     for name, value in fields.items():
         setattr(institution, name, value)
     _validated(institution)
