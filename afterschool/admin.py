@@ -9,6 +9,10 @@ class ProviderSelectionAdmin(admin.ModelAdmin):
     list_filter = ["district"]
     raw_id_fields = ["institution"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # the district decides who sees the selection: a selection is another district's by adding it there
+        return ["district"] if obj is not None else []
+
 
 class ActivityInline(admin.TabularInline):
     model = Activity
@@ -23,6 +27,10 @@ class ProgrammeAdmin(admin.ModelAdmin):
     raw_id_fields = ["school"]
     inlines = [ActivityInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # the school decides who sees the programme and its activities: another school files its own programme
+        return ["school"] if obj is not None else []
+
 
 @admin.register(DailyReport)
 class DailyReportAdmin(admin.ModelAdmin):
@@ -31,3 +39,7 @@ class DailyReportAdmin(admin.ModelAdmin):
     list_filter = ["date", "new_lessons", "compulsory"]
     raw_id_fields = ["school", "filed_by"]
     date_hierarchy = "date"
+
+    def get_readonly_fields(self, request, obj=None):
+        # the school decides who sees the report: a report is another school's only by that school filing it
+        return ["school"] if obj is not None else []

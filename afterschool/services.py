@@ -180,6 +180,13 @@ def programme_save(*, user, school, term, extended_care: bool = False, evening_s
 
 
 def programme_update(*, user, programme: Programme, **changes) -> Programme:
+    """Change a programme's content. Its school decides who sees it, so it is not changed here: saving another
+    school's term would overwrite that school's programme and leave this one as it was."""
+    _scoped_school(user, programme.school)
+    school = changes.get("school", programme.school)
+    if getattr(school, "pk", school) != programme.school_id:
+        raise ServiceError(_("课后服务方案的学校不能修改：请为该校另行填报方案"), code="out_of_scope",
+                           fields={"school": [_("不可修改")]})
     values = {"extended_care": programme.extended_care, "evening_self_study": programme.evening_self_study,
               "note": programme.note, **changes}
     return programme_save(user=user, school=changes.get("school", programme.school),
@@ -207,7 +214,13 @@ def activity_create(*, user, programme: Programme, name: str, kind: str, provide
 
 
 def activity_update(*, user, activity: Activity, **changes) -> Activity:
-    programme = changes.get("programme", activity.programme)
+    """Change an activity. Moving it to another programme (another school's menu) needs the caller to administer
+    both schools and is recorded in the audit trail; both programmes are swept again."""
+    from accounts.audit import audit_record
+
+    old = activity.programme
+    programme = changes.get("programme", old)
+    _scoped_school(user, old.school)
     _scoped_school(user, programme.school)
     for field, value in changes.items():
         setattr(activity, field, value)
@@ -215,6 +228,11 @@ def activity_update(*, user, activity: Activity, **changes) -> Activity:
     with transaction.atomic():
         activity.save()
         _programme_sweep(programme)
+        if programme.pk != old.pk:
+            _programme_sweep(old)
+            audit_record(actor=user, action="update", obj=activity, district=programme.school.district_id,
+                         detail={"move": {"field": "programme", "from": old.pk, "to": programme.pk,
+                                          "from_school": old.school_id, "to_school": programme.school_id}})
     return activity
 
 

@@ -40,3 +40,11 @@ class CompletionSurveyAdmin(admin.ModelAdmin):
     list_display = ["date", "school_class", "subject", "kind", "measured_minutes", "sample_size"]
     list_filter = ["date", "subject"]
     raw_id_fields = ["school_class", "school", "recorded_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # the class and school decide who sees the survey; the school is the class's (a class moves with its rows)
+        return ["school_class", "school"] if obj is not None else ["school"]
+
+    def save_model(self, request, obj, form, change):
+        obj.school_id = obj.school_class.school_id
+        super().save_model(request, obj, form, change)

@@ -254,3 +254,38 @@ def survey_record(
         )
         sweep_request(school_ids=[item], dates=[date], reason="homework-survey")
     return survey
+
+
+@dataclass
+class ClassMoveResult:
+    """What moving a class's homework rows to its new school changed: row counts, and the dates they fall on."""
+
+    items: int = 0
+    days: int = 0
+    surveys: int = 0
+    dates: set[dt.date] = field(default_factory=set)
+
+    def as_dict(self) -> dict:
+        return {"items": self.items, "days": self.days, "surveys": self.surveys}
+
+
+def homework_move_class(*, school_class_id: int, school_id: int) -> ClassMoveResult:
+    """Give every homework row of a class the school the class now belongs to (作业随班级转校).
+
+    Items, filing days and surveys store the class's school themselves (scoping and the rules read it without a
+    join), so a class that moves school must take them along, or the old school keeps listing the class's homework
+    and the new one misses it. Call it inside the transaction that moves the class (``schools.services``); it
+    checks nothing itself.
+    """
+    result = ClassMoveResult()
+    for model in (HomeworkItem, HomeworkDay, CompletionSurvey):
+        rows = model.objects.filter(school_class_id=school_class_id).exclude(school_id=school_id)
+        result.dates.update(rows.values_list("date", flat=True).distinct())
+        moved = rows.update(school_id=school_id)
+        if model is HomeworkItem:
+            result.items = moved
+        elif model is HomeworkDay:
+            result.days = moved
+        else:
+            result.surveys = moved
+    return result

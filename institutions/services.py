@@ -121,12 +121,17 @@ def institution_update(
     **fields,
 ) -> Institution:
     """Change registration data; a changed list status goes through ``institution_set_list_status``."""
-    _check_district(user, institution.district)
-    if "district" in fields:
-        _check_district(user, fields["district"])
+    # as stored: a page's form has already set its new values on ``institution``
+    stored = Institution.objects.select_related("district").get(pk=institution.pk)
+    _check_district(user, stored.district)
+    district = fields.pop("district", None)
+    if district is not None and district.pk != stored.district_id:
+        institution_move(user=user, institution=stored, district=district, request=request)
+        institution.district = district
+        stored.district = district
     status = fields.pop("list_status", None)
     fields.pop("list_status_since", None)  # only a recorded change moves it
-    before = _snapshot(Institution.objects.get(pk=institution.pk))
+    before = _snapshot(stored)
     for name, value in fields.items():
         setattr(institution, name, value)
     _validated(institution)
@@ -192,6 +197,108 @@ def record_save(*, user, save, before: dict | None, request=None):
             audit_record(actor=user, action="update", obj=record, district=district, request=request,
                          detail={"changes": changes})
     return record
+
+
+# --- changing who a record belongs to (the district of an institution, the institution or course of a record) ---
+#
+# These foreign keys decide who sees a row (``scope_paths``), so changing one is a move: the caller must
+# administer both the old and the new owner, the rows that would point across institutions afterwards refuse it,
+# and the move is one audit event naming the old and the new owner.
+
+
+def _administers_institution(user, institution) -> bool:
+    if is_city(user):
+        return True
+    profile = role_of(user)
+    if profile is None:
+        return False
+    if profile.role == Role.DISTRICT:
+        return profile.district_id == institution.district_id
+    return profile.role == Role.INSTITUTION and profile.institution_id == institution.pk
+
+
+@transaction.atomic
+def institution_move(*, user, institution: Institution, district: District, request=None) -> Institution:
+    """Move an institution to another district's registry (机构转区): city staff only, the only ones who
+    administer both districts. Its findings still being dealt with (open, notified, rectifying) go to the new
+    district, which follows them up; closed ones stay with the district that closed them, as its record."""
+    from compliance.choices import ACTIVE_STATUSES
+    from compliance.models import Finding
+
+    locked = Institution.objects.select_for_update().select_related("district").get(pk=institution.pk)
+    old = locked.district
+    if district.pk == old.pk:
+        return locked
+    if not is_city(user):
+        raise ServiceError(
+            _("只有市教委工作人员可以把机构转到其他区"), code="out_of_scope",
+            fields={"district": [_("转区须同时管辖原区（%(old)s）和新区（%(new)s）") % {
+                "old": old.name, "new": district.name}]},
+        )
+    Institution.objects.filter(pk=locked.pk).update(district=district, updated_at=timezone.now())
+    findings = Finding.objects.filter(institution=locked, status__in=ACTIVE_STATUSES).update(district=district)
+    institution.district = district
+    audit_record(
+        actor=user, action="update", obj=institution, district=district, request=request,
+        detail={"changes": {"district_id": {"from": old.pk, "to": district.pk}},
+                "move": {"field": "district", "from": old.code, "to": district.code, "active_findings": findings}},
+    )
+    return institution
+
+
+#: the foreign key that decides who sees each kind of sub-record
+def record_owner_field(record) -> str:
+    return "course" if hasattr(record, "course_id") else "institution"
+
+
+def _record_move_refusal(record, owner) -> str | None:
+    """Why ``record`` cannot belong to ``owner`` without leaving a row that points across institutions."""
+    from .models import Trainer
+
+    target = owner if isinstance(owner, Institution) else owner.institution
+    if isinstance(record, Site) and record.sessions.exclude(course__institution=target).exists():
+        return _("该场所已有本机构的课次，不能改登记到其他机构")
+    if isinstance(record, Trainer) and record.courses.exclude(institution=target).exists():
+        return _("该人员正在讲授本机构的课程，不能改登记到其他机构")
+    if isinstance(record, Course):
+        if record.trainers.exclude(institution=target).exists():
+            return _("该课程的授课人员属于原机构，请先修改授课人员")
+        if record.sessions.filter(site__isnull=False).exclude(site__institution=target).exists():
+            return _("该课程的课次在原机构的场所上课，不能改登记到其他机构")
+    if isinstance(record, Session) and record.site_id is not None and record.site.institution_id != target.pk:
+        return _("该场所不属于开课机构")
+    return None
+
+
+@transaction.atomic
+def record_change(*, user, record, save, owner=None, request=None):
+    """Save a change to a sub-record (``record_save``); a new ``owner`` (the institution, or for sessions, filings
+    and prepayments the course) moves it first: the caller must administer both institutions, nothing may be left
+    pointing across institutions (a site's sessions, a trainer's courses, a course's trainers and sites), and the
+    move is recorded with the old and the new owner."""
+    field_name = record_owner_field(record)
+    old = getattr(record, field_name)
+    if owner is not None and owner.pk != old.pk:
+        old_institution = _institution_of(record)
+        new_institution = owner if isinstance(owner, Institution) else owner.institution
+        if not (_administers_institution(user, old_institution) and _administers_institution(user, new_institution)):
+            raise ServiceError(_("只能在您管辖的机构之间调整登记信息"), code="out_of_scope",
+                               fields={field_name: [_("不在您的管辖范围")]})
+        refusal = _record_move_refusal(record, owner)
+        if refusal:
+            from shuangjian.errors import ConflictError
+
+            raise ConflictError(refusal, code="has_dependents", fields={field_name: [refusal]})
+        type(record)._default_manager.filter(pk=record.pk).update(**{field_name: owner})
+        setattr(record, field_name, owner)
+        audit_record(
+            actor=user, action="update", obj=record, district=new_institution.district_id, request=request,
+            detail={"move": {"field": field_name, "from": old.pk, "to": owner.pk,
+                             "from_institution": old_institution.pk, "to_institution": new_institution.pk,
+                             "from_district": old_institution.district_id,
+                             "to_district": new_institution.district_id}},
+        )
+    return record_save(user=user, save=save, before=record_values(record), request=request)
 
 
 @transaction.atomic

@@ -67,7 +67,8 @@ class InstitutionViewSet(ScopedModelViewSet):
 
 
 class AuditedRecordViewSet(ScopedModelViewSet):
-    """A sub-record's viewset: creates and changes go through ``services.record_save`` (audit trail); no delete."""
+    """A sub-record's viewset: creates go through ``services.record_save``, changes through ``services.record_change``
+    (a new owner is a checked move; both record the audit trail); no delete."""
 
     http_method_names = CONTRACT_METHODS
 
@@ -77,10 +78,13 @@ class AuditedRecordViewSet(ScopedModelViewSet):
         record_save(user=self.request.user, save=serializer.save, before=None, request=self.request)
 
     def perform_update(self, serializer):
-        from ..services import record_save, record_values
+        from ..services import record_change, record_owner_field
 
-        record_save(user=self.request.user, save=serializer.save, before=record_values(serializer.instance),
-                    request=self.request)
+        # the owner (institution, or course) decides who sees the record: a change of it is a move, checked and
+        # recorded by the service, not a field the serializer writes
+        owner = serializer.validated_data.pop(record_owner_field(serializer.instance), None)
+        record_change(user=self.request.user, record=serializer.instance, save=serializer.save, owner=owner,
+                      request=self.request)
 
 
 class SiteViewSet(AuditedRecordViewSet):

@@ -26,6 +26,12 @@ class SchoolViewSet(ScopedModelViewSet):
 
         serializer.instance = school_create(user=self.request.user, **serializer.validated_data)
 
+    def perform_update(self, serializer):
+        from ..services import school_update
+
+        serializer.instance = school_update(user=self.request.user, school=serializer.instance, request=self.request,
+                                            **serializer.validated_data)
+
 
 class SchoolClassViewSet(ScopedModelViewSet):
     queryset = SchoolClass.objects.select_related("school")
@@ -33,3 +39,10 @@ class SchoolClassViewSet(ScopedModelViewSet):
     filterset_class = SchoolClassFilterSet
     ordering_fields = ["grade", "name", "academic_year"]
     write_roles = frozenset({"city", "district", "school"})
+
+    def perform_update(self, serializer):
+        from ..services import school_class_update
+
+        serializer.instance = school_class_update(
+            user=self.request.user, school_class=serializer.instance, request=self.request,
+            **serializer.validated_data)

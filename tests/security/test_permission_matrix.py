@@ -1160,3 +1160,200 @@ def test_a_delete_refused_because_rows_refer_to_it_names_their_kinds_not_the_row
     assert body["code"] == "protected"
     assert "班级" in body["fields"]["non_field_errors"][0]
     assert world.users["school_a"].username not in response.content.decode()
+
+
+# ===========================================================================================================
+# Scope-defining fields: a PATCH of the foreign key that decides who sees a row
+# ===========================================================================================================
+#
+# The matrix above PATCHes harmless fields. Here every writable foreign key that defines scope (a school's
+# district, a class's school, an institution's district, a sub-record's institution or course, a programme's
+# school, an activity's programme, a provider selection's district) is PATCHed by every role. The rule: the
+# caller's scope must cover both the old and the new owner. ``MOVED`` means 200, the row now has the new owner,
+# and one audit event records the move; any other answer means refused, and the row and the audit trail are as
+# they were. District 1 (110101) holds school A, a second school A2, the institution and the other institution;
+# district 2 (110102) holds school B and institution B.
+
+MOVED = "moved"
+
+
+def _scope_extras(world):
+    """Rows only these tests need, created in the test's own savepoint: a second school of district 1, and
+    records of the institution that nothing else points at (so moving them leaves nothing behind)."""
+    from tests.institutions.factories import DisclosureFactory, SiteFactory
+
+    return {
+        "school_a2": f.SchoolFactory(district=world.a.district, name="东城区测试小学A2"),
+        "free_site": SiteFactory(institution=world.a.institution),
+        "free_disclosure": DisclosureFactory(institution=world.a.institution, item="licence"),
+    }
+
+
+@dataclass
+class Move:
+    url: str  # the detail route's name
+    target: object  # (world, extras) -> the row to move
+    field: str  # the API field
+    value: object  # (world, extras) -> the JSON value naming the new owner
+    expect: dict
+    attname: str = ""  # the stored column (``field``_id unless given)
+
+
+_a = lambda key: lambda w, x: w.a[key]  # noqa: E731
+_b_pk = lambda key: lambda w, x: w.b[key].pk  # noqa: E731
+
+SCOPE_MOVES = {
+    #                                                                anon parent  sch_A  sch_B   inst  dist1  dist2   city
+    # only city staff administer two districts
+    "school to another district": Move(
+        "api:school-detail", lambda w, x: w.a.school, "district", lambda w, x: w.b.district.code,
+        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+    # district staff move a class between their own schools; a school cannot move a class out of itself
+    "class to a school of another district": Move(
+        "api:class-detail", _a("class"), "school", lambda w, x: w.b.school.pk,
+        E(  403,   403,   400,   404,   403,   400,   404, MOVED)),
+    "class to another school of the same district": Move(
+        "api:class-detail", _a("class"), "school", lambda w, x: x["school_a2"].pk,
+        E(  403,   403,   400,   404,   403, MOVED,   404, MOVED)),
+    "institution to another district": Move(
+        "api:institution-detail", lambda w, x: w.a.institution, "district", lambda w, x: w.b.district.code,
+        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+    # a site that sessions use stays with their institution (409, whoever asks); a site nothing uses moves
+    "site in use to another district's institution": Move(
+        "api:institution-site-detail", _a("site"), "institution", lambda w, x: w.b.institution.pk,
+        E(  403,   403,   403,   403,   403,   400,   404,   409)),
+    "site in use to another institution of the district": Move(
+        "api:institution-site-detail", _a("site"), "institution", lambda w, x: w.other_institution.pk,
+        E(  403,   403,   403,   403,   403,   409,   404,   409)),
+    "unused site to another institution of the district": Move(
+        "api:institution-site-detail", lambda w, x: x["free_site"], "institution",
+        lambda w, x: w.other_institution.pk,
+        E(  403,   403,   403,   403,   403, MOVED,   404, MOVED)),
+    "unused site to another district's institution": Move(
+        "api:institution-site-detail", lambda w, x: x["free_site"], "institution", lambda w, x: w.b.institution.pk,
+        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+    # a trainer who teaches a course stays with the course's institution
+    "teaching trainer to another district's institution": Move(
+        "api:institution-trainer-detail", _a("trainer"), "institution", lambda w, x: w.b.institution.pk,
+        E(  403,   403,   403,   403,   400,   400,   404,   409)),
+    "foreign staff to another district's institution": Move(
+        "api:institution-foreign-staff-detail", _a("foreign_staff"), "institution",
+        lambda w, x: w.b.institution.pk,
+        E(  403,   403,   403,   403,   400,   400,   404, MOVED)),
+    "foreign staff to another institution of the district": Move(
+        "api:institution-foreign-staff-detail", _a("foreign_staff"), "institution",
+        lambda w, x: w.other_institution.pk,
+        E(  403,   403,   403,   403,   400, MOVED,   404, MOVED)),
+    # a course taught by the institution's trainers stays with them
+    "course with trainers to another district's institution": Move(
+        "api:institution-course-detail", _a("course"), "institution", lambda w, x: w.b.institution.pk,
+        E(  403,   403,   403,   403,   400,   400,   404,   409)),
+    "disclosure to another district's institution": Move(
+        "api:institution-disclosure-detail", lambda w, x: x["free_disclosure"], "institution",
+        lambda w, x: w.b.institution.pk,
+        E(  403,   403,   403,   403,   400,   400,   404, MOVED)),
+    # a session at the institution's site cannot be another institution's course's (the site is not theirs)
+    "session to another district's course": Move(
+        "api:institution-session-detail", _a("session"), "course", _b_pk("course"),
+        E(  403,   403,   403,   403,   400,   400,   404,   400)),
+    "filing to another district's course": Move(
+        "api:institution-filing-detail", _a("filing"), "course", _b_pk("course"),
+        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+    "filing to another course of the district": Move(
+        "api:institution-filing-detail", _a("filing"), "course", lambda w, x: w.other_objects["course"].pk,
+        E(  403,   403,   403,   403,   403, MOVED,   404, MOVED)),
+    "prepayment to another district's course": Move(
+        "api:institution-prepayment-detail", _a("prepayment"), "course", _b_pk("course"),
+        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+    # a programme is filed per school and term: its school is never changed (another school files its own)
+    "programme to another school": Move(
+        "api:afterschool-programme-detail", _a("programme"), "school", lambda w, x: w.b.school.pk,
+        E(  403,   403,   400,   404,   403,   400,   404,   400)),
+    "activity to another district's programme": Move(
+        "api:afterschool-activity-detail", _a("activity"), "programme", _b_pk("programme"),
+        E(  403,   403,   400,   404,   403,   400,   404, MOVED)),
+    # a district's selected providers are its own list: only the validity and the note change
+    "provider selection to another district": Move(
+        "api:afterschool-provider-selection-detail", _a("provider_selection"), "district",
+        lambda w, x: w.b.district.code,
+        E(  403,   403,   403,   403,   403,   400,   404,   400)),
+    "provider selection to another institution": Move(
+        "api:afterschool-provider-selection-detail", _a("provider_selection"), "institution",
+        lambda w, x: w.other_institution.pk,
+        E(  403,   403,   403,   403,   403,   400,   404,   400)),
+}
+
+#: scope-defining fields a PATCH may write that are not an owner, each with its reason
+NOT_AN_OWNER = {
+    ("api:afterschool-activity-detail", "institution"): "the provider a school names for its own activity: the "
+    "institution may then see that activity, the school and its district keep it (AS-10-PROVIDER judges the choice)",
+}
+
+
+def _move_events(target):
+    from accounts.models import AuditEvent
+
+    return AuditEvent.objects.filter(object_type=target._meta.label_lower, object_id=str(target.pk),
+                                     detail__has_key="move")
+
+
+def test_every_writable_scope_field_is_in_the_move_table():
+    """A serializer that newly lets a scope-defining foreign key be written fails here until its moves are
+    declared above: the fields named in the models' ``scope_paths`` (their first step), per writable endpoint."""
+    declared = {(move.url, move.field) for move in SCOPE_MOVES.values()} | set(NOT_AN_OWNER)
+    missing = []
+    for endpoint in ENDPOINTS:
+        cls = endpoint.view_class
+        if (not endpoint.is_api or cls is None or "PATCH" not in endpoint.methods
+                or not hasattr(cls, "get_serializer_class") or getattr(cls, "queryset", None) is None):
+            continue
+        model = cls.queryset.model
+        serializer = cls.serializer_class()
+        scope_fields = {path.split("__")[0].removesuffix("_id")
+                        for path in getattr(model, "scope_paths", {}).values()}
+        for name in sorted(scope_fields):
+            field_ = serializer.fields.get(name)
+            if field_ is not None and not field_.read_only and (endpoint.name, name) not in declared:
+                missing.append(f"{endpoint.name}: {name}")
+    assert not missing, "scope-defining fields a PATCH may write, with no row in SCOPE_MOVES:\n" + "\n".join(missing)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(SCOPE_MOVES), ids=list(SCOPE_MOVES))
+def test_patching_a_scope_defining_field(world, case):
+    """Refused (and nothing changed, nothing recorded) unless the caller's scope covers both owners; when allowed,
+    the row has its new owner and the move is in the audit trail."""
+    from django.urls import reverse
+
+    move = SCOPE_MOVES[case]
+    extras = _scope_extras(world)
+    target = move.target(world, extras)
+    attname = move.attname or f"{move.field}_id"
+    url = reverse(move.url, kwargs={"pk": target.pk})
+    payload = m.Payload(data={move.field: move.value(world, extras)})
+
+    def inspect(response):
+        stored = type(target)._default_manager.filter(pk=target.pk).values().first()
+        return stored, _move_events(target).count()
+
+    problems = []
+    for role in ROLES:
+        expected = move.expect[role]
+        before = (snapshot(target), _move_events(target).count())
+        response, (after_row, after_events) = m.send(world, role, "PATCH", url, payload, inspect=inspect)
+        answer = m.outcome(response)
+        if expected == MOVED:
+            if answer != 200:
+                problems.append(f"{role}: expected the move to succeed, got {describe(response)}")
+            elif after_row[attname] == before[0][attname]:
+                problems.append(f"{role}: answered 200 but {attname} is still {after_row[attname]}")
+            elif after_events != before[1] + 1:
+                problems.append(f"{role}: the move was not recorded in the audit trail")
+        else:
+            if answer != expected:
+                problems.append(f"{role}: expected {expected}, got {describe(response)}")
+            if after_row != before[0]:
+                problems.append(f"{role}: refused with {answer} but the row changed")
+            if after_events != before[1]:
+                problems.append(f"{role}: refused with {answer} but a move was recorded")
+    assert not problems, f"PATCH {url} {payload.data}\n" + "\n".join(problems)
