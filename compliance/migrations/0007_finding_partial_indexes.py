@@ -5,15 +5,9 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def _fillfactor(value):
-    """A sweep rewrites each finding it sees again (its last sighting) and each it clears: with room left on
-    every page, PostgreSQL keeps those new row versions on the same page and leaves the indexes alone."""
-
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE compliance_finding SET (fillfactor = {int(value)})")
-
-    return apply
+# A sweep rewrites each finding it sees again (its last sighting) and each it clears: with room left on every page,
+# PostgreSQL keeps those new row versions on the same page and leaves the indexes alone.
+FILLFACTOR = "ALTER TABLE compliance_finding SET (fillfactor = {})"
 
 
 class Migration(migrations.Migration):
@@ -78,5 +72,5 @@ class Migration(migrations.Migration):
             model_name='findingevent',
             index=models.Index(condition=models.Q(('actor__isnull', False)), fields=['actor'], name='findingevent_actor'),
         ),
-        migrations.RunPython(_fillfactor(80), _fillfactor(100)),
+        migrations.RunSQL(FILLFACTOR.format(80), FILLFACTOR.format(100)),
     ]

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from compliance import services
+from compliance import registry, services
 from compliance.choices import FindingStatus, RunState
 from compliance.models import ComplianceRun, Finding, FindingEvent, RuleParameter
 from compliance.parameters import MissingParameter, parameter_segments
@@ -135,7 +135,7 @@ def test_nightly_sweep_skips_a_weekend_and_reports_a_calendar_gap(
     test_rules, big_class, monkeypatch, django_capture_on_commit_callbacks
 ):
     assert services.run_nightly(day=dt.date(2026, 11, 14)) is None  # a Saturday
-    monkeypatch.setattr(services.registry, "auto_rules", lambda: [services.registry.get_rule(test_rules.HEADCOUNT)])
+    monkeypatch.setattr(registry, "auto_rules", lambda: [registry.get_rule(test_rules.HEADCOUNT)])
     with django_capture_on_commit_callbacks(execute=True):
         run = services.run_nightly(day=TUE)
     run.refresh_from_db()
@@ -200,7 +200,7 @@ def test_a_run_travels_in_a_few_tasks_each_carrying_whole_rules(db):
     the homework rules (adjacent in ID order, the heaviest) in different tasks."""
     run = services.run_create(date_from=MON, date_to=MON, district_codes=["110101", "110102"])
     rule_of = dict(run.parts.values_list("id", "rule_id"))
-    batches = services._part_batches(run.pk)
+    batches = services.part_batches(run.pk)
     assert len(rule_of) == 2 * len({*rule_of.values()})
     assert len(batches) == -(-len({*rule_of.values()}) // services.RULES_PER_TASK)
     assert sorted(p for b in batches for p in b) == sorted(rule_of)
@@ -210,8 +210,8 @@ def test_a_run_travels_in_a_few_tasks_each_carrying_whole_rules(db):
         assert len([r for r in rules if r.startswith("HW-")]) <= 1
     # a run of two rules still goes out as two tasks, which two worker processes share
     two = services.run_create(date_from=MON, date_to=MON, rule_ids=["HW-4-PARENT", "HW-5-G36"])
-    assert len(services._part_batches(two.pk)) == 2
+    assert len(services.part_batches(two.pk)) == 2
     # a month's run goes rule by rule: each task is long, and the progress bar moves with every rule
     month = services.run_create(date_from=dt.date(2026, 11, 2), date_to=dt.date(2026, 11, 30),
                                 district_codes=["110101"])
-    assert len(services._part_batches(month.pk)) == month.parts.count()
+    assert len(services.part_batches(month.pk)) == month.parts.count()

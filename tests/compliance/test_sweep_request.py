@@ -14,7 +14,7 @@ D2 = dt.date(2026, 11, 11)
 
 
 def test_requests_collapse_to_one_pending_row_per_school_day(test_rules, school_a, school_b):
-    with mock.patch.object(services, "_schedule_pending_sweep"):
+    with mock.patch.object(services.sweeps, "_schedule_pending_sweep"):
         services.sweep_request(school_ids=[school_a.pk, school_a.pk, school_b.pk], dates=[D1, D1, D2])
         services.sweep_request(school_ids=[school_a.pk], dates=[D1])
     assert SweepRequest.objects.filter(processed_at__isnull=True).count() == 4
