@@ -3,14 +3,19 @@
 Written one way, as ``accounts/sql.py`` is: each statement is a ``psycopg.sql`` composition rendered once to
 text, table names are identifiers taken from the models' ``_meta``, columns are written plainly as the database
 names them (``district_id`` for a foreign key), and every value is a named parameter (``%(name)s``); a Python list
-is passed as such and psycopg adapts it to a PostgreSQL array (``%(ids)s::bigint[]``). Nothing is pasted into the
-text but identifiers. ``tests/compliance/test_sql.py`` runs each statement on PostgreSQL.
+is passed as such and psycopg adapts it to a PostgreSQL array (``%(ids)s::bigint[]``; the findings upsert's
+columns as binary arrays, ``%(ids)b``, through ``server_bound_cursor``). Nothing is pasted into the text but
+identifiers. ``tests/compliance/test_sql.py`` runs each statement on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 
+import psycopg
+from django.db import connection
 from psycopg import sql
 
 from .models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent
@@ -21,6 +26,21 @@ TABLES = {
     "run": sql.Identifier(ComplianceRun._meta.db_table),
     "part": sql.Identifier(ComplianceRunPart._meta.db_table),
 }
+
+
+@contextlib.contextmanager
+def server_bound_cursor() -> Iterator[psycopg.Cursor]:
+    """A cursor on Django's connection (the same transaction) that binds parameters on the server.
+
+    Django's cursors bind on the client: psycopg then writes each list into the statement's text as an array
+    literal, escaping every element with a regular expression in Python (for one city day's 8,738 homework
+    findings: 2.7 s of Python per sweep). Bound on the server, the upsert's lists travel as binary arrays
+    (``%(name)b``): 0.26 s. Errors are Django's, as from its own cursors (a lost connection is an
+    ``OperationalError`` a task retries).
+    """
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        yield cur
 
 
 def _render(text: str, **extra: sql.Composable) -> str:
@@ -39,9 +59,9 @@ FINDINGS_UPSERT = _render(
             fingerprint, district_id, school_id, school_class_id, teacher_id, institution_id, period_start,
             period_end, evidence, summary, evidence_digest)
         SELECT %(rule)s, %(auto)s, %(open)s, %(now)s, %(now)s, %(now)s, %(token)s, v.*
-        FROM unnest(%(fingerprint)s::varchar[], %(district)s::bigint[], %(school)s::bigint[], %(class)s::bigint[],
-                    %(teacher)s::bigint[], %(institution)s::bigint[], %(start)s::date[], %(end)s::date[],
-                    %(evidence)s::jsonb[], %(summary)s::varchar[], %(digest)s::varchar[]) AS v
+        FROM unnest(%(fingerprint)b::varchar[], %(district)b::bigint[], %(school)b::bigint[], %(class)b::bigint[],
+                    %(teacher)b::bigint[], %(institution)b::bigint[], %(start)b::date[], %(end)b::date[],
+                    %(evidence)b::jsonb[], %(summary)b::varchar[], %(digest)b::varchar[]) AS v
         ON CONFLICT (fingerprint) DO UPDATE SET
             last_seen = EXCLUDED.last_seen, sweep_token = EXCLUDED.sweep_token,
             evidence = CASE WHEN f.evidence_digest = EXCLUDED.evidence_digest THEN f.evidence

@@ -20,7 +20,6 @@ import uuid
 from dataclasses import dataclass
 
 import orjson
-from django.db import connection
 from django.utils import timezone
 
 from .. import registry, sql
@@ -161,7 +160,7 @@ def reconcile(job: Reconciliation) -> dict[int, PartCounts]:
     counts = {pk: PartCounts() for pk in job.district_ids}
     common = job.common()
     items = list(job.violations.items())
-    with connection.cursor() as cur:
+    with sql.server_bound_cursor() as cur:
         for i in range(0, len(items), UPSERT_CHUNK):
             cur.execute(sql.FINDINGS_UPSERT, {
                 **common, **_upsert_columns(items[i : i + UPSERT_CHUNK]),
