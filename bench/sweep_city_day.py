@@ -69,51 +69,84 @@ def floor_statements(day: dt.date, params) -> dict[str, tuple[sql.Composed, list
         "i.id, i.school_id, i.school_class_id, i.date, i.subject, i.kind, i.minutes, i.at_home, i.for_parents, "
         "i.parent_grading, i.self_grading, i.punitive, i.beyond_standard, i.content, c.name, c.grade, s.name"
     )
-    base = q("FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s ON s.id = i.school_id "
-             "WHERE i.date = %s")
-    measured = q("LEFT JOIN {survey} cs ON cs.school_class_id = i.school_class_id AND cs.date = i.date "
-                 "AND cs.subject = i.subject AND cs.kind = i.kind")
+    base = q(
+        "FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s ON s.id = i.school_id WHERE i.date = %s"
+    )
+    measured = q(
+        "LEFT JOIN {survey} cs ON cs.school_class_id = i.school_class_id AND cs.date = i.date "
+        "AND cs.subject = i.subject AND cs.kind = i.kind"
+    )
 
     def over(low, high, limit):
-        return (q("SELECT * FROM (SELECT {cols}, cs.measured_minutes, COALESCE(cs.measured_minutes, i.minutes) "
-                  "AS counted, SUM(COALESCE(cs.measured_minutes, i.minutes)) OVER (PARTITION BY i.school_class_id, "
-                  "i.date) AS total FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s "
-                  "ON s.id = i.school_id {measured} WHERE i.date = %s AND i.kind = 'written' "
-                  "AND c.grade BETWEEN %s AND %s) t WHERE total > %s ORDER BY date, school_class_id, subject",
-                  cols=item_cols, measured=measured), [day, low, high, int(limit)])
+        return (
+            q(
+                "SELECT * FROM (SELECT {cols}, cs.measured_minutes, COALESCE(cs.measured_minutes, i.minutes) "
+                "AS counted, SUM(COALESCE(cs.measured_minutes, i.minutes)) OVER (PARTITION BY i.school_class_id, "
+                "i.date) AS total FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s "
+                "ON s.id = i.school_id {measured} WHERE i.date = %s AND i.kind = 'written' "
+                "AND c.grade BETWEEN %s AND %s) t WHERE total > %s ORDER BY date, school_class_id, subject",
+                cols=item_cols,
+                measured=measured,
+            ),
+            [day, low, high, int(limit)],
+        )
 
     def flag(condition):
-        return (q("SELECT {cols} {base} AND ({condition}) ORDER BY i.date, i.school_class_id, i.subject",
-                  cols=item_cols, base=base, condition=sql.SQL(condition)), [day])
+        return (
+            q(
+                "SELECT {cols} {base} AND ({condition}) ORDER BY i.date, i.school_class_id, i.subject",
+                cols=item_cols,
+                base=base,
+                condition=sql.SQL(condition),
+            ),
+            [day],
+        )
 
     def reports(condition, extra=()):
-        return (q("SELECT r.*, s.name, s.code FROM {report} r JOIN {school} s ON s.id = r.school_id "
-                  "WHERE r.date = %s AND ({condition}) ORDER BY r.date, r.school_id", condition=sql.SQL(condition)),
-                [day, *extra])
+        return (
+            q(
+                "SELECT r.*, s.name, s.code FROM {report} r JOIN {school} s ON s.id = r.school_id "
+                "WHERE r.date = %s AND ({condition}) ORDER BY r.date, r.school_id",
+                condition=sql.SQL(condition),
+            ),
+            [day, *extra],
+        )
 
     deadline = params("hw_filing_deadline")
     hour, minute = (int(x) for x in str(deadline).split(":"))
     from django.utils import timezone
 
-    cutoff = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=int(params("hw_filing_grace_days"))),
-                                                     dt.time(hour, minute)))
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(day + dt.timedelta(days=int(params("hw_filing_grace_days"))), dt.time(hour, minute))
+    )
     year = day.year if day.month >= 9 else day.year - 1
     return {
-        "HW-5-G12": (q("SELECT {cols}, cs.measured_minutes, COALESCE(cs.measured_minutes, i.minutes) AS counted "
-                       "FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s ON s.id = i.school_id "
-                       "{measured} WHERE i.date = %s AND i.kind = 'written' AND i.at_home AND c.grade BETWEEN 1 AND 2 "
-                       "AND COALESCE(cs.measured_minutes, i.minutes) > 0 ORDER BY i.date, i.school_class_id, "
-                       "i.subject", cols=item_cols, measured=measured), [day]),
+        "HW-5-G12": (
+            q(
+                "SELECT {cols}, cs.measured_minutes, COALESCE(cs.measured_minutes, i.minutes) AS counted "
+                "FROM {item} i JOIN {cls} c ON c.id = i.school_class_id JOIN {school} s ON s.id = i.school_id "
+                "{measured} WHERE i.date = %s AND i.kind = 'written' AND i.at_home AND c.grade BETWEEN 1 AND 2 "
+                "AND COALESCE(cs.measured_minutes, i.minutes) > 0 ORDER BY i.date, i.school_class_id, "
+                "i.subject",
+                cols=item_cols,
+                measured=measured,
+            ),
+            [day],
+        ),
         "HW-5-G36": over(3, 6, params("hw_max_minutes_g36")),
         "HW-5-G79": over(7, 9, params("hw_max_minutes_g79")),
         "HW-4-PARENT": flag("i.for_parents OR i.parent_grading"),
         "HW-4-PUNITIVE": flag("i.punitive"),
         "HW-4-STANDARD": flag("i.beyond_standard"),
         "HW-6-SELFGRADE": flag("i.self_grading"),
-        "HW-4-PUBLISH": (q("SELECT c.id, c.name, c.grade, c.school_id, s.name, d.first_filed_at FROM {cls} c "
-                           "JOIN {school} s ON s.id = c.school_id LEFT JOIN {hday} d ON d.school_class_id = c.id "
-                           "AND d.date = %s WHERE c.academic_year = %s AND (d.id IS NULL OR d.first_filed_at > %s)"),
-                         [day, year, cutoff]),
+        "HW-4-PUBLISH": (
+            q(
+                "SELECT c.id, c.name, c.grade, c.school_id, s.name, d.first_filed_at FROM {cls} c "
+                "JOIN {school} s ON s.id = c.school_id LEFT JOIN {hday} d ON d.school_class_id = c.id "
+                "AND d.date = %s WHERE c.academic_year = %s AND (d.id IS NULL OR d.first_filed_at > %s)"
+            ),
+            [day, year, cutoff],
+        ),
         "AS-8-PE": reports("r.pe_minutes + r.stage1_minutes < %s", [int(params("as_min_pe_minutes"))]),
         "AS-8-END": reports("r.end_time < %s", [str(params("as_min_end_time"))]),
         "AS-9-NEWLESSON": reports("r.new_lessons"),
@@ -172,12 +205,14 @@ def _capture_rule_sql(rules) -> tuple[dict[str, list[str]], dict]:
     captured: dict[str, list[str]] = defaultdict(list)
     originals = {}
     for r in rules:
+
         def wrapped(ctx, _func=r.func, _id=r.id):
             connection.queries_log.clear()  # the log keeps 9,000 queries; a capture must start within it
             with CaptureQueriesContext(connection) as q:
                 result = _func(ctx)
             captured[_id].extend(x["sql"] for x in q.captured_queries)
             return result
+
         originals[r.id] = r
         registry._registry[r.id] = dataclasses.replace(r, func=wrapped)
     return captured, originals
@@ -219,10 +254,12 @@ def _sweep(args, rule_ids, label: str, processes: int = 1):
     total = time.perf_counter() - started
     run.refresh_from_db()
     label = label if processes == 1 else f"{label}, {processes} processes"
-    print(f"sweep {label}: {total:.2f}s for {run.parts_total} parts (16 districts x {len(rule_ids)} rules, "
-          f"{len(batches)} tasks) — "
-          f"{run.state}, new {run.new_count}, still open {run.still_open_count}, cleared {run.cleared_count}"
-          + (f", {len(run.errors)} failed parts: {run.errors[:3]}" if run.errors else ""))
+    print(
+        f"sweep {label}: {total:.2f}s for {run.parts_total} parts (16 districts x {len(rule_ids)} rules, "
+        f"{len(batches)} tasks) — "
+        f"{run.state}, new {run.new_count}, still open {run.still_open_count}, cleared {run.cleared_count}"
+        + (f", {len(run.errors)} failed parts: {run.errors[:3]}" if run.errors else "")
+    )
     return total, per_rule
 
 
@@ -272,12 +309,18 @@ def _floors(args, rule_ids, captured) -> dict[str, tuple[float, str]]:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_compliance"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_compliance"),
+    )
     parser.add_argument("--day", type=dt.date.fromisoformat, default=dt.date(2026, 11, 10))
     parser.add_argument("--rule", action="append", default=[], help="only these rules (default: every auto rule)")
-    parser.add_argument("--processes", type=int, default=2,
-                        help="also sweep with this many processes executing the parts in parallel (1: skip)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="also sweep with this many processes executing the parts in parallel (1: skip)",
+    )
     args = parser.parse_args()
     _setup(args)
     from django.db import connection
@@ -291,9 +334,11 @@ def main():
         cur.execute("ANALYZE")  # planner statistics, as autovacuum keeps them on a live database
     rules = [r for r in registry.auto_rules() if not args.rule or r.id in args.rule]
     rule_ids = [r.id for r in rules]
-    print(f"city: {School.objects.count()} schools, {SchoolClass.objects.count()} classes, "
-          f"{HomeworkItem.objects.filter(date=args.day).count()} homework items on {args.day}; "
-          f"{len(rules)} auto rules registered: {', '.join(rule_ids)}")
+    print(
+        f"city: {School.objects.count()} schools, {SchoolClass.objects.count()} classes, "
+        f"{HomeworkItem.objects.filter(date=args.day).count()} homework items on {args.day}; "
+        f"{len(rules)} auto rules registered: {', '.join(rule_ids)}"
+    )
     print(f"PostgreSQL {connection.pg_version // 10000}, {os.cpu_count()} cores")
 
     captured, originals = _capture_rule_sql(rules)
@@ -322,15 +367,22 @@ def main():
     print(f"floor (the same checks as plain SQL): {floor:.2f}s")
     print(f"ratio sweep/floor: first {first / floor:.2f}, again {again / floor:.2f} (target < 1.5)")
     if parallel is not None and parallel_again is not None:
-        print(f"with {args.processes} processes executing the parts (as {args.processes} worker processes do): "
-              f"first {parallel:.2f}s, again {parallel_again:.2f}s; ratio {parallel / floor:.2f} / "
-              f"{parallel_again / floor:.2f}")
-    print(f"writes alone (the same {findings} findings and their events written back with COPY, foreign keys "
-          f"checked at commit): {writes:.2f}s; checks + writes {floor + writes:.2f}s; ratio sweep/(checks + writes): "
-          f"first {first / (floor + writes):.2f}, again {again / (floor + writes):.2f}"
-          + (f"; with {args.processes} processes {parallel / (floor + writes):.2f} / "
-             f"{parallel_again / (floor + writes):.2f}" if parallel is not None and parallel_again is not None
-             else ""))
+        print(
+            f"with {args.processes} processes executing the parts (as {args.processes} worker processes do): "
+            f"first {parallel:.2f}s, again {parallel_again:.2f}s; ratio {parallel / floor:.2f} / "
+            f"{parallel_again / floor:.2f}"
+        )
+    print(
+        f"writes alone (the same {findings} findings and their events written back with COPY, foreign keys "
+        f"checked at commit): {writes:.2f}s; checks + writes {floor + writes:.2f}s; ratio sweep/(checks + writes): "
+        f"first {first / (floor + writes):.2f}, again {again / (floor + writes):.2f}"
+        + (
+            f"; with {args.processes} processes {parallel / (floor + writes):.2f} / "
+            f"{parallel_again / (floor + writes):.2f}"
+            if parallel is not None and parallel_again is not None
+            else ""
+        )
+    )
     ComplianceRun.objects.filter(trigger="cli", date_from=args.day).delete()
 
 
@@ -354,7 +406,8 @@ def write_floor(findings) -> float:
         for name, table, key in (("findings", finding_table, "id"), ("events", event_table, "finding_id")):
             out = bytearray()
             statement = sql.SQL("COPY (SELECT {} FROM {} WHERE {} = ANY(%s)) TO STDOUT").format(
-                columns(Finding if name == "findings" else FindingEvent), table, sql.Identifier(key))
+                columns(Finding if name == "findings" else FindingEvent), table, sql.Identifier(key)
+            )
             with cur.cursor.copy(statement, [ids]) as copy:
                 for chunk in copy:
                     out += chunk
@@ -366,8 +419,10 @@ def write_floor(findings) -> float:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL synchronous_commit = off")  # as the sweep commits
-        for model, table, data in ((Finding, finding_table, copied["findings"]),
-                                   (FindingEvent, event_table, copied["events"])):
+        for model, table, data in (
+            (Finding, finding_table, copied["findings"]),
+            (FindingEvent, event_table, copied["events"]),
+        ):
             with cur.cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(table, columns(model))) as copy:
                 copy.write(data)
     return time.perf_counter() - started

@@ -63,16 +63,24 @@ def _school_day_rows(district: District, date_from: dt.date, date_to: dt.date) -
         hw_grace = int(params["hw_filing_grace_days"])
         as_grace = int(params["as_filing_grace_days"])
         for day in calendar.school_days(start, end):
-            rows.append(SchoolDay(
-                district=district, date=day, week=week_start(day), academic_year=academic_year(day),
-                # HW-4-PUBLISH: filed by the deadline time, grace days later (inclusive)
-                homework_cutoff=timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=hw_grace), hw_at), tz),
-                # AS-REPORT-MISSING: first filed before the end of the day grace days later
-                report_cutoff=timezone.make_aware(
-                    dt.datetime.combine(day + dt.timedelta(days=as_grace + 1), dt.time.min), tz),
-                **{sql.limit_column(limit): limit.limit(params) for limit in MINUTE_LIMITS if limit.param},
-                min_end_time=_hhmm(params["as_min_end_time"]),
-            ))
+            rows.append(
+                SchoolDay(
+                    district=district,
+                    date=day,
+                    week=week_start(day),
+                    academic_year=academic_year(day),
+                    # HW-4-PUBLISH: filed by the deadline time, grace days later (inclusive)
+                    homework_cutoff=timezone.make_aware(
+                        dt.datetime.combine(day + dt.timedelta(days=hw_grace), hw_at), tz
+                    ),
+                    # AS-REPORT-MISSING: first filed before the end of the day grace days later
+                    report_cutoff=timezone.make_aware(
+                        dt.datetime.combine(day + dt.timedelta(days=as_grace + 1), dt.time.min), tz
+                    ),
+                    **{sql.limit_column(limit): limit.limit(params) for limit in MINUTE_LIMITS if limit.param},
+                    min_end_time=_hhmm(params["as_min_end_time"]),
+                )
+            )
     return rows
 
 
@@ -109,7 +117,8 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
     counts.school_days = len(day_rows)
     counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
     counts.school_day_reports = SchoolDayStat.objects.filter(
-        district_id__in=ids, date__range=(date_from, date_to), reported=1).count()
+        district_id__in=ids, date__range=(date_from, date_to), reported=1
+    ).count()
     return counts
 
 

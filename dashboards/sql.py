@@ -26,10 +26,17 @@ def _table(model) -> sql.Identifier:
 
 
 TABLES = {
-    "school_day": _table(SchoolDay), "class_day": _table(ClassDayStat), "homework_day_stat": _table(HomeworkDayStat),
-    "homework_minutes": _table(HomeworkMinutes), "school_day_stat": _table(SchoolDayStat),
-    "school": _table(School), "klass": _table(SchoolClass), "item": _table(HomeworkItem),
-    "homework_day": _table(HomeworkDay), "survey": _table(CompletionSurvey), "report": _table(DailyReport),
+    "school_day": _table(SchoolDay),
+    "class_day": _table(ClassDayStat),
+    "homework_day_stat": _table(HomeworkDayStat),
+    "homework_minutes": _table(HomeworkMinutes),
+    "school_day_stat": _table(SchoolDayStat),
+    "school": _table(School),
+    "klass": _table(SchoolClass),
+    "item": _table(HomeworkItem),
+    "homework_day": _table(HomeworkDay),
+    "survey": _table(CompletionSurvey),
+    "report": _table(DailyReport),
 }
 #: the summary tables rebuilt per district and date (``DELETE`` then ``INSERT … SELECT``)
 SUMMARY_TABLES = (ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat)

@@ -66,10 +66,18 @@ def with_counted_minutes(queryset):
     """Annotate each homework item with the measured minutes of its completion survey, if any (one LEFT JOIN),
     as ``measured``, and the minutes counted, ``counted``: measured, else estimated."""
     path = "school_class__homework_surveys"
-    return queryset.annotate(
-        survey=FilteredRelation(path, condition=Q(**{f"{path}__date": F("date"), f"{path}__subject": F("subject"),
-                                                     f"{path}__kind": F("kind")})),
-    ).annotate(measured=F("survey__measured_minutes")).annotate(counted=Coalesce(F("measured"), F("minutes")))
+    return (
+        queryset.annotate(
+            survey=FilteredRelation(
+                path,
+                condition=Q(
+                    **{f"{path}__date": F("date"), f"{path}__subject": F("subject"), f"{path}__kind": F("kind")}
+                ),
+            ),
+        )
+        .annotate(measured=F("survey__measured_minutes"))
+        .annotate(counted=Coalesce(F("measured"), F("minutes")))
+    )
 
 
 def counted_minutes_sql(item: str, survey: str) -> sql.Composed:
@@ -83,7 +91,8 @@ def band_case(grade: sql.Composable, then: Callable[[MinuteLimit], sql.Composabl
     ``then(limit)``: e.g. the band's name, the minutes it counts, or whether they are within its limit."""
     branches = [
         sql.SQL("WHEN {} BETWEEN {} AND {} THEN {}").format(
-            grade, sql.Literal(limit.grades[0]), sql.Literal(limit.grades[1]), then(limit))
+            grade, sql.Literal(limit.grades[0]), sql.Literal(limit.grades[1]), then(limit)
+        )
         for limit in MINUTE_LIMITS
     ]
     return sql.SQL("CASE {} END").format(sql.SQL(" ").join(branches))

@@ -82,19 +82,37 @@ def runs_send_unsent() -> list[int]:
     """
     with transaction.atomic():
         ids = list(
-            ComplianceRun.objects.select_for_update(skip_locked=True).filter(state=RunState.QUEUED)
-            .exclude(errors=[]).order_by("pk").values_list("pk", flat=True)
+            ComplianceRun.objects.select_for_update(skip_locked=True)
+            .filter(state=RunState.QUEUED)
+            .exclude(errors=[])
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         ComplianceRun.objects.filter(pk__in=ids).update(errors=[])
     return [run_id for run_id in ids if _send_run(run_id)]
 
 
-def run_start(*, date_from: dt.date, date_to: dt.date, district_codes=None, rule_ids=None, school_ids=None,
-              trigger: str = RunTrigger.API, started_by=None) -> ComplianceRun:
+def run_start(
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    district_codes=None,
+    rule_ids=None,
+    school_ids=None,
+    trigger: str = RunTrigger.API,
+    started_by=None,
+) -> ComplianceRun:
     """Create a run and send it to the workers once this transaction commits; returns at once."""
     with transaction.atomic():
-        run = run_create(date_from=date_from, date_to=date_to, district_codes=district_codes, rule_ids=rule_ids,
-                         school_ids=school_ids, trigger=trigger, started_by=started_by)
+        run = run_create(
+            date_from=date_from,
+            date_to=date_to,
+            district_codes=district_codes,
+            rule_ids=rule_ids,
+            school_ids=school_ids,
+            trigger=trigger,
+            started_by=started_by,
+        )
         run_enqueue(run=run)
     run.refresh_from_db()  # in eager mode it has run by now
     return run
@@ -126,10 +144,12 @@ def runs_resume_stalled(*, older_than: dt.timedelta = dt.timedelta(minutes=15)) 
     recent = ComplianceRunPart.objects.filter(run=OuterRef("pk"), finished_at__gte=cutoff)
     stalled = list(
         ComplianceRun.objects.filter(state__in=[RunState.QUEUED, RunState.RUNNING], created_at__lt=cutoff)
-        .exclude(Exists(recent)).values_list("id", flat=True)
+        .exclude(Exists(recent))
+        .values_list("id", flat=True)
     )
     for run_id in stalled:
-        logger.warning("compliance run %s made no progress since %s: sending its unfinished parts again", run_id,
-                       cutoff)
+        logger.warning(
+            "compliance run %s made no progress since %s: sending its unfinished parts again", run_id, cutoff
+        )
         run_dispatch_parts(run_id=run_id)
     return stalled

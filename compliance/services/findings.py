@@ -50,8 +50,13 @@ def finding_set_status(*, finding: Finding, status: str, actor, reason: str, req
         FindingEvent.objects.create(
             finding=finding, from_status=finding.status, to_status=status, actor=actor, at=now, reason=reason.strip()
         )
-        audit_record(actor=actor, action="status_change", obj=finding, request=request,
-                     detail={"from": finding.status, "to": status, "reason": reason.strip()})
+        audit_record(
+            actor=actor,
+            action="status_change",
+            obj=finding,
+            request=request,
+            detail={"from": finding.status, "to": status, "reason": reason.strip()},
+        )
     finding.refresh_from_db()
     return finding
 
@@ -100,12 +105,24 @@ def finding_create_case(
             **subject_ids(v),
         )
         FindingEvent.objects.create(
-            finding=finding, from_status="", to_status=FindingStatus.OPEN,
-            actor=actor if getattr(actor, "is_authenticated", False) else None, at=now,
+            finding=finding,
+            from_status="",
+            to_status=FindingStatus.OPEN,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            at=now,
             reason=summary or "人工立案 / recorded by staff",
         )
-        audit_record(actor=actor, action="create", obj=finding, request=request, detail={
-            "rule_id": rule_id, "kind": RuleKind.CASE, "summary": finding.summary, "date": date,
-            **{name: value for name, value in subject_ids(v).items() if value is not None},
-        })
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=finding,
+            request=request,
+            detail={
+                "rule_id": rule_id,
+                "kind": RuleKind.CASE,
+                "summary": finding.summary,
+                "date": date,
+                **{name: value for name, value in subject_ids(v).items() if value is not None},
+            },
+        )
     return finding

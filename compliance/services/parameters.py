@@ -45,15 +45,30 @@ def parameter_create(
     try:
         with transaction.atomic():
             row = RuleParameter.objects.create(
-                key=key, value=value, effective_from=effective_from, source=source.strip(),
+                key=key,
+                value=value,
+                effective_from=effective_from,
+                source=source.strip(),
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
-            previous = RuleParameter.objects.filter(key=key, effective_from__lt=effective_from).order_by(
-                "-effective_from").first()
-            audit_record(actor=actor, action="create", obj=row, request=request, detail={
-                "key": key, "value": value, "effective_from": effective_from, "source": row.source,
-                "previous_value": previous.value if previous is not None else None,
-            })
+            previous = (
+                RuleParameter.objects.filter(key=key, effective_from__lt=effective_from)
+                .order_by("-effective_from")
+                .first()
+            )
+            audit_record(
+                actor=actor,
+                action="create",
+                obj=row,
+                request=request,
+                detail={
+                    "key": key,
+                    "value": value,
+                    "effective_from": effective_from,
+                    "source": row.source,
+                    "previous_value": previous.value if previous is not None else None,
+                },
+            )
             return row
     except IntegrityError as exc:
         raise ConflictError(

@@ -129,8 +129,13 @@ class Reconciliation:
     def common(self) -> dict:
         """The parameters both statements share."""
         return {
-            "rule": self.rule.id, "auto": RuleKind.AUTO, "open": FindingStatus.OPEN,
-            "cleared": FindingStatus.CLEARED, "active": list(ACTIVE_STATUSES), "now": self.now, "token": self.token,
+            "rule": self.rule.id,
+            "auto": RuleKind.AUTO,
+            "open": FindingStatus.OPEN,
+            "cleared": FindingStatus.CLEARED,
+            "active": list(ACTIVE_STATUSES),
+            "now": self.now,
+            "token": self.token,
             "label": self.label,
         }
 
@@ -162,17 +167,28 @@ def reconcile(job: Reconciliation) -> dict[int, PartCounts]:
     items = list(job.violations.items())
     with sql.server_bound_cursor() as cur:
         for i in range(0, len(items), UPSERT_CHUNK):
-            cur.execute(sql.FINDINGS_UPSERT, {
-                **common, **_upsert_columns(items[i : i + UPSERT_CHUNK]),
-                "found": REASON_FOUND, "found_again": REASON_FOUND_AGAIN,
-            })
+            cur.execute(
+                sql.FINDINGS_UPSERT,
+                {
+                    **common,
+                    **_upsert_columns(items[i : i + UPSERT_CHUNK]),
+                    "found": REASON_FOUND,
+                    "found_again": REASON_FOUND_AGAIN,
+                },
+            )
             for district_id, new, still_open in cur.fetchall():
                 counts[district_id].new += new
                 counts[district_id].still_open += still_open
         cur.execute(
             sql.findings_clear_stale(dated=job.rule.dated, some_schools=job.school_ids is not None),
-            {**common, "districts": job.district_ids, "date_from": job.date_from, "date_to": job.date_to,
-             "schools": sorted(job.school_ids or ()), "reason": REASON_GONE},
+            {
+                **common,
+                "districts": job.district_ids,
+                "date_from": job.date_from,
+                "date_to": job.date_to,
+                "schools": sorted(job.school_ids or ()),
+                "reason": REASON_GONE,
+            },
         )
         for district_id, cleared in cur.fetchall():
             counts[district_id].cleared += cleared
@@ -215,16 +231,30 @@ def sweep_rule_districts(
     for seg_from, seg_to, params in segments:
         for members, calendar in groups:
             ctx = registry.SweepContext(
-                rule=rule, districts=members, date_from=seg_from, date_to=seg_to, params=dict(params),
-                school_ids=school_ids, _calendar=calendar,
+                rule=rule,
+                districts=members,
+                date_from=seg_from,
+                date_to=seg_to,
+                params=dict(params),
+                school_ids=school_ids,
+                _calendar=calendar,
             )
             for v in rule.func(ctx):
                 violations[v.fingerprint(rule.id)] = v
     _assign_districts(violations.values(), district_ids, run_key)
-    return reconcile(Reconciliation(
-        rule=rule, violations=violations, district_ids=district_ids, date_from=date_from, date_to=date_to,
-        school_ids=school_ids, now=now, token=token, label=run_label,
-    ))
+    return reconcile(
+        Reconciliation(
+            rule=rule,
+            violations=violations,
+            district_ids=district_ids,
+            date_from=date_from,
+            date_to=date_to,
+            school_ids=school_ids,
+            now=now,
+            token=token,
+            label=run_label,
+        )
+    )
 
 
 def sweep_rule_district(*, rule: registry.Rule, district, **kwargs) -> PartCounts:

@@ -46,7 +46,9 @@ def run_create(
 ) -> ComplianceRun:
     """Record a run and its rule × district parts. The caller enqueues it (after commit)."""
     if date_to < date_from:
-        raise ServiceError("结束日期不能早于开始日期 / date_to is before date_from", fields={"date_to": ["早于开始日期"]})
+        raise ServiceError(
+            "结束日期不能早于开始日期 / date_to is before date_from", fields={"date_to": ["早于开始日期"]}
+        )
     if (date_to - date_from).days > MAX_RUN_DAYS:
         raise ServiceError("一次检查最多覆盖400天 / a run covers at most 400 days", fields={"date_to": ["范围过大"]})
     rules = registry.auto_rules()
@@ -148,8 +150,10 @@ def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
     """Lock the parts, run each of their rules over its parts' districts, record the outcome; inside a
     transaction."""
     parts = list(
-        ComplianceRunPart.objects.select_for_update(of=("self",)).select_related("run", "district")
-        .filter(pk__in=part_ids).order_by("pk")
+        ComplianceRunPart.objects.select_for_update(of=("self",))
+        .select_related("run", "district")
+        .filter(pk__in=part_ids)
+        .order_by("pk")
     )
     todo = [p for p in parts if p.state != RunState.DONE]
     if not todo:
@@ -185,6 +189,7 @@ def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
         run_refresh(run_id=run.pk)
     return parts
 
+
 def _record_parts_done(run_id: int, parts: list[ComplianceRunPart], now, *, add_to_run: bool) -> tuple[int, int]:
     """Mark parts done with their counts and add them to the run's progress and sums, in one statement
     (``sql.PARTS_DONE``); returns the run's ``(parts_done, parts_total)``.
@@ -192,17 +197,29 @@ def _record_parts_done(run_id: int, parts: list[ComplianceRunPart], now, *, add_
     Each part turns done exactly once (under its lock, in this transaction), so
     adding its counts to the run equals the sum over the parts.
     """
-    add = {"add_done": len(parts), "add_new": sum(p.new_count for p in parts),
-           "add_still_open": sum(p.still_open_count for p in parts),
-           "add_cleared": sum(p.cleared_count for p in parts)}
+    add = {
+        "add_done": len(parts),
+        "add_new": sum(p.new_count for p in parts),
+        "add_still_open": sum(p.still_open_count for p in parts),
+        "add_cleared": sum(p.cleared_count for p in parts),
+    }
     if not add_to_run:
         add = dict.fromkeys(add, 0)
     with connection.cursor() as cur:
-        cur.execute(sql.PARTS_DONE, {
-            "done": RunState.DONE, "running": RunState.RUNNING, "now": now, "run": run_id,
-            "ids": [p.pk for p in parts], "new": [p.new_count for p in parts],
-            "still_open": [p.still_open_count for p in parts], "cleared": [p.cleared_count for p in parts], **add,
-        })
+        cur.execute(
+            sql.PARTS_DONE,
+            {
+                "done": RunState.DONE,
+                "running": RunState.RUNNING,
+                "now": now,
+                "run": run_id,
+                "ids": [p.pk for p in parts],
+                "new": [p.new_count for p in parts],
+                "still_open": [p.still_open_count for p in parts],
+                "cleared": [p.cleared_count for p in parts],
+                **add,
+            },
+        )
         done, total = cur.fetchone()
     return done, total
 
@@ -272,9 +289,18 @@ def run_refresh(*, run_id: int) -> ComplianceRun:
             run.state = RunState.RUNNING
             run.finished_at = None
         run.started_at = run.started_at or timezone.now()
-        run.save(update_fields=[
-            "parts_done", "new_count", "still_open_count", "cleared_count", "errors", "state", "started_at",
-            "finished_at"])
+        run.save(
+            update_fields=[
+                "parts_done",
+                "new_count",
+                "still_open_count",
+                "cleared_count",
+                "errors",
+                "state",
+                "started_at",
+                "finished_at",
+            ]
+        )
     return run
 
 

@@ -106,8 +106,8 @@ def _schedule_pending_sweep() -> None:
 def sweep_pending_process(*, limit: int = 50000) -> list[ComplianceRun]:
     """Turn pending sweep requests into runs, one per district, and mark them processed.
 
-    Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` where the database
-    supports it, so two workers never turn the same request into two runs.
+    Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED``, so two workers
+    never turn the same request into two runs.
     """
     _debounce_release()  # filings committed from now on schedule a new sweep
     runs = []
@@ -173,9 +173,15 @@ def run_nightly(*, day: dt.date) -> ComplianceRun | None:
     if gaps:
         now = timezone.now()
         gap_run = ComplianceRun.objects.create(
-            trigger=RunTrigger.SCHEDULE, date_from=day, date_to=day, district_codes=[g["district"] for g in gaps],
+            trigger=RunTrigger.SCHEDULE,
+            date_from=day,
+            date_to=day,
+            district_codes=[g["district"] for g in gaps],
             scope_district=District.objects.get(code=gaps[0]["district"]) if len(gaps) == 1 else None,
-            state=RunState.FAILED, errors=gaps, started_at=now, finished_at=now,
+            state=RunState.FAILED,
+            errors=gaps,
+            started_at=now,
+            finished_at=now,
         )
     if not codes:
         if not gaps:

@@ -41,10 +41,14 @@ def test_eager_filing_sweeps_the_affected_schools_and_dates(
 
 def test_requests_of_two_districts_become_one_run_each(test_rules, school_a, school_b):
     with mock.patch.object(services, "run_enqueue"):
-        SweepRequest.objects.bulk_create([SweepRequest(school=school_a, date=D1), SweepRequest(school=school_b, date=D2)])
+        SweepRequest.objects.bulk_create(
+            [SweepRequest(school=school_a, date=D1), SweepRequest(school=school_b, date=D2)]
+        )
         runs = services.sweep_pending_process()
     assert sorted((r.district_codes[0], r.school_ids) for r in runs) == [
-        (school_a.district.code, [school_a.pk]), (school_b.district.code, [school_b.pk])]
+        (school_a.district.code, [school_a.pk]),
+        (school_b.district.code, [school_b.pk]),
+    ]
     assert services.sweep_pending_process() == []
 
 

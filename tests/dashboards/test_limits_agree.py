@@ -40,8 +40,11 @@ def seeded(school_a, school_b):
             for day in days:
                 if rng.random() < 0.1:
                     continue  # not filed
-                items = [(subject, "written", rng.choice([0, 10, 20, 30, 40, 45, 50]), rng.random() < 0.6)
-                         for subject in ("chinese", "maths", "english") if rng.random() < 0.8]
+                items = [
+                    (subject, "written", rng.choice([0, 10, 20, 30, 40, 45, 50]), rng.random() < 0.6)
+                    for subject in ("chinese", "maths", "english")
+                    if rng.random() < 0.8
+                ]
                 items.append(("science", "oral", 20, True))
                 df.homework_day(klass, day, items=items)
                 written = [i for i in items if i[1] == "written"]
@@ -56,8 +59,11 @@ def sweep_and_refresh():
 
 
 def over_limit_by_the_rules() -> set[tuple[int, dt.date]]:
-    return set(Finding.objects.filter(rule_id__in=HW5, status__in=ACTIVE_STATUSES)
-               .values_list("school_class_id", "period_start"))
+    return set(
+        Finding.objects.filter(rule_id__in=HW5, status__in=ACTIVE_STATUSES).values_list(
+            "school_class_id", "period_start"
+        )
+    )
 
 
 def over_limit_by_the_dashboard() -> set[tuple[int, dt.date]]:
@@ -70,8 +76,9 @@ def assert_agree():
     assert by_dashboard == by_rules
     # and the figures the dashboard draws: per district and band, within = filed - found over
     filed = Counter(ClassDayStat.objects.filter(filed=1).values_list("district_id", "grade_band"))
-    over = Counter((d, b) for d, b in ClassDayStat.objects.filter(filed=1, within_limit=0)
-                   .values_list("district_id", "grade_band"))
+    over = Counter(
+        (d, b) for d, b in ClassDayStat.objects.filter(filed=1, within_limit=0).values_list("district_id", "grade_band")
+    )
     within = Counter()
     for row in HomeworkDayStat.objects.values("district_id", "grade_band", "within_limit"):
         within[(row["district_id"], row["grade_band"])] += row["within_limit"]
