@@ -53,8 +53,12 @@ class RuleParameterAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # only additions reach here (rows cannot be changed); the admin logs and redirects with ``obj``
         row = services.parameter_create(
-            key=obj.key, value=obj.value, effective_from=obj.effective_from, source=obj.source,
-            actor=request.user, request=request,
+            key=obj.key,
+            value=obj.value,
+            effective_from=obj.effective_from,
+            source=obj.source,
+            actor=request.user,
+            request=request,
         )
         obj.pk, obj.source, obj.created_by, obj.created_at = row.pk, row.source, row.created_by, row.created_at
         obj._state.adding, obj._state.db = False, row._state.db
@@ -94,8 +98,17 @@ class ComplianceRunPartInline(admin.TabularInline):
     model = ComplianceRunPart
     extra = 0
     can_delete = False
-    readonly_fields = ["district", "rule_id", "state", "new_count", "still_open_count", "cleared_count", "error",
-                       "attempts", "finished_at"]
+    readonly_fields = [
+        "district",
+        "rule_id",
+        "state",
+        "new_count",
+        "still_open_count",
+        "cleared_count",
+        "error",
+        "attempts",
+        "finished_at",
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False

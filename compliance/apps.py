@@ -11,3 +11,5 @@ class ComplianceConfig(AppConfig):
         # Each domain app registers its rules from its own `rules` module,
         # the way apps register admin classes or system checks.
         autodiscover_modules("rules")
+        # the tasks are registered in every process (web too): the services send them by name
+        from . import tasks  # noqa: F401

@@ -45,10 +45,18 @@ class FindingPageFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("状态"))
     district = django_filters.ModelChoiceFilter(field_name="district", queryset=None, label=_("区"))
     school = django_filters.ModelChoiceFilter(field_name="school", queryset=None, label=_("学校"))
-    date_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label=_("日期从"),
-                                          widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=_("日期至"),
-                                        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    date_from = django_filters.DateFilter(
+        field_name="period_start",
+        lookup_expr="gte",
+        label=_("日期从"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="period_start",
+        lookup_expr="lte",
+        label=_("日期至"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = Finding

@@ -35,11 +35,16 @@ class RunStartForm(forms.Form):
     date_from = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     district = forms.ModelChoiceField(
-        label=_("区"), queryset=District.objects.all(), to_field_name="code", required=False,
+        label=_("区"),
+        queryset=District.objects.all(),
+        to_field_name="code",
+        required=False,
         empty_label=_("全市"),
     )
     rule_ids = forms.MultipleChoiceField(
-        label=_("规则"), required=False, help_text=_("不选表示全部自动规则"),
+        label=_("规则"),
+        required=False,
+        help_text=_("不选表示全部自动规则"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 

@@ -50,15 +50,27 @@ class Finding(models.Model):
         "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="findings", db_index=False
     )
     school_class = models.ForeignKey(
-        "schools.SchoolClass", null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
+        "schools.SchoolClass",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
         db_index=False,
     )
     teacher = models.ForeignKey(
-        "schools.SchoolTeacher", null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
+        "schools.SchoolTeacher",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
         db_index=False,
     )
     institution = models.ForeignKey(
-        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
         db_index=False,
     )
     period_start = models.DateField(_("日期"), null=True, blank=True, help_text=_("空表示登记信息类问题，无具体日期"))
@@ -90,10 +102,12 @@ class Finding(models.Model):
             models.Index(fields=["district", "status"]),
             # the dashboards: a district's findings dated in a range (or undated)
             models.Index(fields=["district", "period_start"], name="finding_district_period"),
-            models.Index(fields=["school", "status"], name="finding_school_status",
-                         condition=Q(school__isnull=False)),
-            models.Index(fields=["institution", "status"], name="finding_institution_status",
-                         condition=Q(institution__isnull=False)),
+            models.Index(fields=["school", "status"], name="finding_school_status", condition=Q(school__isnull=False)),
+            models.Index(
+                fields=["institution", "status"],
+                name="finding_institution_status",
+                condition=Q(institution__isnull=False),
+            ),
             models.Index(fields=["school_class"], name="finding_class", condition=Q(school_class__isnull=False)),
             models.Index(fields=["teacher"], name="finding_teacher", condition=Q(teacher__isnull=False)),
             models.Index(fields=["created_by"], name="finding_created_by", condition=Q(created_by__isnull=False)),
@@ -117,8 +131,9 @@ class FindingEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=FindingStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=FindingStatus.choices)
     # a sweep's events have no actor: indexed only where there is one
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     actor_label = models.CharField(max_length=60, blank=True, help_text=_("系统操作时记录检查编号"))
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(_("原因"), blank=True)
@@ -139,7 +154,11 @@ class ComplianceRun(models.Model):
     date_to = models.DateField(_("结束日期"))
     district_codes = models.JSONField(_("区"), default=list)
     scope_district = models.ForeignKey(
-        "schools.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "schools.District",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("检查只覆盖一个区时为该区；区教委只能看到本区的检查"),
     )
     rule_ids = models.JSONField(_("规则"), default=list, help_text=_("空表示全部自动规则"))

@@ -23,8 +23,9 @@ def open_findings_for_landing(*, user, limit=20) -> list[dict]:
     return out
 
 
-def rule_catalogue(*, on, language: str | None = None, kind: str | None = None, subject: str | None = None,
-                   article: int | None = None) -> list[dict]:
+def rule_catalogue(
+    *, on, language: str | None = None, kind: str | None = None, subject: str | None = None, article: int | None = None
+) -> list[dict]:
     """Every registered rule with the parameters in force on ``on`` (one query)."""
     from .parameters import parameters_in_force
 
@@ -36,15 +37,29 @@ def rule_catalogue(*, on, language: str | None = None, kind: str | None = None, 
         params = []
         for key in r.params:
             row = in_force.get(key)
-            params.append({
-                "key": key,
-                "value": row.value if row else None,
-                "effective_from": row.effective_from if row else None,
-                "source": row.source if row else "",
-            })
-        out.append({
-            "id": r.id, "article": r.article, "title_zh": r.title_zh, "title_en": r.title_en,
-            "title": r.title(language), "hint": r.hint(language), "hint_zh": r.hint_zh, "hint_en": r.hint_en,
-            "severity": r.severity, "subject": r.subject, "kind": r.kind, "dated": r.dated, "params": params,
-        })
+            params.append(
+                {
+                    "key": key,
+                    "value": row.value if row else None,
+                    "effective_from": row.effective_from if row else None,
+                    "source": row.source if row else "",
+                }
+            )
+        out.append(
+            {
+                "id": r.id,
+                "article": r.article,
+                "title_zh": r.title_zh,
+                "title_en": r.title_en,
+                "title": r.title(language),
+                "hint": r.hint(language),
+                "hint_zh": r.hint_zh,
+                "hint_en": r.hint_en,
+                "severity": r.severity,
+                "subject": r.subject,
+                "kind": r.kind,
+                "dated": r.dated,
+                "params": params,
+            }
+        )
     return out

@@ -1,10 +1,13 @@
 """Celery tasks of the compliance engine: they take ids and call the services.
 
 A run fans out into ``run_parts`` tasks, each carrying the rule × district
-parts of a few rules (``services._part_batches``). Tasks acknowledge late and
+parts of a few rules (``services.part_batches``). Tasks acknowledge late and
 are rejected back to the queue when a worker dies, so a killed worker loses
 nothing; a part executed twice is safe (``services.run_parts_execute`` locks
 the parts and skips those done), so nothing is doubled either.
+
+This module imports the services; the services never import it (they send a
+task by its name, ``services.dispatch.task``), so there is no import cycle.
 """
 
 from __future__ import annotations

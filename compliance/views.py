@@ -46,16 +46,26 @@ def finding_list(request):
     findings = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-date"
     page = Paginator(findings.order_by(*SORTS[sort]), 50).get_page(request.GET.get("page"))
-    rows = [{"finding": f, "rule": registry.get_rule(f.rule_id) if registry.is_registered(f.rule_id) else None}
-            for f in page]
+    rows = [
+        {"finding": f, "rule": registry.get_rule(f.rule_id) if registry.is_registered(f.rule_id) else None}
+        for f in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     sortless = query.copy()
     sortless.pop("sort", None)
-    return render(request, "compliance/finding_list.html", {
-        "filterset": filterset, "page": page, "rows": rows, "query": query.urlencode(), "sort": sort,
-        "sortless": sortless.urlencode(),
-    })
+    return render(
+        request,
+        "compliance/finding_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "sort": sort,
+            "sortless": sortless.urlencode(),
+        },
+    )
 
 
 def _evidence_rows(evidence) -> list[tuple[str, str]]:
@@ -83,8 +93,13 @@ def finding_detail(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.finding_set_status(finding=finding, status=form.cleaned_data["status"], actor=user,
-                                            reason=form.cleaned_data["reason"], request=request)
+                services.finding_set_status(
+                    finding=finding,
+                    status=form.cleaned_data["status"],
+                    actor=user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
             except ServiceError as exc:
                 form.add_error(None, exc.message)
                 for field, errors in exc.fields.items():
@@ -95,9 +110,17 @@ def finding_detail(request, pk):
                 return redirect("compliance:finding", pk=finding.pk)
         status = 400
     rule = registry.get_rule(finding.rule_id) if registry.is_registered(finding.rule_id) else None
-    return render(request, "compliance/finding_detail.html", {
-        "finding": finding, "rule": rule, "evidence": _evidence_rows(finding.evidence), "form": form,
-    }, status=status)
+    return render(
+        request,
+        "compliance/finding_detail.html",
+        {
+            "finding": finding,
+            "rule": rule,
+            "evidence": _evidence_rows(finding.evidence),
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -115,9 +138,12 @@ def run_list(request):
             district = form.cleaned_data["district"]
             try:
                 run = services.run_start(
-                    date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"],
+                    date_from=form.cleaned_data["date_from"],
+                    date_to=form.cleaned_data["date_to"],
                     district_codes=[district.code] if district else None,
-                    rule_ids=form.cleaned_data["rule_ids"] or None, trigger=RunTrigger.PAGE, started_by=user,
+                    rule_ids=form.cleaned_data["rule_ids"] or None,
+                    trigger=RunTrigger.PAGE,
+                    started_by=user,
                 )
             except ServiceError as exc:
                 form.add_error(None, exc.message)

@@ -1,8 +1,8 @@
 """Writes of the dashboards app: rebuild the summary tables for some districts and dates.
 
 ``stats_refresh`` is set-based: per call, one DELETE and one INSERT … SELECT per
-summary table over the whole scope (plain SQL that PostgreSQL and SQLite both
-run), whatever the number of classes, items or reports. The only Python loop
+summary table over the whole scope (``dashboards/sql.py``), whatever the number
+of classes, items or reports. The only Python loop
 is over the days of the range, to resolve the school calendar and the dated
 rule parameters into ``SchoolDay`` rows.
 """
@@ -18,17 +18,16 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from compliance.parameters import parameter_segments
+from homework.limits import LIMIT_PARAMS, MINUTE_LIMITS
 from schools.calendar import SchoolCalendar
 from schools.models import District
 
+from . import sql
 from .caching import figures_changed, stats_version_bump
-from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDay, SchoolDayStat
+from .models import ClassDayStat, SchoolDay, SchoolDayStat
 
-#: the dated rule parameters the summary tables resolve per day
-PARAM_KEYS = (
-    "hw_filing_deadline", "hw_filing_grace_days", "hw_max_minutes_g36", "hw_max_minutes_g79",
-    "as_filing_grace_days", "as_min_end_time",
-)
+#: the dated rule parameters the summary tables resolve per day (the written-minute limits: ``homework.limits``)
+PARAM_KEYS = ("hw_filing_deadline", "hw_filing_grace_days", *LIMIT_PARAMS, "as_filing_grace_days", "as_min_end_time")
 
 
 @dataclass
@@ -64,129 +63,36 @@ def _school_day_rows(district: District, date_from: dt.date, date_to: dt.date) -
         hw_grace = int(params["hw_filing_grace_days"])
         as_grace = int(params["as_filing_grace_days"])
         for day in calendar.school_days(start, end):
-            rows.append(SchoolDay(
-                district=district, date=day, week=week_start(day), academic_year=academic_year(day),
-                # HW-4-PUBLISH: filed by the deadline time, grace days later (inclusive)
-                homework_cutoff=timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=hw_grace), hw_at), tz),
-                # AS-REPORT-MISSING: first filed before the end of the day grace days later
-                report_cutoff=timezone.make_aware(
-                    dt.datetime.combine(day + dt.timedelta(days=as_grace + 1), dt.time.min), tz),
-                limit_g36=int(params["hw_max_minutes_g36"]),
-                limit_g79=int(params["hw_max_minutes_g79"]),
-                min_end_time=_hhmm(params["as_min_end_time"]),
-            ))
+            rows.append(
+                SchoolDay(
+                    district=district,
+                    date=day,
+                    week=week_start(day),
+                    academic_year=academic_year(day),
+                    # HW-4-PUBLISH: filed by the deadline time, grace days later (inclusive)
+                    homework_cutoff=timezone.make_aware(
+                        dt.datetime.combine(day + dt.timedelta(days=hw_grace), hw_at), tz
+                    ),
+                    # AS-REPORT-MISSING: first filed before the end of the day grace days later
+                    report_cutoff=timezone.make_aware(
+                        dt.datetime.combine(day + dt.timedelta(days=as_grace + 1), dt.time.min), tz
+                    ),
+                    **{sql.limit_column(limit): limit.limit(params) for limit in MINUTE_LIMITS if limit.param},
+                    min_end_time=_hhmm(params["as_min_end_time"]),
+                )
+            )
     return rows
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _in(ids) -> str:
-    return ", ".join(["%s"] * len(ids))
-
-
-def _homework_tables():
-    from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
-
-    return _table(HomeworkItem), _table(HomeworkDay), _table(CompletionSurvey)
-
-
-def _refresh_class_days(cursor, ids, date_from, date_to) -> None:
-    item, day, survey = _homework_tables()
-    school = '"schools_school"'
-    klass = '"schools_schoolclass"'
-    params = [*ids, date_from, date_to]
-    cursor.execute(
-        f"DELETE FROM {_table(ClassDayStat)} WHERE district_id IN ({_in(ids)}) AND date BETWEEN %s AND %s", params
-    )
-    # written minutes as the HW-5-* rules count them: a survey's measured minutes where one exists;
-    # grades 1–2 count written homework to do at home, grades 3–9 all written homework
-    cursor.execute(
-        f"""
-        INSERT INTO {_table(ClassDayStat)} (district_id, school_id, school_class_id, stage, grade, grade_band,
-            date, week, expected, filed, on_time, written_minutes, within_limit)
-        SELECT sd.district_id, s.id, c.id, s.stage, c.grade,
-            CASE WHEN c.grade <= 2 THEN 'G12' WHEN c.grade <= 6 THEN 'G36' ELSE 'G79' END,
-            sd.date, sd.week, 1,
-            CASE WHEN hd.id IS NULL THEN 0 ELSE 1 END,
-            CASE WHEN hd.first_filed_at <= sd.homework_cutoff THEN 1 ELSE 0 END,
-            CASE WHEN c.grade <= 2 THEN COALESCE(m.home_minutes, 0) ELSE COALESCE(m.minutes, 0) END,
-            CASE WHEN hd.id IS NULL THEN 0
-                 WHEN c.grade <= 2 THEN CASE WHEN COALESCE(m.home_minutes, 0) = 0 THEN 1 ELSE 0 END
-                 WHEN c.grade <= 6 THEN CASE WHEN COALESCE(m.minutes, 0) <= sd.limit_g36 THEN 1 ELSE 0 END
-                 ELSE CASE WHEN COALESCE(m.minutes, 0) <= sd.limit_g79 THEN 1 ELSE 0 END END
-        FROM {_table(SchoolDay)} sd
-        JOIN {school} s ON s.district_id = sd.district_id
-        JOIN {klass} c ON c.school_id = s.id AND c.academic_year = sd.academic_year
-        LEFT JOIN {day} hd ON hd.school_class_id = c.id AND hd.date = sd.date
-        LEFT JOIN (
-            SELECT i.school_class_id, i.date,
-                SUM(COALESCE(cs.measured_minutes, i.minutes)) AS minutes,
-                SUM(CASE WHEN i.at_home THEN COALESCE(cs.measured_minutes, i.minutes) ELSE 0 END) AS home_minutes
-            FROM {item} i
-            JOIN {school} si ON si.id = i.school_id
-            LEFT JOIN {survey} cs ON cs.school_class_id = i.school_class_id AND cs.date = i.date
-                AND cs.subject = i.subject AND cs.kind = i.kind
-            WHERE i.kind = 'written' AND si.district_id IN ({_in(ids)}) AND i.date BETWEEN %s AND %s
-            GROUP BY i.school_class_id, i.date
-        ) m ON m.school_class_id = c.id AND m.date = sd.date
-        WHERE sd.district_id IN ({_in(ids)}) AND sd.date BETWEEN %s AND %s
-        """,
-        params + params,
-    )
-    for model in (HomeworkDayStat, HomeworkMinutes):
-        cursor.execute(
-            f"DELETE FROM {_table(model)} WHERE district_id IN ({_in(ids)}) AND date BETWEEN %s AND %s", params
-        )
-    cursor.execute(
-        f"""
-        INSERT INTO {_table(HomeworkDayStat)} (district_id, stage, grade_band, date, week, expected, filed, on_time,
-            within_limit, minutes_total)
-        SELECT district_id, stage, grade_band, date, week, SUM(expected), SUM(filed), SUM(on_time), SUM(within_limit),
-            SUM(CASE WHEN filed = 1 THEN written_minutes ELSE 0 END)
-        FROM {_table(ClassDayStat)}
-        WHERE district_id IN ({_in(ids)}) AND date BETWEEN %s AND %s
-        GROUP BY district_id, stage, grade_band, date, week
-        """,
-        params,
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO {_table(HomeworkMinutes)} (district_id, stage, grade_band, date, minutes, class_days)
-        SELECT district_id, stage, grade_band, date, written_minutes, COUNT(*)
-        FROM {_table(ClassDayStat)}
-        WHERE district_id IN ({_in(ids)}) AND date BETWEEN %s AND %s AND filed = 1
-        GROUP BY district_id, stage, grade_band, date, written_minutes
-        """,
-        params,
-    )
-
-
-def _refresh_school_days(cursor, ids, date_from, date_to) -> None:
-    from afterschool.models import DailyReport
-
-    params = [*ids, date_from, date_to]
-    cursor.execute(
-        f"DELETE FROM {_table(SchoolDayStat)} WHERE district_id IN ({_in(ids)}) AND date BETWEEN %s AND %s", params
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO {_table(SchoolDayStat)} (district_id, school_id, stage, date, week, expected, reported, on_time,
-            enrolled, participants, pe_minutes, exercise_minutes, ended_after_min)
-        SELECT sd.district_id, s.id, s.stage, sd.date, sd.week, 1,
-            CASE WHEN r.id IS NULL THEN 0 ELSE 1 END,
-            CASE WHEN r.first_filed_at < sd.report_cutoff THEN 1 ELSE 0 END,
-            COALESCE(r.enrolled, 0), COALESCE(r.participants, 0), COALESCE(r.pe_minutes, 0),
-            COALESCE(r.pe_minutes + r.stage1_minutes, 0),
-            CASE WHEN r.end_time >= sd.min_end_time THEN 1 ELSE 0 END
-        FROM {_table(SchoolDay)} sd
-        JOIN "schools_school" s ON s.district_id = sd.district_id
-        LEFT JOIN {_table(DailyReport)} r ON r.school_id = s.id AND r.date = sd.date
-        WHERE sd.district_id IN ({_in(ids)}) AND sd.date BETWEEN %s AND %s
-        """,
-        params,
-    )
+def _refresh(cursor, ids, date_from, date_to) -> None:
+    """Rebuild every summary table's rows of the districts and dates (statements in ``dashboards/sql.py``)."""
+    scope = {"districts": ids, "date_from": date_from, "date_to": date_to}
+    for model in sql.SUMMARY_TABLES:
+        cursor.execute(sql.summary_delete(model), scope)
+    cursor.execute(sql.class_days_insert(), scope)
+    cursor.execute(sql.HOMEWORK_DAYS_INSERT, scope)
+    cursor.execute(sql.HOMEWORK_MINUTES_INSERT, scope)
+    cursor.execute(sql.SCHOOL_DAYS_INSERT, scope)
 
 
 def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) -> RefreshCounts:
@@ -205,25 +111,15 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
     with transaction.atomic(), connection.cursor() as cursor:
         SchoolDay.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).delete()
         SchoolDay.objects.bulk_create(day_rows, batch_size=2000)
-        if connection.vendor == "postgresql":
-            # the planner must know how many days it joins, or it loops over the filings once per class-day
-            cursor.execute(f"ANALYZE {_table(SchoolDay)}")
-        _refresh_class_days(cursor, ids, date_from, date_to)
-        _refresh_school_days(cursor, ids, date_from, date_to)
+        cursor.execute(sql.SCHOOL_DAYS_ANALYZE)
+        _refresh(cursor, ids, date_from, date_to)
         figures_changed()
     counts.school_days = len(day_rows)
     counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
     counts.school_day_reports = SchoolDayStat.objects.filter(
-        district_id__in=ids, date__range=(date_from, date_to), reported=1).count()
+        district_id__in=ids, date__range=(date_from, date_to), reported=1
+    ).count()
     return counts
-
-
-def stats_refresh_later(*, district_ids, date_from: dt.date, date_to: dt.date) -> None:
-    """Ask a worker to refresh once the current transaction commits (for filings and sweeps)."""
-    from .tasks import refresh_stats
-
-    ids = sorted({int(i) for i in district_ids}) if district_ids else None
-    transaction.on_commit(lambda: refresh_stats.delay(ids, date_from.isoformat(), date_to.isoformat()))
 
 
 #: the rules that check what the summary tables count (homework filings, after-school reports): a run of

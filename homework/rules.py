@@ -14,29 +14,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
 from django.utils import timezone
 
 from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
-from schools.choices import GRADE_BANDS, GradeBand, Subject
+from schools.choices import GradeBand, Subject
 from schools.models import SchoolClass
 
 from .choices import HomeworkKind
+from .limits import LIMIT_OF, with_counted_minutes
 from .models import HomeworkDay, HomeworkItem
 
 SUBJECT_ZH = labels_zh(Subject)
 KIND_ZH = labels_zh(HomeworkKind)
-
-
-def _with_measured(queryset):
-    """Annotate each item with the measured minutes of its completion survey, if any (one LEFT JOIN: a class
-    has at most one survey per day, subject and kind), and the minutes counted: measured, else estimated."""
-    path = "school_class__homework_surveys"
-    return queryset.annotate(
-        survey=FilteredRelation(path, condition=Q(**{f"{path}__date": F("date"), f"{path}__subject": F("subject"),
-                                                     f"{path}__kind": F("kind")})),
-    ).annotate(measured=F("survey__measured_minutes")).annotate(counted=Coalesce(F("measured"), F("minutes")))
 
 
 def _items(ctx: SweepContext, **filters):
@@ -105,11 +95,10 @@ def _flag_rule(ctx: SweepContext, condition: Q, flags: tuple[str, ...], what: st
               "oral, reading or practical homework, then re-file the day.")
 def hw_5_g12(ctx: SweepContext) -> list[Violation]:
     """Grades 1–2: any written item to do at home with more than 0 minutes (measured where surveyed) on a school day."""
-    low, high = GRADE_BANDS[GradeBand.G12]
+    limit = LIMIT_OF[GradeBand.G12]
     rows = (
-        _with_measured(_items(ctx, kind=HomeworkKind.WRITTEN, at_home=True, school_class__grade__gte=low,
-                              school_class__grade__lte=high))
-        .filter(counted__gt=0).order_by()
+        with_counted_minutes(_items(ctx, **limit.item_filters()))
+        .filter(counted__gt=limit.limit(ctx.params)).order_by()
         .values(*ITEM_VALUES, "measured", "counted")
     )
     out = []
@@ -125,12 +114,12 @@ def hw_5_g12(ctx: SweepContext) -> list[Violation]:
     return out
 
 
-def _over_limit(ctx: SweepContext, band: str, limit: int) -> list[Violation]:
-    """Classes of a band whose written minutes of a day (all subjects, measured where surveyed) exceed ``limit``."""
-    low, high = GRADE_BANDS[band]
+def _over_limit(ctx: SweepContext, band: str) -> list[Violation]:
+    """Classes of a band whose written minutes of a day (all subjects, measured where surveyed) exceed its limit."""
+    minute_limit = LIMIT_OF[band]
+    limit = minute_limit.limit(ctx.params)
     rows = (
-        _with_measured(_items(ctx, kind=HomeworkKind.WRITTEN, school_class__grade__gte=low,
-                              school_class__grade__lte=high))
+        with_counted_minutes(_items(ctx, **minute_limit.item_filters()))
         .annotate(total=Window(Sum("counted"), partition_by=[F("school_class_id"), F("date")]))
         .filter(total__gt=limit).order_by()
         .values(*ITEM_VALUES, "measured", "counted", "total")
@@ -160,7 +149,7 @@ def _over_limit(ctx: SweepContext, band: str, limit: int) -> list[Violation]:
               "the subjects' load, cuts or differentiates it, then re-files.")
 def hw_5_g36(ctx: SweepContext) -> list[Violation]:
     """Grades 3–6: the day's written minutes over all subjects above ``hw_max_minutes_g36`` (measured where surveyed)."""
-    return _over_limit(ctx, GradeBand.G36, int(ctx.params["hw_max_minutes_g36"]))
+    return _over_limit(ctx, GradeBand.G36)
 
 
 @rule("HW-5-G79", article=5, severity="medium", subject="class", params=("hw_max_minutes_g79",),
@@ -170,7 +159,7 @@ def hw_5_g36(ctx: SweepContext) -> list[Violation]:
               "the subjects' load, cuts or differentiates it, then re-files.")
 def hw_5_g79(ctx: SweepContext) -> list[Violation]:
     """Grades 7–9: the day's written minutes over all subjects above ``hw_max_minutes_g79`` (measured where surveyed)."""
-    return _over_limit(ctx, GradeBand.G79, int(ctx.params["hw_max_minutes_g79"]))
+    return _over_limit(ctx, GradeBand.G79)
 
 
 # -- the item flag rules ----------------------------------------------------

@@ -58,9 +58,25 @@ class RunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ComplianceRun
         fields = [
-            "id", "trigger", "state", "progress", "parts_total", "parts_done", "new_count", "still_open_count",
-            "cleared_count", "errors", "date_from", "date_to", "district_codes", "rule_ids", "school_ids",
-            "started_by", "created_at", "started_at", "finished_at",
+            "id",
+            "trigger",
+            "state",
+            "progress",
+            "parts_total",
+            "parts_done",
+            "new_count",
+            "still_open_count",
+            "cleared_count",
+            "errors",
+            "date_from",
+            "date_to",
+            "district_codes",
+            "rule_ids",
+            "school_ids",
+            "started_by",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -98,9 +114,25 @@ class FindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
         fields = [
-            "id", "rule_id", "rule_title", "severity", "kind", "district", "school", "school_name", "school_class",
-            "teacher", "institution", "institution_name", "period_start", "period_end", "summary", "status",
-            "first_seen", "last_seen", "status_changed_at",
+            "id",
+            "rule_id",
+            "rule_title",
+            "severity",
+            "kind",
+            "district",
+            "school",
+            "school_name",
+            "school_class",
+            "teacher",
+            "institution",
+            "institution_name",
+            "period_start",
+            "period_end",
+            "summary",
+            "status",
+            "first_seen",
+            "last_seen",
+            "status_changed_at",
         ]
         read_only_fields = fields
 
@@ -152,8 +184,11 @@ class FindingCaseSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         school_class, teacher = attrs.get("school_class"), attrs.get("teacher")
-        school = attrs.get("school") or (school_class.school if school_class else None) or (
-            teacher.school if teacher else None)
+        school = (
+            attrs.get("school")
+            or (school_class.school if school_class else None)
+            or (teacher.school if teacher else None)
+        )
         if school_class and school_class.school_id != school.pk:
             raise serializers.ValidationError({"school_class": [_("该班级不属于所选学校")]})
         if teacher and teacher.school_id != school.pk:

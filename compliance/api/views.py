@@ -51,8 +51,11 @@ class RuleViewSet(viewsets.GenericViewSet):
         on = parse_date(request.query_params.get("on") or "") or timezone.localdate()
         article = request.query_params.get("article")
         return selectors.rule_catalogue(
-            on=on, language=getattr(request, "LANGUAGE_CODE", None), kind=request.query_params.get("kind"),
-            subject=request.query_params.get("subject"), article=int(article) if (article or "").isdigit() else None,
+            on=on,
+            language=getattr(request, "LANGUAGE_CODE", None),
+            kind=request.query_params.get("kind"),
+            subject=request.query_params.get("subject"),
+            article=int(article) if (article or "").isdigit() else None,
         )
 
     @extend_schema(parameters=RULE_FILTERS)
@@ -69,8 +72,13 @@ class RuleViewSet(viewsets.GenericViewSet):
         raise NotFound("未登记的规则编号 / no such rule")
 
 
-class RuleParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           mixins.CreateModelMixin, viewsets.GenericViewSet):
+class RuleParameterViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Dated parameter values; city staff add a new dated row (rows are never edited: they are the history)."""
 
     queryset = RuleParameter.objects.select_related("created_by").order_by("key", "effective_from")
@@ -110,9 +118,12 @@ class RunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModel
                 raise NotFound("没有找到该区 / no such district in your scope")
             codes = [own]
         run = services.run_start(
-            date_from=data.validated_data["date_from"], date_to=data.validated_data["date_to"],
-            district_codes=codes or None, rule_ids=data.validated_data["rule_ids"] or None,
-            trigger=RunTrigger.API, started_by=request.user,
+            date_from=data.validated_data["date_from"],
+            date_to=data.validated_data["date_to"],
+            district_codes=codes or None,
+            rule_ids=data.validated_data["rule_ids"] or None,
+            trigger=RunTrigger.API,
+            started_by=request.user,
         )
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
@@ -156,9 +167,17 @@ class FindingViewSet(ScopedModelViewSet):
         if not is_city(request.user) and v["district"].pk != role_of(request.user).district_id:
             raise NotFound("没有找到该区 / no such district in your scope")
         finding = services.finding_create_case(
-            rule_id=v["rule_id"], district=v["district"], actor=request.user, evidence=v.get("evidence") or {},
-            summary=v["summary"], date=v.get("date"), school=v.get("school"), school_class=v.get("school_class"),
-            teacher=v.get("teacher"), institution=v.get("institution"), request=request,
+            rule_id=v["rule_id"],
+            district=v["district"],
+            actor=request.user,
+            evidence=v.get("evidence") or {},
+            summary=v["summary"],
+            date=v.get("date"),
+            school=v.get("school"),
+            school_class=v.get("school_class"),
+            teacher=v.get("teacher"),
+            institution=v.get("institution"),
+            request=request,
         )
         return Response(self._detail(finding), status=status.HTTP_201_CREATED)
 
@@ -169,14 +188,23 @@ class FindingViewSet(ScopedModelViewSet):
         data.is_valid(raise_exception=True)
         new_status = data.validated_data["status"]
         if not self._bureau() and new_status not in SUBJECT_STATUSES:
-            raise PermissionDenied("学校或机构只能标记“整改中”或“已整改” / you may only mark it rectifying or rectified")
+            raise PermissionDenied(
+                "学校或机构只能标记“整改中”或“已整改” / you may only mark it rectifying or rectified"
+            )
         services.finding_set_status(
-            finding=finding, status=new_status, actor=request.user, reason=data.validated_data["reason"],
+            finding=finding,
+            status=new_status,
+            actor=request.user,
+            reason=data.validated_data["reason"],
             request=request,
         )
         return Response(self._detail(finding))
 
     def _detail(self, finding):
-        finding = self.get_queryset().model.objects.select_related("district", "school", "institution").prefetch_related(
-            "events__actor").get(pk=finding.pk)
+        finding = (
+            self.get_queryset()
+            .model.objects.select_related("district", "school", "institution")
+            .prefetch_related("events__actor")
+            .get(pk=finding.pk)
+        )
         return FindingDetailSerializer(finding, context={"request": self.request}).data

@@ -7,151 +7,330 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('institutions', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("institutions", "0001_initial"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComplianceRun',
+            name="ComplianceRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('api', '接口'), ('page', '页面'), ('cli', '命令行'), ('schedule', '定时任务'), ('filing', '填报触发')], max_length=10, verbose_name='触发方式')),
-                ('date_from', models.DateField(verbose_name='开始日期')),
-                ('date_to', models.DateField(verbose_name='结束日期')),
-                ('district_codes', models.JSONField(default=list, verbose_name='区')),
-                ('rule_ids', models.JSONField(default=list, help_text='空表示全部自动规则', verbose_name='规则')),
-                ('school_ids', models.JSONField(blank=True, default=list, help_text='只检查这些学校；空表示全部')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '有错误')], default='queued', max_length=8, verbose_name='状态')),
-                ('parts_total', models.PositiveIntegerField(default=0)),
-                ('parts_done', models.PositiveIntegerField(default=0)),
-                ('new_count', models.PositiveIntegerField(default=0)),
-                ('still_open_count', models.PositiveIntegerField(default=0)),
-                ('cleared_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('scope_district', models.ForeignKey(blank=True, help_text='检查只覆盖一个区时为该区；区教委只能看到本区的检查', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='schools.district')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("api", "接口"),
+                            ("page", "页面"),
+                            ("cli", "命令行"),
+                            ("schedule", "定时任务"),
+                            ("filing", "填报触发"),
+                        ],
+                        max_length=10,
+                        verbose_name="触发方式",
+                    ),
+                ),
+                ("date_from", models.DateField(verbose_name="开始日期")),
+                ("date_to", models.DateField(verbose_name="结束日期")),
+                ("district_codes", models.JSONField(default=list, verbose_name="区")),
+                ("rule_ids", models.JSONField(default=list, help_text="空表示全部自动规则", verbose_name="规则")),
+                ("school_ids", models.JSONField(blank=True, default=list, help_text="只检查这些学校；空表示全部")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("running", "运行中"), ("done", "已完成"), ("failed", "有错误")],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("parts_total", models.PositiveIntegerField(default=0)),
+                ("parts_done", models.PositiveIntegerField(default=0)),
+                ("new_count", models.PositiveIntegerField(default=0)),
+                ("still_open_count", models.PositiveIntegerField(default=0)),
+                ("cleared_count", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "scope_district",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="检查只覆盖一个区时为该区；区教委只能看到本区的检查",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="schools.district",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合规检查',
-                'verbose_name_plural': '合规检查',
-                'ordering': ['-created_at'],
+                "verbose_name": "合规检查",
+                "verbose_name_plural": "合规检查",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_id', models.CharField(db_index=True, max_length=32, verbose_name='规则编号')),
-                ('kind', models.CharField(choices=[('auto', '自动检查'), ('case', '人工立案')], default='auto', max_length=6, verbose_name='来源')),
-                ('period_start', models.DateField(blank=True, help_text='空表示登记信息类问题，无具体日期', null=True, verbose_name='日期')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('evidence', models.JSONField(default=dict, verbose_name='证据')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='摘要')),
-                ('fingerprint', models.CharField(max_length=64, unique=True)),
-                ('status', models.CharField(choices=[('open', '待处理'), ('notified', '已通知'), ('rectifying', '整改中'), ('rectified', '已整改'), ('dismissed', '已驳回'), ('cleared', '已消除')], default='open', max_length=12, verbose_name='状态')),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now, verbose_name='首次发现')),
-                ('last_seen', models.DateTimeField(default=django.utils.timezone.now, verbose_name='最近发现')),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='状态变更时间')),
-                ('sweep_token', models.CharField(blank=True, help_text='最近一次确认该问题的检查', max_length=32)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.district')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='institutions.institution')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.school')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.schoolclass')),
-                ('teacher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.schoolteacher')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule_id", models.CharField(db_index=True, max_length=32, verbose_name="规则编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("auto", "自动检查"), ("case", "人工立案")],
+                        default="auto",
+                        max_length=6,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "period_start",
+                    models.DateField(
+                        blank=True, help_text="空表示登记信息类问题，无具体日期", null=True, verbose_name="日期"
+                    ),
+                ),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                ("evidence", models.JSONField(default=dict, verbose_name="证据")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="摘要")),
+                ("fingerprint", models.CharField(max_length=64, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("notified", "已通知"),
+                            ("rectifying", "整改中"),
+                            ("rectified", "已整改"),
+                            ("dismissed", "已驳回"),
+                            ("cleared", "已消除"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("first_seen", models.DateTimeField(default=django.utils.timezone.now, verbose_name="首次发现")),
+                ("last_seen", models.DateTimeField(default=django.utils.timezone.now, verbose_name="最近发现")),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="状态变更时间"),
+                ),
+                ("sweep_token", models.CharField(blank=True, help_text="最近一次确认该问题的检查", max_length=32)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="findings", to="schools.district"
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="schools.school",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="schools.schoolclass",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="schools.schoolteacher",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题线索',
-                'verbose_name_plural': '问题线索',
-                'ordering': ['-period_start', '-id'],
+                "verbose_name": "问题线索",
+                "verbose_name_plural": "问题线索",
+                "ordering": ["-period_start", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FindingEvent',
+            name="FindingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('open', '待处理'), ('notified', '已通知'), ('rectifying', '整改中'), ('rectified', '已整改'), ('dismissed', '已驳回'), ('cleared', '已消除')], max_length=12)),
-                ('to_status', models.CharField(choices=[('open', '待处理'), ('notified', '已通知'), ('rectifying', '整改中'), ('rectified', '已整改'), ('dismissed', '已驳回'), ('cleared', '已消除')], max_length=12)),
-                ('actor_label', models.CharField(blank=True, help_text='系统操作时记录检查编号', max_length=60)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField(blank=True, verbose_name='原因')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='compliance.finding')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("open", "待处理"),
+                            ("notified", "已通知"),
+                            ("rectifying", "整改中"),
+                            ("rectified", "已整改"),
+                            ("dismissed", "已驳回"),
+                            ("cleared", "已消除"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("notified", "已通知"),
+                            ("rectifying", "整改中"),
+                            ("rectified", "已整改"),
+                            ("dismissed", "已驳回"),
+                            ("cleared", "已消除"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, help_text="系统操作时记录检查编号", max_length=60)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField(blank=True, verbose_name="原因")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="compliance.finding"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '状态变更',
-                'verbose_name_plural': '状态变更',
-                'ordering': ['at', 'id'],
+                "verbose_name": "状态变更",
+                "verbose_name_plural": "状态变更",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RuleParameter',
+            name="RuleParameter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(db_index=True, max_length=60, verbose_name='参数')),
-                ('value', models.JSONField(verbose_name='取值')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('source', models.TextField(verbose_name='依据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(db_index=True, max_length=60, verbose_name="参数")),
+                ("value", models.JSONField(verbose_name="取值")),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("source", models.TextField(verbose_name="依据")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则参数',
-                'verbose_name_plural': '规则参数',
-                'ordering': ['key', 'effective_from'],
+                "verbose_name": "规则参数",
+                "verbose_name_plural": "规则参数",
+                "ordering": ["key", "effective_from"],
             },
         ),
         migrations.CreateModel(
-            name='ComplianceRunPart',
+            name="ComplianceRunPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_id', models.CharField(max_length=32)),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '有错误')], default='queued', max_length=8)),
-                ('new_count', models.PositiveIntegerField(default=0)),
-                ('still_open_count', models.PositiveIntegerField(default=0)),
-                ('cleared_count', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='schools.district')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='compliance.compliancerun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule_id", models.CharField(max_length=32)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("running", "运行中"), ("done", "已完成"), ("failed", "有错误")],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("new_count", models.PositiveIntegerField(default=0)),
+                ("still_open_count", models.PositiveIntegerField(default=0)),
+                ("cleared_count", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("district", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="schools.district")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parts", to="compliance.compliancerun"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'district', 'rule_id'), name='runpart_unique')],
+                "ordering": ["id"],
+                "constraints": [models.UniqueConstraint(fields=("run", "district", "rule_id"), name="runpart_unique")],
             },
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['rule_id', 'district', 'period_start'], name='compliance__rule_id_370e85_idx'),
+            model_name="finding",
+            index=models.Index(fields=["rule_id", "district", "period_start"], name="compliance__rule_id_370e85_idx"),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['district', 'status'], name='compliance__distric_93018c_idx'),
+            model_name="finding",
+            index=models.Index(fields=["district", "status"], name="compliance__distric_93018c_idx"),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['school', 'status'], name='compliance__school__80962c_idx'),
+            model_name="finding",
+            index=models.Index(fields=["school", "status"], name="compliance__school__80962c_idx"),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['institution', 'status'], name='compliance__institu_63b9eb_idx'),
+            model_name="finding",
+            index=models.Index(fields=["institution", "status"], name="compliance__institu_63b9eb_idx"),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__isnull', True), ('period_end__gte', models.F('period_start')), _connector='OR'), name='finding_period_ordered'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_end__isnull", True), ("period_end__gte", models.F("period_start")), _connector="OR"
+                ),
+                name="finding_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruleparameter',
-            constraint=models.UniqueConstraint(fields=('key', 'effective_from'), name='ruleparameter_one_value_per_date', violation_error_message='该参数在这一生效日期已有取值'),
+            model_name="ruleparameter",
+            constraint=models.UniqueConstraint(
+                fields=("key", "effective_from"),
+                name="ruleparameter_one_value_per_date",
+                violation_error_message="该参数在这一生效日期已有取值",
+            ),
         ),
     ]

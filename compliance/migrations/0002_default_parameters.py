@@ -17,8 +17,18 @@ DEFAULTS = [
     ("as_min_pe_minutes", 60, OPINIONS, MEASURES + "第八条：保障学生每天校内、校外各1个小时体育活动时间"),
     ("as_min_end_time", "17:30", OPINIONS, MEASURES + "第八条：课后服务结束时间原则上不早于17:30"),
     ("as_filing_grace_days", 1, OPINIONS, "本平台默认：课后服务日报截止后宽限1天"),
-    ("new_subject_approval_cutoff", "2021-07-24", OPINIONS, MEASURES + "第十二条：不再审批新的面向义务教育阶段学生的学科类校外培训机构"),
-    ("school_hours", {"start": "08:00", "end": "17:30"}, OPINIONS, MEASURES + "第十三条：培训时间不得和中小学校教学时间相冲突"),
+    (
+        "new_subject_approval_cutoff",
+        "2021-07-24",
+        OPINIONS,
+        MEASURES + "第十二条：不再审批新的面向义务教育阶段学生的学科类校外培训机构",
+    ),
+    (
+        "school_hours",
+        {"start": "08:00", "end": "17:30"},
+        OPINIONS,
+        MEASURES + "第十三条：培训时间不得和中小学校教学时间相冲突",
+    ),
     ("offline_latest_end", "20:30", OPINIONS, MEASURES + "第十三条：线下培训结束时间不得晚于20:30"),
     ("online_latest_end", "21:00", OPINIONS, MEASURES + "第十三条：线上培训结束时间不得晚于21:00"),
     ("online_max_lesson_minutes", 30, OPINIONS, MEASURES + "第十三条：线上培训每课时不超过30分钟"),
@@ -30,7 +40,12 @@ DEFAULTS = [
     ("guide_price_float", 0.10, PRICES_FROM, PRICE_SOURCE + "：上浮不超过10%，下浮不限"),
     ("prepay_max_months", 3, OPINIONS, "国办发〔2018〕80号：不得一次性收取时间跨度超过3个月的费用"),
     ("prepay_max_hours", 60, OPINIONS, "2019年线上培训规定：按课时收费的不得超过60课时"),
-    ("complaint_accept_working_days", 1, OPINIONS, "本平台默认（《北京市接诉即办工作条例》要求及时响应）：1个工作日内受理"),
+    (
+        "complaint_accept_working_days",
+        1,
+        OPINIONS,
+        "本平台默认（《北京市接诉即办工作条例》要求及时响应）：1个工作日内受理",
+    ),
     ("complaint_resolve_working_days", 15, OPINIONS, "本平台默认：15个工作日内办结"),
 ]
 

@@ -6,30 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0002_default_parameters'),
-        ('schools', '0002_districts_and_calendar'),
+        ("compliance", "0002_default_parameters"),
+        ("schools", "0002_districts_and_calendar"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SweepRequest',
+            name="SweepRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('reason', models.CharField(default='filing', max_length=30, verbose_name='原因')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='compliance.compliancerun')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("reason", models.CharField(default="filing", max_length=30, verbose_name="原因")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="compliance.compliancerun",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查请求',
-                'verbose_name_plural': '检查请求',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(condition=models.Q(('processed_at__isnull', True)), fields=['processed_at'], name='sweeprequest_pending')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('processed_at__isnull', True)), fields=('school', 'date'), name='sweeprequest_one_pending_per_school_day', violation_error_message='该学校这一天已有待处理的检查请求')],
+                "verbose_name": "检查请求",
+                "verbose_name_plural": "检查请求",
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("processed_at__isnull", True)),
+                        fields=["processed_at"],
+                        name="sweeprequest_pending",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("processed_at__isnull", True)),
+                        fields=("school", "date"),
+                        name="sweeprequest_one_pending_per_school_day",
+                        violation_error_message="该学校这一天已有待处理的检查请求",
+                    )
+                ],
             },
         ),
     ]

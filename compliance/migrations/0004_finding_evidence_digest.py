@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0003_sweeprequest'),
+        ("compliance", "0003_sweeprequest"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='finding',
-            name='evidence_digest',
-            field=models.CharField(blank=True, help_text='证据与摘要的摘要值：再次检查时证据未变则不重写', max_length=40),
+            model_name="finding",
+            name="evidence_digest",
+            field=models.CharField(
+                blank=True, help_text="证据与摘要的摘要值：再次检查时证据未变则不重写", max_length=40
+            ),
         ),
     ]

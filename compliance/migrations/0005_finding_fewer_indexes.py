@@ -6,42 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0004_finding_evidence_digest'),
-        ('institutions', '0003_session_site_restrict'),
-        ('schools', '0002_districts_and_calendar'),
+        ("compliance", "0004_finding_evidence_digest"),
+        ("institutions", "0003_session_site_restrict"),
+        ("schools", "0002_districts_and_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='finding',
-            name='district',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.district'),
+            model_name="finding",
+            name="district",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="findings",
+                to="schools.district",
+            ),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='fingerprint',
+            model_name="finding",
+            name="fingerprint",
             field=models.CharField(max_length=64),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='institution',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='institutions.institution'),
+            model_name="finding",
+            name="institution",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="findings",
+                to="institutions.institution",
+            ),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='rule_id',
-            field=models.CharField(max_length=32, verbose_name='规则编号'),
+            model_name="finding",
+            name="rule_id",
+            field=models.CharField(max_length=32, verbose_name="规则编号"),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='school',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.school'),
+            model_name="finding",
+            name="school",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="findings",
+                to="schools.school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('fingerprint',), name='finding_fingerprint_unique'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(fields=("fingerprint",), name="finding_fingerprint_unique"),
         ),
     ]

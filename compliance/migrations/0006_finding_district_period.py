@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0005_finding_fewer_indexes'),
+        ("compliance", "0005_finding_fewer_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['district', 'period_start'], name='finding_district_period'),
+            model_name="finding",
+            index=models.Index(fields=["district", "period_start"], name="finding_district_period"),
         ),
     ]

@@ -5,78 +5,112 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def _fillfactor(value):
-    """A sweep rewrites each finding it sees again (its last sighting) and each it clears: with room left on
-    every page, PostgreSQL keeps those new row versions on the same page and leaves the indexes alone."""
-
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE compliance_finding SET (fillfactor = {int(value)})")
-
-    return apply
+# A sweep rewrites each finding it sees again (its last sighting) and each it clears: with room left on every page,
+# PostgreSQL keeps those new row versions on the same page and leaves the indexes alone.
+FILLFACTOR = "ALTER TABLE compliance_finding SET (fillfactor = {})"
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0006_finding_district_period'),
-        ('institutions', '0003_session_site_restrict'),
-        ('schools', '0002_districts_and_calendar'),
+        ("compliance", "0006_finding_district_period"),
+        ("institutions", "0003_session_site_restrict"),
+        ("schools", "0002_districts_and_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='finding',
-            name='compliance__school__80962c_idx',
+            model_name="finding",
+            name="compliance__school__80962c_idx",
         ),
         migrations.RemoveIndex(
-            model_name='finding',
-            name='compliance__institu_63b9eb_idx',
+            model_name="finding",
+            name="compliance__institu_63b9eb_idx",
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="finding",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='school_class',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.schoolclass'),
+            model_name="finding",
+            name="school_class",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="findings",
+                to="schools.schoolclass",
+            ),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='teacher',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='schools.schoolteacher'),
+            model_name="finding",
+            name="teacher",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="findings",
+                to="schools.schoolteacher",
+            ),
         ),
         migrations.AlterField(
-            model_name='findingevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="findingevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(condition=models.Q(('school__isnull', False)), fields=['school', 'status'], name='finding_school_status'),
+            model_name="finding",
+            index=models.Index(
+                condition=models.Q(("school__isnull", False)), fields=["school", "status"], name="finding_school_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(condition=models.Q(('institution__isnull', False)), fields=['institution', 'status'], name='finding_institution_status'),
+            model_name="finding",
+            index=models.Index(
+                condition=models.Q(("institution__isnull", False)),
+                fields=["institution", "status"],
+                name="finding_institution_status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(condition=models.Q(('school_class__isnull', False)), fields=['school_class'], name='finding_class'),
+            model_name="finding",
+            index=models.Index(
+                condition=models.Q(("school_class__isnull", False)), fields=["school_class"], name="finding_class"
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(condition=models.Q(('teacher__isnull', False)), fields=['teacher'], name='finding_teacher'),
+            model_name="finding",
+            index=models.Index(
+                condition=models.Q(("teacher__isnull", False)), fields=["teacher"], name="finding_teacher"
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(condition=models.Q(('created_by__isnull', False)), fields=['created_by'], name='finding_created_by'),
+            model_name="finding",
+            index=models.Index(
+                condition=models.Q(("created_by__isnull", False)), fields=["created_by"], name="finding_created_by"
+            ),
         ),
         migrations.AddIndex(
-            model_name='findingevent',
-            index=models.Index(condition=models.Q(('actor__isnull', False)), fields=['actor'], name='findingevent_actor'),
+            model_name="findingevent",
+            index=models.Index(
+                condition=models.Q(("actor__isnull", False)), fields=["actor"], name="findingevent_actor"
+            ),
         ),
-        migrations.RunPython(_fillfactor(80), _fillfactor(100)),
+        migrations.RunSQL(FILLFACTOR.format(80), FILLFACTOR.format(100)),
     ]

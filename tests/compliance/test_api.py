@@ -27,16 +27,18 @@ def test_rule_catalogue_shows_the_parameters_in_force(test_rules, as_user, city_
         r = as_user(city_user).get(RULES, {"subject": "class", "on": "2026-11-09"})
     assert r.status_code == 200
     rule = next(x for x in r.json()["results"] if x["id"] == test_rules.HEADCOUNT)
-    assert rule["params"] == [{"key": "test_max_headcount", "value": 48, "effective_from": "2026-06-01",
-                               "source": "新"}]
+    assert rule["params"] == [
+        {"key": "test_max_headcount", "value": 48, "effective_from": "2026-06-01", "source": "新"}
+    ]
     assert rule["title_zh"] == "测试：班额超标" and rule["severity"] == "low" and rule["kind"] == "auto"
     earlier = as_user(city_user).get(f"{RULES}{test_rules.HEADCOUNT}/", {"on": "2026-03-01"}).json()
     assert earlier["params"][0]["value"] == 45
     assert as_user(city_user).get(f"{RULES}NO-SUCH/").status_code == 404
 
 
-def test_only_city_staff_add_parameter_rows(test_rules, as_user, city_user, district_user,
-                                           django_assert_max_num_queries):
+def test_only_city_staff_add_parameter_rows(
+    test_rules, as_user, city_user, district_user, django_assert_max_num_queries
+):
     body = {"key": "test_max_headcount", "value": 50, "effective_from": "2026-12-01", "source": "市教委文件"}
     assert as_user(district_user).post(PARAMS, body, format="json").status_code == 403
     r = as_user(city_user).post(PARAMS, body, format="json")
@@ -52,16 +54,20 @@ def test_only_city_staff_add_parameter_rows(test_rules, as_user, city_user, dist
 
 def test_a_run_started_through_the_api(test_rules, big_class, as_user, city_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        r = as_user(city_user).post(RUNS, {"date_from": "2026-11-09", "date_to": "2026-11-10",
-                                           "rule_ids": [test_rules.HEADCOUNT]}, format="json")
+        r = as_user(city_user).post(
+            RUNS,
+            {"date_from": "2026-11-09", "date_to": "2026-11-10", "rule_ids": [test_rules.HEADCOUNT]},
+            format="json",
+        )
     assert r.status_code == 202, r.json()
     body = as_user(city_user).get(f"{RUNS}{r.json()['id']}/").json()
     assert body["state"] == "done" and body["progress"] == 100.0 and body["new_count"] == 2
     assert body["started_by"] == "city" and body["trigger"] == "api"
 
 
-def test_a_district_user_sweeps_only_their_district(test_rules, as_user, district_user, school_user,
-                                                   django_capture_on_commit_callbacks):
+def test_a_district_user_sweeps_only_their_district(
+    test_rules, as_user, district_user, school_user, django_capture_on_commit_callbacks
+):
     body = {"date_from": "2026-11-09", "date_to": "2026-11-09", "rule_ids": [test_rules.HEADCOUNT]}
     with django_capture_on_commit_callbacks(execute=True):
         r = as_user(district_user).post(RUNS, body, format="json")
@@ -74,8 +80,9 @@ def test_a_district_user_sweeps_only_their_district(test_rules, as_user, distric
     assert backwards.status_code == 400 and "date_to" in backwards.json()["fields"]
 
 
-def test_runs_are_scoped(test_rules, as_user, district_user, district2_user, school_user, city_user,
-                         django_assert_max_num_queries):
+def test_runs_are_scoped(
+    test_rules, as_user, district_user, district2_user, school_user, city_user, django_assert_max_num_queries
+):
     own = services.run_create(date_from=MON, date_to=MON, district_codes=["110101"])
     services.run_create(date_from=MON, date_to=MON)  # the whole city
     with django_assert_max_num_queries(5):
@@ -87,8 +94,9 @@ def test_runs_are_scoped(test_rules, as_user, district_user, district2_user, sch
     assert ComplianceRun.objects.count() == 2
 
 
-def test_findings_list_filters_and_scoping(findings, as_user, city_user, district_user, school_b_user,
-                                          django_assert_max_num_queries):
+def test_findings_list_filters_and_scoping(
+    findings, as_user, city_user, district_user, school_b_user, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(5):
         r = as_user(city_user).get(FINDINGS, {"district": "110101", "date_from": "2026-11-10"})
     rows = r.json()["results"]
@@ -107,8 +115,9 @@ def test_another_districts_finding_is_not_found(findings, as_user, district2_use
     assert r.status_code == 404
 
 
-def test_status_change_through_patch_and_history_in_detail(findings, as_user, district_user,
-                                                          django_assert_max_num_queries):
+def test_status_change_through_patch_and_history_in_detail(
+    findings, as_user, district_user, django_assert_max_num_queries
+):
     finding = findings.filter(district__code="110101").first()
     url = f"{FINDINGS}{finding.pk}/"
     r = as_user(district_user).patch(url, {"status": "notified", "reason": "已书面通知"}, format="json")
@@ -129,20 +138,31 @@ def test_status_change_through_patch_and_history_in_detail(findings, as_user, di
 def test_a_school_may_only_mark_its_findings_rectifying_or_rectified(findings, as_user, school_user):
     finding = findings.filter(school=school_user.profile.school).first()
     url = f"{FINDINGS}{finding.pk}/"
-    assert as_user(school_user).patch(url, {"status": "dismissed", "reason": "不认可"}, format="json").status_code == 403
+    assert (
+        as_user(school_user).patch(url, {"status": "dismissed", "reason": "不认可"}, format="json").status_code == 403
+    )
     r = as_user(school_user).patch(url, {"status": "rectifying", "reason": "已分班"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == FindingStatus.RECTIFYING
 
 
 def test_bureau_staff_record_a_case(test_rules, as_user, district_user, school_user, school_a, school_b):
     teacher = f.SchoolTeacherFactory(school=school_a)
-    body = {"rule_id": test_rules.HEADCOUNT, "teacher": teacher.pk, "date": "2026-11-09",
-            "summary": "家长投诉查实：教师布置超量作业", "evidence": {"complaint": "TS-1"}}
+    body = {
+        "rule_id": test_rules.HEADCOUNT,
+        "teacher": teacher.pk,
+        "date": "2026-11-09",
+        "summary": "家长投诉查实：教师布置超量作业",
+        "evidence": {"complaint": "TS-1"},
+    }
     r = as_user(district_user).post(FINDINGS, body, format="json")
     assert r.status_code == 201, r.json()
     created = Finding.objects.get(pk=r.json()["id"])
-    assert (created.kind, created.school, created.teacher, created.district.code) == ("case", school_a, teacher,
-                                                                                     "110101")
+    assert (created.kind, created.school, created.teacher, created.district.code) == (
+        "case",
+        school_a,
+        teacher,
+        "110101",
+    )
     assert r.json()["events"][0]["actor"] == "district1"
     # a subject of another district does not exist for them; an unknown rule is refused
     other = as_user(district_user).post(FINDINGS, {**body, "teacher": None, "school": school_b.pk}, format="json")

@@ -10,15 +10,21 @@ from compliance import services
 from compliance.models import ComplianceRun, Finding, FindingEvent
 from tests import factories as f
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migration_data")]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
 
 
 def test_two_runs_at_once_neither_doubles_nor_miscounts(test_rules, school_a):
     for _ in range(3):
         f.SchoolClassFactory(school=school_a, headcount=50)
-    runs = [services.run_create(date_from=dt.date(2026, 11, 9), date_to=dt.date(2026, 11, 13),
-                                rule_ids=[test_rules.HEADCOUNT], district_codes=["110101"]) for _ in range(2)]
+    runs = [
+        services.run_create(
+            date_from=dt.date(2026, 11, 9),
+            date_to=dt.date(2026, 11, 13),
+            rule_ids=[test_rules.HEADCOUNT],
+            district_codes=["110101"],
+        )
+        for _ in range(2)
+    ]
     start = threading.Barrier(2)
     errors = []
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from compliance import services
+from compliance import registry, services
 from compliance.choices import FindingStatus, RunState
 from compliance.models import ComplianceRun, Finding, FindingEvent, RuleParameter
 from compliance.parameters import MissingParameter, parameter_segments
@@ -96,8 +96,9 @@ def test_a_part_executed_again_changes_no_counts(test_rules, big_class):
 
 
 def test_a_missing_parameter_fails_the_part_and_names_it(test_rules, big_class):
-    run = sweep(test_rules.HEADCOUNT, date_from=dt.date(2025, 12, 31), date_to=dt.date(2025, 12, 31),
-                district_codes=["110101"])
+    run = sweep(
+        test_rules.HEADCOUNT, date_from=dt.date(2025, 12, 31), date_to=dt.date(2025, 12, 31), district_codes=["110101"]
+    )
     assert run.state == RunState.FAILED
     assert run.errors[0]["rule"] == test_rules.HEADCOUNT
     assert "test_max_headcount" in run.errors[0]["error"]
@@ -118,7 +119,11 @@ def test_status_transitions_are_recorded_and_illegal_ones_refused(test_rules, bi
         services.finding_set_status(finding=stale, status="dismissed", actor=district_user, reason="误报")
     event = finding.events.last()
     assert (event.from_status, event.to_status, event.actor, event.reason) == (
-        "notified", "rectifying", district_user, "学校已整改")
+        "notified",
+        "rectifying",
+        district_user,
+        "学校已整改",
+    )
 
 
 def test_a_rectifying_finding_the_data_still_shows_stays_rectifying(test_rules, big_class, city_user):
@@ -135,7 +140,7 @@ def test_nightly_sweep_skips_a_weekend_and_reports_a_calendar_gap(
     test_rules, big_class, monkeypatch, django_capture_on_commit_callbacks
 ):
     assert services.run_nightly(day=dt.date(2026, 11, 14)) is None  # a Saturday
-    monkeypatch.setattr(services.registry, "auto_rules", lambda: [services.registry.get_rule(test_rules.HEADCOUNT)])
+    monkeypatch.setattr(registry, "auto_rules", lambda: [registry.get_rule(test_rules.HEADCOUNT)])
     with django_capture_on_commit_callbacks(execute=True):
         run = services.run_nightly(day=TUE)
     run.refresh_from_db()
@@ -147,8 +152,9 @@ def test_nightly_sweep_skips_a_weekend_and_reports_a_calendar_gap(
 
 
 def test_a_parameter_row_is_added_not_edited(test_rules, city_user):
-    row = services.parameter_create(key="test_max_headcount", value=50, effective_from=WED, source="新文件",
-                                    actor=city_user)
+    row = services.parameter_create(
+        key="test_max_headcount", value=50, effective_from=WED, source="新文件", actor=city_user
+    )
     assert row.created_by == city_user
     with pytest.raises(ConflictError):
         services.parameter_create(key="test_max_headcount", value=51, effective_from=WED, source="x")
@@ -162,8 +168,9 @@ def test_a_parameter_row_is_added_not_edited(test_rules, city_user):
 def test_a_stalled_run_has_its_unfinished_parts_sent_again(test_rules, big_class, monkeypatch):
     from django.utils import timezone
 
-    run = services.run_create(date_from=MON, date_to=MON, rule_ids=[test_rules.HEADCOUNT],
-                              district_codes=["110101", "110102"])
+    run = services.run_create(
+        date_from=MON, date_to=MON, rule_ids=[test_rules.HEADCOUNT], district_codes=["110101", "110102"]
+    )
     first, second = run.parts.order_by("id")
     services.run_part_execute(part_id=first.pk)
     sent = []
@@ -184,9 +191,19 @@ def test_evidence_and_summary_are_stored_exactly_as_the_rule_gave_them(db, big_c
 
     tricky = '家长说"不"，C:\\作业\\{a,b}, NULL, 100% done'
     evidence = {"note": tricky, "nested": {"items": [tricky, None, 1.5, "NULL"]}, "empty": ""}
-    rule = Rule(id="TEST-TRICKY", article=99, title_zh="测试", title_en="Test", severity="low", subject="class",
-                func=lambda ctx: [Violation(evidence=evidence, date=MON, school_id=big_class.school_id,
-                                            school_class_id=big_class.pk, summary=tricky)])
+    rule = Rule(
+        id="TEST-TRICKY",
+        article=99,
+        title_zh="测试",
+        title_en="Test",
+        severity="low",
+        subject="class",
+        func=lambda ctx: [
+            Violation(
+                evidence=evidence, date=MON, school_id=big_class.school_id, school_class_id=big_class.pk, summary=tricky
+            )
+        ],
+    )
     district = big_class.school.district
     for _ in range(2):  # inserted, then confirmed unchanged
         counts = services.sweep_rule_districts(rule=rule, districts=[district], date_from=MON, date_to=MON)
@@ -200,7 +217,7 @@ def test_a_run_travels_in_a_few_tasks_each_carrying_whole_rules(db):
     the homework rules (adjacent in ID order, the heaviest) in different tasks."""
     run = services.run_create(date_from=MON, date_to=MON, district_codes=["110101", "110102"])
     rule_of = dict(run.parts.values_list("id", "rule_id"))
-    batches = services._part_batches(run.pk)
+    batches = services.part_batches(run.pk)
     assert len(rule_of) == 2 * len({*rule_of.values()})
     assert len(batches) == -(-len({*rule_of.values()}) // services.RULES_PER_TASK)
     assert sorted(p for b in batches for p in b) == sorted(rule_of)
@@ -210,8 +227,9 @@ def test_a_run_travels_in_a_few_tasks_each_carrying_whole_rules(db):
         assert len([r for r in rules if r.startswith("HW-")]) <= 1
     # a run of two rules still goes out as two tasks, which two worker processes share
     two = services.run_create(date_from=MON, date_to=MON, rule_ids=["HW-4-PARENT", "HW-5-G36"])
-    assert len(services._part_batches(two.pk)) == 2
+    assert len(services.part_batches(two.pk)) == 2
     # a month's run goes rule by rule: each task is long, and the progress bar moves with every rule
-    month = services.run_create(date_from=dt.date(2026, 11, 2), date_to=dt.date(2026, 11, 30),
-                                district_codes=["110101"])
-    assert len(services._part_batches(month.pk)) == month.parts.count()
+    month = services.run_create(
+        date_from=dt.date(2026, 11, 2), date_to=dt.date(2026, 11, 30), district_codes=["110101"]
+    )
+    assert len(services.part_batches(month.pk)) == month.parts.count()

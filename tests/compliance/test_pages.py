@@ -15,8 +15,9 @@ def findings(test_rules, big_class, big_class_b):
     return Finding.objects.order_by("id")
 
 
-def test_findings_page_is_scoped_filtered_and_needs_a_login(client, findings, district_user,
-                                                            django_assert_max_num_queries):
+def test_findings_page_is_scoped_filtered_and_needs_a_login(
+    client, findings, district_user, django_assert_max_num_queries
+):
     url = reverse("compliance:findings")
     assert client.get(url).status_code == 302
     client.force_login(district_user)
@@ -42,7 +43,7 @@ def test_finding_page_shows_evidence_and_history_and_changes_status(client, find
     url = reverse("compliance:finding", args=[finding.pk])
     client.force_login(district_user)
     body = client.get(url).content.decode()
-    assert "<th scope=\"row\">headcount</th><td>50</td>" in body
+    assert '<th scope="row">headcount</th><td>50</td>' in body
     assert "减少班额" in body and "测试：班额超标" in body
     # no reason: the form comes back with the chosen status kept and an error
     r = client.post(url, {"status": "notified", "reason": ""})
@@ -66,13 +67,21 @@ def test_a_school_is_offered_only_rectifying_and_rectified(client, findings, sch
     assert finding.status == "open"
 
 
-def test_start_a_sweep_from_the_runs_page_and_watch_it(client, test_rules, big_class, district_user, school_user,
-                                                       django_capture_on_commit_callbacks):
+def test_start_a_sweep_from_the_runs_page_and_watch_it(
+    client, test_rules, big_class, district_user, school_user, django_capture_on_commit_callbacks
+):
     client.force_login(district_user)
     url = reverse("compliance:runs")
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(url, {"date_from": "2026-11-09", "date_to": "2026-11-09", "district": "110101",
-                              "rule_ids": [test_rules.HEADCOUNT]})
+        r = client.post(
+            url,
+            {
+                "date_from": "2026-11-09",
+                "date_to": "2026-11-09",
+                "district": "110101",
+                "rule_ids": [test_rules.HEADCOUNT],
+            },
+        )
     run = ComplianceRun.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("compliance:run", args=[run.pk])
     assert run.district_codes == ["110101"] and run.trigger == "page"

@@ -14,7 +14,7 @@ D2 = dt.date(2026, 11, 11)
 
 
 def test_requests_collapse_to_one_pending_row_per_school_day(test_rules, school_a, school_b):
-    with mock.patch.object(services, "_schedule_pending_sweep"):
+    with mock.patch.object(services.sweeps, "_schedule_pending_sweep"):
         services.sweep_request(school_ids=[school_a.pk, school_a.pk, school_b.pk], dates=[D1, D1, D2])
         services.sweep_request(school_ids=[school_a.pk], dates=[D1])
     assert SweepRequest.objects.filter(processed_at__isnull=True).count() == 4
@@ -41,10 +41,14 @@ def test_eager_filing_sweeps_the_affected_schools_and_dates(
 
 def test_requests_of_two_districts_become_one_run_each(test_rules, school_a, school_b):
     with mock.patch.object(services, "run_enqueue"):
-        SweepRequest.objects.bulk_create([SweepRequest(school=school_a, date=D1), SweepRequest(school=school_b, date=D2)])
+        SweepRequest.objects.bulk_create(
+            [SweepRequest(school=school_a, date=D1), SweepRequest(school=school_b, date=D2)]
+        )
         runs = services.sweep_pending_process()
     assert sorted((r.district_codes[0], r.school_ids) for r in runs) == [
-        (school_a.district.code, [school_a.pk]), (school_b.district.code, [school_b.pk])]
+        (school_a.district.code, [school_a.pk]),
+        (school_b.district.code, [school_b.pk]),
+    ]
     assert services.sweep_pending_process() == []
 
 

@@ -21,8 +21,9 @@ RUNS = "/api/v1/compliance/runs/"
 BODY = {"date_from": "2026-11-09", "date_to": "2026-11-11"}
 
 
-def test_api_sweeps_reach_done_add_nothing_again_and_clear_corrected_data(broker, as_user, city_user, school_a,
-                                                                        school_b, test_rules):
+def test_api_sweeps_reach_done_add_nothing_again_and_clear_corrected_data(
+    broker, as_user, city_user, school_a, school_b, test_rules
+):
     big = f.SchoolClassFactory(school=school_a, headcount=50)
     f.SchoolClassFactory(school=school_b, headcount=49)
     f.SchoolClassFactory(school=school_b, headcount=30)
@@ -72,11 +73,14 @@ def test_a_killed_worker_loses_nothing_and_doubles_nothing(broker, as_user, city
 
     # two tasks, one per rule, each over the six districts: the quick one finishes, the slow one is killed inside
     r = as_user(city_user).post(
-        RUNS, {**BODY, "rule_ids": [test_rules.SLOW, test_rules.HEADCOUNT], "district_codes": codes}, format="json")
+        RUNS, {**BODY, "rule_ids": [test_rules.SLOW, test_rules.HEADCOUNT], "district_codes": codes}, format="json"
+    )
     run_id = r.json()["id"]
     deadline = time.monotonic() + 60
-    while not (ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE).count() == len(codes)
-               and _sleeping_queries()):
+    while not (
+        ComplianceRunPart.objects.filter(run_id=run_id, state=RunState.DONE).count() == len(codes)
+        and _sleeping_queries()
+    ):
         assert time.monotonic() < deadline, first.output()[-3000:]
         time.sleep(0.1)
     # mid-sweep: one rule's parts done, the other's running inside pg_sleep
@@ -119,7 +123,9 @@ def test_filings_in_the_window_become_one_sweep_of_their_school(broker, settings
     assert (run.date_from, run.date_to, run.school_ids) == (dt.date(2026, 11, 9), dt.date(2026, 11, 10), [school_a.pk])
     assert run.state == RunState.DONE
     assert sorted(Finding.objects.filter(rule_id=test_rules.HEADCOUNT).values_list("school_id", flat=True)) == [
-        school_a.pk, school_a.pk]
+        school_a.pk,
+        school_a.pk,
+    ]
     assert not SweepRequest.objects.filter(processed_at__isnull=True).exists()
     time.sleep(1.5)  # no second task comes from the same window
     assert ComplianceRun.objects.filter(trigger="filing").count() == 1

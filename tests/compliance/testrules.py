@@ -50,11 +50,28 @@ def slow_headcount(ctx):
 
 
 RULES = [
-    Rule(id=HEADCOUNT, article=99, title_zh="测试：班额超标", title_en="Test: class over headcount limit",
-         severity="low", subject="class", params=("test_max_headcount",), hint_zh="减少班额", hint_en="Reduce it",
-         func=headcount_over_limit),
-    Rule(id=SLOW, article=99, title_zh="测试：慢检查", title_en="Test: slow check", severity="low", subject="class",
-         params=("test_max_headcount", "test_sleep_seconds"), func=slow_headcount),
+    Rule(
+        id=HEADCOUNT,
+        article=99,
+        title_zh="测试：班额超标",
+        title_en="Test: class over headcount limit",
+        severity="low",
+        subject="class",
+        params=("test_max_headcount",),
+        hint_zh="减少班额",
+        hint_en="Reduce it",
+        func=headcount_over_limit,
+    ),
+    Rule(
+        id=SLOW,
+        article=99,
+        title_zh="测试：慢检查",
+        title_en="Test: slow check",
+        severity="low",
+        subject="class",
+        params=("test_max_headcount", "test_sleep_seconds"),
+        func=slow_headcount,
+    ),
 ]
 
 

@@ -33,7 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args, date_from, date_to, district, rule, sync, timeout, **options):
         try:
             run = services.run_create(
-                date_from=date_from, date_to=date_to, district_codes=district or None, rule_ids=rule or None,
+                date_from=date_from,
+                date_to=date_to,
+                district_codes=district or None,
+                rule_ids=rule or None,
                 trigger=RunTrigger.CLI,
             )
         except ServiceError as exc:

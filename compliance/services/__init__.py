@@ -1,0 +1,79 @@
+"""Writes of the compliance engine, one concern per module:
+
+- ``runs``: a run and its rule × district parts; executing parts (one transaction each batch); progress and counts;
+- ``dispatch``: sending a run's start and its parts to the workers, after commit; the sends a broker outage held
+  back; stalled runs;
+- ``reconcile``: one rule over some districts and dates, its findings upserted, reopened and cleared (the SQL is in
+  ``compliance/sql.py``);
+- ``findings``: a finding's status changes and staff-recorded cases;
+- ``sweeps``: the sweeps filings ask for (debounced) and the nightly sweep;
+- ``parameters``: new dated values of rule parameters.
+
+Other apps import from here (``from compliance.services import sweep_request``). The services never import the
+tasks modules: the tasks import the services, and the services send a task by its registered name
+(``dispatch.task``).
+"""
+
+from .dispatch import (
+    UNSENT,
+    run_dispatch_parts,
+    run_enqueue,
+    run_start,
+    runs_resume_stalled,
+    runs_send_unsent,
+)
+from .findings import finding_create_case, finding_set_status
+from .parameters import parameter_check, parameter_create
+from .reconcile import PartCounts, sweep_rule_district, sweep_rule_districts
+from .runs import (
+    MAX_RUN_DAYS,
+    RETRYABLE,
+    RULES_PER_TASK,
+    part_batches,
+    run_create,
+    run_execute_sync,
+    run_part_execute,
+    run_parts_execute,
+    run_refresh,
+)
+
+# the debounce of filing sweeps, which tests outside this app reset between tests
+from .sweeps import (
+    _debounce_claim,
+    _debounce_release,
+    run_nightly,
+    sweep_pending_process,
+    sweep_pending_summary,
+    sweep_request,
+)
+
+__all__ = [
+    "MAX_RUN_DAYS",
+    "RETRYABLE",
+    "RULES_PER_TASK",
+    "UNSENT",
+    "PartCounts",
+    "_debounce_claim",
+    "_debounce_release",
+    "finding_create_case",
+    "finding_set_status",
+    "parameter_check",
+    "parameter_create",
+    "part_batches",
+    "run_create",
+    "run_dispatch_parts",
+    "run_enqueue",
+    "run_execute_sync",
+    "run_nightly",
+    "run_part_execute",
+    "run_parts_execute",
+    "run_refresh",
+    "run_start",
+    "runs_resume_stalled",
+    "runs_send_unsent",
+    "sweep_pending_process",
+    "sweep_pending_summary",
+    "sweep_request",
+    "sweep_rule_district",
+    "sweep_rule_districts",
+]

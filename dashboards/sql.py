@@ -1,0 +1,153 @@
+"""The dashboards app's raw SQL: rebuilding the summary tables for some districts and dates.
+
+Written one way, as ``compliance/sql.py`` and ``accounts/sql.py`` are: ``psycopg.sql`` compositions whose table
+names are identifiers from the models' ``_meta``, columns written plainly as the database names them, and every
+value a named parameter (``%(districts)s::bigint[]``: a Python list, sent as an array). The grade bands, the
+minutes each band counts and its limit come from ``homework.limits``, the definitions the HW-5 rules use, so the
+dashboard's "within limit" is the rules' answer. ``tests/dashboards/test_refresh.py`` and ``test_figures.py``
+run each statement on PostgreSQL; ``tests/dashboards/test_limits_agree.py`` holds the counts to the HW-5 findings.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from afterschool.models import DailyReport
+from homework.choices import HomeworkKind
+from homework.limits import MinuteLimit, band_case, counted_minutes_sql
+from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
+from schools.models import School, SchoolClass
+
+from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDay, SchoolDayStat
+
+
+def _table(model) -> sql.Identifier:
+    return sql.Identifier(model._meta.db_table)
+
+
+TABLES = {
+    "school_day": _table(SchoolDay),
+    "class_day": _table(ClassDayStat),
+    "homework_day_stat": _table(HomeworkDayStat),
+    "homework_minutes": _table(HomeworkMinutes),
+    "school_day_stat": _table(SchoolDayStat),
+    "school": _table(School),
+    "klass": _table(SchoolClass),
+    "item": _table(HomeworkItem),
+    "homework_day": _table(HomeworkDay),
+    "survey": _table(CompletionSurvey),
+    "report": _table(DailyReport),
+}
+#: the summary tables rebuilt per district and date (``DELETE`` then ``INSERT … SELECT``)
+SUMMARY_TABLES = (ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat)
+#: a summary table's rows of the districts and dates
+SCOPE = sql.SQL("district_id = ANY(%(districts)s::bigint[]) AND date BETWEEN %(date_from)s AND %(date_to)s")
+
+
+def _render(text: str, **extra: sql.Composable) -> str:
+    return sql.SQL(text).format(**TABLES, scope=SCOPE, **extra).as_string()
+
+
+def summary_delete(model) -> str:
+    """Delete a summary table's rows of the districts and dates."""
+    return _render("DELETE FROM {table} WHERE {scope}", table=_table(model))
+
+
+#: the planner must know how many days it joins, or it loops over the filings once per class-day
+SCHOOL_DAYS_ANALYZE = _render("ANALYZE {school_day}")
+
+
+def limit_column(limit: MinuteLimit) -> str:
+    """The ``SchoolDay`` column that holds a band's limit in force on the day (``limit_g36``)."""
+    return f"limit_{limit.band.lower()}"
+
+
+def class_days_insert() -> str:
+    """One ``ClassDayStat`` row per class and school day of the districts and dates: expected, filed, on time,
+    the written minutes the HW-5 rules count, and whether they are within the band's limit (built from
+    ``homework.limits.MINUTE_LIMITS`` each time, so it follows the definitions)."""
+    grade = sql.SQL("c.grade")
+
+    def minutes(limit: MinuteLimit) -> sql.Composable:
+        return sql.SQL("COALESCE(m.home_minutes, 0)" if limit.at_home_only else "COALESCE(m.minutes, 0)")
+
+    def within(limit: MinuteLimit) -> sql.Composable:
+        bound = sql.SQL("sd.{}").format(sql.Identifier(limit_column(limit))) if limit.param else sql.Literal(0)
+        return sql.SQL("CASE WHEN {} <= {} THEN 1 ELSE 0 END").format(minutes(limit), bound)
+
+    counted = counted_minutes_sql("i", "cs")
+    return _render(
+        """
+        INSERT INTO {class_day} (district_id, school_id, school_class_id, stage, grade, grade_band, date, week,
+            expected, filed, on_time, written_minutes, within_limit)
+        SELECT sd.district_id, s.id, c.id, s.stage, c.grade, {band}, sd.date, sd.week, 1,
+            CASE WHEN hd.id IS NULL THEN 0 ELSE 1 END,
+            CASE WHEN hd.first_filed_at <= sd.homework_cutoff THEN 1 ELSE 0 END,
+            {minutes},
+            CASE WHEN hd.id IS NULL THEN 0 ELSE {within} END
+        FROM {school_day} sd
+        JOIN {school} s ON s.district_id = sd.district_id
+        JOIN {klass} c ON c.school_id = s.id AND c.academic_year = sd.academic_year
+        LEFT JOIN {homework_day} hd ON hd.school_class_id = c.id AND hd.date = sd.date
+        LEFT JOIN (
+            SELECT i.school_class_id, i.date, SUM({counted}) AS minutes,
+                SUM(CASE WHEN i.at_home THEN {counted} ELSE 0 END) AS home_minutes
+            FROM {item} i
+            JOIN {school} si ON si.id = i.school_id
+            LEFT JOIN {survey} cs ON cs.school_class_id = i.school_class_id AND cs.date = i.date
+                AND cs.subject = i.subject AND cs.kind = i.kind
+            WHERE i.kind = {written} AND si.district_id = ANY(%(districts)s::bigint[])
+                AND i.date BETWEEN %(date_from)s AND %(date_to)s
+            GROUP BY i.school_class_id, i.date
+        ) m ON m.school_class_id = c.id AND m.date = sd.date
+        WHERE sd.district_id = ANY(%(districts)s::bigint[]) AND sd.date BETWEEN %(date_from)s AND %(date_to)s
+        """,
+        band=band_case(grade, lambda limit: sql.Literal(str(limit.band))),
+        minutes=band_case(grade, minutes),
+        within=band_case(grade, within),
+        counted=counted,
+        written=sql.Literal(str(HomeworkKind.WRITTEN)),
+    )
+
+
+#: the class-days summed per district, stage, band and day
+HOMEWORK_DAYS_INSERT = _render(
+    """
+    INSERT INTO {homework_day_stat} (district_id, stage, grade_band, date, week, expected, filed, on_time,
+        within_limit, minutes_total)
+    SELECT district_id, stage, grade_band, date, week, SUM(expected), SUM(filed), SUM(on_time), SUM(within_limit),
+        SUM(CASE WHEN filed = 1 THEN written_minutes ELSE 0 END)
+    FROM {class_day}
+    WHERE {scope}
+    GROUP BY district_id, stage, grade_band, date, week
+    """
+)
+
+#: how many filed class-days had each number of written minutes, per district, stage, band and day
+HOMEWORK_MINUTES_INSERT = _render(
+    """
+    INSERT INTO {homework_minutes} (district_id, stage, grade_band, date, minutes, class_days)
+    SELECT district_id, stage, grade_band, date, written_minutes, COUNT(*)
+    FROM {class_day}
+    WHERE {scope} AND filed = 1
+    GROUP BY district_id, stage, grade_band, date, written_minutes
+    """
+)
+
+#: one ``SchoolDayStat`` row per school and school day: the after-school report, on time, its figures
+SCHOOL_DAYS_INSERT = _render(
+    """
+    INSERT INTO {school_day_stat} (district_id, school_id, stage, date, week, expected, reported, on_time,
+        enrolled, participants, pe_minutes, exercise_minutes, ended_after_min)
+    SELECT sd.district_id, s.id, s.stage, sd.date, sd.week, 1,
+        CASE WHEN r.id IS NULL THEN 0 ELSE 1 END,
+        CASE WHEN r.first_filed_at < sd.report_cutoff THEN 1 ELSE 0 END,
+        COALESCE(r.enrolled, 0), COALESCE(r.participants, 0), COALESCE(r.pe_minutes, 0),
+        COALESCE(r.pe_minutes + r.stage1_minutes, 0),
+        CASE WHEN r.end_time >= sd.min_end_time THEN 1 ELSE 0 END
+    FROM {school_day} sd
+    JOIN {school} s ON s.district_id = sd.district_id
+    LEFT JOIN {report} r ON r.school_id = s.id AND r.date = sd.date
+    WHERE sd.district_id = ANY(%(districts)s::bigint[]) AND sd.date BETWEEN %(date_from)s AND %(date_to)s
+    """
+)
