@@ -212,7 +212,7 @@ def test_a_concurrent_filing_of_the_same_key_is_a_409_not_a_500(as_user, school_
     client = as_user(school_user)
     assert post(client, [item(g4)]).status_code == 201
     # the other request's rows are not visible yet when this one decides what to replace
-    with mock.patch("homework.services._filed_days", return_value=set()):
+    with mock.patch("homework.sql.days_filed", return_value=set()):
         resp = post(client, [item(g4, minutes=5)])
     assert resp.status_code == 409 and resp.json()["code"] == "conflict"
     assert list(HomeworkItem.objects.values_list("minutes", flat=True)) == [20]
