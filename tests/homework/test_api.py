@@ -99,7 +99,7 @@ def test_duplicate_rows_in_one_batch_name_both_rows(as_user, school_user, g4):
     resp = post(as_user(school_user), [item(g4), item(g4, subject="chinese"), item(g4, minutes=5)])
     fields = resp.json()["fields"]
     assert set(fields) == {"row 1", "row 3"}
-    assert "row 1 与 row 3" in fields["row 3"]["subject"][0]
+    assert "第1行与第3行重复填报" in fields["row 3"]["subject"][0]
     assert HomeworkItem.objects.count() == 0
 
 
