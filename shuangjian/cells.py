@@ -12,7 +12,8 @@ What every import accepts, the same everywhere:
 - date-times: one of those dates, a space or ``T``, then ``HH:MM`` or ``HH:MM:SS``; an Excel date-time cell;
 - booleans: 是/否, Y/N, yes/no, true/false, 1/0, √/× (any letter case), a boolean or 0/1 number cell;
 - whole numbers: a number cell without a fraction, or digits with an optional sign;
-- text: anything but the characters PostgreSQL or an Excel file cannot hold (see ``shuangjian.validators``).
+- text: anything but the characters PostgreSQL or an Excel file cannot hold (see ``shuangjian.validators``);
+  a ``'`` before text that starts like a formula is the exports' escape (``shuangjian.exports``) and is dropped.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def parse_text(value, *, max_length: int | None = None) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        text = text[1:]  # how shuangjian.exports writes text that starts like a formula: read back as it was
     if has_control_characters(text):
         raise CellError(control_character_message())
     if max_length is not None and len(text) > max_length:
