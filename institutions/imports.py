@@ -151,6 +151,15 @@ class _Planned:
     before: dict | None  # the audited fields before the import
 
 
+def _credit_code(number, values, report) -> str | None:
+    """The row's credit code, upper-cased; None when the cell cannot be read (the error is in ``report``)."""
+    try:
+        return cells.parse_text(values.get("credit_code")).upper()
+    except CellError as exc:
+        report.add(number, "credit_code", exc)
+        return None
+
+
 def _district_code(values) -> str:
     code = str(values.get("district") or "").strip()
     return code[:-2] if code.endswith(".0") else code
@@ -225,12 +234,14 @@ def institution_import(*, user, file, file_name: str = "", request=None) -> Impo
     own_district = _staff_district_id(user)
     rows = tabular.read_rows(file, REGISTRY_COLUMNS)
     report = ImportReport()
-    codes = [str(values.get("credit_code") or "").strip().upper() for _n, values in rows]
+    codes = [_credit_code(number, values, report) for number, values in rows]
     existing = {i.credit_code: i for i in Institution.objects.filter(credit_code__in=[c for c in codes if c])}
     districts = {d.code: d for d in District.objects.all()}
     seen: dict[str, int] = {}
     planned = []
     for (number, values), code in zip(rows, codes):
+        if code is None:
+            continue
         if code in seen:
             report.add(number, "credit_code", _("与第 %(n)d 行的信用代码重复") % {"n": seen[code]})
             continue
