@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import os
 import random
@@ -64,9 +63,10 @@ def main():
     from accounts.models import Profile
     from compliance.models import ComplianceRun, Finding, FindingEvent, SweepRequest
     from compliance.services import run_create, run_execute_sync
+    from homework import sql
     from homework.models import HomeworkDay, HomeworkItem
     from homework.seed import day_items
-    from homework.services import copy_line, copy_lines
+    from homework.services import item_row
     from schools.models import School, SchoolClass
 
     call_command("migrate", verbosity=0)
@@ -172,14 +172,13 @@ def main():
 
     # 2. the floor: PostgreSQL COPY of the same rows ------------------------------------------------
     empty()
-    stamp = dt.datetime.now(dt.UTC).isoformat()
-    buf = io.StringIO()
-    buf.writelines(copy_line(c, stamp, str(user.pk)) for c in items)
+    stamp = dt.datetime.now(dt.UTC)
+    rows = [item_row(c, filed_at=stamp, filed_by_id=user.pk) for c in items]
     t = time.perf_counter()
     from django.db import transaction
 
     with transaction.atomic():
-        copy_lines(buf)
+        sql.items_copy(rows)
     copy_seconds = time.perf_counter() - t
     copy_rate = len(items) / copy_seconds
     print(f"COPY  : {len(items)} items in {copy_seconds:.2f}s = {copy_rate:,.0f} items/s")

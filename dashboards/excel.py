@@ -1,17 +1,18 @@
 """Excel exports (openpyxl): every table of a dashboard, and a filtered findings list.
 
 The workbook holds the same numbers the page and the API show: it is built
-from the same selector output, one sheet per table.
+from the same selector output, one sheet per table. Every row is written by ``shuangjian.exports`` (names are
+never written as formulas).
 """
 
 from __future__ import annotations
-
-from io import BytesIO
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from shuangjian import exports
 
 from . import labels
 
@@ -20,11 +21,11 @@ BOLD = Font(bold=True)
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title=title[:31])
-    ws.append(header)
+    exports.sheet_append(ws, header)
     for cell in ws[1]:
         cell.font = BOLD
     for row in rows:
-        ws.append(row)
+        exports.sheet_append(ws, row)
     for i, text in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(text)) * 2 + 2))
     ws.freeze_panes = "A2"
@@ -70,7 +71,7 @@ def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
         ["年级段", labels.BAND.get(f["grade_band"], "全部") if f["grade_band"] else "全部"],
         ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")],
     ]:
-        info.append(row)
+        exports.sheet_append(info, row)
     _sheet(wb, "作业", HOMEWORK_HEADER, homework_rows(data["homework"]))
     _sheet(wb, "作业周趋势", ["周（周一）", "年级段", "应填报", "已填报", "未超时占比", "平均分钟"], [
         [w["week"], labels.BAND[band], w[band]["expected"], w[band]["filed"], w[band]["within_limit_share"],
@@ -142,6 +143,4 @@ def findings_workbook(findings) -> bytes:
 
 
 def _save(wb: Workbook) -> bytes:
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return exports.workbook_bytes(wb)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from compliance.parameters import parameter_segments
 from homework.limits import LIMIT_PARAMS, MINUTE_LIMITS
-from schools.calendar import SchoolCalendar
+from schools.calendar import SchoolCalendar, academic_year
 from schools.models import District
 
 from . import sql
@@ -35,11 +35,6 @@ class RefreshCounts:
     school_days: int = 0
     class_days: int = 0
     school_day_reports: int = 0
-
-
-def academic_year(day: dt.date) -> int:
-    """The academic year a school day belongs to (as HW-4-PUBLISH counts it: from September)."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 def week_start(day: dt.date) -> dt.date:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.choices import Subject
+from shuangjian.validators import no_control_characters
 
 from .choices import HomeworkKind
 from .validation import MSG_CLASS
@@ -35,7 +36,7 @@ class ItemRowForm(forms.Form):
     self_grading = forms.BooleanField(label=_("学生自批自改"), required=False)
     punitive = forms.BooleanField(label=_("机械重复或惩罚性"), required=False)
     beyond_standard = forms.BooleanField(label=_("超出课标"), required=False)
-    content = forms.CharField(label=_("作业内容"), required=False, max_length=500)
+    content = forms.CharField(label=_("作业内容"), required=False, max_length=500, validators=[no_control_characters])
 
     def is_blank(self) -> bool:
         data = self.cleaned_data

@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
 from django.utils import timezone
 
 from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
+from schools.calendar import academic_year
 from schools.choices import GradeBand, Subject
 from schools.models import SchoolClass
 
@@ -215,10 +216,6 @@ def _deadline(day: dt.date, at: str, grace_days: int) -> dt.datetime:
     return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
-def _academic_year(day: dt.date) -> int:
-    return day.year if day.month >= 9 else day.year - 1
-
-
 @rule("HW-4-PUBLISH", article=4, severity="low", subject="class",
       params=("hw_filing_deadline", "hw_filing_grace_days"),
       title_zh="班级作业未按时公示", title_en="A class's homework not published on time",
@@ -241,7 +238,7 @@ def hw_4_publish(ctx: SweepContext) -> list[Violation]:
             continue  # not due yet
         filed = HomeworkDay.objects.filter(school_class_id=OuterRef("pk"), date=day)
         classes = ctx.limit_schools(
-            ctx.in_districts(SchoolClass.objects.filter(academic_year=_academic_year(day)), "school__district_id"),
+            ctx.in_districts(SchoolClass.objects.filter(academic_year=academic_year(day)), "school__district_id"),
             "school_id",
         ).annotate(
             on_time=Exists(filed.filter(first_filed_at__lte=cutoff)),

@@ -8,16 +8,15 @@ filing benchmark so the demo and the benchmark file the same shape of data.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-from django.db import connection
 from django.utils import timezone
 
 from schools.calendar import SchoolCalendar
 from schools.models import District, SchoolClass
 
-from .models import CompletionSurvey, HomeworkDay, HomeworkItem
-from .services import copy_line, copy_lines
+from . import sql
+from .models import CompletionSurvey, HomeworkDay
+from .services import item_row
 from .validation import CleanItem
 
 #: what a class of each band is usually given: (subject, kind, at_home, minutes range)
@@ -100,24 +99,8 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                     school_class_id=class_id, school_id=school_id, date=day, subject=it.subject, kind=it.kind,
                     measured_minutes=max(0, it.minutes + rng.randint(-5, 10)), sample_size=rng.randint(5, 12),
                     recorded_at=filed_at + dt.timedelta(days=1)))
-    if connection.vendor == "postgresql":
-        for i in range(0, len(items), 50000):
-            buf = io.StringIO()
-            buf.writelines(
-                copy_line(c, stamp_of[(c.school_class_id, c.date)].isoformat(), "\\N") for c in items[i : i + 50000]
-            )
-            copy_lines(buf)
-    else:
-        HomeworkItem.objects.bulk_create(
-            [HomeworkItem(filed_at=stamp_of[(c.school_class_id, c.date)], **_item_fields(c)) for c in items],
-            batch_size=2000,
-        )
+    sql.items_copy(item_row(c, filed_at=stamp_of[(c.school_class_id, c.date)], filed_by_id=None) for c in items)
     HomeworkDay.objects.bulk_create(filings, batch_size=5000)
     CompletionSurvey.objects.bulk_create(surveys, batch_size=5000)
     log(f"homework: {len(items)} items, {len(filings)} class-days filed, {len(surveys)} completion surveys")
 
-
-def _item_fields(c: CleanItem) -> dict:
-    from .services import _fields
-
-    return _fields(c)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from django.utils import translation
 
 from schools.choices import Subject
-from shuangjian import spreadsheets
+from shuangjian import exports, spreadsheets
 
 from .choices import MAX_BATCH, HomeworkKind
 
@@ -79,30 +77,27 @@ def template_xlsx(classes, *, day: dt.date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "作业"
-    ws.append([h for h, _ in COLUMNS])
+    exports.sheet_append(ws, [h for h, _ in COLUMNS])
     for c in classes:
-        ws.append([c.pk, c.name, c.grade, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
+        exports.sheet_append(ws, _example_row(c, day))
     ref = wb.create_sheet("班级")
-    ref.append(["班级ID", "年级", "班级名称"])
+    exports.sheet_append(ref, ["班级ID", "年级", "班级名称"])
     for c in classes:
-        ref.append([c.pk, c.grade, c.name])
+        exports.sheet_append(ref, [c.pk, c.grade, c.name])
     subjects, kinds = _labels()
     notes = wb.create_sheet("说明")
-    notes.append(["学科（填写名称）", "类型", "是/否列"])
+    exports.sheet_append(notes, ["学科（填写名称）", "类型", "是/否列"])
     for i in range(max(len(subjects), len(kinds))):
-        notes.append([subjects[i] if i < len(subjects) else "", kinds[i] if i < len(kinds) else "",
-                      "是 / 否" if i == 0 else ""])
+        exports.sheet_append(notes, [subjects[i] if i < len(subjects) else "", kinds[i] if i < len(kinds) else "",
+                                     "是 / 否" if i == 0 else ""])
     notes.append([])
-    notes.append(["同一班级、日期、学科再次上传会替换原有作业；日期须为上学日，且不能是未来日期。"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    exports.sheet_append(notes, ["同一班级、日期、学科再次上传会替换原有作业；日期须为上学日，且不能是未来日期。"])
+    return exports.workbook_bytes(wb)
+
+
+def _example_row(c, day: dt.date) -> list:
+    return [c.pk, c.name, c.grade, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""]
 
 
 def template_csv(classes, *, day: dt.date) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([h for h, _ in COLUMNS])
-    for c in classes:
-        writer.writerow([c.pk, c.name, c.grade, day.isoformat(), "语文", "书面", 20, "是", "否", "否", "否", "否", "否", ""])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return exports.csv_bytes([[h for h, _ in COLUMNS], *(_example_row(c, day) for c in classes)])

@@ -10,9 +10,9 @@ from schools.choices import SUBJECT_TYPE
 
 from . import tabular
 from .choices import ListStatus
+from .imports import REGISTRY_COLUMNS
 from .models import Course, Institution, Site, Trainer
 from .pricing import guide_params, guide_price
-from .services import REGISTRY_COLUMNS
 
 SORTS = {
     "name": "name",

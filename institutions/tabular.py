@@ -7,14 +7,12 @@ spreadsheet's own row number (the header is row 1), so an error can name the row
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from shuangjian import spreadsheets
+from shuangjian import exports, spreadsheets
 from shuangjian.errors import ServiceError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -87,23 +85,17 @@ def write_xlsx(columns: list[Column], rows: list[list], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append([c.label for c in columns])
+    exports.sheet_append(sheet, [c.label for c in columns])
     for row in rows:
-        sheet.append(row)
+        exports.sheet_append(sheet, row)
     for i, col in enumerate(columns, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = max(12, len(col.label) * 2 + 4)
     notes = workbook.create_sheet(_("填写说明"))
-    notes.append([_("列"), _("字段"), _("说明")])
+    exports.sheet_append(notes, [_("列"), _("字段"), _("说明")])
     for col in columns:
-        notes.append([col.label, col.key, col.hint])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        exports.sheet_append(notes, [col.label, col.key, col.hint])
+    return exports.workbook_bytes(workbook)
 
 
 def write_csv(columns: list[Column], rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.label for c in columns])
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes([[c.label for c in columns], *rows])

@@ -18,7 +18,7 @@ from accounts.choices import Role
 from accounts.scoping import is_city, restrict, role_of
 from shuangjian.errors import ServiceError
 
-from . import selectors, services, tabular
+from . import imports, selectors, services, tabular
 from .api.views import PublicReadThrottle
 from .choices import Category, LicenceStatus, ListStatus
 from .forms import RECORD_KINDS, InstitutionForm, ListStatusForm, LookupForm, UploadForm
@@ -198,10 +198,10 @@ def _import_page(request, *, kind):
         upload = form.cleaned_data["file"]
         try:
             if kind == "registry":
-                report = services.institution_import(user=request.user, file=upload, file_name=upload.name,
+                report = imports.institution_import(user=request.user, file=upload, file_name=upload.name,
                                                      request=request)
             else:
-                report = services.session_import(user=request.user, file=upload, file_name=upload.name,
+                report = imports.session_import(user=request.user, file=upload, file_name=upload.name,
                                                  request=request)
         except ServiceError as exc:
             form.add_error("file", exc.message)
@@ -210,7 +210,7 @@ def _import_page(request, *, kind):
                 messages.success(request, _("导入成功：新增 %(c)d 条，更新 %(u)d 条") % {
                     "c": report.created, "u": report.updated})
                 return redirect("institutions:schedule-import" if kind == "sessions" else "institutions:list")
-    columns = services.REGISTRY_COLUMNS if kind == "registry" else services.SESSION_COLUMNS
+    columns = imports.REGISTRY_COLUMNS if kind == "registry" else imports.SESSION_COLUMNS
     headers = {c.key: c.label for c in columns}
     # each error names the spreadsheet's row and its column header, as the user sees them in the file
     errors = [{**e, "column": headers.get(e["field"], e["field"])} for e in (report.errors if report else [])]
@@ -242,14 +242,14 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def registry_template(request):
     _require(request, STAFF)
-    return _xlsx_response(tabular.write_xlsx(services.REGISTRY_COLUMNS, [], title="培训机构"),
+    return _xlsx_response(tabular.write_xlsx(imports.REGISTRY_COLUMNS, [], title="培训机构"),
                           "institutions-template.xlsx")
 
 
 @login_required
 def schedule_template(request):
     _require(request, STAFF | {Role.INSTITUTION})
-    return _xlsx_response(tabular.write_xlsx(services.SESSION_COLUMNS, [], title="课程安排"),
+    return _xlsx_response(tabular.write_xlsx(imports.SESSION_COLUMNS, [], title="课程安排"),
                           "sessions-template.xlsx")
 
 

@@ -61,6 +61,16 @@ class DayKind:
     }
 
 
+#: the month an academic year (学年) starts in: 2026 is the year from September 2026 to August 2027
+ACADEMIC_YEAR_STARTS = 9
+
+
+def academic_year(day: dt.date) -> int:
+    """The academic year a date belongs to, by its starting year (``SchoolClass.academic_year``, ``Term``):
+    September to August. The one definition the filing checks, the rules and the dashboards share."""
+    return day.year if day.month >= ACADEMIC_YEAR_STARTS else day.year - 1
+
+
 @dataclass(frozen=True)
 class DayInfo:
     date: dt.date

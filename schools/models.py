@@ -1,5 +1,6 @@
 """Districts, schools, classes, serving teachers, and the school calendar."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -113,7 +114,34 @@ class SchoolTeacher(models.Model):
         return self.name
 
 
-class Term(models.Model):
+class DatedPeriod(models.Model):
+    """A span of days from ``starts_on`` to ``ends_on``, both included (a term, a vacation).
+
+    The database refuses an end before the start (a check constraint named after the model, so each table keeps
+    its own); ``clean`` says the same at the end date's field in a form.
+    """
+
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+
+    class Meta:
+        abstract = True
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="%(class)s_ends_after_start",
+                violation_error_message=_("结束日期不能早于开始日期"),
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("结束日期不能早于开始日期")})
+
+
+class Term(DatedPeriod):
     """An academic-year term (学期), set by city staff; a district row overrides the city's."""
 
     academic_year = models.PositiveSmallIntegerField(_("学年（起始年份）"))
@@ -121,19 +149,12 @@ class Term(models.Model):
     district = models.ForeignKey(
         District, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("区（空为全市）")
     )
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
 
-    class Meta:
-        ordering = ["starts_on"]
+    class Meta(DatedPeriod.Meta):
         verbose_name = _("学期")
         verbose_name_plural = _("学期")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="term_ends_after_start",
-                violation_error_message=_("结束日期不能早于开始日期"),
-            ),
+            *DatedPeriod.Meta.constraints,
             models.UniqueConstraint(
                 fields=["academic_year", "name", "district"], name="term_unique_per_district",
                 nulls_distinct=False,
@@ -144,7 +165,7 @@ class Term(models.Model):
         return f"{self.academic_year} {self.get_name_display()}"
 
 
-class Vacation(models.Model):
+class Vacation(DatedPeriod):
     """A winter or summer vacation (寒暑假); a district row replaces the city's of the same year and kind."""
 
     academic_year = models.PositiveSmallIntegerField(_("学年（起始年份）"))
@@ -152,19 +173,12 @@ class Vacation(models.Model):
     district = models.ForeignKey(
         District, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("区（空为全市）")
     )
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
 
-    class Meta:
-        ordering = ["starts_on"]
+    class Meta(DatedPeriod.Meta):
         verbose_name = _("寒暑假")
         verbose_name_plural = _("寒暑假")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="vacation_ends_after_start",
-                violation_error_message=_("结束日期不能早于开始日期"),
-            ),
+            *DatedPeriod.Meta.constraints,
             models.UniqueConstraint(
                 fields=["academic_year", "kind", "district"], name="vacation_unique_per_district",
                 nulls_distinct=False,

@@ -59,7 +59,7 @@ class InstitutionViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request):
         """Create or update institutions by credit code from an xlsx/CSV ``file``: every row or none."""
-        from ..services import institution_import
+        from ..imports import institution_import
 
         return _import_response(
             request, lambda f: institution_import(user=request.user, file=f, file_name=f.name, request=request)
@@ -129,7 +129,7 @@ class SessionViewSet(AuditedRecordViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request):
         """Add a schedule (sessions) from an xlsx/CSV ``file`` for courses in the caller's scope: every row or none."""
-        from ..services import session_import
+        from ..imports import session_import
 
         return _import_response(
             request, lambda f: session_import(user=request.user, file=f, file_name=f.name, request=request))

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
+from institutions.imports import SESSION_COLUMNS
 from institutions.models import Session
-from institutions.services import SESSION_COLUMNS
 from tests import factories as f
 from tests.institutions.factories import CourseFactory, SiteFactory
 

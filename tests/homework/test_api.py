@@ -99,7 +99,7 @@ def test_duplicate_rows_in_one_batch_name_both_rows(as_user, school_user, g4):
     resp = post(as_user(school_user), [item(g4), item(g4, subject="chinese"), item(g4, minutes=5)])
     fields = resp.json()["fields"]
     assert set(fields) == {"row 1", "row 3"}
-    assert "row 1 与 row 3" in fields["row 3"]["subject"][0]
+    assert "第1行与第3行重复填报" in fields["row 3"]["subject"][0]
     assert HomeworkItem.objects.count() == 0
 
 
@@ -212,7 +212,7 @@ def test_a_concurrent_filing_of_the_same_key_is_a_409_not_a_500(as_user, school_
     client = as_user(school_user)
     assert post(client, [item(g4)]).status_code == 201
     # the other request's rows are not visible yet when this one decides what to replace
-    with mock.patch("homework.services._filed_days", return_value=set()):
+    with mock.patch("homework.sql.days_filed", return_value=set()):
         resp = post(client, [item(g4, minutes=5)])
     assert resp.status_code == 409 and resp.json()["code"] == "conflict"
     assert list(HomeworkItem.objects.values_list("minutes", flat=True)) == [20]

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from institutions.imports import REGISTRY_COLUMNS, SESSION_COLUMNS, institution_import, session_import
 from institutions.models import Institution, ListStatusChange, Session
 from institutions.selectors import registry_export_xlsx
-from institutions.services import REGISTRY_COLUMNS, SESSION_COLUMNS, institution_import, session_import
 from shuangjian.errors import ServiceError
 from tests import factories as f
 

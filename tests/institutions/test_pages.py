@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from institutions.imports import SESSION_COLUMNS
 from institutions.models import Course, Institution, ListStatusChange, Session
-from institutions.services import SESSION_COLUMNS
 from tests import factories as f
 
 from .factories import CourseFactory, SiteFactory

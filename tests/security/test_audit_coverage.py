@@ -14,8 +14,8 @@ from complaints.models import Complaint
 from complaints.services import complaint_submit, complaint_transition, complaints_purge_personal_data
 from compliance.models import Finding, RuleParameter
 from compliance.services import finding_create_case
+from institutions.imports import REGISTRY_COLUMNS
 from institutions.models import Institution
-from institutions.services import REGISTRY_COLUMNS
 from shuangjian.errors import ConflictError
 from tests import factories as f
 
@@ -228,8 +228,8 @@ def test_sessions_added_and_moved_through_the_api_are_recorded(as_user, district
 
 
 def test_a_schedule_import_is_recorded_per_institution_naming_the_file_and_rows(client, district_user, institution):
+    from institutions.imports import SESSION_COLUMNS
     from institutions.models import Session
-    from institutions.services import SESSION_COLUMNS
     from tests.institutions.rule_factories import RuleCourseFactory, RuleSiteFactory
 
     course = RuleCourseFactory(institution=institution)

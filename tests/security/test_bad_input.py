@@ -37,8 +37,8 @@ from afterschool.models import DailyReport
 from compliance.models import SweepRequest
 from homework.models import HomeworkDay, HomeworkItem
 from homework.tabular import COLUMNS as HW_COLUMNS
+from institutions.imports import REGISTRY_COLUMNS, SESSION_COLUMNS
 from institutions.models import Institution, ListStatusChange, Session
-from institutions.services import REGISTRY_COLUMNS, SESSION_COLUMNS
 from tests import factories as f
 from tests.institutions.factories import CourseFactory, SiteFactory
 
@@ -359,7 +359,7 @@ def test_homework_bulk_api_duplicated_rows_name_both(hw):
     resp = hw.api.post("/api/v1/homework/", [api_item(hw.g4.pk), api_item(hw.g4.pk, minutes=30)], format="json")
     assert resp.status_code == 400
     fields = resp.json()["fields"]
-    assert "重复填报：row 1 与 row 2" in fields["row 1"]["subject"][0] and "row 2" in fields
+    assert "第1行与第2行重复填报" in fields["row 1"]["subject"][0] and "row 2" in fields
     assert hw_counts() == (0, 0, 0)
 
 
@@ -593,7 +593,7 @@ def test_registry_import_bad_files_page_and_api(district_user, case, make, messa
 @pytest.mark.parametrize("encoding,delimiter", [("gbk", ","), ("gb18030", ","), ("utf-8", ","),
                                                 ("utf-8-sig", ","), ("utf-16", "\t")])
 def test_registry_import_accepts_chinese_excel_encodings(district_user, encoding, delimiter):
-    from institutions.services import institution_import
+    from institutions.imports import institution_import
 
     data = csv_bytes(REG_HEADER, [reg_row(f.credit_code(604), name="海淀区青苗艺术培训学校")], encoding, delimiter)
     report = institution_import(user=district_user, file=io.BytesIO(data))
@@ -700,7 +700,7 @@ def test_session_import_bad_files_page_and_api(sessions_ctx, case, make, message
 
 
 def test_session_on_a_holiday_is_imported_for_the_rules_to_judge(sessions_ctx):
-    from institutions.services import session_import
+    from institutions.imports import session_import
 
     rows = [session_row(sessions_ctx.course.pk, sessions_ctx.site.pk, "2026-10-05 09:00", "2026-10-05 10:00")]
     report = session_import(user=sessions_ctx.user, file=io.BytesIO(csv_bytes(SESSION_HEADER, rows, "gbk")))
