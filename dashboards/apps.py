@@ -7,6 +7,6 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("数据看板")
 
     def ready(self):
-        from . import receivers
+        from . import receivers, tasks  # noqa: F401 - the tasks register under their names (services send by name)
 
         receivers.connect()

@@ -124,6 +124,19 @@ SUMMARY_RULE_PREFIXES = ("HW-", "AS-")
 RUN_REFRESHED_SECONDS = 24 * 3600
 
 
+def stats_refresh_later(*, district_ids, date_from: dt.date, date_to: dt.date) -> None:
+    """Ask a worker to refresh these districts and dates once the current transaction commits (a class moved).
+
+    The task is looked up by its registered name (``dashboards.apps`` imports the tasks at start-up), so this
+    module does not import the tasks module that imports it.
+    """
+    from shuangjian.celery import app
+
+    ids = sorted({int(i) for i in district_ids}) if district_ids else None
+    refresh = app.tasks["dashboards.tasks.refresh_stats"]
+    transaction.on_commit(lambda: refresh.delay(ids, date_from.isoformat(), date_to.isoformat()))
+
+
 def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
     """After a compliance run: refresh the districts and dates it covered, once per state of its parts.
 

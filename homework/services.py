@@ -13,7 +13,7 @@ from compliance.services import sweep_request
 from shuangjian.errors import ConflictError, ServiceError
 
 from . import sql
-from .models import CompletionSurvey, HomeworkItem
+from .models import CompletionSurvey, HomeworkDay, HomeworkItem
 from .validation import CleanItem, validate_day, validate_items
 
 

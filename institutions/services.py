@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.choices import Role
 from accounts.scoping import is_city, role_of
+from schools.models import District
 from shuangjian.errors import ServiceError
 
 from .choices import ListStatus
-from .models import Institution, ListStatusChange
+from .models import Course, Institution, ListStatusChange, Session, Site
 
 # --- who may do what ---------------------------------------------------------------------------------------
 

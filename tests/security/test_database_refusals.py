@@ -5,7 +5,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from compliance.models import RuleParameter
 
