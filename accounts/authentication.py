@@ -19,8 +19,10 @@ from .scoping import role_of
 
 
 class PasswordChangeRequired(exceptions.PermissionDenied):
-    default_detail = _("管理员已重置您的密码，请先登录网页修改密码后再使用 API / Your password was reset: "
-                       "change it on the website before using the API")
+    default_detail = _(
+        "管理员已重置您的密码，请先登录网页修改密码后再使用 API / Your password was reset: "
+        "change it on the website before using the API"
+    )
     default_code = "password_change_required"
 
 
@@ -47,8 +49,10 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
             digest = hash_token(key)
         except (UnicodeDecodeError, TypeError, binascii.Error):
             raise exceptions.AuthenticationFailed(invalid) from None
-        candidates = get_token_model().objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]).select_related(
-            "user__profile__district"
+        candidates = (
+            get_token_model()
+            .objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related("user__profile__district")
         )
         for auth_token in candidates:
             if not compare_digest(digest, auth_token.digest):

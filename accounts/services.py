@@ -128,4 +128,3 @@ def password_reset(*, actor, user, request=None) -> str:
             request=request,
         )
     return password
-

@@ -49,7 +49,12 @@ def audit_list(request):
     return render(
         request,
         "accounts/audit_list.html",
-        {"filterset": filterset, "page": page, "query": query.urlencode(), "retention_days": settings.AUDIT_RETENTION_DAYS},
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
+        },
     )
 
 
@@ -71,16 +76,21 @@ def password_change(request):
         update_session_auth_hash(request, request.user)
         messages.success(request, _("密码已修改。其他设备上的登录和全部 API 令牌已失效。"))
         target = request.POST.get("next") or request.GET.get("next") or ""
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             target = reverse("home")
         return redirect(target)
     profile = role_of(request.user)
-    return render(request, "accounts/password_change.html", {
-        "form": form,
-        "forced": bool(profile and profile.must_change_password),
-        "next": request.GET.get("next", ""),
-    })
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "forced": bool(profile and profile.must_change_password),
+            "next": request.GET.get("next", ""),
+        },
+    )
 
 
 def _administrator(request):

@@ -34,8 +34,18 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(DailyReport)
 class DailyReportAdmin(admin.ModelAdmin):
-    list_display = ["school", "date", "pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants",
-                    "new_lessons", "compulsory", "first_filed_at"]
+    list_display = [
+        "school",
+        "date",
+        "pe_minutes",
+        "stage1_minutes",
+        "end_time",
+        "enrolled",
+        "participants",
+        "new_lessons",
+        "compulsory",
+        "first_filed_at",
+    ]
     list_filter = ["date", "new_lessons", "compulsory"]
     raw_id_fields = ["school", "filed_by"]
     date_hierarchy = "date"

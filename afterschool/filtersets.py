@@ -10,10 +10,19 @@ class DailyReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = DailyReport
         fields = {
-            "school": ["exact"], "date": ["exact", "gte", "lte"], "new_lessons": ["exact"], "compulsory": ["exact"],
-            "extended_care": ["exact"], "pe_minutes": ["lt", "gte"], "stage1_minutes": ["lt", "gte"],
-            "end_time": ["lt", "gte"], "enrolled": ["gte", "lte"], "participants": ["gte", "lte"],
-            "filed_at": ["gte", "lte"], "first_filed_at": ["gte", "lte"], "filed_by": ["exact"],
+            "school": ["exact"],
+            "date": ["exact", "gte", "lte"],
+            "new_lessons": ["exact"],
+            "compulsory": ["exact"],
+            "extended_care": ["exact"],
+            "pe_minutes": ["lt", "gte"],
+            "stage1_minutes": ["lt", "gte"],
+            "end_time": ["lt", "gte"],
+            "enrolled": ["gte", "lte"],
+            "participants": ["gte", "lte"],
+            "filed_at": ["gte", "lte"],
+            "first_filed_at": ["gte", "lte"],
+            "filed_by": ["exact"],
         }
 
 
@@ -23,8 +32,14 @@ class ProgrammeFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Programme
-        fields = {"school": ["exact"], "term": ["exact"], "extended_care": ["exact"],
-                  "evening_self_study": ["exact"], "note": ["icontains"], "updated_at": ["gte", "lte"]}
+        fields = {
+            "school": ["exact"],
+            "term": ["exact"],
+            "extended_care": ["exact"],
+            "evening_self_study": ["exact"],
+            "note": ["icontains"],
+            "updated_at": ["gte", "lte"],
+        }
 
 
 class ActivityFilterSet(django_filters.FilterSet):
@@ -33,8 +48,14 @@ class ActivityFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Activity
-        fields = {"programme": ["exact"], "name": ["icontains"], "kind": ["exact"], "provider_kind": ["exact"],
-                  "institution": ["exact"], "provider_name": ["icontains"]}
+        fields = {
+            "programme": ["exact"],
+            "name": ["icontains"],
+            "kind": ["exact"],
+            "provider_kind": ["exact"],
+            "institution": ["exact"],
+            "provider_name": ["icontains"],
+        }
 
 
 class ProviderSelectionFilterSet(django_filters.FilterSet):
@@ -43,8 +64,12 @@ class ProviderSelectionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ProviderSelection
-        fields = {"institution": ["exact"], "selected_on": ["exact", "gte", "lte"],
-                  "valid_until": ["exact", "gte", "lte", "isnull"], "note": ["icontains"]}
+        fields = {
+            "institution": ["exact"],
+            "selected_on": ["exact", "gte", "lte"],
+            "valid_until": ["exact", "gte", "lte", "isnull"],
+            "note": ["icontains"],
+        }
 
     def filter_valid_on(self, queryset, name, value):
         return queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=value), selected_on__lte=value)

@@ -19,7 +19,9 @@ class ProviderSelection(models.Model):
     """
 
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="afterschool_selections",
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="afterschool_selections",
         verbose_name=_("机构"),
     )
     district = models.ForeignKey(
@@ -75,7 +77,8 @@ class Programme(models.Model):
         verbose_name_plural = _("课后服务方案")
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "term"], name="programme_one_per_school_term",
+                fields=["school", "term"],
+                name="programme_one_per_school_term",
                 violation_error_message=_("该校本学期已有课后服务方案"),
             )
         ]
@@ -87,20 +90,28 @@ class Programme(models.Model):
 class Activity(models.Model):
     """One item on a programme's menu (课后服务项目) and who provides it."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="activities",
-                                  verbose_name=_("方案"))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="activities", verbose_name=_("方案")
+    )
     name = models.CharField(_("项目名称"), max_length=80)
     kind = models.CharField(_("类别"), max_length=10, choices=ActivityKind.choices)
     provider_kind = models.CharField(_("提供方"), max_length=16, choices=ProviderKind.choices)
     institution = models.ForeignKey(
-        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="afterschool_activities", verbose_name=_("校外机构"),
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="afterschool_activities",
+        verbose_name=_("校外机构"),
     )
     provider_name = models.CharField(_("提供方姓名或名称"), max_length=80, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_paths = {"district": "programme__school__district_id", "school": "programme__school_id",
-                   "institution": "institution_id"}
+    scope_paths = {
+        "district": "programme__school__district_id",
+        "school": "programme__school_id",
+        "institution": "institution_id",
+    }
 
     class Meta:
         ordering = ["programme", "kind", "name"]
@@ -108,13 +119,16 @@ class Activity(models.Model):
         verbose_name_plural = _("课后服务项目")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(provider_kind=ProviderKind.INSTITUTION, institution__isnull=False)
-                           | (~Q(provider_kind=ProviderKind.INSTITUTION) & Q(institution__isnull=True))),
+                condition=(
+                    Q(provider_kind=ProviderKind.INSTITUTION, institution__isnull=False)
+                    | (~Q(provider_kind=ProviderKind.INSTITUTION) & Q(institution__isnull=True))
+                ),
                 name="activity_institution_iff_provider_institution",
                 violation_error_message=_("提供方为校外机构时必须选择机构，其他提供方不得选择机构"),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid",
+                condition=Q(kind__in=ActivityKind.values),
+                name="activity_kind_valid",
                 violation_error_message=_("项目类别无效"),
             ),
         ]
@@ -144,8 +158,9 @@ class DailyReport(models.Model):
     extended_care = models.BooleanField(_("提供延时托管"), default=False)
     filed_at = models.DateTimeField(_("填报时间"), default=timezone.now)
     first_filed_at = models.DateTimeField(_("首次填报时间"), default=timezone.now)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = {"district": "school__district_id", "school": "school_id"}
@@ -157,11 +172,13 @@ class DailyReport(models.Model):
         indexes = [models.Index(fields=["date", "school"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "date"], name="dailyreport_one_per_school_day",
+                fields=["school", "date"],
+                name="dailyreport_one_per_school_day",
                 violation_error_message=_("该校这一天已有课后服务日报"),
             ),
             models.CheckConstraint(
-                condition=Q(participants__lte=F("enrolled")), name="dailyreport_participants_le_enrolled",
+                condition=Q(participants__lte=F("enrolled")),
+                name="dailyreport_participants_le_enrolled",
                 violation_error_message=_("参加人数不能多于报名人数"),
             ),
             models.CheckConstraint(

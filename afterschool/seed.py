@@ -21,10 +21,17 @@ from .models import Activity, DailyReport, Programme, ProviderSelection
 from .selectors import term_for
 
 MENU = [
-    ("篮球", ActivityKind.PE), ("足球", ActivityKind.PE), ("跳绳", ActivityKind.PE),
-    ("作业辅导", ActivityKind.TUTORING), ("科学探究", ActivityKind.SCIENCE), ("合唱", ActivityKind.ARTS),
-    ("书法", ActivityKind.ARTS), ("种植园", ActivityKind.LABOUR), ("经典诵读", ActivityKind.READING),
-    ("机器人社团", ActivityKind.CLUB), ("围棋社团", ActivityKind.CLUB),
+    ("篮球", ActivityKind.PE),
+    ("足球", ActivityKind.PE),
+    ("跳绳", ActivityKind.PE),
+    ("作业辅导", ActivityKind.TUTORING),
+    ("科学探究", ActivityKind.SCIENCE),
+    ("合唱", ActivityKind.ARTS),
+    ("书法", ActivityKind.ARTS),
+    ("种植园", ActivityKind.LABOUR),
+    ("经典诵读", ActivityKind.READING),
+    ("机器人社团", ActivityKind.CLUB),
+    ("围棋社团", ActivityKind.CLUB),
 ]
 
 
@@ -56,9 +63,14 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     for district_id, insts in institutions.items():
         for inst in insts:
             if inst.category == Category.NON_SUBJECT and rng.random() < 0.7:
-                selections.append(ProviderSelection(
-                    district_id=district_id, institution=inst, selected_on=dt.date(2026, 8, 15),
-                    note="2026–2027学年课后服务遴选"))
+                selections.append(
+                    ProviderSelection(
+                        district_id=district_id,
+                        institution=inst,
+                        selected_on=dt.date(2026, 8, 15),
+                        note="2026–2027学年课后服务遴选",
+                    )
+                )
                 selected.setdefault(district_id, []).append(inst)
             else:
                 unselected.setdefault(district_id, []).append(inst)
@@ -70,10 +82,15 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
         days = calendar.school_days(date_from, date_to)
         for school in district_schools:
             if term is not None:
-                programmes.append(Programme(
-                    school=school, term=term, extended_care=True,
-                    evening_self_study=school.stage != "primary" and rng.random() < 0.3,
-                    note="每周一至周五课后服务，第一阶段体育锻炼，第二阶段作业辅导与兴趣活动"))
+                programmes.append(
+                    Programme(
+                        school=school,
+                        term=term,
+                        extended_care=True,
+                        evening_self_study=school.stage != "primary" and rng.random() < 0.3,
+                        note="每周一至周五课后服务，第一阶段体育锻炼，第二阶段作业辅导与兴趣活动",
+                    )
+                )
             enrolled_base = rng.randint(200, 1500)
             for day in days:
                 if breaks():
@@ -86,13 +103,23 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                 end = dt.time(17, 30) if rng.random() < 0.6 else dt.time(18, rng.choice([0, 15, 30]))
                 if breaks():
                     end = dt.time(17, rng.choice([0, 10, 20, 29]))  # AS-8-END
-                filed = dt.datetime.combine(day, dt.time(17, 45), tzinfo=tz) + dt.timedelta(
-                    minutes=rng.randint(0, 180))
-                reports.append(DailyReport(
-                    school=school, date=day, filed_at=filed, first_filed_at=filed, pe_minutes=pe, stage1_minutes=stage1, end_time=end,
-                    enrolled=enrolled, participants=int(enrolled * rng.uniform(0.8, 1.0)),
-                    new_lessons=breaks(), compulsory=breaks(), extended_care=rng.random() < 0.5,
-                ))
+                filed = dt.datetime.combine(day, dt.time(17, 45), tzinfo=tz) + dt.timedelta(minutes=rng.randint(0, 180))
+                reports.append(
+                    DailyReport(
+                        school=school,
+                        date=day,
+                        filed_at=filed,
+                        first_filed_at=filed,
+                        pe_minutes=pe,
+                        stage1_minutes=stage1,
+                        end_time=end,
+                        enrolled=enrolled,
+                        participants=int(enrolled * rng.uniform(0.8, 1.0)),
+                        new_lessons=breaks(),
+                        compulsory=breaks(),
+                        extended_care=rng.random() < 0.5,
+                    )
+                )
     for i in quota(len(programmes)):
         programmes[i].extended_care = False  # AS-8-CARE
     Programme.objects.bulk_create(programmes, batch_size=2000, ignore_conflicts=True)
@@ -100,25 +127,35 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
 
     activities = []
     # programmes that have no menu yet (a second run adds nothing twice)
-    all_programmes = list(Programme.objects.filter(school__in=schools, activities__isnull=True)
-                          .select_related("school").order_by("pk"))
+    all_programmes = list(
+        Programme.objects.filter(school__in=schools, activities__isnull=True).select_related("school").order_by("pk")
+    )
     eligible = [i for i, p in enumerate(all_programmes) if unselected.get(p.school.district_id)]
     bad_programmes = {eligible[i] for i in quota(len(eligible))}
     for n, p in enumerate(all_programmes):
         district_id = p.school.district_id
         for name, kind in rng.sample(MENU, rng.randint(3, 5)):
-            provider = rng.choice([ProviderKind.SCHOOL_TEACHER] * 3 + [ProviderKind.RETIRED_TEACHER,
-                                                                        ProviderKind.VOLUNTEER])
+            provider = rng.choice(
+                [ProviderKind.SCHOOL_TEACHER] * 3 + [ProviderKind.RETIRED_TEACHER, ProviderKind.VOLUNTEER]
+            )
             institution = None
             if kind != ActivityKind.TUTORING and selected.get(district_id) and rng.random() < 0.3:
                 provider, institution = ProviderKind.INSTITUTION, rng.choice(selected[district_id])
             if n in bad_programmes and kind != ActivityKind.TUTORING:
                 provider, institution = ProviderKind.INSTITUTION, rng.choice(unselected[district_id])  # AS-10
                 bad_programmes.discard(n)
-            activities.append(Activity(
-                programme=p, name=name, kind=kind, provider_kind=provider, institution=institution,
-                provider_name="" if institution else rng.choice(["王老师", "李老师", "社区志愿者", "张老师"]),
-            ))
+            activities.append(
+                Activity(
+                    programme=p,
+                    name=name,
+                    kind=kind,
+                    provider_kind=provider,
+                    institution=institution,
+                    provider_name="" if institution else rng.choice(["王老师", "李老师", "社区志愿者", "张老师"]),
+                )
+            )
     Activity.objects.bulk_create(activities, batch_size=5000)
-    log(f"afterschool: {len(selections)} provider selections, {len(programmes)} programmes, "
-        f"{len(activities)} activities, {len(reports)} daily reports")
+    log(
+        f"afterschool: {len(selections)} provider selections, {len(programmes)} programmes, "
+        f"{len(activities)} activities, {len(reports)} daily reports"
+    )

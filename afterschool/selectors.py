@@ -15,8 +15,9 @@ from .models import Activity, DailyReport, Programme, ProviderSelection
 
 def term_for(*, district_id: int, on: dt.date) -> Term | None:
     """The term in force on ``on`` for a district: the district's own row wins over the city's."""
-    rows = Term.objects.filter(Q(district_id=district_id) | Q(district__isnull=True), starts_on__lte=on,
-                               ends_on__gte=on)
+    rows = Term.objects.filter(
+        Q(district_id=district_id) | Q(district__isnull=True), starts_on__lte=on, ends_on__gte=on
+    )
     rows = sorted(rows, key=lambda t: t.district_id is None)
     return rows[0] if rows else None
 

@@ -24,8 +24,18 @@ from shuangjian.errors import ServiceError
 from .choices import ProviderKind
 from .models import Activity, DailyReport, Programme, ProviderSelection
 
-REPORT_FIELDS = ("school", "date", "pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants",
-                 "new_lessons", "compulsory", "extended_care")
+REPORT_FIELDS = (
+    "school",
+    "date",
+    "pe_minutes",
+    "stage1_minutes",
+    "end_time",
+    "enrolled",
+    "participants",
+    "new_lessons",
+    "compulsory",
+    "extended_care",
+)
 MAX_MINUTES = 720
 MAX_PEOPLE = 100_000
 MAX_ROWS = 5_000
@@ -66,7 +76,9 @@ def _check_report_row(row: dict, *, schools: dict[int, School], calendars: dict,
             errors[f].append(_("人数过大"))
     enrolled, participants = row.get("enrolled"), row.get("participants")
     if enrolled is not None and participants is not None and 0 <= enrolled < participants:
-        errors["participants"].append(_("参加人数（%(p)d）不能多于报名人数（%(e)d）") % {"p": participants, "e": enrolled})
+        errors["participants"].append(
+            _("参加人数（%(p)d）不能多于报名人数（%(e)d）") % {"p": participants, "e": enrolled}
+        )
     day = row.get("date")
     if day is not None:
         if day > today:
@@ -109,8 +121,7 @@ def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
         key = (getattr(row.get("school"), "pk", row.get("school")), row.get("date"))
         if None not in key:
             if key in seen:
-                row_errors.setdefault("date", []).append(
-                    _("与第 %(n)d 行是同一学校同一天") % {"n": seen[key] + 1})
+                row_errors.setdefault("date", []).append(_("与第 %(n)d 行是同一学校同一天") % {"n": seen[key] + 1})
             else:
                 seen[key] = i
         if row_errors:
@@ -121,25 +132,48 @@ def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
     now = timezone.now()
     objs = [
         DailyReport(
-            school_id=getattr(r["school"], "pk", r["school"]), date=r["date"], pe_minutes=r["pe_minutes"],
-            stage1_minutes=r["stage1_minutes"], end_time=r["end_time"], enrolled=r["enrolled"],
-            participants=r["participants"], new_lessons=r["new_lessons"], compulsory=r["compulsory"],
-            extended_care=r["extended_care"], filed_at=now, first_filed_at=now,
+            school_id=getattr(r["school"], "pk", r["school"]),
+            date=r["date"],
+            pe_minutes=r["pe_minutes"],
+            stage1_minutes=r["stage1_minutes"],
+            end_time=r["end_time"],
+            enrolled=r["enrolled"],
+            participants=r["participants"],
+            new_lessons=r["new_lessons"],
+            compulsory=r["compulsory"],
+            extended_care=r["extended_care"],
+            filed_at=now,
+            first_filed_at=now,
             filed_by=user if getattr(user, "is_authenticated", False) else None,
         )
         for r in reports
     ]
     with transaction.atomic():
         DailyReport.objects.bulk_create(
-            objs, batch_size=1000, update_conflicts=True, unique_fields=["school", "date"],
-            update_fields=["pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants", "new_lessons",
-                           "compulsory", "extended_care", "filed_at", "filed_by"],
+            objs,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["school", "date"],
+            update_fields=[
+                "pe_minutes",
+                "stage1_minutes",
+                "end_time",
+                "enrolled",
+                "participants",
+                "new_lessons",
+                "compulsory",
+                "extended_care",
+                "filed_at",
+                "filed_by",
+            ],
         )
         _request_sweep(school_ids=[o.school_id for o in objs], dates=[o.date for o in objs])
     saved = DailyReport.objects.filter(school_id__in={o.school_id for o in objs}, date__in={o.date for o in objs})
     wanted = set(seen)
-    return sorted((r for r in saved.select_related("school") if (r.school_id, r.date) in wanted),
-                  key=lambda r: (r.date, r.school_id))
+    return sorted(
+        (r for r in saved.select_related("school") if (r.school_id, r.date) in wanted),
+        key=lambda r: (r.date, r.school_id),
+    )
 
 
 # -- programmes and activities ----------------------------------------------
@@ -156,23 +190,28 @@ def _scoped_school(user, school) -> School:
     return school if isinstance(school, School) else School.objects.get(pk=school)
 
 
-def programme_save(*, user, school, term, extended_care: bool = False, evening_self_study: bool = False,
-                   note: str = "") -> Programme:
+def programme_save(
+    *, user, school, term, extended_care: bool = False, evening_self_study: bool = False, note: str = ""
+) -> Programme:
     """Create or update the school's programme for a term."""
     school = _scoped_school(user, school)
     if term.district_id not in (None, school.district_id):
         raise ServiceError(_("该学期不属于本校所在区"), fields={"term": [_("学期与学校不在同一区")]})
     if term.district_id is None:
-        own = Term.objects.filter(district_id=school.district_id, academic_year=term.academic_year,
-                                  name=term.name).first()
+        own = Term.objects.filter(
+            district_id=school.district_id, academic_year=term.academic_year, name=term.name
+        ).first()
         if own is not None:
-            raise ServiceError(_("本区另定了该学期的起止日期，请选择本区的学期"),
-                               fields={"term": [_("请使用本区的学期（编号 %(id)d）") % {"id": own.pk}]})
+            raise ServiceError(
+                _("本区另定了该学期的起止日期，请选择本区的学期"),
+                fields={"term": [_("请使用本区的学期（编号 %(id)d）") % {"id": own.pk}]},
+            )
     if evening_self_study and school.stage == Stage.PRIMARY:
         raise ServiceError(_("晚自习只适用于有初中年级的学校"), fields={"evening_self_study": [_("小学不设晚自习")]})
     with transaction.atomic():
         programme, _created = Programme.objects.update_or_create(
-            school=school, term=term,
+            school=school,
+            term=term,
             defaults={"extended_care": extended_care, "evening_self_study": evening_self_study, "note": note},
         )
         _programme_sweep(programme)
@@ -185,13 +224,25 @@ def programme_update(*, user, programme: Programme, **changes) -> Programme:
     _scoped_school(user, programme.school)
     school = changes.get("school", programme.school)
     if getattr(school, "pk", school) != programme.school_id:
-        raise ServiceError(_("课后服务方案的学校不能修改：请为该校另行填报方案"), code="out_of_scope",
-                           fields={"school": [_("不可修改")]})
-    values = {"extended_care": programme.extended_care, "evening_self_study": programme.evening_self_study,
-              "note": programme.note, **changes}
-    return programme_save(user=user, school=changes.get("school", programme.school),
-                          term=changes.get("term", programme.term), extended_care=values["extended_care"],
-                          evening_self_study=values["evening_self_study"], note=values["note"])
+        raise ServiceError(
+            _("课后服务方案的学校不能修改：请为该校另行填报方案"),
+            code="out_of_scope",
+            fields={"school": [_("不可修改")]},
+        )
+    values = {
+        "extended_care": programme.extended_care,
+        "evening_self_study": programme.evening_self_study,
+        "note": programme.note,
+        **changes,
+    }
+    return programme_save(
+        user=user,
+        school=changes.get("school", programme.school),
+        term=changes.get("term", programme.term),
+        extended_care=values["extended_care"],
+        evening_self_study=values["evening_self_study"],
+        note=values["note"],
+    )
 
 
 def _check_provider(provider_kind: str, institution) -> None:
@@ -201,14 +252,21 @@ def _check_provider(provider_kind: str, institution) -> None:
         raise ServiceError(_("只有提供方为校外机构时才能选择机构"), fields={"institution": [_("应为空")]})
 
 
-def activity_create(*, user, programme: Programme, name: str, kind: str, provider_kind: str, institution=None,
-                    provider_name: str = "") -> Activity:
+def activity_create(
+    *, user, programme: Programme, name: str, kind: str, provider_kind: str, institution=None, provider_name: str = ""
+) -> Activity:
     """Add an activity to a programme's menu."""
     _scoped_school(user, programme.school)
     _check_provider(provider_kind, institution)
     with transaction.atomic():
-        activity = Activity.objects.create(programme=programme, name=name, kind=kind, provider_kind=provider_kind,
-                                           institution=institution, provider_name=provider_name)
+        activity = Activity.objects.create(
+            programme=programme,
+            name=name,
+            kind=kind,
+            provider_kind=provider_kind,
+            institution=institution,
+            provider_name=provider_name,
+        )
         _programme_sweep(programme)
     return activity
 
@@ -230,9 +288,21 @@ def activity_update(*, user, activity: Activity, **changes) -> Activity:
         _programme_sweep(programme)
         if programme.pk != old.pk:
             _programme_sweep(old)
-            audit_record(actor=user, action="update", obj=activity, district=programme.school.district_id,
-                         detail={"move": {"field": "programme", "from": old.pk, "to": programme.pk,
-                                          "from_school": old.school_id, "to_school": programme.school_id}})
+            audit_record(
+                actor=user,
+                action="update",
+                obj=activity,
+                district=programme.school.district_id,
+                detail={
+                    "move": {
+                        "field": "programme",
+                        "from": old.pk,
+                        "to": programme.pk,
+                        "from_school": old.school_id,
+                        "to_school": programme.school_id,
+                    }
+                },
+            )
     return activity
 
 
@@ -247,8 +317,9 @@ def activity_delete(*, user, activity: Activity) -> None:
 # -- the district's selected providers ----------------------------------------
 
 
-def provider_selection_create(*, user, district, institution, selected_on: dt.date,
-                              valid_until: dt.date | None = None, note: str = "") -> ProviderSelection:
+def provider_selection_create(
+    *, user, district, institution, selected_on: dt.date, valid_until: dt.date | None = None, note: str = ""
+) -> ProviderSelection:
     """A district bureau adds a non-subject institution to its selected list (遴选)."""
     from schools.models import District
 
@@ -261,17 +332,19 @@ def provider_selection_create(*, user, district, institution, selected_on: dt.da
     try:
         with transaction.atomic():
             selection = ProviderSelection.objects.create(
-                district=district, institution=institution, selected_on=selected_on, valid_until=valid_until,
-                note=note)
+                district=district, institution=institution, selected_on=selected_on, valid_until=valid_until, note=note
+            )
             _selection_sweep(selection)
     except IntegrityError as exc:
-        raise ServiceError(_("该机构在这一日期已被本区遴选"), code="conflict",
-                           fields={"institution": [_("重复遴选")]}) from exc
+        raise ServiceError(
+            _("该机构在这一日期已被本区遴选"), code="conflict", fields={"institution": [_("重复遴选")]}
+        ) from exc
     return selection
 
 
-def provider_selection_update(*, user, selection: ProviderSelection, valid_until: dt.date | None,
-                              note: str | None = None) -> ProviderSelection:
+def provider_selection_update(
+    *, user, selection: ProviderSelection, valid_until: dt.date | None, note: str | None = None
+) -> ProviderSelection:
     """Change when a selection ends (withdraw it) or its note."""
     if valid_until is not None and valid_until < selection.selected_on:
         raise ServiceError(_("有效期不能早于遴选日期"), fields={"valid_until": [_("早于遴选日期")]})
@@ -287,9 +360,11 @@ def provider_selection_update(*, user, selection: ProviderSelection, valid_until
 def _selection_sweep(selection: ProviderSelection) -> None:
     """Re-check the programmes that use this institution in the district's schools."""
     rows = list(
-        Programme.objects.filter(school__district_id=selection.district_id,
-                                 activities__institution_id=selection.institution_id)
-        .values_list("school_id", "term__starts_on").distinct()
+        Programme.objects.filter(
+            school__district_id=selection.district_id, activities__institution_id=selection.institution_id
+        )
+        .values_list("school_id", "term__starts_on")
+        .distinct()
     )
     if rows:
         _request_sweep(school_ids=[s for s, _d in rows], dates=[d for _s, d in rows])

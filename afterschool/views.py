@@ -52,8 +52,11 @@ def report(request):
                 return redirect("afterschool:report")
     else:
         form = DailyReportForm(initial={"date": timezone.localdate(), "end_time": "17:30"})
-    return render(request, "afterschool/report.html", {
-        "form": form, "school": school, "recent": selectors.recent_reports(school=school)})
+    return render(
+        request,
+        "afterschool/report.html",
+        {"form": form, "school": school, "recent": selectors.recent_reports(school=school)},
+    )
 
 
 @login_required
@@ -63,11 +66,13 @@ def programme(request):
     if term is None:
         return render(request, "afterschool/programme.html", {"school": school, "term": None})
     current = selectors.programme_for(school=school, term=term)
-    programme_form = ProgrammeForm(initial={
-        "extended_care": getattr(current, "extended_care", False),
-        "evening_self_study": getattr(current, "evening_self_study", False),
-        "note": getattr(current, "note", ""),
-    })
+    programme_form = ProgrammeForm(
+        initial={
+            "extended_care": getattr(current, "extended_care", False),
+            "evening_self_study": getattr(current, "evening_self_study", False),
+            "note": getattr(current, "note", ""),
+        }
+    )
     activity_form = ActivityForm(district=school.district_id)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -87,15 +92,23 @@ def programme(request):
                     messages.success(request, _("已添加课后服务项目"))
                     return redirect("afterschool:programme")
             elif action == "delete":
-                activity = get_object_or_404(restrict(Activity.objects.all(), request.user),
-                                             pk=request.POST.get("activity"))
+                activity = get_object_or_404(
+                    restrict(Activity.objects.all(), request.user), pk=request.POST.get("activity")
+                )
                 services.activity_delete(user=request.user, activity=activity)
                 messages.success(request, _("已删除课后服务项目"))
                 return redirect("afterschool:programme")
         except ServiceError as exc:
             _apply_errors(activity_form if action == "activity" else programme_form, exc)
-    return render(request, "afterschool/programme.html", {
-        "school": school, "term": term, "programme": current, "programme_form": programme_form,
-        "activity_form": activity_form,
-        "activities": selectors.activities_of(programme=current) if current else [],
-    })
+    return render(
+        request,
+        "afterschool/programme.html",
+        {
+            "school": school,
+            "term": term,
+            "programme": current,
+            "programme_form": programme_form,
+            "activity_form": activity_form,
+            "activities": selectors.activities_of(programme=current) if current else [],
+        },
+    )

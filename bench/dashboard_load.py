@@ -64,14 +64,21 @@ DISTRICT = "110108"
 
 #: the demo generator's plan (homework/seed.py PLAN): band, subject, kind, at home, minutes low, high
 PLAN = [
-    ("G12", "chinese", "reading", True, 10, 20), ("G12", "maths", "oral", True, 5, 10),
-    ("G12", "chinese", "written", False, 10, 15), ("G12", "english", "oral", True, 5, 10),
-    ("G36", "chinese", "written", True, 15, 20), ("G36", "maths", "written", True, 15, 20),
-    ("G36", "english", "written", True, 5, 10), ("G36", "chinese", "reading", True, 15, 20),
+    ("G12", "chinese", "reading", True, 10, 20),
+    ("G12", "maths", "oral", True, 5, 10),
+    ("G12", "chinese", "written", False, 10, 15),
+    ("G12", "english", "oral", True, 5, 10),
+    ("G36", "chinese", "written", True, 15, 20),
+    ("G36", "maths", "written", True, 15, 20),
+    ("G36", "english", "written", True, 5, 10),
+    ("G36", "chinese", "reading", True, 15, 20),
     ("G36", "science", "practical", True, 10, 15),
-    ("G79", "chinese", "written", True, 15, 20), ("G79", "maths", "written", True, 15, 20),
-    ("G79", "english", "written", True, 10, 15), ("G79", "physics", "written", True, 10, 15),
-    ("G79", "history", "reading", True, 10, 15), ("G79", "english", "oral", True, 5, 10),
+    ("G79", "chinese", "written", True, 15, 20),
+    ("G79", "maths", "written", True, 15, 20),
+    ("G79", "english", "written", True, 10, 15),
+    ("G79", "physics", "written", True, 10, 15),
+    ("G79", "history", "reading", True, 10, 15),
+    ("G79", "english", "oral", True, 5, 10),
 ]
 
 
@@ -164,9 +171,23 @@ def generate_homework(days: list[dt.date], academic_year: int) -> int:
 
 #: the spread of statuses of the generated findings, drawn per class-day
 STATUSES = ["open", "open", "open", "notified", "rectifying", "rectified", "cleared", "cleared", "dismissed", "open"]
-FINDING_COLUMNS = ("rule_id", "kind", "district_id", "school_id", "school_class_id", "period_start", "evidence",
-                   "summary", "fingerprint", "status", "first_seen", "last_seen", "status_changed_at", "sweep_token",
-                   "evidence_digest")
+FINDING_COLUMNS = (
+    "rule_id",
+    "kind",
+    "district_id",
+    "school_id",
+    "school_class_id",
+    "period_start",
+    "evidence",
+    "summary",
+    "fingerprint",
+    "status",
+    "first_seen",
+    "last_seen",
+    "status_changed_at",
+    "sweep_token",
+    "evidence_digest",
+)
 
 
 def finding_rows(rows) -> list[tuple]:
@@ -187,16 +208,35 @@ def finding_rows(rows) -> list[tuple]:
             summary = f"{school} {name} {day:%m-%d} 作业" + ("逾期公示" if filed else "未公示")
         else:
             summary = f"{school} {name} {day:%m-%d} 书面作业时间超过规定"
-        v = Violation(evidence={"school": school, "class": name, "grade": grade, "date": day.isoformat()},
-                      date=day, school_id=school_id, school_class_id=class_id, summary=summary[:300],
-                      district_id=district_id)
+        v = Violation(
+            evidence={"school": school, "class": name, "grade": grade, "date": day.isoformat()},
+            date=day,
+            school_id=school_id,
+            school_class_id=class_id,
+            summary=summary[:300],
+            district_id=district_id,
+        )
         text = _evidence_text(v)
         seen = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0)))
-        out.append((
-            rule_id, "auto", district_id, school_id, class_id, day, text, v.summary, v.fingerprint(rule_id),
-            STATUSES[(class_id + day.timetuple().tm_yday) % 10], seen, seen,
-            seen + dt.timedelta(days=class_id % 9), "bench", _evidence_digest(text, v.summary),
-        ))
+        out.append(
+            (
+                rule_id,
+                "auto",
+                district_id,
+                school_id,
+                class_id,
+                day,
+                text,
+                v.summary,
+                v.fingerprint(rule_id),
+                STATUSES[(class_id + day.timetuple().tm_yday) % 10],
+                seen,
+                seen,
+                seen + dt.timedelta(days=class_id % 9),
+                "bench",
+                _evidence_digest(text, v.summary),
+            )
+        )
     return out
 
 
@@ -249,16 +289,25 @@ def build(scale: str = "city") -> None:
     from schools.calendar import SchoolCalendar
 
     started = time.perf_counter()
-    call_command("seed_demo", scale=scale, seed=1, date_from=SEMESTER[0], date_to=SEMESTER[1],
-                 only=["schools", "institutions", "afterschool", "complaints"], verbosity=0)
+    call_command(
+        "seed_demo",
+        scale=scale,
+        seed=1,
+        date_from=SEMESTER[0],
+        date_to=SEMESTER[1],
+        only=["schools", "institutions", "afterschool", "complaints"],
+        verbosity=0,
+    )
     log(f"seed_demo --scale {scale} (no homework) in {time.perf_counter() - started:.0f}s")
     log(f"classes copied for 2025–26: {copy_classes(2025):,}")
     for (start, end), year in ((SPRING, 2025), (SEMESTER, 2026)):
         days = SchoolCalendar(None).school_days(start, end)
         started = time.perf_counter()
         items = generate_homework(days, year)
-        log(f"homework {start}..{end}: {items:,} items over {len(days)} school days generated in SQL in "
-            f"{time.perf_counter() - started:.0f}s")
+        log(
+            f"homework {start}..{end}: {items:,} items over {len(days)} school days generated in SQL in "
+            f"{time.perf_counter() - started:.0f}s"
+        )
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     started = time.perf_counter()
@@ -278,10 +327,13 @@ def tokens() -> dict[str, str]:
     from tests.factories import api_token, user_with_role
 
     out = {}
-    for role, name, district in (("city", "bench-city", None),
-                                 ("district", "bench-haidian", District.objects.get(code=DISTRICT))):
+    for role, name, district in (
+        ("city", "bench-city", None),
+        ("district", "bench-haidian", District.objects.get(code=DISTRICT)),
+    ):
         user = get_user_model().objects.filter(username=name).first() or user_with_role(
-            role, username=name, district=district)
+            role, username=name, district=district
+        )
         out[role] = api_token(user)
     return out
 
@@ -291,10 +343,19 @@ def sizes() -> dict[str, int]:
 
     out = {}
     with connection.cursor() as cur:
-        for table in ("homework_homeworkitem", "homework_homeworkday", "dashboards_classdaystat",
-                      "dashboards_homeworkdaystat", "dashboards_homeworkminutes", "dashboards_schooldaystat",
-                      "afterschool_dailyreport", "compliance_finding", "complaints_complaint",
-                      "institutions_institution", "schools_schoolclass"):
+        for table in (
+            "homework_homeworkitem",
+            "homework_homeworkday",
+            "dashboards_classdaystat",
+            "dashboards_homeworkdaystat",
+            "dashboards_homeworkminutes",
+            "dashboards_schooldaystat",
+            "afterschool_dailyreport",
+            "compliance_finding",
+            "complaints_complaint",
+            "institutions_institution",
+            "schools_schoolclass",
+        ):
             cur.execute(f"SELECT count(*) FROM {table}")
             out[table] = cur.fetchone()[0]
     return out
@@ -327,8 +388,10 @@ def _process(port, path, headers, threads, seconds, warmup, queue):
     start = time.perf_counter()
     warm_until, until = start + warmup, start + warmup + seconds
     results, errors = [], []
-    workers = [threading.Thread(target=_client, args=(port, path, headers, until, warm_until, results, errors))
-               for _ in range(threads)]
+    workers = [
+        threading.Thread(target=_client, args=(port, path, headers, until, warm_until, results, errors))
+        for _ in range(threads)
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -340,8 +403,9 @@ def load(port: int, path: str, headers: dict, clients: int, seconds: float, warm
     processes = 4 if clients >= 4 else 1
     per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_process, args=(port, path, headers, n, seconds, warmup, queue))
-             for n in per]
+    procs = [
+        multiprocessing.Process(target=_process, args=(port, path, headers, n, seconds, warmup, queue)) for n in per
+    ]
     for p in procs:
         p.start()
     latencies, errors = [], 0
@@ -353,8 +417,13 @@ def load(port: int, path: str, headers: dict, clients: int, seconds: float, warm
         p.join()
     latencies.sort()
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / seconds,
-            "p50": q[49] * 1000, "p95": q[94] * 1000}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / seconds,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+    }
 
 
 def wait_for(port: int, seconds: float = 30) -> None:
@@ -372,12 +441,21 @@ def wait_for(port: int, seconds: float = 30) -> None:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_dash"))
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
-                        help="the cache of the benchmark server")
-    parser.add_argument("--scale", choices=["small", "district", "city"], default="city",
-                        help="seed_demo's scale of the data built (small: seconds, for a smoke run)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_dash"),
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        help="the cache of the benchmark server",
+    )
+    parser.add_argument(
+        "--scale",
+        choices=["small", "district", "city"],
+        default="city",
+        help="seed_demo's scale of the data built (small: seconds, for a smoke run)",
+    )
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the benchmark database")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
@@ -419,8 +497,11 @@ def measure(args, keys: dict[str, str], caches=("off", "default")) -> dict:
     endpoints = [
         (f"district dashboard {DISTRICT}", f"/api/v1/dashboards/districts/{DISTRICT}/?{window}", district_auth),
         ("city dashboard", f"/api/v1/dashboards/city/?{window}", {"Authorization": f"Token {keys['city']}"}),
-        (f"district {DISTRICT}, whole spring semester",
-         f"/api/v1/dashboards/districts/{DISTRICT}/?date_from={SPRING[0]}&date_to={SPRING[1]}", district_auth),
+        (
+            f"district {DISTRICT}, whole spring semester",
+            f"/api/v1/dashboards/districts/{DISTRICT}/?date_from={SPRING[0]}&date_to={SPRING[1]}",
+            district_auth,
+        ),
     ]
     results = {}
     log(f"load average {loadavg()}")
@@ -430,20 +511,27 @@ def measure(args, keys: dict[str, str], caches=("off", "default")) -> dict:
             if i == 0:
                 results[("trivial JSON view (floor)", "-")] = run(args, "trivial JSON view (floor)", "/bench/ping/", {})
                 results[("trivial DRF view, token auth", "-")] = run(
-                    args, "trivial DRF view, token auth", "/bench/api-ping/", district_auth)
+                    args, "trivial DRF view, token auth", "/bench/api-ping/", district_auth
+                )
             for name, path, headers in endpoints:
                 results[(name, cache)] = run(args, name, path, headers)
 
     floor = results[("trivial JSON view (floor)", "-")]
     print()
-    print(f"{args.clients} concurrent clients, {args.seconds:g} s per endpoint, gunicorn {args.workers} sync workers, "
-          f"{os.cpu_count()} CPUs shared with PostgreSQL and the load generator; dashboards over "
-          f"{WINDOW[0]}..{WINDOW[1]}; load average at the end {loadavg()}")
-    print(f"{'endpoint':40} {'cache':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'rps floor/x':>12}")
+    print(
+        f"{args.clients} concurrent clients, {args.seconds:g} s per endpoint, gunicorn {args.workers} sync workers, "
+        f"{os.cpu_count()} CPUs shared with PostgreSQL and the load generator; dashboards over "
+        f"{WINDOW[0]}..{WINDOW[1]}; load average at the end {loadavg()}"
+    )
+    print(
+        f"{'endpoint':40} {'cache':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'rps floor/x':>12}"
+    )
     for (name, cache), r in results.items():
         ratio = r["p95"] / floor["p95"] if floor["p95"] else float("inf")
-        print(f"{name:40} {cache:>7} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {ratio:10.2f} "
-              f"{floor['rps'] / r['rps'] if r['rps'] else float('inf'):12.2f}")
+        print(
+            f"{name:40} {cache:>7} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {ratio:10.2f} "
+            f"{floor['rps'] / r['rps'] if r['rps'] else float('inf'):12.2f}"
+        )
     return results
 
 
@@ -461,17 +549,35 @@ class server:
         self.args, self.cache = args, cache
 
     def __enter__(self):
-        env = {**os.environ, "DATABASE_URL": self.args.database_url, "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-               "DATABASE_CONN_MAX_AGE": "600", "DJANGO_DEBUG": "false", "CELERY_TASK_ALWAYS_EAGER": "true",
-               "REDIS_URL": self.args.redis_url}
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.args.database_url,
+            "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+            "DATABASE_CONN_MAX_AGE": "600",
+            "DJANGO_DEBUG": "false",
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "REDIS_URL": self.args.redis_url,
+        }
         env.pop("DASHBOARD_CACHE_SECONDS", None)
         if self.cache == "off":
             env["DASHBOARD_CACHE_SECONDS"] = "0"
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "shuangjian.wsgi:application", "--chdir", str(ROOT),
-             "--workers", str(self.args.workers), "--bind", f"127.0.0.1:{self.args.port}", "--backlog", "256",
-             "--log-level", "warning"],
-            env=env, cwd=ROOT,
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "shuangjian.wsgi:application",
+                "--chdir",
+                str(ROOT),
+                "--workers",
+                str(self.args.workers),
+                "--bind",
+                f"127.0.0.1:{self.args.port}",
+                "--backlog",
+                "256",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
         )
         wait_for(self.args.port)
         return self
@@ -493,8 +599,10 @@ def run(args, name: str, path: str, headers: dict) -> dict:
         log(f"{name}: homework filing {json.loads(body)['homework']['filing']}, {len(body):,} bytes")
     before = loadavg()
     r = load(args.port, path, headers, args.clients, args.seconds, args.warmup)
-    log(f"{name}: {r['requests']} requests, {r['errors']} errors, {r['rps']:.1f}/s, p95 {r['p95']:.1f} ms "
-        f"(load average before {before}, after {loadavg()})")
+    log(
+        f"{name}: {r['requests']} requests, {r['errors']} errors, {r['rps']:.1f}/s, p95 {r['p95']:.1f} ms "
+        f"(load average before {before}, after {loadavg()})"
+    )
     return r
 
 

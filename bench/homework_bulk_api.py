@@ -36,14 +36,20 @@ from bench.common import ensure_database  # noqa: E402 - after the path
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_homework"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_homework"),
+    )
     parser.add_argument("--day", type=dt.date.fromisoformat, default=dt.date(2026, 11, 10))
     parser.add_argument("--items", type=int, default=0, help="file only this many items (0: the whole day)")
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=2, help="also time this many concurrent callers")
-    parser.add_argument("--scale", choices=["small", "city"], default="city",
-                        help="the schools and classes seeded into an empty database")
+    parser.add_argument(
+        "--scale",
+        choices=["small", "city"],
+        default="city",
+        help="the schools and classes seeded into an empty database",
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -77,17 +83,21 @@ def main():
         else:
             call_command("seed_demo", scale=args.scale, seed=1, only=["schools"], verbosity=0)
         print(f"created the schools and classes ({args.scale} scale) in {time.perf_counter() - t:.1f}s")
-    classes = list(SchoolClass.objects.filter(academic_year=2026).order_by("id").values_list(
-        "id", "school_id", "grade"))
+    classes = list(
+        SchoolClass.objects.filter(academic_year=2026).order_by("id").values_list("id", "school_id", "grade")
+    )
     rng = random.Random(7)
     items = []
     for class_id, school_id, grade in classes:
-        items.extend(day_items(rng, class_id=class_id, school_id=school_id, grade=grade, day=args.day,
-                               violation_rate=0.05))
+        items.extend(
+            day_items(rng, class_id=class_id, school_id=school_id, grade=grade, day=args.day, violation_rate=0.05)
+        )
     if args.items:
         items = items[: args.items]
-    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
-          "(other work on the machine slows PostgreSQL and so both figures)")
+    print(
+        f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+        "(other work on the machine slows PostgreSQL and so both figures)"
+    )
     print(f"{len(School.objects.all())} schools, {len(classes)} classes, {len(items)} items for {args.day}")
 
     from django.contrib.auth import get_user_model
@@ -101,10 +111,20 @@ def main():
     compliance_services._schedule_pending_sweep = lambda: None
 
     def api_fields(c):
-        return {"school_class": c.school_class_id, "date": c.date.isoformat(), "subject": c.subject, "kind": c.kind,
-                "minutes": c.minutes, "at_home": c.at_home, "for_parents": c.for_parents,
-                "parent_grading": c.parent_grading, "self_grading": c.self_grading, "punitive": c.punitive,
-                "beyond_standard": c.beyond_standard, "content": c.content}
+        return {
+            "school_class": c.school_class_id,
+            "date": c.date.isoformat(),
+            "subject": c.subject,
+            "kind": c.kind,
+            "minutes": c.minutes,
+            "at_home": c.at_home,
+            "for_parents": c.for_parents,
+            "parent_grading": c.parent_grading,
+            "self_grading": c.self_grading,
+            "punitive": c.punitive,
+            "beyond_standard": c.beyond_standard,
+            "content": c.content,
+        }
 
     # a batch never splits a class's day: re-filing replaces a class-day-subject, so a school system sends a
     # class's day whole
@@ -119,9 +139,11 @@ def main():
 
     def empty():
         with connection.cursor() as cur:
-            cur.execute(f"TRUNCATE {HomeworkItem._meta.db_table}, {HomeworkDay._meta.db_table}, "
-                        f"{SweepRequest._meta.db_table}, {FindingEvent._meta.db_table}, {Finding._meta.db_table} "
-                        "RESTART IDENTITY CASCADE")
+            cur.execute(
+                f"TRUNCATE {HomeworkItem._meta.db_table}, {HomeworkDay._meta.db_table}, "
+                f"{SweepRequest._meta.db_table}, {FindingEvent._meta.db_table}, {Finding._meta.db_table} "
+                "RESTART IDENTITY CASCADE"
+            )
             cur.execute(f"VACUUM ANALYZE {HomeworkItem._meta.db_table}")
 
     # 1. the API -----------------------------------------------------------------------------
@@ -159,9 +181,11 @@ def main():
         rate = filed / api_seconds
         if clients == 1:
             api_rate = rate
-        print(f"API   : {filed} items in {api_seconds:.2f}s = {rate:,.0f} items/s with {clients} client(s) "
-              f"(batches of about {args.batch}: median {per_batch[len(per_batch) // 2] * 1000:.0f} ms, "
-              f"slowest {per_batch[-1] * 1000:.0f} ms)")
+        print(
+            f"API   : {filed} items in {api_seconds:.2f}s = {rate:,.0f} items/s with {clients} client(s) "
+            f"(batches of about {args.batch}: median {per_batch[len(per_batch) // 2] * 1000:.0f} ms, "
+            f"slowest {per_batch[-1] * 1000:.0f} ms)"
+        )
 
     # a re-filing of the same day: every item replaces its predecessor
     t = time.perf_counter()
@@ -192,20 +216,31 @@ def main():
     filed_seconds = time.perf_counter() - t0
     # the schools published on time, but for 2 % of the class-days (HW-4-PUBLISH finds those)
     on_time = dt.datetime.combine(args.day, dt.time(11, 0), tzinfo=dt.UTC)
-    HomeworkDay.objects.filter(id__in=HomeworkDay.objects.order_by("?")[: int(0.98 * len(classes))]
-                               .values("id")).update(first_filed_at=on_time)
+    HomeworkDay.objects.filter(
+        id__in=HomeworkDay.objects.order_by("?")[: int(0.98 * len(classes))].values("id")
+    ).update(first_filed_at=on_time)
     t1 = time.perf_counter()
     with connection.cursor() as cur:
         # what autovacuum does after a bulk load; timed with the sweep
         cur.execute(f"ANALYZE {HomeworkItem._meta.db_table}, {HomeworkDay._meta.db_table}")
-    hw_rules = ["HW-5-G12", "HW-5-G36", "HW-5-G79", "HW-4-PARENT", "HW-4-PUNITIVE", "HW-4-STANDARD",
-                "HW-6-SELFGRADE", "HW-4-PUBLISH"]
+    hw_rules = [
+        "HW-5-G12",
+        "HW-5-G36",
+        "HW-5-G79",
+        "HW-4-PARENT",
+        "HW-4-PUNITIVE",
+        "HW-4-STANDARD",
+        "HW-6-SELFGRADE",
+        "HW-4-PUBLISH",
+    ]
     run = run_execute_sync(run=run_create(date_from=args.day, date_to=args.day, rule_ids=hw_rules))
     swept_seconds = time.perf_counter() - t1
     by_rule = {r: Finding.objects.filter(rule_id=r).count() for r in hw_rules}
-    print(f"city day: filed {len(items)} items in {filed_seconds:.1f}s, swept {len(hw_rules)} rules x "
-          f"{len(run.district_codes)} districts in {swept_seconds:.1f}s, total {filed_seconds + swept_seconds:.1f}s "
-          f"(run {run.state}, {run.new_count} findings: {by_rule})")
+    print(
+        f"city day: filed {len(items)} items in {filed_seconds:.1f}s, swept {len(hw_rules)} rules x "
+        f"{len(run.district_codes)} districts in {swept_seconds:.1f}s, total {filed_seconds + swept_seconds:.1f}s "
+        f"(run {run.state}, {run.new_count} findings: {by_rule})"
+    )
     ComplianceRun.objects.filter(pk=run.pk).delete()
     return 0
 
@@ -222,12 +257,20 @@ def _seed_city_classes() -> None:
         for i in range(counts.get(district.code, 50)):
             r = rng.random()
             stage = "primary" if r < 0.55 else "junior" if r < 0.8 else "nine_year"
-            schools.append(School(district=district, name=f"{district.name}第{i + 1}学校", code=f"B{district.code}{i:04d}",
-                                  stage=stage))
+            schools.append(
+                School(
+                    district=district,
+                    name=f"{district.name}第{i + 1}学校",
+                    code=f"B{district.code}{i:04d}",
+                    stage=stage,
+                )
+            )
     School.objects.bulk_create(schools, batch_size=2000)
     classes = [
         SchoolClass(school=school, academic_year=2026, grade=grade, name=f"{grade}年级{n}班", headcount=40)
-        for school in School.objects.all() for grade in grades_of(school.stage) for n in range(1, rng.randint(3, 5) + 1)
+        for school in School.objects.all()
+        for grade in grades_of(school.stage)
+        for n in range(1, rng.randint(3, 5) + 1)
     ]
     SchoolClass.objects.bulk_create(classes, batch_size=5000)
 

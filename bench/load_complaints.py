@@ -98,20 +98,28 @@ def build(school_count: int) -> dict:
     schools = list(School.objects.select_related("district").order_by("id")[:school_count])
     today = dt.date.today()
     days = SchoolCalendar(None).school_days(today - dt.timedelta(days=365), today - dt.timedelta(days=1))
-    plan = {"schools": [], "institutions": [], "complaint_schools": [], "districts": [],
-            "days": [d.isoformat() for d in reversed(days)], "today": today.isoformat()}
+    plan = {
+        "schools": [],
+        "institutions": [],
+        "complaint_schools": [],
+        "districts": [],
+        "days": [d.isoformat() for d in reversed(days)],
+        "today": today.isoformat(),
+    }
     for school in schools:
-        user = user_with_role("school", username=f"bench-school-{school.pk}", school=school,
-                              district=school.district)
+        user = user_with_role("school", username=f"bench-school-{school.pk}", school=school, district=school.district)
         classes = list(SchoolClass.objects.filter(school=school).values_list("id", "grade"))
         plan["schools"].append({"id": school.pk, "token": api_token(user), "classes": classes})
     plan["institutions"] = [{"id": i.pk, "name": i.name} for i in Institution.objects.order_by("id")[:200]]
     plan["complaint_schools"] = [{"id": s.pk, "name": s.name} for s in School.objects.order_by("id")]
-    plan["districts"] = list(District.objects.filter(code__in=["110101", "110102", "110108"]).values_list(
-        "id", flat=True))
+    plan["districts"] = list(
+        District.objects.filter(code__in=["110101", "110102", "110108"]).values_list("id", flat=True)
+    )
     counts = (School.objects.count(), SchoolClass.objects.count(), Institution.objects.count())
-    log(f"{counts[0]} schools, {counts[1]} classes, {counts[2]} institutions; "
-        f"{len(plan['schools'])} schools file homework")
+    log(
+        f"{counts[0]} schools, {counts[1]} classes, {counts[2]} institutions; "
+        f"{len(plan['schools'])} schools file homework"
+    )
     return plan
 
 
@@ -127,14 +135,34 @@ class Server:
     def __enter__(self):
         import http.client  # not at the top: it imports ssl, which the load generator's gevent patches first
 
-        env = {**os.environ, "DATABASE_URL": self.args.database_url, "DJANGO_SETTINGS_MODULE": SETTINGS,
-               "DATABASE_CONN_MAX_AGE": "600", "DJANGO_DEBUG": "false", "REDIS_URL": self.args.redis_url,
-               "PYTHONWARNINGS": "ignore:No directory at"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.args.database_url,
+            "DJANGO_SETTINGS_MODULE": SETTINGS,
+            "DATABASE_CONN_MAX_AGE": "600",
+            "DJANGO_DEBUG": "false",
+            "REDIS_URL": self.args.redis_url,
+            "PYTHONWARNINGS": "ignore:No directory at",
+        }
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "shuangjian.wsgi:application", "--chdir", str(ROOT),
-             "--workers", str(self.args.workers), "--bind", f"127.0.0.1:{self.args.port}", "--backlog", "2048",
-             "--timeout", "120", "--log-level", "warning"],
-            env=env, cwd=ROOT,
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "shuangjian.wsgi:application",
+                "--chdir",
+                str(ROOT),
+                "--workers",
+                str(self.args.workers),
+                "--bind",
+                f"127.0.0.1:{self.args.port}",
+                "--backlog",
+                "2048",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -223,8 +251,9 @@ def client_main(plan_path: str, out_path: str) -> None:
                     r.failure(f"form: HTTP {r.status_code}")
                     return
             gevent.sleep(random.uniform(*think))
-            with self.client.post(FORM, data=self._answers(match.group(1)), headers=headers,
-                                  name="POST complaint", catch_response=True) as r:
+            with self.client.post(
+                FORM, data=self._answers(match.group(1)), headers=headers, name="POST complaint", catch_response=True
+            ) as r:
                 code = code_re.search(r.text or "")
                 if r.status_code == 200 and code:
                     accepted.append(code.group(1))
@@ -232,21 +261,38 @@ def client_main(plan_path: str, out_path: str) -> None:
                     r.failure(f"submission: HTTP {r.status_code}")
 
         def _answers(self, token: str) -> dict:
-            data = {"csrfmiddlewaretoken": token, "description": "孩子反映该机构周末仍在上学科类课程，请核查。",
-                    "occurred_on": (today - dt.timedelta(days=random.randint(1, 30))).isoformat()}
+            data = {
+                "csrfmiddlewaretoken": token,
+                "description": "孩子反映该机构周末仍在上学科类课程，请核查。",
+                "occurred_on": (today - dt.timedelta(days=random.randint(1, 30))).isoformat(),
+            }
             kind = random.random()
             if kind < 0.6:
                 inst = random.choice(plan["institutions"])
-                data.update(target_kind="institution", institution=inst["id"], institution_name=inst["name"],
-                            category=random.choice(["unlicensed", "advertising", "holiday_or_late_training",
-                                                    "prepayment_refund"]))
+                data.update(
+                    target_kind="institution",
+                    institution=inst["id"],
+                    institution_name=inst["name"],
+                    category=random.choice(
+                        ["unlicensed", "advertising", "holiday_or_late_training", "prepayment_refund"]
+                    ),
+                )
             elif kind < 0.9:
                 school = random.choice(plan["complaint_schools"])
-                data.update(target_kind="school", school=school["id"], school_name=school["name"],
-                            category="excessive_homework", grade=random.randint(1, 9))
+                data.update(
+                    target_kind="school",
+                    school=school["id"],
+                    school_name=school["name"],
+                    category="excessive_homework",
+                    grade=random.randint(1, 9),
+                )
             else:
-                data.update(target_kind="other", target_text="小区内无证补习班", category="other",
-                            district=random.choice(plan["districts"]))
+                data.update(
+                    target_kind="other",
+                    target_text="小区内无证补习班",
+                    category="other",
+                    district=random.choice(plan["districts"]),
+                )
             if random.random() < 0.5:
                 data["contact_phone"] = f"139{random.randint(0, 99_999_999):08d}"
             return data
@@ -271,12 +317,24 @@ def client_main(plan_path: str, out_path: str) -> None:
             day = next(self.days)
             items = []
             for class_id, grade in self.school["classes"]:
-                for subject in (["chinese", "maths"] if grade <= 2 else ["chinese", "maths", "english", "science"]):
-                    items.append({"school_class": class_id, "date": day, "subject": subject,
-                                  "kind": "written" if grade > 2 else "oral", "minutes": self.rng.randint(5, 20),
-                                  "at_home": grade > 2})
-            with self.client.post(HOMEWORK, json=items, name="POST homework (bulk)", catch_response=True,
-                                  headers={"Authorization": f"Token {self.school['token']}"}) as r:
+                for subject in ["chinese", "maths"] if grade <= 2 else ["chinese", "maths", "english", "science"]:
+                    items.append(
+                        {
+                            "school_class": class_id,
+                            "date": day,
+                            "subject": subject,
+                            "kind": "written" if grade > 2 else "oral",
+                            "minutes": self.rng.randint(5, 20),
+                            "at_home": grade > 2,
+                        }
+                    )
+            with self.client.post(
+                HOMEWORK,
+                json=items,
+                name="POST homework (bulk)",
+                catch_response=True,
+                headers={"Authorization": f"Token {self.school['token']}"},
+            ) as r:
                 if r.status_code not in (200, 201):
                     r.failure(f"homework: HTTP {r.status_code} {(r.text or '')[:200]}")
 
@@ -293,8 +351,11 @@ def client_main(plan_path: str, out_path: str) -> None:
     unfinished = in_flight["parents"]
     elapsed = time.time() - started
     runner.quit()
-    Path(out_path).write_text(json.dumps({"records": records, "accepted": accepted, "unfinished": unfinished,
-                                          "elapsed": elapsed, "started": started}))
+    Path(out_path).write_text(
+        json.dumps(
+            {"records": records, "accepted": accepted, "unfinished": unfinished, "elapsed": elapsed, "started": started}
+        )
+    )
 
 
 # -- figures -------------------------------------------------------------------------------------------------
@@ -308,47 +369,69 @@ def summary(records: list, seconds: float) -> dict:
     else:
         p50 = p95 = p99 = times[0] if times else 0.0
     errors = sum(1 for r in records if not r[3])
-    return {"requests": len(records), "rps": len(records) / seconds if seconds else 0.0, "errors": errors,
-            "error_rate": errors / len(records) if records else 0.0,
-            "5xx": sum(1 for r in records if r[1] >= 500), "p50": p50, "p95": p95, "p99": p99}
+    return {
+        "requests": len(records),
+        "rps": len(records) / seconds if seconds else 0.0,
+        "errors": errors,
+        "error_rate": errors / len(records) if records else 0.0,
+        "5xx": sum(1 for r in records if r[1] >= 500),
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+    }
 
 
 def report(args, result: dict, in_database: set[str]) -> bool:
     seconds = result["elapsed"]
     records = result["records"]
-    rows = [("parents: GET form", [r for r in records if r[0] == "GET form"]),
-            ("parents: POST complaint", [r for r in records if r[0] == "POST complaint"]),
-            ("parents: both", [r for r in records if r[0] in ("GET form", "POST complaint")]),
-            ("schools: POST homework (bulk)", [r for r in records if r[0] == "POST homework (bulk)"]),
-            ("all requests", records)]
+    rows = [
+        ("parents: GET form", [r for r in records if r[0] == "GET form"]),
+        ("parents: POST complaint", [r for r in records if r[0] == "POST complaint"]),
+        ("parents: both", [r for r in records if r[0] in ("GET form", "POST complaint")]),
+        ("schools: POST homework (bulk)", [r for r in records if r[0] == "POST homework (bulk)"]),
+        ("all requests", records),
+    ]
     print()
-    print(f"{args.users} parents and {args.schools} school systems for {args.seconds:g} s "
-          f"({seconds:.1f} s with the parents finishing their forms); gunicorn {args.workers} sync workers; "
-          f"{os.cpu_count()} CPUs shared by the server, PostgreSQL and the load generator; "
-          f"load average now {os.getloadavg()[0]:.1f}")
-    print(f"{'requests':32} {'count':>7} {'req/s':>7} {'errors':>7} {'err %':>6} {'5xx':>5} "
-          f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    print(
+        f"{args.users} parents and {args.schools} school systems for {args.seconds:g} s "
+        f"({seconds:.1f} s with the parents finishing their forms); gunicorn {args.workers} sync workers; "
+        f"{os.cpu_count()} CPUs shared by the server, PostgreSQL and the load generator; "
+        f"load average now {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'requests':32} {'count':>7} {'req/s':>7} {'errors':>7} {'err %':>6} {'5xx':>5} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    )
     figures = {}
     for name, subset in rows:
         s = figures[name] = summary(subset, seconds)
-        print(f"{name:32} {s['requests']:7d} {s['rps']:7.1f} {s['errors']:7d} {100 * s['error_rate']:6.2f} "
-              f"{s['5xx']:5d} {s['p50']:8.1f} {s['p95']:8.1f} {s['p99']:8.1f}")
+        print(
+            f"{name:32} {s['requests']:7d} {s['rps']:7.1f} {s['errors']:7d} {100 * s['error_rate']:6.2f} "
+            f"{s['5xx']:5d} {s['p50']:8.1f} {s['p95']:8.1f} {s['p99']:8.1f}"
+        )
     accepted = set(result["accepted"])
     lost = accepted - in_database
     unseen = in_database - accepted
     print()
-    print(f"complaints accepted as the clients saw them (a tracking code on the answer): {len(accepted)} "
-          f"({len(accepted) / seconds:.1f}/s)")
-    print(f"complaints in the database: {len(in_database)}; lost (accepted, not stored): {len(lost)}; "
-          f"stored but not seen accepted by a client: {len(unseen)}; parents still in a form at the end: "
-          f"{result['unfinished']}")
+    print(
+        f"complaints accepted as the clients saw them (a tracking code on the answer): {len(accepted)} "
+        f"({len(accepted) / seconds:.1f}/s)"
+    )
+    print(
+        f"complaints in the database: {len(in_database)}; lost (accepted, not stored): {len(lost)}; "
+        f"stored but not seen accepted by a client: {len(unseen)}; parents still in a form at the end: "
+        f"{result['unfinished']}"
+    )
     form_p95 = figures["parents: GET form"]["p95"]
     post_p95 = figures["parents: POST complaint"]["p95"]
     checks = [
         ("zero complaints lost", not lost and not result["unfinished"], f"{len(lost)} lost"),
         ("zero 5xx answers", figures["all requests"]["5xx"] == 0, f"{figures['all requests']['5xx']} 5xx"),
-        (f"p95 < {TARGET_P95_MS:.0f} ms (form and submission)", max(form_p95, post_p95) < TARGET_P95_MS,
-         f"form {form_p95:.0f} ms, submission {post_p95:.0f} ms"),
+        (
+            f"p95 < {TARGET_P95_MS:.0f} ms (form and submission)",
+            max(form_p95, post_p95) < TARGET_P95_MS,
+            f"form {form_p95:.0f} ms, submission {post_p95:.0f} ms",
+        ),
         ("at least one complaint accepted", bool(accepted), f"{len(accepted)} accepted"),
     ]
     print()
@@ -367,10 +450,17 @@ def parse_args(argv=None):
     parser.add_argument("--think", default="5,15", help="seconds a parent takes to fill in the form: LOW,HIGH")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_COMPLAINTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_complaints"))
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""),
-                        help="the server's cache (throttle counts); empty: each worker's memory")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_COMPLAINTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_complaints"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", ""),
+        help="the server's cache (throttle counts); empty: each worker's memory",
+    )
     parser.add_argument("--client", nargs=2, metavar=("PLAN", "OUT"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -381,16 +471,26 @@ def measure(args, plan: dict) -> bool:
     from django.db import connections
 
     connections.close_all()
-    plan = {**plan, "seconds": args.seconds, "think": [float(x) for x in args.think.split(",")],
-            "users": args.users, "host": f"http://127.0.0.1:{args.port}"}
+    plan = {
+        **plan,
+        "seconds": args.seconds,
+        "think": [float(x) for x in args.think.split(",")],
+        "users": args.users,
+        "host": f"http://127.0.0.1:{args.port}",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
         plan_path.write_text(json.dumps(plan))
         with Server(args):
-            log(f"server up (cache: {args.redis_url or 'per-worker memory'}); {args.users} parents, "
-                f"{len(plan['schools'])} school systems, {args.seconds:g} s")
-            subprocess.run([sys.executable, str(Path(__file__).resolve()), "--client", str(plan_path),
-                            str(out_path)], check=True, cwd=ROOT)
+            log(
+                f"server up (cache: {args.redis_url or 'per-worker memory'}); {args.users} parents, "
+                f"{len(plan['schools'])} school systems, {args.seconds:g} s"
+            )
+            subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--client", str(plan_path), str(out_path)],
+                check=True,
+                cwd=ROOT,
+            )
         result = json.loads(out_path.read_text())
 
     from complaints.models import Complaint

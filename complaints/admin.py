@@ -29,8 +29,17 @@ class ComplaintEventInline(admin.TabularInline):
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
-    list_display = ["tracking_code", "state", "category", "district", "department", "channel", "received_on",
-                    "accept_due", "resolve_due"]
+    list_display = [
+        "tracking_code",
+        "state",
+        "category",
+        "district",
+        "department",
+        "channel",
+        "received_on",
+        "accept_due",
+        "resolve_due",
+    ]
     list_filter = ["state", "category", "department", "channel", "district"]
     search_fields = ["tracking_code"]
     # the encrypted contact fields and the secret hash are deliberately left out

@@ -17,9 +17,11 @@ from django.core.checks import Error, Tags, register
 #: repository), and any earlier one
 DEVELOPMENT_FIELD_ENCRYPTION_KEYS = frozenset({"ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtMDE="})
 
-HINT = ("Set FIELD_ENCRYPTION_KEYS to a comma-separated list of keys made with "
-        "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`; "
-        "the first encrypts, every one decrypts.")
+HINT = (
+    "Set FIELD_ENCRYPTION_KEYS to a comma-separated list of keys made with "
+    "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`; "
+    "the first encrypts, every one decrypts."
+)
 
 
 @register(Tags.security, deploy=True)
@@ -28,20 +30,35 @@ def check_field_encryption_keys(app_configs, **kwargs):
     if isinstance(keys, str):  # a single key given as a string
         keys = [keys]
     if not keys:
-        return [Error("FIELD_ENCRYPTION_KEYS is missing or empty: complainants' contact details cannot be "
-                      "encrypted or read.", hint=HINT, id="complaints.E001")]
+        return [
+            Error(
+                "FIELD_ENCRYPTION_KEYS is missing or empty: complainants' contact details cannot be encrypted or read.",
+                hint=HINT,
+                id="complaints.E001",
+            )
+        ]
     errors = []
     for position, key in enumerate(keys, start=1):
         try:
             Fernet(key)
         except (ValueError, TypeError):
-            errors.append(Error(f"FIELD_ENCRYPTION_KEYS: key {position} of {len(keys)} is not a valid Fernet key "
-                                "(32 bytes, URL-safe base64).", hint=HINT, id="complaints.E002"))
+            errors.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEYS: key {position} of {len(keys)} is not a valid Fernet key "
+                    "(32 bytes, URL-safe base64).",
+                    hint=HINT,
+                    id="complaints.E002",
+                )
+            )
             continue
         if str(key).strip() in DEVELOPMENT_FIELD_ENCRYPTION_KEYS:
-            errors.append(Error(f"FIELD_ENCRYPTION_KEYS: key {position} of {len(keys)} is the development key "
-                                "published in the repository; anybody can read what it encrypts.",
-                                hint="Generate a key of this installation's own, put it first, run "
-                                     "`manage.py rotate_complaint_keys`, then remove the development key. "
-                                     + HINT, id="complaints.E003"))
+            errors.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEYS: key {position} of {len(keys)} is the development key "
+                    "published in the repository; anybody can read what it encrypts.",
+                    hint="Generate a key of this installation's own, put it first, run "
+                    "`manage.py rotate_complaint_keys`, then remove the development key. " + HINT,
+                    id="complaints.E003",
+                )
+            )
     return errors

@@ -32,30 +32,45 @@ class ComplaintForm(forms.Form):
     """The public complaint form. An institution or school is found by name: with JavaScript through the
     autocomplete, without it by a search step that lists the matches to choose from."""
 
-    target_kind = forms.ChoiceField(label=_("投诉对象"), choices=TargetKind.choices, widget=forms.RadioSelect,
-                                    initial=TargetKind.INSTITUTION)
-    institution_name = forms.CharField(label=_("培训机构名称"), max_length=120, required=False,
-                                       widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                     "data-autocomplete": "institutions"}))
+    target_kind = forms.ChoiceField(
+        label=_("投诉对象"), choices=TargetKind.choices, widget=forms.RadioSelect, initial=TargetKind.INSTITUTION
+    )
+    institution_name = forms.CharField(
+        label=_("培训机构名称"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-autocomplete": "institutions"}),
+    )
     institution = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    school_name = forms.CharField(label=_("学校名称"), max_length=100, required=False,
-                                  widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                "data-autocomplete": "schools"}))
+    school_name = forms.CharField(
+        label=_("学校名称"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-autocomplete": "schools"}),
+    )
     school = forms.IntegerField(required=False, widget=forms.HiddenInput)
     teacher_name = forms.CharField(label=_("教师姓名"), max_length=40, required=False)
-    target_text = forms.CharField(label=_("投诉对象说明"), max_length=200, required=False,
-                                  help_text=_("例如未登记机构的名称和地址"))
-    district = forms.ModelChoiceField(label=_("问题发生的区"), queryset=District.objects.order_by("code"),
-                                      required=False, help_text=_("投诉对象为“其他”时必填"))
+    target_text = forms.CharField(
+        label=_("投诉对象说明"), max_length=200, required=False, help_text=_("例如未登记机构的名称和地址")
+    )
+    district = forms.ModelChoiceField(
+        label=_("问题发生的区"),
+        queryset=District.objects.order_by("code"),
+        required=False,
+        help_text=_("投诉对象为“其他”时必填"),
+    )
     grade = forms.IntegerField(label=_("学生年级"), min_value=1, max_value=9, required=False)
     category = forms.ChoiceField(label=_("问题类别"), choices=Category.choices)
-    description = forms.CharField(label=_("问题描述"), max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 6}))
+    description = forms.CharField(label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
     occurred_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
     photos = MultipleImageField(required=False)  # labelled in __init__: a lazy text formatted here would be frozen
     contact_name = forms.CharField(label=_("联系人（可不填）"), max_length=60, required=False)
-    contact_phone = forms.CharField(label=_("联系电话（可不填）"), max_length=30, required=False,
-                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    contact_phone = forms.CharField(
+        label=_("联系电话（可不填）"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     contact_email = forms.EmailField(label=_("电子邮箱（可不填）"), max_length=120, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -78,13 +93,16 @@ class ComplaintForm(forms.Form):
         exact = list(model.objects.select_related("district").filter(name=name)[:2])
         if len(exact) == 1:
             return exact[0]
-        matches = list(model.objects.select_related("district").filter(name__icontains=name)
-                       .order_by("name")[: SEARCH_LIMIT + 1])
+        matches = list(
+            model.objects.select_related("district").filter(name__icontains=name).order_by("name")[: SEARCH_LIMIT + 1]
+        )
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            self.add_error(name_field, _("未找到名称包含“%(n)s”的%(l)s。如对象未登记，请选择“其他”并说明。")
-                           % {"n": name, "l": label})
+            self.add_error(
+                name_field,
+                _("未找到名称包含“%(n)s”的%(l)s。如对象未登记，请选择“其他”并说明。") % {"n": name, "l": label},
+            )
             return None
         setattr(self, candidates_attr, matches[:SEARCH_LIMIT])
         self.add_error(name_field, _("找到多个%(l)s，请在下面选择一个") % {"l": label})
@@ -95,8 +113,9 @@ class ComplaintForm(forms.Form):
         kind = data.get("target_kind")
         data["institution_obj"] = data["school_obj"] = None
         if kind == TargetKind.INSTITUTION:
-            data["institution_obj"] = self._pick(Institution, "institution", "institution_name",
-                                                 "institution_candidates", _("培训机构"))
+            data["institution_obj"] = self._pick(
+                Institution, "institution", "institution_name", "institution_candidates", _("培训机构")
+            )
         elif kind in (TargetKind.SCHOOL, TargetKind.TEACHER):
             data["school_obj"] = self._pick(School, "school", "school_name", "school_candidates", _("学校"))
         return data
@@ -134,13 +153,15 @@ class StaffComplaintForm(ComplaintForm):
 
 class TrackForm(forms.Form):
     tracking_code = forms.CharField(label=_("查询码"), max_length=20)
-    secret = forms.CharField(label=_("查询密码"), max_length=40,
-                             widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"}))
+    secret = forms.CharField(
+        label=_("查询密码"), max_length=40, widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"})
+    )
 
 
 class ReopenForm(TrackForm):
-    note = forms.CharField(label=_("申请重新处理的理由"), max_length=2000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("申请重新处理的理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class TransitionForm(forms.Form):
@@ -148,10 +169,14 @@ class TransitionForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     public = forms.BooleanField(label=_("对投诉人公开此说明"), required=False)
     reason = forms.CharField(label=_("不予受理理由（对投诉人公开）"), max_length=4000, required=False)
-    outcome = forms.CharField(label=_("办理结果"), max_length=4000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    upheld = forms.NullBooleanField(label=_("投诉是否属实"), required=False, widget=forms.Select(
-        choices=[("unknown", "—"), ("true", _("属实")), ("false", _("不属实"))]))
+    outcome = forms.CharField(
+        label=_("办理结果"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    upheld = forms.NullBooleanField(
+        label=_("投诉是否属实"),
+        required=False,
+        widget=forms.Select(choices=[("unknown", "—"), ("true", _("属实")), ("false", _("不属实"))]),
+    )
     rule_id = forms.CharField(label=_("立案规则编号"), max_length=32, required=False)
 
     def __init__(self, *args, complaint=None, **kwargs):

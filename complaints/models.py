@@ -39,15 +39,27 @@ class Complaint(models.Model):
 
     target_kind = models.CharField(_("投诉对象"), max_length=12, choices=TargetKind.choices)
     institution = models.ForeignKey(
-        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
         verbose_name=_("培训机构"),
     )
     school = models.ForeignKey(
-        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+        "schools.School",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
         verbose_name=_("学校"),
     )
     teacher = models.ForeignKey(
-        "schools.SchoolTeacher", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints",
+        "schools.SchoolTeacher",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
         verbose_name=_("在职教师（工作人员核实）"),
     )
     teacher_name = models.CharField(_("教师姓名"), max_length=40, blank=True)
@@ -78,7 +90,11 @@ class Complaint(models.Model):
     upheld = models.BooleanField(_("投诉属实"), null=True, blank=True)
     rule_id = models.CharField(_("规则编号"), max_length=32, blank=True)
     finding = models.ForeignKey(
-        "compliance.Finding", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints",
+        "compliance.Finding",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
         verbose_name=_("立案线索"),
     )
     reopen_count = models.PositiveSmallIntegerField(_("重新处理次数"), default=0)
@@ -90,7 +106,11 @@ class Complaint(models.Model):
     personal_data_erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("录入人"),
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -185,8 +205,9 @@ class ComplaintEvent(models.Model):
     kind = models.CharField(_("类型"), max_length=12, choices=EventKind.choices)
     from_state = models.CharField(_("原状态"), max_length=14, choices=State.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=14, choices=State.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(_("操作方"), max_length=40, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
     note = models.TextField(_("说明"), blank=True)

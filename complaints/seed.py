@@ -32,8 +32,13 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
 
 CATEGORIES_BY_TARGET = {
-    TargetKind.INSTITUTION: [Category.HOLIDAY_OR_LATE_TRAINING, Category.PREPAYMENT_REFUND, Category.ADVERTISING,
-                             Category.UNLICENSED, Category.OTHER],
+    TargetKind.INSTITUTION: [
+        Category.HOLIDAY_OR_LATE_TRAINING,
+        Category.PREPAYMENT_REFUND,
+        Category.ADVERTISING,
+        Category.UNLICENSED,
+        Category.OTHER,
+    ],
     TargetKind.SCHOOL: [Category.EXCESSIVE_HOMEWORK, Category.HOMEWORK_FOR_PARENTS, Category.OTHER],
     TargetKind.TEACHER: [Category.PAID_TUTORING, Category.HOMEWORK_FOR_PARENTS],
     TargetKind.OTHER: [Category.UNLICENSED, Category.ADVERTISING, Category.OTHER],
@@ -115,32 +120,65 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
         name = (rng.choice(SURNAMES) + rng.choice(GIVEN)) if phone and rng.random() < 0.7 else ""
         channel = rng.choices(list(Channel.values), weights=[70, 20, 4, 4, 2])[0]
         c = Complaint(
-            tracking_code=code, secret_hash=secret_hash, channel=channel, target_kind=kind, institution=inst,
-            school=school, teacher=teacher, teacher_name=teacher_name, target_text=target_text,
+            tracking_code=code,
+            secret_hash=secret_hash,
+            channel=channel,
+            target_kind=kind,
+            institution=inst,
+            school=school,
+            teacher=teacher,
+            teacher_name=teacher_name,
+            target_text=target_text,
             grade=rng.randint(1, 9) if category == Category.EXCESSIVE_HOMEWORK else None,
-            category=category, description=DESCRIPTIONS[category],
-            occurred_on=received_on - dt.timedelta(days=rng.randrange(8)), district=district,
+            category=category,
+            description=DESCRIPTIONS[category],
+            occurred_on=received_on - dt.timedelta(days=rng.randrange(8)),
+            district=district,
             department=department_for(category=category, target_kind=kind, institution=inst),
-            received_at=received_at, received_on=received_on, accept_due=due(district, received_on, accept_days),
-            contact_name=name, contact_phone=phone, phone_digest=phone_digest(phone),
+            received_at=received_at,
+            received_on=received_on,
+            accept_due=due(district, received_on, accept_days),
+            contact_name=name,
+            contact_phone=phone,
+            phone_digest=phone_digest(phone),
         )
         plans.append(_plan(rng, c, violation_rate, now, today, resolve_days, due))
         complaints.append(c)
     Complaint.objects.bulk_create(complaints, batch_size=500)
     events = []
     for c, steps in zip(complaints, plans):
-        events.append(ComplaintEvent(complaint=c, kind=EventKind.SUBMITTED, to_state=State.RECEIVED, public=True,
-                                     actor_label="投诉人" if c.channel == Channel.WEB else c.get_channel_display(),
-                                     at=c.received_at, note="投诉已收到"))
+        events.append(
+            ComplaintEvent(
+                complaint=c,
+                kind=EventKind.SUBMITTED,
+                to_state=State.RECEIVED,
+                public=True,
+                actor_label="投诉人" if c.channel == Channel.WEB else c.get_channel_display(),
+                at=c.received_at,
+                note="投诉已收到",
+            )
+        )
         prev = State.RECEIVED
         for state, at, note, public in steps:
-            events.append(ComplaintEvent(complaint=c, kind=EventKind.TRANSITION, from_state=prev, to_state=state,
-                                         actor_label=f"{c.district.name}教委", at=at, note=note, public=public))
+            events.append(
+                ComplaintEvent(
+                    complaint=c,
+                    kind=EventKind.TRANSITION,
+                    from_state=prev,
+                    to_state=state,
+                    actor_label=f"{c.district.name}教委",
+                    at=at,
+                    note=note,
+                    public=public,
+                )
+            )
             prev = state
     ComplaintEvent.objects.bulk_create(events, batch_size=2000)
     overdue = sum(1 for c in complaints if c.state == State.RECEIVED and c.accept_due and c.accept_due < today)
-    log(f"complaints: {len(complaints)} complaints ({overdue} unanswered past the deadline), "
-        f"{len(events)} timeline events; demo tracking secret {DEMO_SECRET}")
+    log(
+        f"complaints: {len(complaints)} complaints ({overdue} unanswered past the deadline), "
+        f"{len(events)} timeline events; demo tracking secret {DEMO_SECRET}"
+    )
 
 
 def _plan(rng, c, violation_rate, now, today, resolve_days, due):
@@ -152,7 +190,11 @@ def _plan(rng, c, violation_rate, now, today, resolve_days, due):
     if responded > now:
         return steps
     if rng.random() < 0.1:
-        c.state, c.responded_at, c.reject_reason = State.REJECTED, responded, "不属于本平台受理范围，已告知投诉人向相关部门反映。"
+        c.state, c.responded_at, c.reject_reason = (
+            State.REJECTED,
+            responded,
+            "不属于本平台受理范围，已告知投诉人向相关部门反映。",
+        )
         steps.append((State.REJECTED, responded, c.reject_reason, True))
         return steps
     c.state, c.responded_at = State.ACCEPTED, responded
@@ -166,8 +208,11 @@ def _plan(rng, c, violation_rate, now, today, resolve_days, due):
     if c.resolve_due is None:
         return steps
     late = rng.random() < violation_rate
-    resolved_on = c.resolve_due + dt.timedelta(days=2) if late else timezone.localdate(investigating) + dt.timedelta(
-        days=rng.randint(0, 4))
+    resolved_on = (
+        c.resolve_due + dt.timedelta(days=2)
+        if late
+        else timezone.localdate(investigating) + dt.timedelta(days=rng.randint(0, 4))
+    )
     resolved = _at(resolved_on, rng.randint(9, 17))
     if resolved > now or (not late and resolved_on > c.resolve_due):
         return steps

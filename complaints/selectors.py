@@ -50,8 +50,14 @@ def public_status(complaint: Complaint) -> dict:
         "outcome": complaint.outcome if complaint.resolved_at else "",
         "can_reopen": complaint.reopen_count == 0 and complaint.state in ("rejected", "resolved", "closed"),
         "events": [
-            {"at": e.at, "kind": e.kind, "kind_label": str(e.get_kind_display()), "to_state": e.to_state,
-             "actor": e.actor_label, "note": e.note}
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "kind_label": str(e.get_kind_display()),
+                "to_state": e.to_state,
+                "actor": e.actor_label,
+                "note": e.note,
+            }
             for e in public_events(complaint)
         ],
     }

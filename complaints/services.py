@@ -131,17 +131,38 @@ def complaint_fill_deadlines(*, complaint: Complaint) -> bool:
         with transaction.atomic():
             complaint.save(update_fields=["accept_due", "resolve_due", "deadline_note", "updated_at"])
             _event(complaint, kind=EventKind.DEADLINE, label="系统", note="日历已补录，办理期限已计算")
-            audit_record(actor=None, actor_label=SYSTEM, action="update", obj=complaint,
-                         detail={"accept_due": complaint.accept_due, "resolve_due": complaint.resolve_due})
+            audit_record(
+                actor=None,
+                actor_label=SYSTEM,
+                action="update",
+                obj=complaint,
+                detail={"accept_due": complaint.accept_due, "resolve_due": complaint.resolve_due},
+            )
     return changed
 
 
 # -- submission ---------------------------------------------------------------
 
 
-def _validate_submission(*, target_kind, category, description, occurred_on, institution, school, teacher,
-                         teacher_name, target_text, district, grade, contact_phone, contact_email, channel, actor,
-                         today):
+def _validate_submission(
+    *,
+    target_kind,
+    category,
+    description,
+    occurred_on,
+    institution,
+    school,
+    teacher,
+    teacher_name,
+    target_text,
+    district,
+    grade,
+    contact_phone,
+    contact_email,
+    channel,
+    actor,
+    today,
+):
     errors: dict[str, list[str]] = {}
     if target_kind not in TargetKind.values:
         errors["target_kind"] = [_("请选择投诉对象")]
@@ -214,12 +235,27 @@ def complaint_submit(
     now = timezone.now()
     today = timezone.localdate(now)
     contact_name, contact_phone, contact_email = (
-        (contact_name or "").strip()[:60], (contact_phone or "").strip()[:30], (contact_email or "").strip()[:120])
+        (contact_name or "").strip()[:60],
+        (contact_phone or "").strip()[:30],
+        (contact_email or "").strip()[:120],
+    )
     _validate_submission(
-        target_kind=target_kind, category=category, description=description, occurred_on=occurred_on,
-        institution=institution, school=school, teacher=teacher, teacher_name=teacher_name, target_text=target_text,
-        district=district, grade=grade, contact_phone=contact_phone, contact_email=contact_email, channel=channel,
-        actor=actor, today=today,
+        target_kind=target_kind,
+        category=category,
+        description=description,
+        occurred_on=occurred_on,
+        institution=institution,
+        school=school,
+        teacher=teacher,
+        teacher_name=teacher_name,
+        target_text=target_text,
+        district=district,
+        grade=grade,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        channel=channel,
+        actor=actor,
+        today=today,
     )
     checked_photos = check_photos(photos)
     if target_kind == TargetKind.INSTITUTION:
@@ -260,19 +296,35 @@ def complaint_submit(
                 for f, content_type, ext in checked_photos:
                     photo = ComplaintPhoto(complaint=complaint, content_type=content_type, size=f.size)
                     photo.image.save(f"photo.{ext}", f, save=True)
-                _event(complaint, kind=EventKind.SUBMITTED, to_state=State.RECEIVED, label=label, actor=actor,
-                       public=True, note="投诉已收到，将在受理期限内给出是否受理的答复。", at=now)
+                _event(
+                    complaint,
+                    kind=EventKind.SUBMITTED,
+                    to_state=State.RECEIVED,
+                    label=label,
+                    actor=actor,
+                    public=True,
+                    note="投诉已收到，将在受理期限内给出是否受理的答复。",
+                    at=now,
+                )
                 if complaint.deadline_note:
                     _event(complaint, kind=EventKind.DEADLINE, label="系统", note=complaint.deadline_note)
                 # what was filed and by which way; never the complainant's name, phone or e-mail, and for the
                 # public (who may complain anonymously) not their address either: staff entries keep theirs
                 staff = complaint.created_by_id is not None
                 audit_record(
-                    actor=complaint.created_by if staff else None, actor_label="" if staff else COMPLAINANT,
-                    action="create", obj=complaint, request=request if staff else None, detail={
-                        "channel": channel, "target_kind": target_kind, "category": category,
-                        "department": complaint.department, "photos": len(checked_photos),
-                    })
+                    actor=complaint.created_by if staff else None,
+                    actor_label="" if staff else COMPLAINANT,
+                    action="create",
+                    obj=complaint,
+                    request=request if staff else None,
+                    detail={
+                        "channel": channel,
+                        "target_kind": target_kind,
+                        "category": category,
+                        "department": complaint.department,
+                        "photos": len(checked_photos),
+                    },
+                )
             break
         except IntegrityError:
             complaint.pk = None
@@ -320,8 +372,11 @@ def _illegal(complaint: Complaint, to_state: str) -> ServiceError:
     return ServiceError(
         _("不能从“%(from)s”改为“%(to)s”") % {"from": complaint.get_state_display(), "to": to_label},
         code="illegal_transition",
-        fields={"to_state": [_("允许的状态：%(states)s") % {
-            "states": ", ".join(str(State(s).label) for s in allowed) or _("无")}]},
+        fields={
+            "to_state": [
+                _("允许的状态：%(states)s") % {"states": ", ".join(str(State(s).label) for s in allowed) or _("无")}
+            ]
+        },
     )
 
 
@@ -357,8 +412,9 @@ def complaint_transition(
     elif to_state == State.ACCEPTED:
         updates.update(responded_at=now)
         complaint.deadline_note = ""
-        updates["resolve_due"] = _try_due(complaint, start=timezone.localdate(now),
-                                          key="complaint_resolve_working_days")
+        updates["resolve_due"] = _try_due(
+            complaint, start=timezone.localdate(now), key="complaint_resolve_working_days"
+        )
         updates["deadline_note"] = complaint.deadline_note
     elif to_state == State.RESOLVED:
         outcome = (outcome or "").strip()
@@ -407,11 +463,21 @@ def complaint_transition(
         changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state).update(updated_at=now, **updates)
         if not changed:
             raise ConflictError(_("这件投诉的状态已被他人修改，请刷新后重试"))
-        _event(complaint, kind=EventKind.TRANSITION, actor=actor, from_state=complaint.state, to_state=to_state,
-               note=note if to_state != State.RESOLVED else (note or outcome), public=public, at=now)
+        _event(
+            complaint,
+            kind=EventKind.TRANSITION,
+            actor=actor,
+            from_state=complaint.state,
+            to_state=to_state,
+            note=note if to_state != State.RESOLVED else (note or outcome),
+            public=public,
+            at=now,
+        )
         detail = {"from": complaint.state, "to": to_state}
         if to_state == State.RESOLVED:
-            detail.update(upheld=upheld, rule_id=updates["rule_id"], finding=getattr(updates.get("finding"), "pk", None))
+            detail.update(
+                upheld=upheld, rule_id=updates["rule_id"], finding=getattr(updates.get("finding"), "pk", None)
+            )
         audit_record(actor=actor, action="status_change", obj=complaint, request=request, detail=detail)
     complaint.refresh_from_db()
     return complaint
@@ -423,29 +489,49 @@ def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
         raise ServiceError(_("每件投诉只能申请重新处理一次"), code="reopen_used")
     to_state = REOPEN_TO.get(complaint.state)
     if to_state is None:
-        raise ServiceError(_("“%(state)s”状态的投诉不能申请重新处理") % {"state": complaint.get_state_display()},
-                           code="illegal_transition")
+        raise ServiceError(
+            _("“%(state)s”状态的投诉不能申请重新处理") % {"state": complaint.get_state_display()},
+            code="illegal_transition",
+        )
     now = timezone.now()
     today = timezone.localdate(now)
     updates = {"state": to_state, "reopen_count": complaint.reopen_count + 1}
     complaint.deadline_note = ""
     if to_state == State.RECEIVED:
-        updates.update(responded_at=None,
-                       accept_due=_try_due(complaint, start=today, key="complaint_accept_working_days"))
+        updates.update(
+            responded_at=None, accept_due=_try_due(complaint, start=today, key="complaint_accept_working_days")
+        )
     else:
-        updates.update(resolved_at=None, closed_at=None,
-                       resolve_due=_try_due(complaint, start=today, key="complaint_resolve_working_days"))
+        updates.update(
+            resolved_at=None,
+            closed_at=None,
+            resolve_due=_try_due(complaint, start=today, key="complaint_resolve_working_days"),
+        )
     updates["deadline_note"] = complaint.deadline_note
     with transaction.atomic():
         changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state, reopen_count=0).update(
-            updated_at=now, **updates)
+            updated_at=now, **updates
+        )
         if not changed:
             raise ConflictError(_("这件投诉的状态已变化，请刷新后重试"))
-        _event(complaint, kind=EventKind.REOPENED, from_state=complaint.state, to_state=to_state, public=True,
-               label=COMPLAINANT, note=(note or "").strip()[:2000] or "投诉人申请重新处理", at=now)
+        _event(
+            complaint,
+            kind=EventKind.REOPENED,
+            from_state=complaint.state,
+            to_state=to_state,
+            public=True,
+            label=COMPLAINANT,
+            note=(note or "").strip()[:2000] or "投诉人申请重新处理",
+            at=now,
+        )
         # the complainant, anonymous: neither a user nor their address is recorded
-        audit_record(actor=None, actor_label=COMPLAINANT, action="status_change", obj=complaint,
-                     detail={"from": complaint.state, "to": to_state, "reopened": True})
+        audit_record(
+            actor=None,
+            actor_label=COMPLAINANT,
+            action="status_change",
+            obj=complaint,
+            detail={"from": complaint.state, "to": to_state, "reopened": True},
+        )
     complaint.refresh_from_db()
     return complaint
 
@@ -474,16 +560,24 @@ def complaint_reroute(
     old_codes = {"district": complaint.district.code, "department": complaint.department}
     with transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(
-            district=new_district, department=new_department, updated_at=timezone.now())
+            district=new_district, department=new_department, updated_at=timezone.now()
+        )
         complaint.refresh_from_db()
         new = f"{complaint.district.name}·{complaint.get_department_display()}"
         _event(complaint, kind=EventKind.REROUTED, actor=actor, note=f"由{old}转至{new}：{reason}")
         # recorded under the new district; the old one is named in the detail
-        audit_record(actor=actor, action="update", obj=complaint, request=request, detail={
-            "rerouted": {"from": old, "to": new},
-            "from": old_codes, "to": {"district": complaint.district.code, "department": complaint.department},
-            "reason": reason,
-        })
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=complaint,
+            request=request,
+            detail={
+                "rerouted": {"from": old, "to": new},
+                "from": old_codes,
+                "to": {"district": complaint.district.code, "department": complaint.department},
+                "reason": reason,
+            },
+        )
     return complaint
 
 
@@ -497,10 +591,19 @@ def complaint_match_teacher(*, complaint: Complaint, actor, teacher, request=Non
         raise ServiceError(_("该教师不属于被投诉的学校"), fields={"teacher": [_("请选择本校在职教师")]})
     with transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(teacher=teacher, updated_at=timezone.now())
-        _event(complaint, kind=EventKind.TEACHER_MATCHED, actor=actor,
-               note=f"投诉人所述“{complaint.teacher_name or '—'}”核实为在职教师{teacher.name}")
-        audit_record(actor=actor, action="update", obj=complaint, request=request,
-                     detail={"teacher": {"from": complaint.teacher_id, "to": teacher.pk}})
+        _event(
+            complaint,
+            kind=EventKind.TEACHER_MATCHED,
+            actor=actor,
+            note=f"投诉人所述“{complaint.teacher_name or '—'}”核实为在职教师{teacher.name}",
+        )
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=complaint,
+            request=request,
+            detail={"teacher": {"from": complaint.teacher_id, "to": teacher.pk}},
+        )
     complaint.refresh_from_db()
     return complaint
 
@@ -523,22 +626,35 @@ def complaints_purge_personal_data(*, now: dt.datetime | None = None) -> int:
     """Erase name, phone and e-mail of complaints closed longer ago than the retention setting."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.COMPLAINT_RETENTION_DAYS)
-    ids = list(Complaint.objects.filter(
-        state=State.CLOSED, closed_at__lt=cutoff, personal_data_erased_at__isnull=True
-    ).values_list("id", flat=True))
+    ids = list(
+        Complaint.objects.filter(
+            state=State.CLOSED, closed_at__lt=cutoff, personal_data_erased_at__isnull=True
+        ).values_list("id", flat=True)
+    )
     if not ids:
         return 0
     with transaction.atomic():
         Complaint.objects.filter(pk__in=ids).update(
-            contact_name="", contact_phone="", contact_email="", phone_digest="", personal_data_erased_at=now)
+            contact_name="", contact_phone="", contact_email="", phone_digest="", personal_data_erased_at=now
+        )
         ComplaintEvent.objects.bulk_create(
-            ComplaintEvent(complaint_id=pk, kind=EventKind.PURGED, actor_label="系统", at=now,
-                           note=f"结案超过{settings.COMPLAINT_RETENTION_DAYS}天，投诉人个人信息已按保存期限删除")
+            ComplaintEvent(
+                complaint_id=pk,
+                kind=EventKind.PURGED,
+                actor_label="系统",
+                at=now,
+                note=f"结案超过{settings.COMPLAINT_RETENTION_DAYS}天，投诉人个人信息已按保存期限删除",
+            )
             for pk in ids
         )
         for complaint in Complaint.objects.filter(pk__in=ids).only("id", "tracking_code", "district_id"):
-            audit_record(actor=None, actor_label=SYSTEM, action="update", obj=complaint,
-                         detail={"personal_data_erased": True, "retention_days": settings.COMPLAINT_RETENTION_DAYS})
+            audit_record(
+                actor=None,
+                actor_label=SYSTEM,
+                action="update",
+                obj=complaint,
+                detail={"personal_data_erased": True, "retention_days": settings.COMPLAINT_RETENTION_DAYS},
+            )
     logger.info("erased the personal data of %d closed complaints", len(ids))
     return len(ids)
 
@@ -554,8 +670,12 @@ def complaint_keys_rotate(*, batch: int = 500) -> int:
     fields = [f.name for f in Complaint._meta.concrete_fields if isinstance(f, EncryptedTextField)]
     # cast to plain text: the stored token, not the field's decrypted value
     raw = {f"raw_{name}": Cast(name, TextField()) for name in fields}
-    qs = (Complaint.objects.exclude(**{name: "" for name in fields})
-          .annotate(**raw).order_by("id").values_list("id", "tracking_code", *raw))
+    qs = (
+        Complaint.objects.exclude(**{name: "" for name in fields})
+        .annotate(**raw)
+        .order_by("id")
+        .values_list("id", "tracking_code", *raw)
+    )
     count = 0
     last = 0
     with transaction.atomic():
@@ -576,7 +696,8 @@ def complaint_keys_rotate(*, batch: int = 500) -> int:
                         ) from None
                     new_tokens[name].append(When(pk=pk, then=Value(rotated, output_field=TextField())))
             Complaint.objects.filter(pk__in=[row[0] for row in rows]).update(
-                **{name: Case(*whens, output_field=TextField()) for name, whens in new_tokens.items()})
+                **{name: Case(*whens, output_field=TextField()) for name, whens in new_tokens.items()}
+            )
             count += len(rows)
             last = rows[-1][0]
     logger.info("re-encrypted the contact details of %d complaints with the first configured key", count)

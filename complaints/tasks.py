@@ -35,15 +35,14 @@ def check_deadlines() -> int | None:
     today = timezone.localdate()
     date_from = today - dt.timedelta(days=LOOKBACK_DAYS)
     pending = Complaint.objects.filter(accept_due__isnull=True, state="received") | Complaint.objects.filter(
-        resolve_due__isnull=True, state__in=["accepted", "investigating"])
+        resolve_due__isnull=True, state__in=["accepted", "investigating"]
+    )
     for complaint in pending.select_related("district")[:500]:
         complaint_fill_deadlines(complaint=complaint)
-    codes = sorted(set(
-        Complaint.objects.filter(received_on__gte=date_from).values_list("district__code", flat=True)))
+    codes = sorted(set(Complaint.objects.filter(received_on__gte=date_from).values_list("district__code", flat=True)))
     if not codes:
         return None
-    run = run_create(date_from=date_from, date_to=today, district_codes=codes, rule_ids=CP_RULES,
-                     trigger="schedule")
+    run = run_create(date_from=date_from, date_to=today, district_codes=codes, rule_ids=CP_RULES, trigger="schedule")
     run_enqueue(run=run)
     return run.pk
 

@@ -34,4 +34,5 @@ def throttle_wait(request, scope: str) -> float | None:
 
 def throttled_message(wait) -> str:
     return _("提交过于频繁，请 %(s)d 秒后再试。/ Too many requests from your network, try again in %(s)d seconds.") % {
-        "s": int(wait or 1) + (0 if float(wait or 1).is_integer() else 1)}
+        "s": int(wait or 1) + (0 if float(wait or 1).is_integer() else 1)
+    }

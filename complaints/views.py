@@ -69,19 +69,22 @@ def _submit_page(request, *, form_class, template, channel_staff):
         try:
             check_request_size(request)
         except ServiceError as exc:
-            return render(request, "complaints/throttled.html", {"message": exc.message, "too_large": True},
-                          status=413)
+            return render(request, "complaints/throttled.html", {"message": exc.message, "too_large": True}, status=413)
         form = form_class(request.POST, request.FILES)
         if form.is_valid():
             kwargs = form.service_kwargs()
             try:
-                complaint, secret = complaint_submit(actor=request.user if channel_staff else None, request=request,
-                                                     **kwargs)
+                complaint, secret = complaint_submit(
+                    actor=request.user if channel_staff else None, request=request, **kwargs
+                )
             except ServiceError as exc:
                 _service_errors_to_form(form, exc)
             else:
-                response = render(request, "complaints/submitted.html",
-                                  {"complaint": complaint, "secret": secret, "staff": channel_staff})
+                response = render(
+                    request,
+                    "complaints/submitted.html",
+                    {"complaint": complaint, "secret": secret, "staff": channel_staff},
+                )
                 response["Cache-Control"] = "no-store"
                 return response
     else:
@@ -108,8 +111,9 @@ def track(request):
         form_class = ReopenForm if request.POST.get("action") == "reopen" else TrackForm
         form = form_class(request.POST)
         if form.is_valid():
-            complaint = complaint_track(tracking_code=form.cleaned_data["tracking_code"],
-                                        secret=form.cleaned_data["secret"])
+            complaint = complaint_track(
+                tracking_code=form.cleaned_data["tracking_code"], secret=form.cleaned_data["secret"]
+            )
             if complaint is None:
                 form.add_error(None, _("查询码或查询密码不正确"))
             else:
@@ -120,8 +124,9 @@ def track(request):
                     except ServiceError as exc:
                         messages.error(request, exc.message)
                 status = public_status(complaint)
-                reopen_form = ReopenForm(initial={"tracking_code": complaint.tracking_code,
-                                                  "secret": form.cleaned_data["secret"]})
+                reopen_form = ReopenForm(
+                    initial={"tracking_code": complaint.tracking_code, "secret": form.cleaned_data["secret"]}
+                )
     return render(request, "complaints/track.html", {"form": form, "status": status, "reopen_form": reopen_form})
 
 
@@ -140,38 +145,39 @@ def inbox(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "complaints/inbox.html",
-                  {"filter": filterset, "page": page, "query": query.urlencode()})
+    return render(request, "complaints/inbox.html", {"filter": filterset, "page": page, "query": query.urlencode()})
 
 
 @login_required
 def staff_new(request):
     """Enter a complaint that came in by the 12345 hotline, e-mail, phone or letter."""
     _require_bureau(request)
-    return _submit_page(request, form_class=StaffComplaintForm, template="complaints/staff_new.html",
-                        channel_staff=True)
+    return _submit_page(
+        request, form_class=StaffComplaintForm, template="complaints/staff_new.html", channel_staff=True
+    )
 
 
 def _complaint_for(request, pk):
     _require_bureau(request)
     qs = complaint_inbox(user=request.user).prefetch_related(
-        Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor").order_by("at", "id")),
-        "photos")
+        Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor").order_by("at", "id")), "photos"
+    )
     return get_object_or_404(qs, pk=pk)
 
 
-def _detail_page(request, complaint, *, contact=None, transition_form=None, reroute_form=None, teacher_form=None,
-                 status=200):
+def _detail_page(
+    request, complaint, *, contact=None, transition_form=None, reroute_form=None, teacher_form=None, status=200
+):
     ctx = {
         "complaint": complaint,
         "contact": contact,
         "can_handle": can_handle(request.user, complaint),
         "can_reveal": can_reveal_contact(request.user, complaint) and not complaint.personal_data_erased_at,
-        "transition_form": transition_form or TransitionForm(complaint=complaint,
-                                                             initial={"rule_id": rule_for(complaint)}),
+        "transition_form": transition_form
+        or TransitionForm(complaint=complaint, initial={"rule_id": rule_for(complaint)}),
         "reroute_form": reroute_form or RerouteForm(),
-        "teacher_form": teacher_form or (MatchTeacherForm(complaint=complaint) if complaint.target_kind == "teacher"
-                                         else None),
+        "teacher_form": teacher_form
+        or (MatchTeacherForm(complaint=complaint) if complaint.target_kind == "teacher" else None),
         "rule_choices": rule_choices(complaint),
     }
     return render(request, "complaints/detail.html", ctx, status=status)
@@ -192,9 +198,18 @@ def transition(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            complaint_transition(complaint=complaint, actor=request.user, to_state=d["to_state"], note=d["note"],
-                                 public=d["public"], reason=d["reason"], outcome=d["outcome"], upheld=d["upheld"],
-                                 rule_id=d["rule_id"], request=request)
+            complaint_transition(
+                complaint=complaint,
+                actor=request.user,
+                to_state=d["to_state"],
+                note=d["note"],
+                public=d["public"],
+                reason=d["reason"],
+                outcome=d["outcome"],
+                upheld=d["upheld"],
+                rule_id=d["rule_id"],
+                request=request,
+            )
         except ServiceError as exc:
             _service_errors_to_form(form, exc)
             return _detail_page(request, complaint, transition_form=form, status=400)
@@ -210,9 +225,14 @@ def reroute(request, pk):
     form = RerouteForm(request.POST)
     if form.is_valid():
         try:
-            complaint_reroute(complaint=complaint, actor=request.user, reason=form.cleaned_data["reason"],
-                              district=form.cleaned_data["district"], department=form.cleaned_data["department"],
-                              request=request)
+            complaint_reroute(
+                complaint=complaint,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                district=form.cleaned_data["district"],
+                department=form.cleaned_data["department"],
+                request=request,
+            )
         except ServiceError as exc:
             _service_errors_to_form(form, exc)
             return _detail_page(request, complaint, reroute_form=form, status=400)
@@ -230,8 +250,9 @@ def match_teacher(request, pk):
     form = MatchTeacherForm(request.POST, complaint=complaint)
     if form.is_valid():
         try:
-            complaint_match_teacher(complaint=complaint, actor=request.user, teacher=form.cleaned_data["teacher"],
-                                    request=request)
+            complaint_match_teacher(
+                complaint=complaint, actor=request.user, teacher=form.cleaned_data["teacher"], request=request
+            )
         except ServiceError as exc:
             _service_errors_to_form(form, exc)
             return _detail_page(request, complaint, teacher_form=form, status=400)

@@ -34,20 +34,64 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> Non
 def homework_rows(homework: dict, prefix: list | None = None) -> list[list]:
     prefix = prefix or []
     return [
-        [*prefix, labels.BAND.get(b["grade_band"], b["grade_band"]), b["expected"], b["filed"], b["on_time"],
-         b["completeness"], b["timeliness"], b["within_limit"], b["within_limit_share"], b["avg_minutes"],
-         b["p90_minutes"]]
+        [
+            *prefix,
+            labels.BAND.get(b["grade_band"], b["grade_band"]),
+            b["expected"],
+            b["filed"],
+            b["on_time"],
+            b["completeness"],
+            b["timeliness"],
+            b["within_limit"],
+            b["within_limit_share"],
+            b["avg_minutes"],
+            b["p90_minutes"],
+        ]
         for b in homework["bands"]
     ]
 
 
-HOMEWORK_HEADER = ["年级段", "应填报班级日", "已填报", "按时填报", "填报完整率", "填报及时率", "未超时班级日",
-                   "未超时占比", "平均书面作业分钟", "第90百分位分钟"]
+HOMEWORK_HEADER = [
+    "年级段",
+    "应填报班级日",
+    "已填报",
+    "按时填报",
+    "填报完整率",
+    "填报及时率",
+    "未超时班级日",
+    "未超时占比",
+    "平均书面作业分钟",
+    "第90百分位分钟",
+]
 FILING_HEADER = ["报表", "应报", "实报", "按时", "完整率", "及时率"]
-AS_HEADER = ["应报学校日", "已报", "按时", "完整率", "及时率", "报名人数", "参加人数", "参与率", "17:30及以后结束天数",
-             "17:30及以后结束占比", "平均体育课分钟", "平均锻炼分钟（含第一阶段）"]
-AS_KEYS = ["expected", "reported", "on_time", "completeness", "timeliness", "enrolled", "participants",
-           "participation_rate", "ended_after_1730", "ended_after_1730_share", "avg_pe_minutes", "avg_exercise_minutes"]
+AS_HEADER = [
+    "应报学校日",
+    "已报",
+    "按时",
+    "完整率",
+    "及时率",
+    "报名人数",
+    "参加人数",
+    "参与率",
+    "17:30及以后结束天数",
+    "17:30及以后结束占比",
+    "平均体育课分钟",
+    "平均锻炼分钟（含第一阶段）",
+]
+AS_KEYS = [
+    "expected",
+    "reported",
+    "on_time",
+    "completeness",
+    "timeliness",
+    "enrolled",
+    "participants",
+    "participation_rate",
+    "ended_after_1730",
+    "ended_after_1730_share",
+    "avg_pe_minutes",
+    "avg_exercise_minutes",
+]
 
 
 def _filing_rows(data: dict) -> list[list]:
@@ -66,18 +110,32 @@ def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
     f = data["filters"]
     for row in [
         ["范围", scope.get("name", "")],
-        ["日期从", f["date_from"]], ["日期至", f["date_to"]],
+        ["日期从", f["date_from"]],
+        ["日期至", f["date_to"]],
         ["学段", labels.STAGE.get(f["stage"], "全部") if f["stage"] else "全部"],
         ["年级段", labels.BAND.get(f["grade_band"], "全部") if f["grade_band"] else "全部"],
         ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")],
     ]:
         exports.sheet_append(info, row)
     _sheet(wb, "作业", HOMEWORK_HEADER, homework_rows(data["homework"]))
-    _sheet(wb, "作业周趋势", ["周（周一）", "年级段", "应填报", "已填报", "未超时占比", "平均分钟"], [
-        [w["week"], labels.BAND[band], w[band]["expected"], w[band]["filed"], w[band]["within_limit_share"],
-         w[band]["avg_minutes"]]
-        for w in data["homework"]["weeks"] for band in ("G12", "G36", "G79") if w.get(band)
-    ])
+    _sheet(
+        wb,
+        "作业周趋势",
+        ["周（周一）", "年级段", "应填报", "已填报", "未超时占比", "平均分钟"],
+        [
+            [
+                w["week"],
+                labels.BAND[band],
+                w[band]["expected"],
+                w[band]["filed"],
+                w[band]["within_limit_share"],
+                w[band]["avg_minutes"],
+            ]
+            for w in data["homework"]["weeks"]
+            for band in ("G12", "G36", "G79")
+            if w.get(band)
+        ],
+    )
     _sheet(wb, "填报完整及时", FILING_HEADER, _filing_rows(data))
     _sheet(wb, "课后服务", AS_HEADER, [[data["afterschool"][k] for k in AS_KEYS]])
     if "institutions" in data:
@@ -86,40 +144,118 @@ def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
         rows += [["类别", labels.CATEGORY.get(k, k), v] for k, v in inst["by_category"].items()]
         rows += [["办学许可", labels.LICENCE.get(k, k), v] for k, v in inst["by_licence_status"].items()]
         rows += [["黑白名单", labels.LIST_STATUS.get(k, k), v] for k, v in inst["by_list_status"].items()]
-        rows += [["被标记的培训课次", f'{s["rule_id"]} {s["title"]}', s["count"]] for s in inst["sessions_flagged"]]
+        rows += [["被标记的培训课次", f"{s['rule_id']} {s['title']}", s["count"]] for s in inst["sessions_flagged"]]
         rows += [["预收费笔数", "", inst["prepayments"]], ["超限预收费笔数", "", inst["prepayments_over_limit"]]]
         _sheet(wb, "培训机构", ["项目", "分类", "数量"], rows)
     fnd = data["findings"]
-    _sheet(wb, "问题线索", ["规则", "名称", "严重程度", "待处理", "已整改或消除", "已驳回"], [
-        [r["rule_id"], r["title"], labels.SEVERITY.get(r["severity"], r["severity"]), r["open"], r["cleared"],
-         r["dismissed"]] for r in fnd["by_rule"]
-    ] + [["合计", "", "", fnd["open"], fnd["cleared"], fnd["dismissed"]]])
+    _sheet(
+        wb,
+        "问题线索",
+        ["规则", "名称", "严重程度", "待处理", "已整改或消除", "已驳回"],
+        [
+            [
+                r["rule_id"],
+                r["title"],
+                labels.SEVERITY.get(r["severity"], r["severity"]),
+                r["open"],
+                r["cleared"],
+                r["dismissed"],
+            ]
+            for r in fnd["by_rule"]
+        ]
+        + [["合计", "", "", fnd["open"], fnd["cleared"], fnd["dismissed"]]],
+    )
     if "complaints" in data:
         c = data["complaints"]
         rows = [["合计", "", c["received"], c["accepted"], c["resolved"], c["overdue"]]]
-        rows += [["问题类别", labels.COMPLAINT_CATEGORY.get(r["category"], r["category"]), r["received"], r["accepted"],
-                  r["resolved"], r["overdue"]] for r in c["by_category"]]
-        rows += [["承办部门", labels.DEPARTMENT.get(r["department"], r["department"]), r["received"], r["accepted"],
-                  r["resolved"], r["overdue"]] for r in c["by_department"]]
+        rows += [
+            [
+                "问题类别",
+                labels.COMPLAINT_CATEGORY.get(r["category"], r["category"]),
+                r["received"],
+                r["accepted"],
+                r["resolved"],
+                r["overdue"],
+            ]
+            for r in c["by_category"]
+        ]
+        rows += [
+            [
+                "承办部门",
+                labels.DEPARTMENT.get(r["department"], r["department"]),
+                r["received"],
+                r["accepted"],
+                r["resolved"],
+                r["overdue"],
+            ]
+            for r in c["by_department"]
+        ]
         rows += [["办结用时中位数（工作日）", "", c["median_working_days"], "", "", ""]]
         _sheet(wb, "投诉", ["项目", "分类", "收到", "受理", "办结", "逾期"], rows)
     if "districts" in data:
-        _sheet(wb, "各区对比", ["区", "作业填报完整率", "作业填报及时率", "未超时占比(3–6)", "课后服务日报完整率",
-                             "课后服务参与率", "待处理线索", "已整改线索", "收到投诉", "逾期投诉"], [
-            [d["name"], d["homework"]["filing"]["completeness"], d["homework"]["filing"]["timeliness"],
-             next((b["within_limit_share"] for b in d["homework"]["bands"] if b["grade_band"] == "G36"), None),
-             d["afterschool"]["completeness"], d["afterschool"]["participation_rate"], d["findings"]["open"],
-             d["findings"]["cleared"], d["complaints"]["received"], d["complaints"]["overdue"]]
-            for d in data["districts"]
-        ])
+        _sheet(
+            wb,
+            "各区对比",
+            [
+                "区",
+                "作业填报完整率",
+                "作业填报及时率",
+                "未超时占比(3–6)",
+                "课后服务日报完整率",
+                "课后服务参与率",
+                "待处理线索",
+                "已整改线索",
+                "收到投诉",
+                "逾期投诉",
+            ],
+            [
+                [
+                    d["name"],
+                    d["homework"]["filing"]["completeness"],
+                    d["homework"]["filing"]["timeliness"],
+                    next((b["within_limit_share"] for b in d["homework"]["bands"] if b["grade_band"] == "G36"), None),
+                    d["afterschool"]["completeness"],
+                    d["afterschool"]["participation_rate"],
+                    d["findings"]["open"],
+                    d["findings"]["cleared"],
+                    d["complaints"]["received"],
+                    d["complaints"]["overdue"],
+                ]
+                for d in data["districts"]
+            ],
+        )
     if schools is not None:
-        _sheet(wb, "各校", ["学校代码", "学校", "应填报班级日", "已填报", "按时", "作业完整率", "未超时占比",
-                          "平均书面作业分钟", "课后服务日报完整率", "参与率"], [
-            [s["code"], s["name"], s["homework"]["expected"], s["homework"]["filed"], s["homework"]["on_time"],
-             s["homework"]["completeness"], s["homework"]["within_limit_share"], s["homework"]["avg_minutes"],
-             s["afterschool"]["completeness"], s["afterschool"]["participation_rate"]]
-            for s in schools
-        ])
+        _sheet(
+            wb,
+            "各校",
+            [
+                "学校代码",
+                "学校",
+                "应填报班级日",
+                "已填报",
+                "按时",
+                "作业完整率",
+                "未超时占比",
+                "平均书面作业分钟",
+                "课后服务日报完整率",
+                "参与率",
+            ],
+            [
+                [
+                    s["code"],
+                    s["name"],
+                    s["homework"]["expected"],
+                    s["homework"]["filed"],
+                    s["homework"]["on_time"],
+                    s["homework"]["completeness"],
+                    s["homework"]["within_limit_share"],
+                    s["homework"]["avg_minutes"],
+                    s["afterschool"]["completeness"],
+                    s["afterschool"]["participation_rate"],
+                ]
+                for s in schools
+            ],
+        )
     return _save(wb)
 
 
@@ -131,14 +267,43 @@ def findings_workbook(findings) -> bytes:
     rows = []
     for f in findings:
         rule = registry.get_rule(f.rule_id) if registry.is_registered(f.rule_id) else None
-        rows.append([
-            f.pk, f.rule_id, rule.title_zh if rule else "", labels.SEVERITY.get(rule.severity, "") if rule else "",
-            f.district.name, f.school.name if f.school_id else "", f.school_class.name if f.school_class_id else "",
-            f.institution.name if f.institution_id else "", f.period_start, f.get_status_display(), f.summary,
-            timezone.localtime(f.first_seen).replace(tzinfo=None), timezone.localtime(f.last_seen).replace(tzinfo=None),
-        ])
-    _sheet(wb, "问题线索", ["编号", "规则", "规则名称", "严重程度", "区", "学校", "班级", "培训机构", "日期", "状态", "摘要",
-                          "首次发现", "最近发现"], rows)
+        rows.append(
+            [
+                f.pk,
+                f.rule_id,
+                rule.title_zh if rule else "",
+                labels.SEVERITY.get(rule.severity, "") if rule else "",
+                f.district.name,
+                f.school.name if f.school_id else "",
+                f.school_class.name if f.school_class_id else "",
+                f.institution.name if f.institution_id else "",
+                f.period_start,
+                f.get_status_display(),
+                f.summary,
+                timezone.localtime(f.first_seen).replace(tzinfo=None),
+                timezone.localtime(f.last_seen).replace(tzinfo=None),
+            ]
+        )
+    _sheet(
+        wb,
+        "问题线索",
+        [
+            "编号",
+            "规则",
+            "规则名称",
+            "严重程度",
+            "区",
+            "学校",
+            "班级",
+            "培训机构",
+            "日期",
+            "状态",
+            "摘要",
+            "首次发现",
+            "最近发现",
+        ],
+        rows,
+    )
     return _save(wb)
 
 

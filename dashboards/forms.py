@@ -15,8 +15,9 @@ class DashboardFilterForm(forms.Form):
     date_from = forms.DateField(label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     stage = forms.ChoiceField(label=_("学段"), required=False, choices=[("", _("全部学段")), *Stage.choices])
-    grade_band = forms.ChoiceField(label=_("年级段"), required=False,
-                                   choices=[("", _("全部年级段")), *GradeBand.choices])
+    grade_band = forms.ChoiceField(
+        label=_("年级段"), required=False, choices=[("", _("全部年级段")), *GradeBand.choices]
+    )
 
     def clean(self):
         data = super().clean()
@@ -34,7 +35,11 @@ class DashboardFilterForm(forms.Form):
         """The validated filters, or the defaults when the form is unbound or invalid."""
         if self.is_bound and self.is_valid():
             d = self.cleaned_data
-            return Filters(date_from=d["date_from"], date_to=d["date_to"], stage=d.get("stage") or "",
-                           grade_band=d.get("grade_band") or "")
+            return Filters(
+                date_from=d["date_from"],
+                date_to=d["date_to"],
+                stage=d.get("stage") or "",
+                grade_band=d.get("grade_band") or "",
+            )
         start, end = default_range()
         return Filters(date_from=start, date_to=end)

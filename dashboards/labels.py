@@ -27,10 +27,14 @@ COMPLAINT_CATEGORY = _labels(complaint_choices.Category.choices)
 DEPARTMENT = _labels(complaint_choices.Department.choices)
 
 CHOICES = {
-    "band": GradeBand.choices, "stage": Stage.choices, "severity": Severity.choices,
-    "category": institution_choices.Category.choices, "licence": institution_choices.LicenceStatus.choices,
+    "band": GradeBand.choices,
+    "stage": Stage.choices,
+    "severity": Severity.choices,
+    "category": institution_choices.Category.choices,
+    "licence": institution_choices.LicenceStatus.choices,
     "list_status": institution_choices.ListStatus.choices,
-    "complaint_category": complaint_choices.Category.choices, "department": complaint_choices.Department.choices,
+    "complaint_category": complaint_choices.Category.choices,
+    "department": complaint_choices.Department.choices,
 }
 
 

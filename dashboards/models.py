@@ -50,8 +50,11 @@ class SchoolDay(models.Model):
         verbose_name = _("上学日")
         verbose_name_plural = _("上学日")
         constraints = [
-            models.UniqueConstraint(fields=["district", "date"], name="dash_schoolday_unique",
-                                    violation_error_message=_("该区这一天已登记为上学日")),
+            models.UniqueConstraint(
+                fields=["district", "date"],
+                name="dash_schoolday_unique",
+                violation_error_message=_("该区这一天已登记为上学日"),
+            ),
         ]
 
 
@@ -88,11 +91,16 @@ class ClassDayStat(models.Model):
             models.Index(fields=["school", "date"], name="dash_classday_school_date"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["school_class", "date"], name="dash_classday_unique",
-                                    violation_error_message=_("该班级这一天已有统计")),
-            models.CheckConstraint(condition=Q(on_time__lte=F("filed"), within_limit__lte=F("filed")),
-                                   name="dash_classday_flags",
-                                   violation_error_message=_("未填报的班级日不能计为按时或未超时")),
+            models.UniqueConstraint(
+                fields=["school_class", "date"],
+                name="dash_classday_unique",
+                violation_error_message=_("该班级这一天已有统计"),
+            ),
+            models.CheckConstraint(
+                condition=Q(on_time__lte=F("filed"), within_limit__lte=F("filed")),
+                name="dash_classday_flags",
+                violation_error_message=_("未填报的班级日不能计为按时或未超时"),
+            ),
         ]
 
 
@@ -141,8 +149,9 @@ class HomeworkMinutes(models.Model):
         verbose_name_plural = _("作业时长分布")
         indexes = [models.Index(fields=["district", "date"], name="dash_hwmin_district_date")]
         constraints = [
-            models.UniqueConstraint(fields=["district", "stage", "grade_band", "date", "minutes"],
-                                    name="dash_hwmin_unique"),
+            models.UniqueConstraint(
+                fields=["district", "stage", "grade_band", "date", "minutes"], name="dash_hwmin_unique"
+            ),
         ]
 
 
@@ -177,6 +186,9 @@ class SchoolDayStat(models.Model):
             models.Index(fields=["district", "date"], name="dash_schoolday_district_date"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["school", "date"], name="dash_schooldaystat_unique",
-                                    violation_error_message=_("该校这一天已有统计")),
+            models.UniqueConstraint(
+                fields=["school", "date"],
+                name="dash_schooldaystat_unique",
+                violation_error_message=_("该校这一天已有统计"),
+            ),
         ]

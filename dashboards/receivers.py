@@ -24,10 +24,19 @@ logger = logging.getLogger(__name__)
 
 #: the models whose rows the dashboard selectors count without a summary table
 COUNTED_MODELS = (
-    "compliance.Finding", "compliance.FindingEvent", "compliance.RuleParameter",
-    "complaints.Complaint", "complaints.ComplaintEvent",
-    "institutions.Institution", "institutions.ListStatusChange", "institutions.Course", "institutions.Prepayment",
-    "schools.District", "schools.School", "schools.StatutoryYear", "schools.StatutoryDay",
+    "compliance.Finding",
+    "compliance.FindingEvent",
+    "compliance.RuleParameter",
+    "complaints.Complaint",
+    "complaints.ComplaintEvent",
+    "institutions.Institution",
+    "institutions.ListStatusChange",
+    "institutions.Course",
+    "institutions.Prepayment",
+    "schools.District",
+    "schools.School",
+    "schools.StatutoryYear",
+    "schools.StatutoryDay",
 )
 
 

@@ -57,8 +57,17 @@ from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDaySta
 BANDS = [GradeBand.G12.value, GradeBand.G36.value, GradeBand.G79.value]
 CLEARED_STATUSES = (FindingStatus.RECTIFIED, FindingStatus.CLEARED)
 #: the rules whose findings are about a session of an institution (a lesson held when or where it may not be)
-SESSION_RULES = ("TI-12-SITE", "TI-12-UNLICENSED", "TI-13-HOLIDAY", "TI-13-SCHOOLHOURS", "TI-13-LATE-OFFLINE",
-                 "TI-13-LATE-ONLINE", "TI-13-ONLINE-LEN", "TI-13-ONLINE-GAP", "TI-18-BLACKLIST")
+SESSION_RULES = (
+    "TI-12-SITE",
+    "TI-12-UNLICENSED",
+    "TI-13-HOLIDAY",
+    "TI-13-SCHOOLHOURS",
+    "TI-13-LATE-OFFLINE",
+    "TI-13-LATE-ONLINE",
+    "TI-13-ONLINE-LEN",
+    "TI-13-ONLINE-GAP",
+    "TI-18-BLACKLIST",
+)
 #: the percentile of written minutes the dashboards show
 PERCENTILE = 0.9
 
@@ -71,8 +80,12 @@ class Filters:
     grade_band: str = ""
 
     def as_dict(self) -> dict:
-        return {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(),
-                "stage": self.stage or None, "grade_band": self.grade_band or None}
+        return {
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+            "stage": self.stage or None,
+            "grade_band": self.grade_band or None,
+        }
 
 
 def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -106,20 +119,30 @@ def _homework_sources(district_ids, filters: Filters, school_id):
     """(counts, histogram, weeks) querysets: the district roll-ups, or the class-days of one school."""
     if school_id:
         base = ClassDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
+
         def sums():
             # minutes_total first: after it, "filed" names the sum, not the column
-            return {"minutes_total": Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
-                    "expected": Sum("expected"), "filed": Sum("filed"), "on_time": Sum("on_time"),
-                    "within_limit": Sum("within_limit")}
+            return {
+                "minutes_total": Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
+                "expected": Sum("expected"),
+                "filed": Sum("filed"),
+                "on_time": Sum("on_time"),
+                "within_limit": Sum("within_limit"),
+            }
+
         hist = base.filter(filed=1).annotate(minutes=F("written_minutes"))
         hist_n = Count("id")
     else:
-        base = HomeworkDayStat.objects.filter(district_id__in=district_ids,
-                                              date__range=(filters.date_from, filters.date_to))
+        base = HomeworkDayStat.objects.filter(
+            district_id__in=district_ids, date__range=(filters.date_from, filters.date_to)
+        )
+
         def sums():
             return {k: Sum(k) for k in ("expected", "filed", "on_time", "within_limit", "minutes_total")}
-        hist = HomeworkMinutes.objects.filter(district_id__in=district_ids,
-                                              date__range=(filters.date_from, filters.date_to))
+
+        hist = HomeworkMinutes.objects.filter(
+            district_id__in=district_ids, date__range=(filters.date_from, filters.date_to)
+        )
         hist_n = Sum("class_days")
     if filters.stage:
         base, hist = base.filter(stage=filters.stage), hist.filter(stage=filters.stage)
@@ -134,9 +157,13 @@ def _homework_sources(district_ids, filters: Filters, school_id):
 def _band_figures(row: dict, hist: dict[int, int]) -> dict:
     filed = row["filed"]
     return {
-        "expected": row["expected"], "filed": filed, "on_time": row["on_time"],
-        "completeness": rate(filed, row["expected"]), "timeliness": rate(row["on_time"], row["expected"]),
-        "within_limit": row["within_limit"], "within_limit_share": rate(row["within_limit"], filed),
+        "expected": row["expected"],
+        "filed": filed,
+        "on_time": row["on_time"],
+        "completeness": rate(filed, row["expected"]),
+        "timeliness": rate(row["on_time"], row["expected"]),
+        "within_limit": row["within_limit"],
+        "within_limit_share": rate(row["within_limit"], filed),
         "avg_minutes": round(row["minutes_total"] / filed, 1) if filed else None,
         "p90_minutes": nearest_rank(hist),
     }
@@ -180,11 +207,22 @@ def homework_section(district_ids, filters: Filters, school_id=None) -> dict:
             "filing": {k: figures[k] for k in ("expected", "filed", "on_time", "completeness", "timeliness")},
         }
     out["weeks"] = [
-        {"week": week.isoformat(), **{
-            band: ({"expected": r["expected"], "filed": r["filed"], "within_limit_share": rate(r["within_limit"], r["filed"]),
-                    "avg_minutes": round(r["minutes_total"] / r["filed"], 1) if r["filed"] else None}
-                   if (r := rows.get(band)) else None)
-            for band in BANDS}}
+        {
+            "week": week.isoformat(),
+            **{
+                band: (
+                    {
+                        "expected": r["expected"],
+                        "filed": r["filed"],
+                        "within_limit_share": rate(r["within_limit"], r["filed"]),
+                        "avg_minutes": round(r["minutes_total"] / r["filed"], 1) if r["filed"] else None,
+                    }
+                    if (r := rows.get(band))
+                    else None
+                )
+                for band in BANDS
+            },
+        }
         for week, rows in sorted(week_rows.items())
     ]
     return out
@@ -192,18 +230,31 @@ def homework_section(district_ids, filters: Filters, school_id=None) -> dict:
 
 # -- after-school --------------------------------------------------------------
 
-AS_SUMS = ("expected", "reported", "on_time", "enrolled", "participants", "pe_minutes", "exercise_minutes",
-           "ended_after_min")
+AS_SUMS = (
+    "expected",
+    "reported",
+    "on_time",
+    "enrolled",
+    "participants",
+    "pe_minutes",
+    "exercise_minutes",
+    "ended_after_min",
+)
 
 
 def _as_figures(s: dict) -> dict:
     reported = s["reported"]
     return {
-        "expected": s["expected"], "reported": reported, "on_time": s["on_time"],
-        "completeness": rate(reported, s["expected"]), "timeliness": rate(s["on_time"], s["expected"]),
-        "enrolled": s["enrolled"], "participants": s["participants"],
+        "expected": s["expected"],
+        "reported": reported,
+        "on_time": s["on_time"],
+        "completeness": rate(reported, s["expected"]),
+        "timeliness": rate(s["on_time"], s["expected"]),
+        "enrolled": s["enrolled"],
+        "participants": s["participants"],
         "participation_rate": rate(s["participants"], s["enrolled"]),
-        "ended_after_1730": s["ended_after_min"], "ended_after_1730_share": rate(s["ended_after_min"], reported),
+        "ended_after_1730": s["ended_after_min"],
+        "ended_after_1730_share": rate(s["ended_after_min"], reported),
         "avg_pe_minutes": round(s["pe_minutes"] / reported, 1) if reported else None,
         "avg_exercise_minutes": round(s["exercise_minutes"] / reported, 1) if reported else None,
     }
@@ -223,9 +274,14 @@ def afterschool_section(district_ids, filters: Filters, school_id=None) -> dict:
         _add(weeks[row["week"]], row, AS_SUMS)
     out = {key: _as_figures(per[key]) for key in [None, *district_ids]}
     out["weeks"] = [
-        {"week": week.isoformat(), **{k: v for k, v in _as_figures(sums).items()
-                                      if k in ("completeness", "participation_rate", "ended_after_1730_share",
-                                               "avg_exercise_minutes")}}
+        {
+            "week": week.isoformat(),
+            **{
+                k: v
+                for k, v in _as_figures(sums).items()
+                if k in ("completeness", "participation_rate", "ended_after_1730_share", "avg_exercise_minutes")
+            },
+        }
         for week, sums in sorted(weeks.items())
     ]
     return out
@@ -237,19 +293,34 @@ def afterschool_section(district_ids, filters: Filters, school_id=None) -> dict:
 def _prepay_over_limit(on: dt.date) -> Q:
     """TI-15-PREPAY's limits in force on ``on`` (one query for both), or an unsupervised account."""
     limits = parameter_segments(("prepay_max_months", "prepay_max_hours"), on, on)[0][2]
-    return (Q(months__gt=int(limits["prepay_max_months"])) | Q(class_hours__gt=int(limits["prepay_max_hours"]))
-            | Q(supervised=False))
+    return (
+        Q(months__gt=int(limits["prepay_max_months"]))
+        | Q(class_hours__gt=int(limits["prepay_max_hours"]))
+        | Q(supervised=False)
+    )
 
 
 def institutions_section(district_ids, filters: Filters, user) -> dict:
     """Registry counts by category, licence and list status; flagged sessions by rule; prepayments over the limit."""
     from institutions.models import Institution, Prepayment
 
-    per = defaultdict(lambda: {"total": 0, "by_category": defaultdict(int), "by_licence_status": defaultdict(int),
-                               "by_list_status": defaultdict(int), "sessions_flagged": defaultdict(int),
-                               "prepayments": 0, "prepayments_over_limit": 0})
-    rows = (restrict(Institution.objects.filter(district_id__in=district_ids), user)
-            .values("district_id", "category", "licence_status", "list_status").annotate(n=Count("id")).order_by())
+    per = defaultdict(
+        lambda: {
+            "total": 0,
+            "by_category": defaultdict(int),
+            "by_licence_status": defaultdict(int),
+            "by_list_status": defaultdict(int),
+            "sessions_flagged": defaultdict(int),
+            "prepayments": 0,
+            "prepayments_over_limit": 0,
+        }
+    )
+    rows = (
+        restrict(Institution.objects.filter(district_id__in=district_ids), user)
+        .values("district_id", "category", "licence_status", "list_status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for row in rows:
         for key in (row["district_id"], None):
             p = per[key]
@@ -257,16 +328,33 @@ def institutions_section(district_ids, filters: Filters, user) -> dict:
             p["by_category"][row["category"]] += row["n"]
             p["by_licence_status"][row["licence_status"]] += row["n"]
             p["by_list_status"][row["list_status"]] += row["n"]
-    flagged = (restrict(Finding.objects.filter(district_id__in=district_ids, rule_id__in=SESSION_RULES,
-                                               period_start__range=(filters.date_from, filters.date_to)), user)
-               .values("district_id", "rule_id").annotate(n=Count("id")).order_by())
+    flagged = (
+        restrict(
+            Finding.objects.filter(
+                district_id__in=district_ids,
+                rule_id__in=SESSION_RULES,
+                period_start__range=(filters.date_from, filters.date_to),
+            ),
+            user,
+        )
+        .values("district_id", "rule_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for row in flagged:
         for key in (row["district_id"], None):
             per[key]["sessions_flagged"][row["rule_id"]] += row["n"]
-    prepay = (restrict(Prepayment.objects.filter(course__institution__district_id__in=district_ids,
-                                                 paid_on__range=(filters.date_from, filters.date_to)), user)
-              .values(district_id=F("course__institution__district_id"))
-              .annotate(n=Count("id"), over=Count("id", filter=_prepay_over_limit(filters.date_to))).order_by())
+    prepay = (
+        restrict(
+            Prepayment.objects.filter(
+                course__institution__district_id__in=district_ids, paid_on__range=(filters.date_from, filters.date_to)
+            ),
+            user,
+        )
+        .values(district_id=F("course__institution__district_id"))
+        .annotate(n=Count("id"), over=Count("id", filter=_prepay_over_limit(filters.date_to)))
+        .order_by()
+    )
     for row in prepay:
         for key in (row["district_id"], None):
             per[key]["prepayments"] += row["n"]
@@ -275,11 +363,15 @@ def institutions_section(district_ids, filters: Filters, user) -> dict:
     for key in [None, *district_ids]:
         p = per[key]
         out[key] = {
-            "total": p["total"], "by_category": dict(p["by_category"]),
-            "by_licence_status": dict(p["by_licence_status"]), "by_list_status": dict(p["by_list_status"]),
-            "sessions_flagged": [{"rule_id": r, "title": _rule_title(r), "count": n}
-                                 for r, n in sorted(p["sessions_flagged"].items())],
-            "prepayments": p["prepayments"], "prepayments_over_limit": p["prepayments_over_limit"],
+            "total": p["total"],
+            "by_category": dict(p["by_category"]),
+            "by_licence_status": dict(p["by_licence_status"]),
+            "by_list_status": dict(p["by_list_status"]),
+            "sessions_flagged": [
+                {"rule_id": r, "title": _rule_title(r), "count": n} for r, n in sorted(p["sessions_flagged"].items())
+            ],
+            "prepayments": p["prepayments"],
+            "prepayments_over_limit": p["prepayments_over_limit"],
         }
     return out
 
@@ -300,18 +392,28 @@ def findings_in_range(queryset, filters: Filters):
 
 
 def findings_section(district_ids, filters: Filters, user, school_id=None) -> dict:
-    qs = Finding.objects.filter(school_id=school_id) if school_id else Finding.objects.filter(
-        district_id__in=district_ids)
+    qs = (
+        Finding.objects.filter(school_id=school_id)
+        if school_id
+        else Finding.objects.filter(district_id__in=district_ids)
+    )
     qs = findings_in_range(restrict(qs, user), filters)
-    rows = qs.values("district_id", "rule_id").annotate(
-        open=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
-        cleared=Count("id", filter=Q(status__in=CLEARED_STATUSES)),
-        dismissed=Count("id", filter=Q(status=FindingStatus.DISMISSED)),
-        oldest_open=Min("first_seen", filter=Q(status__in=ACTIVE_STATUSES)),
-        rectify=Sum(F("status_changed_at") - F("first_seen"), filter=Q(status__in=CLEARED_STATUSES)),
-    ).order_by()
-    per = defaultdict(lambda: defaultdict(lambda: {"open": 0, "cleared": 0, "dismissed": 0, "oldest_open": None,
-                                                   "rectify": dt.timedelta(0)}))
+    rows = (
+        qs.values("district_id", "rule_id")
+        .annotate(
+            open=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
+            cleared=Count("id", filter=Q(status__in=CLEARED_STATUSES)),
+            dismissed=Count("id", filter=Q(status=FindingStatus.DISMISSED)),
+            oldest_open=Min("first_seen", filter=Q(status__in=ACTIVE_STATUSES)),
+            rectify=Sum(F("status_changed_at") - F("first_seen"), filter=Q(status__in=CLEARED_STATUSES)),
+        )
+        .order_by()
+    )
+    per = defaultdict(
+        lambda: defaultdict(
+            lambda: {"open": 0, "cleared": 0, "dismissed": 0, "oldest_open": None, "rectify": dt.timedelta(0)}
+        )
+    )
     for row in rows:
         for key in (row["district_id"], None):
             r = per[key][row["rule_id"]]
@@ -326,8 +428,16 @@ def findings_section(district_ids, filters: Filters, user, school_id=None) -> di
         oldest, oldest_rule, rectify, cleared = None, None, dt.timedelta(0), 0
         for rule_id, r in sorted(per[key].items()):
             sev = _severity(rule_id)
-            by_rule.append({"rule_id": rule_id, "title": _rule_title(rule_id), "severity": sev,
-                            "open": r["open"], "cleared": r["cleared"], "dismissed": r["dismissed"]})
+            by_rule.append(
+                {
+                    "rule_id": rule_id,
+                    "title": _rule_title(rule_id),
+                    "severity": sev,
+                    "open": r["open"],
+                    "cleared": r["cleared"],
+                    "dismissed": r["dismissed"],
+                }
+            )
             _add(by_severity[sev], r, ("open", "cleared", "dismissed"))
             if r["oldest_open"] and (oldest is None or r["oldest_open"] < oldest):
                 oldest, oldest_rule = r["oldest_open"], rule_id
@@ -336,7 +446,8 @@ def findings_section(district_ids, filters: Filters, user, school_id=None) -> di
         out[key] = {
             "by_rule": by_rule,
             "by_severity": [{"severity": s, **v} for s, v in sorted(by_severity.items())],
-            "open": sum(r["open"] for r in by_rule), "cleared": cleared,
+            "open": sum(r["open"] for r in by_rule),
+            "cleared": cleared,
             "dismissed": sum(r["dismissed"] for r in by_rule),
             "oldest_open_rule": oldest_rule,
             "oldest_open_since": timezone.localtime(oldest).isoformat() if oldest else None,
@@ -374,19 +485,29 @@ def complaints_section(district_ids, filters: Filters, user) -> dict:
     from complaints.models import Complaint
 
     today = timezone.localdate()
-    qs = restrict(Complaint.objects.filter(district_id__in=district_ids,
-                                           received_on__range=(filters.date_from, filters.date_to)), user)
-    overdue = (Q(state__in=AWAITING_ACCEPT, accept_due__lt=today)
-               | Q(state__in=AWAITING_RESOLVE, resolve_due__lt=today))
-    rows = qs.values("district_id", "category", "department").annotate(
-        received=Count("id"),
-        accepted=Count("id", filter=~Q(state__in=[*AWAITING_ACCEPT, State.REJECTED])),
-        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-        overdue=Count("id", filter=overdue),
-    ).order_by()
+    qs = restrict(
+        Complaint.objects.filter(district_id__in=district_ids, received_on__range=(filters.date_from, filters.date_to)),
+        user,
+    )
+    overdue = Q(state__in=AWAITING_ACCEPT, accept_due__lt=today) | Q(state__in=AWAITING_RESOLVE, resolve_due__lt=today)
+    rows = (
+        qs.values("district_id", "category", "department")
+        .annotate(
+            received=Count("id"),
+            accepted=Count("id", filter=~Q(state__in=[*AWAITING_ACCEPT, State.REJECTED])),
+            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+            overdue=Count("id", filter=overdue),
+        )
+        .order_by()
+    )
     keys = ("received", "accepted", "resolved", "overdue")
-    per = defaultdict(lambda: {"totals": dict.fromkeys(keys, 0), "by_category": defaultdict(lambda: dict.fromkeys(keys, 0)),
-                               "by_department": defaultdict(lambda: dict.fromkeys(keys, 0))})
+    per = defaultdict(
+        lambda: {
+            "totals": dict.fromkeys(keys, 0),
+            "by_category": defaultdict(lambda: dict.fromkeys(keys, 0)),
+            "by_department": defaultdict(lambda: dict.fromkeys(keys, 0)),
+        }
+    )
     for row in rows:
         for key in (row["district_id"], None):
             _add(per[key]["totals"], row, keys)
@@ -447,9 +568,15 @@ def city_dashboard(*, filters: Filters, user) -> dict:
         "findings": fnd[None],
         "complaints": cmp_[None],
         "districts": [
-            {"code": d["code"], "name": d["name"],
-             "homework": hw[d["id"]], "afterschool": aschool[d["id"]], "institutions": inst[d["id"]],
-             "findings": fnd[d["id"]], "complaints": cmp_[d["id"]]}
+            {
+                "code": d["code"],
+                "name": d["name"],
+                "homework": hw[d["id"]],
+                "afterschool": aschool[d["id"]],
+                "institutions": inst[d["id"]],
+                "findings": fnd[d["id"]],
+                "complaints": cmp_[d["id"]],
+            }
             for d in districts
         ],
     }
@@ -474,27 +601,45 @@ def district_schools(*, district: District, filters: Filters) -> list[dict]:
     aschool = SchoolDayStat.objects.filter(district=district, date__range=(filters.date_from, filters.date_to))
     schools = School.objects.filter(district=district)
     if filters.stage:
-        hw, aschool, schools = (hw.filter(stage=filters.stage), aschool.filter(stage=filters.stage),
-                                schools.filter(stage=filters.stage))
+        hw, aschool, schools = (
+            hw.filter(stage=filters.stage),
+            aschool.filter(stage=filters.stage),
+            schools.filter(stage=filters.stage),
+        )
     if filters.grade_band:
         hw = hw.filter(grade_band=filters.grade_band)
-    hw_rows = {r["school_id"]: r for r in hw.values("school_id").annotate(
-        minutes_total=Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
-        expected=Sum("expected"), filed=Sum("filed"), on_time=Sum("on_time"), within_limit=Sum("within_limit"),
-    ).order_by()}
-    as_rows = {r["school_id"]: r for r in aschool.values("school_id").annotate(
-        **{k: Sum(k) for k in AS_SUMS}).order_by()}
+    hw_rows = {
+        r["school_id"]: r
+        for r in hw.values("school_id")
+        .annotate(
+            minutes_total=Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
+            expected=Sum("expected"),
+            filed=Sum("filed"),
+            on_time=Sum("on_time"),
+            within_limit=Sum("within_limit"),
+        )
+        .order_by()
+    }
+    as_rows = {
+        r["school_id"]: r for r in aschool.values("school_id").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by()
+    }
     out = []
     for s in schools.order_by("code").values("id", "code", "name", "stage"):
         h = hw_rows.get(s["id"], ZERO_HW)
         a = as_rows.get(s["id"]) or dict.fromkeys(AS_SUMS, 0)
-        out.append({
-            **s,
-            "homework": {"expected": h["expected"], "filed": h["filed"], "on_time": h["on_time"],
-                         "completeness": rate(h["filed"], h["expected"]),
-                         "timeliness": rate(h["on_time"], h["expected"]),
-                         "within_limit_share": rate(h["within_limit"], h["filed"]),
-                         "avg_minutes": round(h["minutes_total"] / h["filed"], 1) if h["filed"] else None},
-            "afterschool": _as_figures(a),
-        })
+        out.append(
+            {
+                **s,
+                "homework": {
+                    "expected": h["expected"],
+                    "filed": h["filed"],
+                    "on_time": h["on_time"],
+                    "completeness": rate(h["filed"], h["expected"]),
+                    "timeliness": rate(h["on_time"], h["expected"]),
+                    "within_limit_share": rate(h["within_limit"], h["filed"]),
+                    "avg_minutes": round(h["minutes_total"] / h["filed"], 1) if h["filed"] else None,
+                },
+                "afterschool": _as_figures(a),
+            }
+        )
     return out

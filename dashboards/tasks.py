@@ -16,8 +16,13 @@ NIGHTLY_DAYS = 35
 
 
 @shared_task(
-    name="dashboards.tasks.refresh_stats", acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, DatabaseError), retry_backoff=2, retry_backoff_max=60, max_retries=5,
+    name="dashboards.tasks.refresh_stats",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, DatabaseError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
 )
 def refresh_stats(district_ids: list[int] | None, date_from: str, date_to: str) -> int:
     """Rebuild the summary rows of these districts (all when None) and dates; returns the class-days counted."""
@@ -28,8 +33,13 @@ def refresh_stats(district_ids: list[int] | None, date_from: str, date_to: str) 
 
 
 @shared_task(
-    name="dashboards.tasks.refresh_after_run", acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, DatabaseError), retry_backoff=2, retry_backoff_max=60, max_retries=5,
+    name="dashboards.tasks.refresh_after_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, DatabaseError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
 )
 def refresh_after_run(run_id: int) -> int:
     """After a compliance run (a sweep, or the debounced sweep of new filings): refresh its districts and dates.

@@ -45,15 +45,25 @@ def _findings_url(**params) -> str:
 def _finding_links(data: dict, filters, district_id=None) -> None:
     """Add to each rule row the link to its findings (the drill-down from a rule to its findings)."""
     for row in data["findings"]["by_rule"]:
-        row["url"] = _findings_url(rule=row["rule_id"], district=district_id or "", date_from=filters.date_from,
-                                   date_to=filters.date_to)
+        row["url"] = _findings_url(
+            rule=row["rule_id"], district=district_id or "", date_from=filters.date_from, date_to=filters.date_to
+        )
 
 
 def _render(request, template, *, form, filters, data, title, xlsx_url, **extra):
-    return render(request, template, {
-        "form": form, "filters": filters, "data": data, "title": title, "query": _query(filters),
-        "xlsx_url": f"{xlsx_url}?{_query(filters)}", **extra,
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "filters": filters,
+            "data": data,
+            "title": title,
+            "query": _query(filters),
+            "xlsx_url": f"{xlsx_url}?{_query(filters)}",
+            **extra,
+        },
+    )
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -88,8 +98,15 @@ def city(request):
     _finding_links(data, filters)
     for d in data["districts"]:
         d["url"] = reverse("dashboards:district", args=[d["code"]]) + "?" + _query(filters)
-    return _render(request, "dashboards/city.html", form=form, filters=filters, data=data,
-                   title=data["scope"]["name"], xlsx_url=reverse("dashboards:city-xlsx"))
+    return _render(
+        request,
+        "dashboards/city.html",
+        form=form,
+        filters=filters,
+        data=data,
+        title=data["scope"]["name"],
+        xlsx_url=reverse("dashboards:city-xlsx"),
+    )
 
 
 @login_required
@@ -101,11 +118,20 @@ def district(request, code):
     schools = selectors.district_schools(district=district, filters=filters)
     for s in schools:
         s["url"] = reverse("dashboards:school", args=[s["id"]]) + "?" + _query(filters)
-    return _render(request, "dashboards/district.html", form=form, filters=filters, data=data, schools=schools,
-                   title=district.name, xlsx_url=reverse("dashboards:district-xlsx", args=[code]),
-                   findings_xlsx=reverse("dashboards:findings-xlsx") + "?" + urlencode(
-                       {"district": district.pk, "date_from": filters.date_from, "date_to": filters.date_to}),
-                   back_url=reverse("dashboards:city") + "?" + _query(filters) if is_city(request.user) else "")
+    return _render(
+        request,
+        "dashboards/district.html",
+        form=form,
+        filters=filters,
+        data=data,
+        schools=schools,
+        title=district.name,
+        xlsx_url=reverse("dashboards:district-xlsx", args=[code]),
+        findings_xlsx=reverse("dashboards:findings-xlsx")
+        + "?"
+        + urlencode({"district": district.pk, "date_from": filters.date_from, "date_to": filters.date_to}),
+        back_url=reverse("dashboards:city") + "?" + _query(filters) if is_city(request.user) else "",
+    )
 
 
 @login_required
@@ -121,8 +147,16 @@ def school(request, pk):
     back = ""
     if is_city(request.user) or (profile and profile.role == Role.DISTRICT):
         back = reverse("dashboards:district", args=[school.district.code]) + "?" + _query(filters)
-    return _render(request, "dashboards/school.html", form=form, filters=filters, data=data, title=school.name,
-                   xlsx_url=reverse("dashboards:school-xlsx", args=[pk]), back_url=back)
+    return _render(
+        request,
+        "dashboards/school.html",
+        form=form,
+        filters=filters,
+        data=data,
+        title=school.name,
+        xlsx_url=reverse("dashboards:school-xlsx", args=[pk]),
+        back_url=back,
+    )
 
 
 @login_required
@@ -161,8 +195,9 @@ def findings_xlsx(request):
 
     if not (is_city(request.user) or role_of(request.user)):
         raise PermissionDenied
-    filterset = FindingPageFilterSet(request.GET or None, queryset=findings_visible(user=request.user),
-                                     user=request.user)
+    filterset = FindingPageFilterSet(
+        request.GET or None, queryset=findings_visible(user=request.user), user=request.user
+    )
     if filterset.is_bound and not filterset.is_valid():
         raise Http404
     findings = filterset.qs if filterset.is_bound else filterset.queryset

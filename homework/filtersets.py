@@ -11,9 +11,17 @@ class HomeworkItemFilterSet(django_filters.FilterSet):
     class Meta:
         model = HomeworkItem
         fields = {
-            "school_class": ["exact"], "school": ["exact"], "date": ["exact"], "subject": ["exact", "in"],
-            "kind": ["exact"], "at_home": ["exact"], "for_parents": ["exact"], "parent_grading": ["exact"],
-            "self_grading": ["exact"], "punitive": ["exact"], "beyond_standard": ["exact"],
+            "school_class": ["exact"],
+            "school": ["exact"],
+            "date": ["exact"],
+            "subject": ["exact", "in"],
+            "kind": ["exact"],
+            "at_home": ["exact"],
+            "for_parents": ["exact"],
+            "parent_grading": ["exact"],
+            "self_grading": ["exact"],
+            "punitive": ["exact"],
+            "beyond_standard": ["exact"],
         }
 
 

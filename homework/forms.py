@@ -12,7 +12,9 @@ class DayForm(forms.Form):
     """Which class and day is filed; the class list is the user's own classes."""
 
     school_class = forms.ModelChoiceField(
-        queryset=None, label=_("班级"), empty_label=None,
+        queryset=None,
+        label=_("班级"),
+        empty_label=None,
         error_messages={"invalid_choice": MSG_CLASS, "required": _("请选择班级")},
     )
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
@@ -28,8 +30,9 @@ class ItemRowForm(forms.Form):
 
     subject = forms.ChoiceField(label=_("学科"), choices=[("", "——")] + list(Subject.choices), required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=HomeworkKind.choices, initial=HomeworkKind.WRITTEN)
-    minutes = forms.CharField(label=_("预计分钟"), required=False,
-                              widget=forms.NumberInput(attrs={"min": 0, "max": 300, "class": "minutes"}))
+    minutes = forms.CharField(
+        label=_("预计分钟"), required=False, widget=forms.NumberInput(attrs={"min": 0, "max": 300, "class": "minutes"})
+    )
     at_home = forms.BooleanField(label=_("在家完成"), required=False, initial=True)
     for_parents = forms.BooleanField(label=_("布置给家长"), required=False)
     parent_grading = forms.BooleanField(label=_("家长检查或批改"), required=False)
@@ -49,4 +52,5 @@ ItemRowFormSet = forms.formset_factory(ItemRowForm, extra=0, max_num=40, absolut
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("作业表（.xlsx 或 .csv，不超过 5 MB）"))
     save_good_rows = forms.BooleanField(
-        label=_("有错误时仍保存正确的行（错误的行不保存，需更正后重新上传）"), required=False)
+        label=_("有错误时仍保存正确的行（错误的行不保存，需更正后重新上传）"), required=False
+    )

@@ -48,8 +48,13 @@ class HomeworkItem(models.Model):
     content = models.CharField(_("作业内容"), max_length=500, blank=True)
     filed_at = models.DateTimeField(_("填报时间"))
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False, verbose_name=_("填报人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("填报人"),
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -99,7 +104,11 @@ class HomeworkDay(models.Model):
     first_filed_at = models.DateTimeField(_("首次公示时间"))
     last_filed_at = models.DateTimeField(_("最近修改时间"))
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("填报人"),
     )
 
@@ -112,7 +121,8 @@ class HomeworkDay(models.Model):
         verbose_name_plural = _("作业公示日")
         constraints = [
             models.UniqueConstraint(
-                fields=["school_class", "date"], name="homeworkday_unique_class_date",
+                fields=["school_class", "date"],
+                name="homeworkday_unique_class_date",
                 violation_error_message=_("该班级当天已有公示记录"),
             ),
         ]
@@ -141,7 +151,11 @@ class CompletionSurvey(models.Model):
     sample_size = models.PositiveSmallIntegerField(_("抽样学生数"))
     recorded_at = models.DateTimeField(_("记录时间"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("记录人"),
     )
 
@@ -154,7 +168,8 @@ class CompletionSurvey(models.Model):
         verbose_name_plural = _("作业完成时间调查")
         constraints = [
             models.UniqueConstraint(
-                fields=["school_class", "date", "subject", "kind"], name="completionsurvey_unique_key",
+                fields=["school_class", "date", "subject", "kind"],
+                name="completionsurvey_unique_key",
                 violation_error_message=_("该作业已有完成时间调查"),
             ),
             models.CheckConstraint(

@@ -40,13 +40,23 @@ def publication(*, school_class: SchoolClass, date: dt.date) -> dict:
     """What the publication page shows: the items by subject, the written total, whether the day was filed."""
     items = day_items(school_class=school_class, date=date)
     written = sum(i.minutes for i in items if i.kind == "written")
-    return {"school_class": school_class, "date": date, "items": items, "record": day_record(
-        school_class=school_class, date=date), "written_minutes": written, "band": grade_band(school_class.grade)}
+    return {
+        "school_class": school_class,
+        "date": date,
+        "items": items,
+        "record": day_record(school_class=school_class, date=date),
+        "written_minutes": written,
+        "band": grade_band(school_class.grade),
+    }
 
 
 def latest_filed_date(*, school_class: SchoolClass, on_or_before: dt.date) -> dt.date | None:
-    return HomeworkDay.objects.filter(school_class=school_class, date__lte=on_or_before).order_by(
-        "-date").values_list("date", flat=True).first()
+    return (
+        HomeworkDay.objects.filter(school_class=school_class, date__lte=on_or_before)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
 
 
 def share_token(school_class: SchoolClass) -> str:

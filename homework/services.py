@@ -36,7 +36,11 @@ def _user_id(user):
 
 
 def homework_file(
-    *, user, items: list[dict], labels: list[str] | None = None, whole_day: tuple[int, dt.date] | None = None,
+    *,
+    user,
+    items: list[dict],
+    labels: list[str] | None = None,
+    whole_day: tuple[int, dt.date] | None = None,
     now: dt.datetime | None = None,
 ) -> FilingResult:
     """File homework items for ``user``: all or nothing.
@@ -57,14 +61,19 @@ def homework_file(
             errors = {**errors, "day": {"school_class": [_("整天填报时每一条作业都应属于该班级和日期")]}}
     if errors:
         raise ServiceError(
-            _("作业填报有误（%(n)d 处），未保存任何数据 / %(n)d rows have errors, nothing was saved") % {"n": len(errors)},
+            _("作业填报有误（%(n)d 处），未保存任何数据 / %(n)d rows have errors, nothing was saved")
+            % {"n": len(errors)},
             fields=errors,
         )
     return homework_write(user=user, items=clean, whole_day=whole_day, now=now)
 
 
 def homework_write(
-    *, user, items: list[CleanItem], whole_day: tuple[int, dt.date] | None = None, now: dt.datetime | None = None,
+    *,
+    user,
+    items: list[CleanItem],
+    whole_day: tuple[int, dt.date] | None = None,
+    now: dt.datetime | None = None,
 ) -> FilingResult:
     """Write validated items in one transaction (call ``homework_file`` unless the rows were just validated)."""
     try:
@@ -72,8 +81,10 @@ def homework_write(
     except IntegrityError as exc:
         # two filings of the same class-day raced: the other one committed first
         raise ConflictError(
-            _("同一班级当天的作业正由另一请求同时填报，本次未保存：请稍后重新提交 / a concurrent filing of the same "
-              "class-day won; nothing was saved, please re-submit"),
+            _(
+                "同一班级当天的作业正由另一请求同时填报，本次未保存：请稍后重新提交 / a concurrent filing of the same "
+                "class-day won; nothing was saved, please re-submit"
+            ),
         ) from exc
 
 
@@ -105,26 +116,58 @@ def _write(*, user, items: list[CleanItem], whole_day, now: dt.datetime) -> Fili
 def item_row(c: CleanItem, *, filed_at: dt.datetime, filed_by_id: int | None) -> tuple:
     """One valid item as a row of ``sql.items_copy`` (the order of ``sql.ITEM_COPY_FIELDS``)."""
     return (
-        c.school_class_id, c.school_id, c.date, c.subject, c.kind, c.minutes, c.at_home, c.for_parents,
-        c.parent_grading, c.self_grading, c.punitive, c.beyond_standard, c.content, filed_at, filed_by_id,
+        c.school_class_id,
+        c.school_id,
+        c.date,
+        c.subject,
+        c.kind,
+        c.minutes,
+        c.at_home,
+        c.for_parents,
+        c.parent_grading,
+        c.self_grading,
+        c.punitive,
+        c.beyond_standard,
+        c.content,
+        filed_at,
+        filed_by_id,
     )
 
 
 def survey_record(
-    *, user, school_class_id: int, date: dt.date, subject: str, kind: str, measured_minutes: int, sample_size: int,
+    *,
+    user,
+    school_class_id: int,
+    date: dt.date,
+    subject: str,
+    kind: str,
+    measured_minutes: int,
+    sample_size: int,
 ) -> CompletionSurvey:
     """Record (or correct) the measured average completion time of a filed item; the minute rules then count it."""
-    item = HomeworkItem.objects.filter(
-        school_class_id=school_class_id, date=date, subject=subject, kind=kind
-    ).values_list("school_id", flat=True).first()
+    item = (
+        HomeworkItem.objects.filter(school_class_id=school_class_id, date=date, subject=subject, kind=kind)
+        .values_list("school_id", flat=True)
+        .first()
+    )
     if item is None:
-        raise ServiceError(_("没有找到对应的作业：请先填报该班级当天该学科的作业"),
-                           fields={"subject": [_("该班级当天没有此学科、此类型的作业")]})
+        raise ServiceError(
+            _("没有找到对应的作业：请先填报该班级当天该学科的作业"),
+            fields={"subject": [_("该班级当天没有此学科、此类型的作业")]},
+        )
     with transaction.atomic():
         survey, _created = CompletionSurvey.objects.update_or_create(
-            school_class_id=school_class_id, date=date, subject=subject, kind=kind,
-            defaults={"school_id": item, "measured_minutes": measured_minutes, "sample_size": sample_size,
-                      "recorded_at": timezone.now(), "recorded_by_id": _user_id(user)},
+            school_class_id=school_class_id,
+            date=date,
+            subject=subject,
+            kind=kind,
+            defaults={
+                "school_id": item,
+                "measured_minutes": measured_minutes,
+                "sample_size": sample_size,
+                "recorded_at": timezone.now(),
+                "recorded_by_id": _user_id(user),
+            },
         )
         sweep_request(school_ids=[item], dates=[date], reason="homework-survey")
     return survey

@@ -32,8 +32,21 @@ ITEM, DAY = _table(HomeworkItem), _table(HomeworkDay)
 
 #: the item fields ``items_copy`` writes, in the order of each row it is given
 ITEM_COPY_FIELDS = (
-    "school_class", "school", "date", "subject", "kind", "minutes", "at_home", "for_parents", "parent_grading",
-    "self_grading", "punitive", "beyond_standard", "content", "filed_at", "filed_by",
+    "school_class",
+    "school",
+    "date",
+    "subject",
+    "kind",
+    "minutes",
+    "at_home",
+    "for_parents",
+    "parent_grading",
+    "self_grading",
+    "punitive",
+    "beyond_standard",
+    "content",
+    "filed_at",
+    "filed_by",
 )
 
 ITEMS_COPY = sql.SQL("COPY {} ({}) FROM STDIN").format(ITEM, _columns(HomeworkItem, ITEM_COPY_FIELDS))
@@ -44,9 +57,13 @@ DAYS_UPSERT = sql.SQL(
     "ON CONFLICT ({class_}, {date}) DO UPDATE SET {last} = EXCLUDED.{last}, {by} = EXCLUDED.{by}, "
     "{no_homework} = EXCLUDED.{no_homework}"
 ).format(
-    day=DAY, class_=_column(HomeworkDay, "school_class"), date=_column(HomeworkDay, "date"),
-    school=_column(HomeworkDay, "school"), no_homework=_column(HomeworkDay, "no_homework"),
-    first=_column(HomeworkDay, "first_filed_at"), last=_column(HomeworkDay, "last_filed_at"),
+    day=DAY,
+    class_=_column(HomeworkDay, "school_class"),
+    date=_column(HomeworkDay, "date"),
+    school=_column(HomeworkDay, "school"),
+    no_homework=_column(HomeworkDay, "no_homework"),
+    first=_column(HomeworkDay, "first_filed_at"),
+    last=_column(HomeworkDay, "last_filed_at"),
     by=_column(HomeworkDay, "filed_by"),
 )
 
@@ -58,8 +75,12 @@ DAYS_FILED = sql.SQL(
 ITEMS_DELETE_SUBJECTS = sql.SQL(
     "DELETE FROM {item} h USING unnest(%s::int[], %s::date[], %s::text[]) AS k(c, d, s) "
     "WHERE h.{class_} = k.c AND h.{date} = k.d AND h.{subject} = k.s"
-).format(item=ITEM, class_=_column(HomeworkItem, "school_class"), date=_column(HomeworkItem, "date"),
-         subject=_column(HomeworkItem, "subject"))
+).format(
+    item=ITEM,
+    class_=_column(HomeworkItem, "school_class"),
+    date=_column(HomeworkItem, "date"),
+    subject=_column(HomeworkItem, "subject"),
+)
 
 ITEMS_DELETE_DAYS = sql.SQL(
     "DELETE FROM {item} h USING unnest(%s::int[], %s::date[]) AS k(c, d) WHERE h.{class_} = k.c AND h.{date} = k.d"
@@ -81,8 +102,13 @@ def items_copy(rows: Iterable[tuple]) -> int:
     return count
 
 
-def days_upsert(days: dict[tuple[int, dt.date], int], *, now: dt.datetime, user_id: int | None,
-                no_homework_day: tuple[int, dt.date] | None) -> None:
+def days_upsert(
+    days: dict[tuple[int, dt.date], int],
+    *,
+    now: dt.datetime,
+    user_id: int | None,
+    no_homework_day: tuple[int, dt.date] | None,
+) -> None:
     """Record each class-day of ``{(class id, date): school id}`` as filed.
 
     The first filing sets ``first_filed_at``; a later one moves only ``last_filed_at`` (and who, and the
@@ -90,10 +116,18 @@ def days_upsert(days: dict[tuple[int, dt.date], int], *, now: dt.datetime, user_
     """
     keys = list(days)
     with connection.cursor() as cursor:
-        cursor.execute(DAYS_UPSERT, [
-            now, now, user_id, [k[0] for k in keys], [k[1] for k in keys], list(days.values()),
-            [k == no_homework_day for k in keys],
-        ])
+        cursor.execute(
+            DAYS_UPSERT,
+            [
+                now,
+                now,
+                user_id,
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                list(days.values()),
+                [k == no_homework_day for k in keys],
+            ],
+        )
 
 
 def days_filed(days: set[tuple[int, dt.date]]) -> set[tuple[int, dt.date]]:

@@ -17,10 +17,20 @@ MAX_SCAN_ROWS = 50_000
 
 #: column header → API field; the API's own field names are accepted too
 COLUMNS = [
-    ("班级ID", "school_class"), ("班级名称（仅供参考）", None), ("年级（用于核对班级）", "grade"), ("日期", "date"), ("学科", "subject"), ("类型", "kind"),
-    ("预计完成时间（分钟）", "minutes"), ("在家完成", "at_home"), ("布置给家长", "for_parents"),
-    ("要求家长检查或批改", "parent_grading"), ("要求学生自批自改", "self_grading"),
-    ("机械重复或惩罚性", "punitive"), ("超出课程标准", "beyond_standard"), ("作业内容", "content"),
+    ("班级ID", "school_class"),
+    ("班级名称（仅供参考）", None),
+    ("年级（用于核对班级）", "grade"),
+    ("日期", "date"),
+    ("学科", "subject"),
+    ("类型", "kind"),
+    ("预计完成时间（分钟）", "minutes"),
+    ("在家完成", "at_home"),
+    ("布置给家长", "for_parents"),
+    ("要求家长检查或批改", "parent_grading"),
+    ("要求学生自批自改", "self_grading"),
+    ("机械重复或惩罚性", "punitive"),
+    ("超出课程标准", "beyond_standard"),
+    ("作业内容", "content"),
 ]
 HEADER_TO_FIELD = {h: f for h, f in COLUMNS if f}
 HEADER_TO_FIELD.update({f: f for _, f in COLUMNS if f})
@@ -88,8 +98,10 @@ def template_xlsx(classes, *, day: dt.date) -> bytes:
     notes = wb.create_sheet("说明")
     exports.sheet_append(notes, ["学科（填写名称）", "类型", "是/否列"])
     for i in range(max(len(subjects), len(kinds))):
-        exports.sheet_append(notes, [subjects[i] if i < len(subjects) else "", kinds[i] if i < len(kinds) else "",
-                                     "是 / 否" if i == 0 else ""])
+        exports.sheet_append(
+            notes,
+            [subjects[i] if i < len(subjects) else "", kinds[i] if i < len(kinds) else "", "是 / 否" if i == 0 else ""],
+        )
     notes.append([])
     exports.sheet_append(notes, ["同一班级、日期、学科再次上传会替换原有作业；日期须为上学日，且不能是未来日期。"])
     return exports.workbook_bytes(wb)

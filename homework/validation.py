@@ -136,8 +136,9 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("school_class", _id, message=lambda: str(MSG_CLASS)),
     # optional: a check that the class id is the class the sender meant
-    Field("grade", lambda v: cells.parse_int(v, min_value=1, max_value=9), required=False,
-          message=lambda: str(MSG_GRADE)),
+    Field(
+        "grade", lambda v: cells.parse_int(v, min_value=1, max_value=9), required=False, message=lambda: str(MSG_GRADE)
+    ),
     Field("date", _memo(cells.parse_date)),
     Field("subject", _memo(_code(SUBJECTS, gettext_lazy("未知学科：%(value)s")))),
     Field("kind", _memo(_code(KINDS, gettext_lazy("未知作业类型：%(value)s（应为 书面/口头/实践/阅读）")))),
@@ -198,8 +199,13 @@ class _Calendars:
             cal = self._calendars.setdefault(district_id, SchoolCalendar(district_id))
             try:
                 info = cal.day(day)
-                self._days[key] = "" if info.is_school_day else (
-                    _("%(date)s 不是上学日（%(kind)s），不能填报作业") % {"date": day.isoformat(), "kind": DayKind.DISPLAY[info.kind]}
+                self._days[key] = (
+                    ""
+                    if info.is_school_day
+                    else (
+                        _("%(date)s 不是上学日（%(kind)s），不能填报作业")
+                        % {"date": day.isoformat(), "kind": DayKind.DISPLAY[info.kind]}
+                    )
                 )
             except CalendarGap as exc:
                 self._days[key] = exc.message
@@ -221,8 +227,13 @@ def _class_problems(values: dict, klass: _Class | None, *, today: dt.date, calen
     problems = []
     grade, day = values["grade"], values["date"]
     if grade is not None and grade != klass.grade:
-        problems.append(("grade", _("该班级是 %(actual)d 年级，与填写的 %(given)d 年级不符：请核对班级ID") % {
-            "actual": klass.grade, "given": grade}))
+        problems.append(
+            (
+                "grade",
+                _("该班级是 %(actual)d 年级，与填写的 %(given)d 年级不符：请核对班级ID")
+                % {"actual": klass.grade, "given": grade},
+            )
+        )
     if day > today:
         problems.append(("date", MSG_FUTURE))
     elif academic_year(day) != klass.academic_year:
@@ -238,7 +249,8 @@ def _classes(parsed: list, user) -> dict[int, _Class]:
     if not ids:
         return {}
     rows = restrict(SchoolClass.objects.filter(pk__in=ids), user).values_list(
-        "id", "school_id", "school__district_id", "grade", "academic_year")
+        "id", "school_id", "school__district_id", "grade", "academic_year"
+    )
     return {pk: _Class(*rest) for pk, *rest in rows}
 
 
@@ -250,12 +262,19 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
     give the same message, so the API never reveals another school's classes.
     """
     if len(rows) > MAX_BATCH:
-        return [], {"items": {"non_field_errors": [_("一次最多填报 %(max)d 条作业，本次 %(n)d 条") % {"max": MAX_BATCH, "n": len(rows)}]}}
+        return [], {
+            "items": {
+                "non_field_errors": [
+                    _("一次最多填报 %(max)d 条作业，本次 %(n)d 条") % {"max": MAX_BATCH, "n": len(rows)}
+                ]
+            }
+        }
     today = today or timezone.localdate()
     labels = labels or [f"row {i}" for i in range(1, len(rows) + 1)]
     errors = _Errors()
-    parsed = [(label, values) for label, row in zip(labels, rows)
-              if (values := _parse_row(label, row, errors)) is not None]
+    parsed = [
+        (label, values) for label, row in zip(labels, rows) if (values := _parse_row(label, row, errors)) is not None
+    ]
     classes = _classes(parsed, user)
     calendars = _Calendars()
     clean: list[CleanItem] = []
@@ -272,7 +291,9 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
         other = first_row_of.setdefault(item.key, label)
         if other != label:
             message = _("%(first)s与%(second)s重复填报（同一班级、日期、学科、类型只能填报一条）") % {
-                "first": row_name(other), "second": row_name(label)}
+                "first": row_name(other),
+                "second": row_name(label),
+            }
             errors.add(label, "subject", message)
             errors.add(other, "subject", message)
             continue
@@ -285,8 +306,11 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
 def validate_day(*, user, school_class_id, day, today: dt.date | None = None) -> dict[str, list[str]]:
     """Check one class-day filed as a whole (the web form, "no homework today"): ``{field: [message]}``."""
     today = today or timezone.localdate()
-    row = restrict(SchoolClass.objects.filter(pk=school_class_id), user).values_list(
-        "school__district_id", "academic_year").first()
+    row = (
+        restrict(SchoolClass.objects.filter(pk=school_class_id), user)
+        .values_list("school__district_id", "academic_year")
+        .first()
+    )
     if row is None:
         return {"school_class": [str(MSG_CLASS)]}
     if day > today:

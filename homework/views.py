@@ -73,19 +73,26 @@ def file_day(request):
             else:
                 try:
                     result = services.homework_file(
-                        user=request.user, items=rows, labels=labels, whole_day=(school_class.pk, day))
+                        user=request.user, items=rows, labels=labels, whole_day=(school_class.pk, day)
+                    )
                 except ServiceError as exc:
                     _place_errors(exc, day_form, forms_by_label)
                 else:
-                    messages.success(request, _("%(cls)s %(date)s 的作业已公示（%(n)d 项）") % {
-                        "cls": school_class.name, "date": day.isoformat(), "n": result.created})
+                    messages.success(
+                        request,
+                        _("%(cls)s %(date)s 的作业已公示（%(n)d 项）")
+                        % {"cls": school_class.name, "date": day.isoformat(), "n": result.created},
+                    )
                     _warn_over_limit(request, school_class=school_class, day=day)
                     return redirect(reverse("homework:publication", args=[school_class.pk, day.isoformat()]))
         day = _parse_day(request.POST.get("date"))
     else:
         day = _parse_day(request.GET.get("date"))
-        selected = classes.filter(pk=request.GET.get("school_class")).first() if request.GET.get(
-            "school_class", "").isdigit() else None
+        selected = (
+            classes.filter(pk=request.GET.get("school_class")).first()
+            if request.GET.get("school_class", "").isdigit()
+            else None
+        )
         selected = selected or classes.first()
         day_form = DayForm(initial={"school_class": selected, "date": day}, classes=classes)
         initial = []
@@ -94,23 +101,47 @@ def file_day(request):
             if record and record.no_homework:
                 day_form.initial["no_homework"] = True
             initial = [
-                {f: getattr(i, f) for f in ("subject", "kind", "minutes", "at_home", "for_parents", "parent_grading",
-                                            "self_grading", "punitive", "beyond_standard", "content")}
+                {
+                    f: getattr(i, f)
+                    for f in (
+                        "subject",
+                        "kind",
+                        "minutes",
+                        "at_home",
+                        "for_parents",
+                        "parent_grading",
+                        "self_grading",
+                        "punitive",
+                        "beyond_standard",
+                        "content",
+                    )
+                }
                 for i in selectors.day_items(school_class=selected, date=day)
             ]
         initial += [{"kind": "written", "at_home": True}] * (EXTRA_ROWS + max(0, 5 - len(initial)))
         formset = ItemRowFormSet(prefix="items", initial=initial)
     limits = _limits(day)
     class_options = [
-        {"id": c.pk, "label": _("%(name)s（%(grade)d年级）") % {"name": c.name, "grade": c.grade},
-         "band": grade_band(c.grade), "limit": limits.get(grade_band(c.grade), ""),
-         "rule": selectors.LIMIT_RULES[grade_band(c.grade)]}
+        {
+            "id": c.pk,
+            "label": _("%(name)s（%(grade)d年级）") % {"name": c.name, "grade": c.grade},
+            "band": grade_band(c.grade),
+            "limit": limits.get(grade_band(c.grade), ""),
+            "rule": selectors.LIMIT_RULES[grade_band(c.grade)],
+        }
         for c in classes
     ]
     selected_id = str(day_form["school_class"].value() or "")
-    return render(request, "homework/file.html", {
-        "day_form": day_form, "formset": formset, "class_options": class_options, "selected_id": selected_id,
-    })
+    return render(
+        request,
+        "homework/file.html",
+        {
+            "day_form": day_form,
+            "formset": formset,
+            "class_options": class_options,
+            "selected_id": selected_id,
+        },
+    )
 
 
 def _warn_over_limit(request, *, school_class, day: dt.date) -> None:
@@ -122,8 +153,11 @@ def _warn_over_limit(request, *, school_class, day: dt.date) -> None:
         text = _("一、二年级不布置家庭书面作业（%(rule)s），本次填报了 %(total)d 分钟。")
     else:
         text = _("书面作业合计 %(total)d 分钟，超过本年级上限 %(limit)d 分钟（%(rule)s）。")
-    messages.warning(request, text % {"rule": load.rule_id, "total": load.total, "limit": load.limit} + _(
-        "作业已保存并公示，系统检查后会记录为问题线索；请减少书面作业后重新填报当天作业。"))
+    messages.warning(
+        request,
+        text % {"rule": load.rule_id, "total": load.total, "limit": load.limit}
+        + _("作业已保存并公示，系统检查后会记录为问题线索；请减少书面作业后重新填报当天作业。"),
+    )
 
 
 def _place_errors(exc: ServiceError, day_form, forms_by_label) -> None:
@@ -167,25 +201,37 @@ def upload(request):
                 if not rows:
                     form.add_error("file", _("文件中没有作业行"))
                 elif errors and not form.cleaned_data["save_good_rows"]:
-                    messages.error(request, _("有 %(n)d 行有错误，整个文件都没有保存。请更正后重新上传，或勾选“仍保存正确的行”。")
-                                   % {"n": len(report)})
+                    messages.error(
+                        request,
+                        _("有 %(n)d 行有错误，整个文件都没有保存。请更正后重新上传，或勾选“仍保存正确的行”。")
+                        % {"n": len(report)},
+                    )
                 elif clean:
                     result = services.homework_write(user=request.user, items=clean)
                     saved_rows = len(clean)
-                    messages.success(request, _("已保存 %(n)d 行作业，涉及 %(d)d 个班级日。") % {
-                        "n": saved_rows, "d": result.days})
+                    messages.success(
+                        request, _("已保存 %(n)d 行作业，涉及 %(d)d 个班级日。") % {"n": saved_rows, "d": result.days}
+                    )
     else:
         form = UploadForm()
     return render(request, "homework/upload.html", {"form": form, "report": report, "saved_rows": saved_rows})
 
 
 FIELD_LABELS = {
-    "school_class": gettext_lazy("班级ID"), "grade": gettext_lazy("年级"), "date": gettext_lazy("日期"),
-    "subject": gettext_lazy("学科"), "kind": gettext_lazy("类型"), "minutes": gettext_lazy("预计完成时间"),
-    "at_home": gettext_lazy("在家完成"), "for_parents": gettext_lazy("布置给家长"),
-    "parent_grading": gettext_lazy("要求家长检查或批改"), "self_grading": gettext_lazy("要求学生自批自改"),
-    "punitive": gettext_lazy("机械重复或惩罚性"), "beyond_standard": gettext_lazy("超出课程标准"),
-    "content": gettext_lazy("作业内容"), "non_field_errors": "",
+    "school_class": gettext_lazy("班级ID"),
+    "grade": gettext_lazy("年级"),
+    "date": gettext_lazy("日期"),
+    "subject": gettext_lazy("学科"),
+    "kind": gettext_lazy("类型"),
+    "minutes": gettext_lazy("预计完成时间"),
+    "at_home": gettext_lazy("在家完成"),
+    "for_parents": gettext_lazy("布置给家长"),
+    "parent_grading": gettext_lazy("要求家长检查或批改"),
+    "self_grading": gettext_lazy("要求学生自批自改"),
+    "punitive": gettext_lazy("机械重复或惩罚性"),
+    "beyond_standard": gettext_lazy("超出课程标准"),
+    "content": gettext_lazy("作业内容"),
+    "non_field_errors": "",
 }
 
 
@@ -225,7 +271,8 @@ def publication(request, class_id: int, date: str):
     context = selectors.publication(school_class=school_class, date=day)
     # the class's link: it opens on the latest published day, so parents keep one link all year
     context["share_url"] = request.build_absolute_uri(
-        reverse("homework:public", args=[selectors.share_token(school_class)]))
+        reverse("homework:public", args=[selectors.share_token(school_class)])
+    )
     context["staff"] = True
     return render(request, "homework/publication.html", context)
 

@@ -103,8 +103,13 @@ class EnrolmentFilingFilterSet(_ByCourse):
 class PrepaymentFilterSet(_ByCourse):
     class Meta:
         model = Prepayment
-        fields = {"course": ["exact"], "supervised": ["exact"], "paid_on": ["gte", "lte"], "months": ["gt"],
-                  "class_hours": ["gt"]}
+        fields = {
+            "course": ["exact"],
+            "supervised": ["exact"],
+            "paid_on": ["gte", "lte"],
+            "months": ["gt"],
+            "class_hours": ["gt"],
+        }
 
 
 class DisclosureFilterSet(_ByInstitution):

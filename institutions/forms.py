@@ -31,8 +31,21 @@ class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
         fields = [
-            "name", "credit_code", "district", "category", "domain", "audience", "mode", "nonprofit", "licence_no",
-            "licence_status", "approved_on", "reapproved_on", "icp_no", "listed", "capital_raised",
+            "name",
+            "credit_code",
+            "district",
+            "category",
+            "domain",
+            "audience",
+            "mode",
+            "nonprofit",
+            "licence_no",
+            "licence_status",
+            "approved_on",
+            "reapproved_on",
+            "icp_no",
+            "listed",
+            "capital_raised",
             "foreign_controlled",
         ]
         widgets = {"approved_on": DATE, "reapproved_on": DATE}
@@ -105,8 +118,19 @@ class CourseForm(_ScopedForm):
     class Meta:
         model = Course
         fields = [
-            "name", "subject", "content_grade", "min_grade", "max_grade", "foreign_curriculum", "mode", "class_size",
-            "lesson_minutes", "price_per_lesson", "trainers", "enrolment_opens_on", "disclosed",
+            "name",
+            "subject",
+            "content_grade",
+            "min_grade",
+            "max_grade",
+            "foreign_curriculum",
+            "mode",
+            "class_size",
+            "lesson_minutes",
+            "price_per_lesson",
+            "trainers",
+            "enrolment_opens_on",
+            "disclosed",
         ]
         widgets = {"enrolment_opens_on": DATE, "trainers": forms.CheckboxSelectMultiple}
 

@@ -176,8 +176,13 @@ def _registry_row(number, values, code, *, report, districts, existing, own_dist
     if instance is not None and own_district is not None and instance.district_id != own_district:
         report.add(number, "credit_code", _("该信用代码已由其他区登记"))
         return None
-    planned = _Planned(number, instance or Institution(credit_code=code), None, instance is None,
-                       None if instance is None else _snapshot(instance))
+    planned = _Planned(
+        number,
+        instance or Institution(credit_code=code),
+        None,
+        instance is None,
+        None if instance is None else _snapshot(instance),
+    )
     parsed = {}
     for key, parser in _REGISTRY_PARSERS.items():
         try:
@@ -210,16 +215,20 @@ def _registry_save(planned: _Planned, *, user, file_name: str, request, report: 
     instance.save()
     source = {"via": "import", "file": file_name, "row": planned.number}
     if is_new:
-        audit_record(actor=user, action="create", obj=instance, request=request,
-                     detail={**_snapshot(instance), **source})
+        audit_record(
+            actor=user, action="create", obj=instance, request=request, detail={**_snapshot(instance), **source}
+        )
     elif changes := _changes(planned.before, instance):
-        audit_record(actor=user, action="update", obj=instance, request=request,
-                     detail={"changes": changes, **source})
+        audit_record(actor=user, action="update", obj=instance, request=request, detail={"changes": changes, **source})
     if planned.status is not None and planned.status != previous:
         reason = _("批量导入%(file)s") % {"file": f"（{file_name}）" if file_name else ""}
         institution_set_list_status(
-            institution=instance, status=planned.status, effective_on=timezone.localdate(), reason=reason,
-            actor=user, request=request,
+            institution=instance,
+            status=planned.status,
+            effective_on=timezone.localdate(),
+            reason=reason,
+            actor=user,
+            request=request,
         )
     if is_new:
         report.created += 1
@@ -247,8 +256,9 @@ def institution_import(*, user, file, file_name: str = "", request=None) -> Impo
             continue
         if code:
             seen[code] = number
-        row = _registry_row(number, values, code, report=report, districts=districts, existing=existing,
-                            own_district=own_district)
+        row = _registry_row(
+            number, values, code, report=report, districts=districts, existing=existing, own_district=own_district
+        )
         if row is not None:
             planned.append(row)
     if not report.ok:
@@ -315,12 +325,28 @@ def _session_save(to_create, *, user, file_name: str, request) -> None:
     for rows in by_institution.values():
         institution = rows[0][1].course.institution
         audit_record(
-            actor=user, action="create", request=request, district=institution.district_id,
-            object_type=Session._meta.label_lower, object_id="",
+            actor=user,
+            action="create",
+            request=request,
+            district=institution.district_id,
+            object_type=Session._meta.label_lower,
+            object_id="",
             object_repr=f"{institution.name}：导入课次 {len(rows)} 条",  # stored text: Chinese, as all records
-            detail={"file": file_name, "sessions": [
-                {"row": number, "id": x.pk, "course": x.course_id, "site": x.site_id, "starts_at": x.starts_at,
-                 "ends_at": x.ends_at, "mode": x.mode} for number, x in rows]},
+            detail={
+                "file": file_name,
+                "sessions": [
+                    {
+                        "row": number,
+                        "id": x.pk,
+                        "course": x.course_id,
+                        "site": x.site_id,
+                        "starts_at": x.starts_at,
+                        "ends_at": x.ends_at,
+                        "mode": x.mode,
+                    }
+                    for number, x in rows
+                ],
+            },
         )
 
 
@@ -332,12 +358,14 @@ def session_import(*, user, file, file_name: str = "", request=None) -> ImportRe
     rows = tabular.read_rows(file, SESSION_COLUMNS)
     report = ImportReport()
     parsed = [_session_cells(number, values, report) for number, values in rows]
-    courses = {c.pk: c for c in restrict(Course.objects.filter(pk__in={r["course"] for r in parsed if r.get("course")}), user)}
+    courses = {
+        c.pk: c for c in restrict(Course.objects.filter(pk__in={r["course"] for r in parsed if r.get("course")}), user)
+    }
     sites = {s.pk: s for s in restrict(Site.objects.filter(pk__in={r["site"] for r in parsed if r.get("site")}), user)}
     existing = set(
-        Session.objects.filter(course_id__in=list(courses)).filter(
-            starts_at__in=[r["starts_at"] for r in parsed if r.get("starts_at")]
-        ).values_list("course_id", "starts_at")
+        Session.objects.filter(course_id__in=list(courses))
+        .filter(starts_at__in=[r["starts_at"] for r in parsed if r.get("starts_at")])
+        .values_list("course_id", "starts_at")
     )
     seen: dict[tuple, int] = {}
     to_create = []
@@ -356,8 +384,9 @@ def session_import(*, user, file, file_name: str = "", request=None) -> ImportRe
                 report.add(number, "starts_at", _("该课程在此时间已有课次"))
         if report.ok:
             mode = row.get("mode") or (course.mode if course else "")
-            to_create.append((number, Session(course=course, site=site, starts_at=starts, ends_at=row.get("ends_at"),
-                                              mode=mode)))
+            to_create.append(
+                (number, Session(course=course, site=site, starts_at=starts, ends_at=row.get("ends_at"), mode=mode))
+            )
     if not report.ok:
         return report
     with transaction.atomic():

@@ -18,17 +18,13 @@ class Institution(models.Model):
     """An off-campus training institution as the district bureau registers it."""
 
     name = models.CharField(_("机构名称"), max_length=120)
-    credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
     district = models.ForeignKey(
         "schools.District", on_delete=models.PROTECT, related_name="institutions", verbose_name=_("所在区")
     )
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
     domain = models.CharField(_("领域"), max_length=10, choices=Domain.choices)
-    audience = models.JSONField(
-        _("面向对象"), default=list, help_text=_("一个或多个：%s") % ", ".join(Audience.values)
-    )
+    audience = models.JSONField(_("面向对象"), default=list, help_text=_("一个或多个：%s") % ", ".join(Audience.values))
     mode = models.CharField(_("培训方式"), max_length=8, choices=Mode.choices)
     nonprofit = models.BooleanField(_("非营利性"), default=False)
     licence_no = models.CharField(_("办学许可证号"), max_length=40, blank=True)
@@ -242,7 +238,12 @@ class Session(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("课程"))
     site = models.ForeignKey(
         # RESTRICT: a site with sessions cannot be deleted alone, but goes with its institution
-        Site, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions", verbose_name=_("场所")
+        Site,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("场所"),
     )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))

@@ -23,8 +23,18 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: the fields a session's evidence and summary need, read in the rule's one query
 SESSION_FIELDS = (
-    "id", "course_id", "course__name", "course__subject", "course__institution_id", "course__institution__name",
-    "starts_at", "ends_at", "mode", "site_id", "site__address", "local_date",
+    "id",
+    "course_id",
+    "course__name",
+    "course__subject",
+    "course__institution_id",
+    "course__institution__name",
+    "starts_at",
+    "ends_at",
+    "mode",
+    "site_id",
+    "site__address",
+    "local_date",
 )
 
 
@@ -78,10 +88,13 @@ def sessions(ctx: SweepContext):
     """
     if skipped(ctx):
         return Session.objects.none()
-    return ctx.in_districts(Session.objects.filter(
-        starts_at__gte=day_start(ctx.date_from),
-        starts_at__lt=day_start(ctx.date_to + dt.timedelta(days=1)),
-    ), "course__institution__district_id").annotate(local_date=TruncDate("starts_at", tzinfo=SHANGHAI))
+    return ctx.in_districts(
+        Session.objects.filter(
+            starts_at__gte=day_start(ctx.date_from),
+            starts_at__lt=day_start(ctx.date_to + dt.timedelta(days=1)),
+        ),
+        "course__institution__district_id",
+    ).annotate(local_date=TruncDate("starts_at", tzinfo=SHANGHAI))
 
 
 def with_local_end(queryset):

@@ -37,11 +37,19 @@ BJ = ZoneInfo("Asia/Shanghai")
 CUTOFF = dt.date(2021, 7, 24)
 PER_DISTRICT = {"small": 6, "district": 80, "city": 40}
 
-SUBJECT_NAMES = {Subject.MATHS: "数学", Subject.CHINESE: "语文", Subject.ENGLISH: "英语", Subject.PHYSICS: "物理",
-                 Subject.CHEMISTRY: "化学", Subject.JAPANESE: "日语"}
-NON_SUBJECT = {Domain.ARTS: [(Subject.MUSIC, "钢琴"), (Subject.FINE_ARTS, "素描"), (Subject.ARTS, "舞蹈")],
-               Domain.SPORTS: [(Subject.PE, "篮球"), (Subject.PE, "游泳"), (Subject.PE, "跆拳道")],
-               Domain.SCIENCE: [(Subject.IT, "编程"), (Subject.SCIENCE, "科学实验"), (Subject.PRACTICE, "机器人")]}
+SUBJECT_NAMES = {
+    Subject.MATHS: "数学",
+    Subject.CHINESE: "语文",
+    Subject.ENGLISH: "英语",
+    Subject.PHYSICS: "物理",
+    Subject.CHEMISTRY: "化学",
+    Subject.JAPANESE: "日语",
+}
+NON_SUBJECT = {
+    Domain.ARTS: [(Subject.MUSIC, "钢琴"), (Subject.FINE_ARTS, "素描"), (Subject.ARTS, "舞蹈")],
+    Domain.SPORTS: [(Subject.PE, "篮球"), (Subject.PE, "游泳"), (Subject.PE, "跆拳道")],
+    Domain.SCIENCE: [(Subject.IT, "编程"), (Subject.SCIENCE, "科学实验"), (Subject.PRACTICE, "机器人")],
+}
 STEMS = ["启航", "博学", "英才", "思源", "明志", "求真", "卓越", "智慧树", "向阳", "新起点", "远航", "青苗"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
@@ -87,7 +95,9 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
             prefix = "52" if nonprofit else "91"
             first17 = f"{prefix}{district.code}MJ{seq:07d}"
             approved_on = dt.date(2015 + rng.randint(0, 5), rng.randint(1, 12), rng.randint(1, 28))
-            if (subject or Audience.PRESCHOOL in audience) and bad("new-subject" if subject else "new-preschool"):  # TI-12-NEWSUBJ / TI-31-NEW-PRESCHOOL
+            if (subject or Audience.PRESCHOOL in audience) and bad(
+                "new-subject" if subject else "new-preschool"
+            ):  # TI-12-NEWSUBJ / TI-31-NEW-PRESCHOOL
                 approved_on = CUTOFF + dt.timedelta(days=rng.randint(0, 900))
             licence = LicenceStatus.VALID
             if bad("unlicensed"):  # TI-12-UNLICENSED
@@ -108,7 +118,9 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                 listed=subject and bad("capital"),  # TI-17-CAPITAL
                 capital_raised=False,
                 foreign_controlled=False,
-                list_status=ListStatus.WHITE if licence == LicenceStatus.VALID and rng.random() < 0.6 else ListStatus.NONE,
+                list_status=ListStatus.WHITE
+                if licence == LicenceStatus.VALID and rng.random() < 0.6
+                else ListStatus.NONE,
             )
             if bad("black"):  # TI-18-BLACKLIST: listed before the span, still holding sessions in it
                 inst.list_status = ListStatus.BLACK
@@ -119,10 +131,15 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
             institutions.append(inst)
     Institution.objects.bulk_create(institutions, batch_size=2000)
     changes = [
-        ListStatusChange(institution=i, from_status=ListStatus.NONE, to_status=i.list_status,
-                         effective_on=i.list_status_since, reason="演示数据：检查发现违规办学" if i in black
-                         else "演示数据：年检合格")
-        for i in institutions if i.list_status != ListStatus.NONE
+        ListStatusChange(
+            institution=i,
+            from_status=ListStatus.NONE,
+            to_status=i.list_status,
+            effective_on=i.list_status_since,
+            reason="演示数据：检查发现违规办学" if i in black else "演示数据：年检合格",
+        )
+        for i in institutions
+        if i.list_status != ListStatus.NONE
     ]
     ListStatusChange.objects.bulk_create(changes, batch_size=2000)
 
@@ -131,8 +148,14 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     cert_seq = seq0 * 10
     for inst in institutions:
         for k in range(1 if inst.mode == Mode.ONLINE else rng.randint(1, 2)):
-            sites.append(Site(institution=inst, address=f"北京市{inst.district.name}示范路{inst.pk % 900 + 1}号{k + 1}层",
-                              approved=True, approved_on=inst.approved_on))
+            sites.append(
+                Site(
+                    institution=inst,
+                    address=f"北京市{inst.district.name}示范路{inst.pk % 900 + 1}号{k + 1}层",
+                    approved=True,
+                    approved_on=inst.approved_on,
+                )
+            )
         if inst.mode != Mode.ONLINE and bad("site"):  # TI-12-SITE: an unapproved second address
             sites.append(Site(institution=inst, address=f"北京市{inst.district.name}未批路{inst.pk}号", approved=False))
         for k in range(rng.randint(2, 4)):
@@ -142,23 +165,36 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                 cert = ""
             elif teacher_certs and bad("poach"):  # TI-14-POACH / TE-26-PAID: a serving teacher's certificate
                 cert = rng.choice(teacher_certs)
-            trainers.append(Trainer(
-                institution=inst, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                photo=f"trainers/demo/{inst.pk}-{k}.jpg", certificate_no=cert,
-                classes_taught=f"{rng.randint(1, 9)}年级班", disclosed=not bad("trainer-disclosed"),
-            ))
+            trainers.append(
+                Trainer(
+                    institution=inst,
+                    name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                    photo=f"trainers/demo/{inst.pk}-{k}.jpg",
+                    certificate_no=cert,
+                    classes_taught=f"{rng.randint(1, 9)}年级班",
+                    disclosed=not bad("trainer-disclosed"),
+                )
+            )
         if inst.category == Category.SUBJECT and rng.random() < 0.25:
-            staff.append(ForeignStaff(
-                institution=inst, name=rng.choice(FOREIGN_NAMES),
-                work_permit_no="" if bad("permit") else f"WP11{inst.pk:08d}",
-                in_china=not bad("abroad"),  # TI-14-FOREIGN-STAFF
-            ))
+            staff.append(
+                ForeignStaff(
+                    institution=inst,
+                    name=rng.choice(FOREIGN_NAMES),
+                    work_permit_no="" if bad("permit") else f"WP11{inst.pk:08d}",
+                    in_china=not bad("abroad"),  # TI-14-FOREIGN-STAFF
+                )
+            )
         skipped = rng.choice(list(DisclosureItem)) if bad("disclosure") else None  # TI-14-DISCLOSURE
         for item in DisclosureItem:
-            disclosures.append(Disclosure(
-                institution=inst, item=item, published=item != skipped, content=f"{item.label}：见机构公示栏",
-                updated_on=date_from - dt.timedelta(days=rng.randint(1, 60)),
-            ))
+            disclosures.append(
+                Disclosure(
+                    institution=inst,
+                    item=item,
+                    published=item != skipped,
+                    content=f"{item.label}：见机构公示栏",
+                    updated_on=date_from - dt.timedelta(days=rng.randint(1, 60)),
+                )
+            )
     Site.objects.bulk_create(sites, batch_size=2000)
     Trainer.objects.bulk_create(trainers, batch_size=2000)
     ForeignStaff.objects.bulk_create(staff, batch_size=2000)
@@ -204,21 +240,23 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                 if bad("price"):  # TI-15-PRICE
                     price = (ceiling * Decimal("1.3")).quantize(Decimal("1"))
             opens = date_from + dt.timedelta(days=rng.randint(0, max(span_days, 0))) if rng.random() < 0.3 else None
-            courses.append(Course(
-                institution=inst,
-                name=f"{_grade_name(min_grade)}{label}{'提高' if k else ''}班",
-                subject=subject,
-                content_grade=content,
-                min_grade=min_grade,
-                max_grade=min(max(min_grade, grade) + rng.randint(0, 1), 12),
-                foreign_curriculum=subject in FOREIGN_LANGUAGES and bad("foreign-curr"),  # TI-14-FOREIGN-CURR
-                mode=mode,
-                class_size=size,
-                lesson_minutes=minutes,
-                price_per_lesson=price,
-                enrolment_opens_on=opens,
-                disclosed=not bad("course-disclosed"),
-            ))
+            courses.append(
+                Course(
+                    institution=inst,
+                    name=f"{_grade_name(min_grade)}{label}{'提高' if k else ''}班",
+                    subject=subject,
+                    content_grade=content,
+                    min_grade=min_grade,
+                    max_grade=min(max(min_grade, grade) + rng.randint(0, 1), 12),
+                    foreign_curriculum=subject in FOREIGN_LANGUAGES and bad("foreign-curr"),  # TI-14-FOREIGN-CURR
+                    mode=mode,
+                    class_size=size,
+                    lesson_minutes=minutes,
+                    price_per_lesson=price,
+                    enrolment_opens_on=opens,
+                    disclosed=not bad("course-disclosed"),
+                )
+            )
     Course.objects.bulk_create(courses, batch_size=2000)
     through = []
     for c in courses:
@@ -231,25 +269,37 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     filings, payments = [], []
     for c in courses:
         if c.enrolment_opens_on and not bad("filing"):  # TI-15-FILING when missing or approved too late
-            filings.append(EnrolmentFiling(
-                course=c, filed_on=c.enrolment_opens_on - dt.timedelta(days=20),
-                approved_on=c.enrolment_opens_on - dt.timedelta(days=rng.randint(1, 10)),
-                brochure=f"{c.name}招生简章", fees=f"每课时{c.price_per_lesson}元",
-                enrolment_opens_on=c.enrolment_opens_on,
-            ))
+            filings.append(
+                EnrolmentFiling(
+                    course=c,
+                    filed_on=c.enrolment_opens_on - dt.timedelta(days=20),
+                    approved_on=c.enrolment_opens_on - dt.timedelta(days=rng.randint(1, 10)),
+                    brochure=f"{c.name}招生简章",
+                    fees=f"每课时{c.price_per_lesson}元",
+                    enrolment_opens_on=c.enrolment_opens_on,
+                )
+            )
         for _k in range(rng.randint(0, 2)):
             hours, months = rng.randint(10, 60), rng.randint(1, 3)
             supervised = True
             if bad("prepay"):  # TI-15-PREPAY
                 kind = rng.randint(0, 2)
-                hours, months, supervised = (hours + 40, months, True) if kind == 0 else (
-                    (hours, 6, True) if kind == 1 else (hours, months, False))
-            payments.append(Prepayment(
-                course=c, paid_on=date_from + dt.timedelta(days=rng.randint(0, max(span_days, 0))),
-                amount=c.price_per_lesson * hours, class_hours=hours, months=months,
-                account=f"监管账户{c.institution_id:08d}" if supervised else f"一般账户{c.institution_id:08d}",
-                supervised=supervised,
-            ))
+                hours, months, supervised = (
+                    (hours + 40, months, True)
+                    if kind == 0
+                    else ((hours, 6, True) if kind == 1 else (hours, months, False))
+                )
+            payments.append(
+                Prepayment(
+                    course=c,
+                    paid_on=date_from + dt.timedelta(days=rng.randint(0, max(span_days, 0))),
+                    amount=c.price_per_lesson * hours,
+                    class_hours=hours,
+                    months=months,
+                    account=f"监管账户{c.institution_id:08d}" if supervised else f"一般账户{c.institution_id:08d}",
+                    supervised=supervised,
+                )
+            )
     EnrolmentFiling.objects.bulk_create(filings, batch_size=2000)
     Prepayment.objects.bulk_create(payments, batch_size=2000)
 
@@ -288,19 +338,25 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                 start = end - dt.timedelta(minutes=length)
             site = None
             if not online:
-                site = unapproved[inst.pk] if inst.pk in unapproved and rng.random() < 0.5 else (
-                    rng.choice(site_pool) if site_pool else None)
+                site = (
+                    unapproved[inst.pk]
+                    if inst.pk in unapproved and rng.random() < 0.5
+                    else (rng.choice(site_pool) if site_pool else None)
+                )
             mode = SessionMode.ONLINE if online else SessionMode.OFFLINE
             sessions.append(Session(course=c, site=site, starts_at=start, ends_at=end, mode=mode))
             if online and subject_type:
                 gap = 5 if bad("gap") else 10  # TI-13-ONLINE-GAP
                 second = end + dt.timedelta(minutes=gap)
-                sessions.append(Session(course=c, site=None, starts_at=second,
-                                        ends_at=second + dt.timedelta(minutes=30), mode=mode))
+                sessions.append(
+                    Session(course=c, site=None, starts_at=second, ends_at=second + dt.timedelta(minutes=30), mode=mode)
+                )
     Session.objects.bulk_create(sessions, batch_size=5000)
-    log(f"institutions: {len(institutions)} institutions ({len(black)} black-listed), {len(sites)} sites, "
+    log(
+        f"institutions: {len(institutions)} institutions ({len(black)} black-listed), {len(sites)} sites, "
         f"{len(trainers)} trainers, {len(courses)} courses, {len(sessions)} sessions, {len(filings)} filings, "
-        f"{len(payments)} prepayments")
+        f"{len(payments)} prepayments"
+    )
 
 
 def _grade_name(grade: int) -> str:

@@ -25,8 +25,9 @@ SORTS = {
 }
 
 
-def institution_list(*, user, q: str = "", category: str = "", licence_status: str = "", list_status: str = "",
-                     sort: str = "name"):
+def institution_list(
+    *, user, q: str = "", category: str = "", licence_status: str = "", list_status: str = "", sort: str = "name"
+):
     """The registry as the caller may see it, searched by name or credit code and filtered."""
     qs = restrict(Institution.objects.select_related("district"), user)
     q = (q or "").strip()
@@ -49,25 +50,27 @@ def registry_export_rows(*, user) -> list[list]:
     """The registry in scope, one row per institution, in the import's columns (choices as Chinese labels)."""
     rows = []
     for inst in restrict(Institution.objects.select_related("district"), user).order_by("district__code", "name"):
-        rows.append([
-            inst.credit_code,
-            inst.name,
-            inst.district.code,
-            inst.get_category_display(),
-            inst.get_domain_display(),
-            "、".join(_audience_label(a) for a in inst.audience),
-            inst.get_mode_display(),
-            "是" if inst.nonprofit else "否",
-            inst.licence_no,
-            inst.get_licence_status_display(),
-            _cell(inst.approved_on),
-            _cell(inst.reapproved_on),
-            inst.icp_no,
-            "是" if inst.listed else "否",
-            "是" if inst.capital_raised else "否",
-            "是" if inst.foreign_controlled else "否",
-            inst.get_list_status_display(),
-        ])
+        rows.append(
+            [
+                inst.credit_code,
+                inst.name,
+                inst.district.code,
+                inst.get_category_display(),
+                inst.get_domain_display(),
+                "、".join(_audience_label(a) for a in inst.audience),
+                inst.get_mode_display(),
+                "是" if inst.nonprofit else "否",
+                inst.licence_no,
+                inst.get_licence_status_display(),
+                _cell(inst.approved_on),
+                _cell(inst.reapproved_on),
+                inst.icp_no,
+                "是" if inst.listed else "否",
+                "是" if inst.capital_raised else "否",
+                "是" if inst.foreign_controlled else "否",
+                inst.get_list_status_display(),
+            ]
+        )
     return rows
 
 
@@ -86,14 +89,18 @@ def registry_export_xlsx(*, user) -> bytes:
 
 def institution_detail(*, user, pk: int) -> Institution:
     """One institution in the caller's scope with everything its page shows (a fixed number of queries)."""
-    return restrict(Institution.objects.select_related("district"), user).prefetch_related(
-        "sites",
-        "trainers",
-        "foreign_staff",
-        "disclosures",
-        Prefetch("courses", queryset=Course.objects.prefetch_related("trainers")),
-        Prefetch("list_changes", queryset=_list_changes()),
-    ).get(pk=pk)
+    return (
+        restrict(Institution.objects.select_related("district"), user)
+        .prefetch_related(
+            "sites",
+            "trainers",
+            "foreign_staff",
+            "disclosures",
+            Prefetch("courses", queryset=Course.objects.prefetch_related("trainers")),
+            Prefetch("list_changes", queryset=_list_changes()),
+        )
+        .get(pk=pk)
+    )
 
 
 def _list_changes():
@@ -124,10 +131,12 @@ def public_institution(credit_code: str) -> dict | None:
         .select_related("district")
         .prefetch_related(
             Prefetch("sites", queryset=Site.objects.filter(approved=True).order_by("address"), to_attr="public_sites"),
-            Prefetch("trainers", queryset=Trainer.objects.filter(disclosed=True).order_by("name"),
-                     to_attr="public_trainers"),
-            Prefetch("courses", queryset=Course.objects.filter(disclosed=True).order_by("name"),
-                     to_attr="public_courses"),
+            Prefetch(
+                "trainers", queryset=Trainer.objects.filter(disclosed=True).order_by("name"), to_attr="public_trainers"
+            ),
+            Prefetch(
+                "courses", queryset=Course.objects.filter(disclosed=True).order_by("name"), to_attr="public_courses"
+            ),
         )
         .first()
     )
@@ -148,8 +157,9 @@ def public_institution(credit_code: str) -> dict | None:
             "guide_price": None,
         }
         if course.subject in SUBJECT_TYPE:
-            price = guide_price(mode=course.mode, class_size=course.class_size,
-                                lesson_minutes=course.lesson_minutes, params=params)
+            price = guide_price(
+                mode=course.mode, class_size=course.class_size, lesson_minutes=course.lesson_minutes, params=params
+            )
             entry["guide_price"] = {
                 "benchmark": price.benchmark,
                 "standard_minutes": price.standard_minutes,

@@ -37,9 +37,7 @@ def _staff_district_id(user):
 def _check_district(user, district):
     own = _staff_district_id(user)
     if own is not None and district.pk != own:
-        raise ServiceError(
-            _("只能在本区登记机构"), code="out_of_scope", fields={"district": [_("不在您的管辖范围")]}
-        )
+        raise ServiceError(_("只能在本区登记机构"), code="out_of_scope", fields={"district": [_("不在您的管辖范围")]})
 
 
 # --- institutions ------------------------------------------------------------------------------------------
@@ -54,8 +52,22 @@ def _validated(instance):
 
 #: the registration fields an audit event shows (the list status has its own ``status_change`` events)
 _AUDITED_FIELDS = (
-    "name", "credit_code", "district_id", "category", "domain", "audience", "mode", "nonprofit", "licence_no",
-    "licence_status", "approved_on", "reapproved_on", "icp_no", "listed", "capital_raised", "foreign_controlled",
+    "name",
+    "credit_code",
+    "district_id",
+    "category",
+    "domain",
+    "audience",
+    "mode",
+    "nonprofit",
+    "licence_no",
+    "licence_status",
+    "approved_on",
+    "reapproved_on",
+    "icp_no",
+    "listed",
+    "capital_raised",
+    "foreign_controlled",
 )
 
 
@@ -93,7 +105,12 @@ def institution_create(
 
 @transaction.atomic
 def institution_update(
-    *, user, institution: Institution, list_status_reason: str = "", list_status_effective_on=None, request=None,
+    *,
+    user,
+    institution: Institution,
+    list_status_reason: str = "",
+    list_status_effective_on=None,
+    request=None,
     **fields,
 ) -> Institution:
     """Change registration data; a changed list status goes through ``institution_set_list_status``."""
@@ -167,11 +184,13 @@ def record_save(*, user, save, before: dict | None, request=None):
     if before is None:
         audit_record(actor=user, action="create", obj=record, district=district, request=request, detail=after)
     else:
-        changes = {name: {"from": before.get(name), "to": value} for name, value in after.items()
-                   if before.get(name) != value}
+        changes = {
+            name: {"from": before.get(name), "to": value} for name, value in after.items() if before.get(name) != value
+        }
         if changes:
-            audit_record(actor=user, action="update", obj=record, district=district, request=request,
-                         detail={"changes": changes})
+            audit_record(
+                actor=user, action="update", obj=record, district=district, request=request, detail={"changes": changes}
+            )
     return record
 
 
@@ -207,17 +226,27 @@ def institution_move(*, user, institution: Institution, district: District, requ
         return locked
     if not is_city(user):
         raise ServiceError(
-            _("只有市教委工作人员可以把机构转到其他区"), code="out_of_scope",
-            fields={"district": [_("转区须同时管辖原区（%(old)s）和新区（%(new)s）") % {
-                "old": old.name, "new": district.name}]},
+            _("只有市教委工作人员可以把机构转到其他区"),
+            code="out_of_scope",
+            fields={
+                "district": [
+                    _("转区须同时管辖原区（%(old)s）和新区（%(new)s）") % {"old": old.name, "new": district.name}
+                ]
+            },
         )
     Institution.objects.filter(pk=locked.pk).update(district=district, updated_at=timezone.now())
     findings = Finding.objects.filter(institution=locked, status__in=ACTIVE_STATUSES).update(district=district)
     institution.district = district
     audit_record(
-        actor=user, action="update", obj=institution, district=district, request=request,
-        detail={"changes": {"district_id": {"from": old.pk, "to": district.pk}},
-                "move": {"field": "district", "from": old.code, "to": district.code, "active_findings": findings}},
+        actor=user,
+        action="update",
+        obj=institution,
+        district=district,
+        request=request,
+        detail={
+            "changes": {"district_id": {"from": old.pk, "to": district.pk}},
+            "move": {"field": "district", "from": old.code, "to": district.code, "active_findings": findings},
+        },
     )
     return institution
 
@@ -258,8 +287,11 @@ def record_change(*, user, record, save, owner=None, request=None):
         old_institution = _institution_of(record)
         new_institution = owner if isinstance(owner, Institution) else owner.institution
         if not (_administers_institution(user, old_institution) and _administers_institution(user, new_institution)):
-            raise ServiceError(_("只能在您管辖的机构之间调整登记信息"), code="out_of_scope",
-                               fields={field_name: [_("不在您的管辖范围")]})
+            raise ServiceError(
+                _("只能在您管辖的机构之间调整登记信息"),
+                code="out_of_scope",
+                fields={field_name: [_("不在您的管辖范围")]},
+            )
         refusal = _record_move_refusal(record, owner)
         if refusal:
             from shuangjian.errors import ConflictError
@@ -268,11 +300,22 @@ def record_change(*, user, record, save, owner=None, request=None):
         type(record)._default_manager.filter(pk=record.pk).update(**{field_name: owner})
         setattr(record, field_name, owner)
         audit_record(
-            actor=user, action="update", obj=record, district=new_institution.district_id, request=request,
-            detail={"move": {"field": field_name, "from": old.pk, "to": owner.pk,
-                             "from_institution": old_institution.pk, "to_institution": new_institution.pk,
-                             "from_district": old_institution.district_id,
-                             "to_district": new_institution.district_id}},
+            actor=user,
+            action="update",
+            obj=record,
+            district=new_institution.district_id,
+            request=request,
+            detail={
+                "move": {
+                    "field": field_name,
+                    "from": old.pk,
+                    "to": owner.pk,
+                    "from_institution": old_institution.pk,
+                    "to_institution": new_institution.pk,
+                    "from_district": old_institution.district_id,
+                    "to_district": new_institution.district_id,
+                }
+            },
         )
     return record_save(user=user, save=save, before=record_values(record), request=request)
 
@@ -293,9 +336,7 @@ def institution_set_list_status(
         raise ServiceError(_("请填写生效日期"), fields={"effective_on": [_("必填")]})
     locked = Institution.objects.select_for_update().get(pk=institution.pk)
     if locked.list_status == status:
-        raise ServiceError(
-            _("该机构已是此状态"), code="unchanged", fields={"list_status": [_("状态未变化")]}
-        )
+        raise ServiceError(_("该机构已是此状态"), code="unchanged", fields={"list_status": [_("状态未变化")]})
     change = ListStatusChange.objects.create(
         institution=locked,
         from_status=locked.list_status,
@@ -320,4 +361,3 @@ def institution_set_list_status(
         },
     )
     return change
-

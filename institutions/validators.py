@@ -20,7 +20,9 @@ def validate_credit_code(value: str) -> None:
     bad = [c for c in code if c not in CREDIT_CODE_CHARSET]
     if bad:
         raise ValidationError(
-            _("统一社会信用代码含有不允许的字符：%(chars)s"), params={"chars": "".join(sorted(set(bad)))}, code="charset"
+            _("统一社会信用代码含有不允许的字符：%(chars)s"),
+            params={"chars": "".join(sorted(set(bad)))},
+            code="charset",
         )
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:

@@ -53,17 +53,31 @@ def _form_errors(form, exc: ServiceError):
 def institution_list(request):
     _require(request, STAFF)
     params = {k: request.GET.get(k, "") for k in ("q", "category", "licence_status", "list_status", "sort")}
-    qs = selectors.institution_list(user=request.user, **{k: v for k, v in params.items() if k != "sort"},
-                                    sort=params["sort"] or "name")
+    qs = selectors.institution_list(
+        user=request.user, **{k: v for k, v in params.items() if k != "sort"}, sort=params["sort"] or "name"
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "institutions/list.html", {
-        "page": page, "params": params, "query": query.urlencode(),
-        "categories": Category.choices, "licence_statuses": LicenceStatus.choices, "list_statuses": ListStatus.choices,
-        "sorts": [("name", _("名称")), ("code", _("信用代码")), ("district", _("所在区")),
-                  ("-approved", _("审批日期（新→旧）")), ("-updated", _("最近更新"))],
-    })
+    return render(
+        request,
+        "institutions/list.html",
+        {
+            "page": page,
+            "params": params,
+            "query": query.urlencode(),
+            "categories": Category.choices,
+            "licence_statuses": LicenceStatus.choices,
+            "list_statuses": ListStatus.choices,
+            "sorts": [
+                ("name", _("名称")),
+                ("code", _("信用代码")),
+                ("district", _("所在区")),
+                ("-approved", _("审批日期（新→旧）")),
+                ("-updated", _("最近更新")),
+            ],
+        },
+    )
 
 
 def _detail_context(request, institution):
@@ -127,37 +141,51 @@ def institution_edit(request, pk):
     form = InstitutionForm(request.POST or None, instance=institution, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.institution_update(user=request.user, institution=institution, request=request,
-                                         **form.cleaned_data)
+            services.institution_update(
+                user=request.user, institution=institution, request=request, **form.cleaned_data
+            )
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("institutions:detail", pk=institution.pk)
-    return render(request, "institutions/form.html", {
-        "form": form, "title": _("编辑：%(name)s") % {"name": institution.name}, "institution": institution,
-    })
+    return render(
+        request,
+        "institutions/form.html",
+        {
+            "form": form,
+            "title": _("编辑：%(name)s") % {"name": institution.name},
+            "institution": institution,
+        },
+    )
 
 
 @login_required
 def institution_list_status(request, pk):
     _require(request, STAFF)
     institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=pk)
-    form = ListStatusForm(request.POST or None, initial={"status": institution.list_status,
-                                                          "effective_on": timezone.localdate()})
+    form = ListStatusForm(
+        request.POST or None, initial={"status": institution.list_status, "effective_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.institution_set_list_status(institution=institution, actor=request.user, request=request,
-                                                  **form.cleaned_data)
+            services.institution_set_list_status(
+                institution=institution, actor=request.user, request=request, **form.cleaned_data
+            )
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("黑白名单状态已变更并记录"))
             return redirect("institutions:detail", pk=institution.pk)
-    return render(request, "institutions/list_status.html", {
-        "form": form, "institution": institution,
-        "history": institution.list_changes.select_related("actor"),
-    })
+    return render(
+        request,
+        "institutions/list_status.html",
+        {
+            "form": form,
+            "institution": institution,
+            "history": institution.list_changes.select_related("actor"),
+        },
+    )
 
 
 @login_required
@@ -174,18 +202,25 @@ def record_edit(request, kind, pk=None, institution_pk=None):
     else:
         instance = before = None
         institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=institution_pk)
-    form = form_class(request.POST or None, request.FILES or None, instance=instance, user=request.user,
-                      institution=institution)
+    form = form_class(
+        request.POST or None, request.FILES or None, instance=instance, user=request.user, institution=institution
+    )
     if request.method == "POST" and form.is_valid():
         services.record_save(user=request.user, save=form.save, before=before, request=request)
         messages.success(request, _("已保存"))
         if _role(request.user) == Role.INSTITUTION:
             return redirect("institutions:mine")
         return redirect("institutions:detail", pk=institution.pk)
-    return render(request, "institutions/form.html", {
-        "form": form, "institution": institution, "multipart": True,
-        "title": f"{institution.name} · {title}",
-    })
+    return render(
+        request,
+        "institutions/form.html",
+        {
+            "form": form,
+            "institution": institution,
+            "multipart": True,
+            "title": f"{institution.name} · {title}",
+        },
+    )
 
 
 # --- import and export ------------------------------------------------------------------------------------
@@ -198,27 +233,37 @@ def _import_page(request, *, kind):
         upload = form.cleaned_data["file"]
         try:
             if kind == "registry":
-                report = imports.institution_import(user=request.user, file=upload, file_name=upload.name,
-                                                     request=request)
+                report = imports.institution_import(
+                    user=request.user, file=upload, file_name=upload.name, request=request
+                )
             else:
-                report = imports.session_import(user=request.user, file=upload, file_name=upload.name,
-                                                 request=request)
+                report = imports.session_import(user=request.user, file=upload, file_name=upload.name, request=request)
         except ServiceError as exc:
             form.add_error("file", exc.message)
         else:
             if report.ok:
-                messages.success(request, _("导入成功：新增 %(c)d 条，更新 %(u)d 条") % {
-                    "c": report.created, "u": report.updated})
+                messages.success(
+                    request, _("导入成功：新增 %(c)d 条，更新 %(u)d 条") % {"c": report.created, "u": report.updated}
+                )
                 return redirect("institutions:schedule-import" if kind == "sessions" else "institutions:list")
     columns = imports.REGISTRY_COLUMNS if kind == "registry" else imports.SESSION_COLUMNS
     headers = {c.key: c.label for c in columns}
     # each error names the spreadsheet's row and its column header, as the user sees them in the file
     errors = [{**e, "column": headers.get(e["field"], e["field"])} for e in (report.errors if report else [])]
-    return render(request, "institutions/import.html", {
-        "form": form, "report": report, "errors": errors, "columns": columns, "kind": kind,
-        "title": _("批量导入机构登记信息") if kind == "registry" else _("批量导入课程安排（课次）"),
-        "template_url": "institutions:import-template" if kind == "registry" else "institutions:schedule-template",
-    }, status=400 if report is not None and not report.ok else 200)
+    return render(
+        request,
+        "institutions/import.html",
+        {
+            "form": form,
+            "report": report,
+            "errors": errors,
+            "columns": columns,
+            "kind": kind,
+            "title": _("批量导入机构登记信息") if kind == "registry" else _("批量导入课程安排（课次）"),
+            "template_url": "institutions:import-template" if kind == "registry" else "institutions:schedule-template",
+        },
+        status=400 if report is not None and not report.ok else 200,
+    )
 
 
 @login_required
@@ -235,22 +280,22 @@ def schedule_import(request):
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=tabular.XLSX_MIME)
-    response["Content-Disposition"] = f"attachment; filename=\"{filename}\""
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @login_required
 def registry_template(request):
     _require(request, STAFF)
-    return _xlsx_response(tabular.write_xlsx(imports.REGISTRY_COLUMNS, [], title="培训机构"),
-                          "institutions-template.xlsx")
+    return _xlsx_response(
+        tabular.write_xlsx(imports.REGISTRY_COLUMNS, [], title="培训机构"), "institutions-template.xlsx"
+    )
 
 
 @login_required
 def schedule_template(request):
     _require(request, STAFF | {Role.INSTITUTION})
-    return _xlsx_response(tabular.write_xlsx(imports.SESSION_COLUMNS, [], title="课程安排"),
-                          "sessions-template.xlsx")
+    return _xlsx_response(tabular.write_xlsx(imports.SESSION_COLUMNS, [], title="课程安排"), "sessions-template.xlsx")
 
 
 @login_required

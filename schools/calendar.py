@@ -32,9 +32,7 @@ class CalendarGap(ServiceError):
     def __init__(self, year: int):
         self.year = year
         super().__init__(
-            _(
-                "%(year)d 年的法定节假日和调休安排尚未录入：请市教委在“校历 › 法定节假日年度”中录入后再试。"
-            )
+            _("%(year)d 年的法定节假日和调休安排尚未录入：请市教委在“校历 › 法定节假日年度”中录入后再试。")
             % {"year": year},
             fields={"date": [_("%(year)d 年的节假日未知") % {"year": year}]},
         )

@@ -68,10 +68,21 @@ class Subject(models.TextChoices):
 
 
 #: subject-type (学科类) subjects per RULES.md (MoE notice of 2021-07-28): the rest are non-subject
-SUBJECT_TYPE = frozenset({
-    Subject.MORALITY_LAW, Subject.CHINESE, Subject.MATHS, Subject.ENGLISH, Subject.JAPANESE, Subject.RUSSIAN,
-    Subject.HISTORY, Subject.GEOGRAPHY, Subject.PHYSICS, Subject.CHEMISTRY, Subject.BIOLOGY,
-})
+SUBJECT_TYPE = frozenset(
+    {
+        Subject.MORALITY_LAW,
+        Subject.CHINESE,
+        Subject.MATHS,
+        Subject.ENGLISH,
+        Subject.JAPANESE,
+        Subject.RUSSIAN,
+        Subject.HISTORY,
+        Subject.GEOGRAPHY,
+        Subject.PHYSICS,
+        Subject.CHEMISTRY,
+        Subject.BIOLOGY,
+    }
+)
 #: foreign languages: all foreign-language training is handled by the education bureau (Art. 28)
 FOREIGN_LANGUAGES = frozenset({Subject.ENGLISH, Subject.JAPANESE, Subject.RUSSIAN})
 

@@ -156,7 +156,8 @@ class Term(DatedPeriod):
         constraints = [
             *DatedPeriod.Meta.constraints,
             models.UniqueConstraint(
-                fields=["academic_year", "name", "district"], name="term_unique_per_district",
+                fields=["academic_year", "name", "district"],
+                name="term_unique_per_district",
                 nulls_distinct=False,
             ),
         ]
@@ -180,7 +181,8 @@ class Vacation(DatedPeriod):
         constraints = [
             *DatedPeriod.Meta.constraints,
             models.UniqueConstraint(
-                fields=["academic_year", "kind", "district"], name="vacation_unique_per_district",
+                fields=["academic_year", "kind", "district"],
+                name="vacation_unique_per_district",
                 nulls_distinct=False,
             ),
         ]
@@ -197,7 +199,9 @@ class StatutoryYear(models.Model):
     """
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
-    source = models.CharField(_("依据"), max_length=200, help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知"))
+    source = models.CharField(
+        _("依据"), max_length=200, help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知")
+    )
 
     class Meta:
         ordering = ["year"]

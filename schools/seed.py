@@ -9,22 +9,59 @@ ACADEMIC_YEAR = 2026
 
 #: districts and school counts per scale; `city` reaches about 1,800 schools and 37,000 classes
 SCALES = {
-    "small": {"districts": ["110101", "110102", "110108"], "schools_per_district": {"default": 2}, "class_range": (1, 2)},
+    "small": {
+        "districts": ["110101", "110102", "110108"],
+        "schools_per_district": {"default": 2},
+        "class_range": (1, 2),
+    },
     "district": {"districts": ["110108"], "schools_per_district": {"default": 112}, "class_range": (2, 4)},
     "city": {
         "districts": None,  # all 16
         # roughly the districts' shares of Beijing's compulsory-education schools
         "schools_per_district": {
-            "110101": 70, "110102": 90, "110105": 230, "110106": 140, "110107": 45, "110108": 220,
-            "110109": 40, "110111": 130, "110112": 140, "110113": 100, "110114": 140, "110115": 130,
-            "110116": 50, "110117": 50, "110118": 55, "110119": 40,
+            "110101": 70,
+            "110102": 90,
+            "110105": 230,
+            "110106": 140,
+            "110107": 45,
+            "110108": 220,
+            "110109": 40,
+            "110111": 130,
+            "110112": 140,
+            "110113": 100,
+            "110114": 140,
+            "110115": 130,
+            "110116": 50,
+            "110117": 50,
+            "110118": 55,
+            "110119": 40,
         },
         "class_range": (2, 4),
     },
 }
 
-NAME_STEMS = ["实验", "育才", "培英", "光明", "朝阳", "和平", "新华", "东风", "友谊", "红星", "前进", "希望",
-              "春晖", "明德", "崇文", "启智", "博雅", "致远", "清源", "景山"]
+NAME_STEMS = [
+    "实验",
+    "育才",
+    "培英",
+    "光明",
+    "朝阳",
+    "和平",
+    "新华",
+    "东风",
+    "友谊",
+    "红星",
+    "前进",
+    "希望",
+    "春晖",
+    "明德",
+    "崇文",
+    "启智",
+    "博雅",
+    "致远",
+    "清源",
+    "景山",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红"
 CN_NUMS = "零一二三四五六七八九十"
@@ -45,11 +82,15 @@ def _school_name(district: District, stage: str, i: int, rng) -> str:
     short = district.name.removesuffix("区")
     stem = NAME_STEMS[i % len(NAME_STEMS)]
     if stage == Stage.PRIMARY:
-        return f"北京市{short}区{stem}小学" + (f"（第{_cn(i // len(NAME_STEMS) + 1)}分校）" if i >= len(NAME_STEMS) else "")
+        return f"北京市{short}区{stem}小学" + (
+            f"（第{_cn(i // len(NAME_STEMS) + 1)}分校）" if i >= len(NAME_STEMS) else ""
+        )
     if stage == Stage.JUNIOR:
         return f"北京市{short}区第{_cn(i + 1)}中学"
     if stage == Stage.COMPLETE:
-        return f"北京市{short}区{stem}中学" + (f"（第{_cn(i // len(NAME_STEMS) + 1)}校区）" if i >= len(NAME_STEMS) else "")
+        return f"北京市{short}区{stem}中学" + (
+            f"（第{_cn(i // len(NAME_STEMS) + 1)}校区）" if i >= len(NAME_STEMS) else ""
+        )
     return f"北京市{short}区{stem}学校" + (f"（第{_cn(i // len(NAME_STEMS) + 1)}校区）" if i >= len(NAME_STEMS) else "")
 
 
@@ -86,9 +127,15 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
             while name in names_used:
                 name += "分校"
             names_used.add(name)
-            schools.append(School(
-                district=district, name=name, code=f"{district.code}{i + 1:04d}", stage=stage, boarding=rng.random() < 0.05
-            ))
+            schools.append(
+                School(
+                    district=district,
+                    name=name,
+                    code=f"{district.code}{i + 1:04d}",
+                    stage=stage,
+                    boarding=rng.random() < 0.05,
+                )
+            )
     School.objects.bulk_create(schools, batch_size=2000)
     schools = list(School.objects.filter(code__in=[s.code for s in schools]).order_by("code"))
 
@@ -98,17 +145,28 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     for school in schools:
         for grade in grades_of(school.stage):
             for n in range(1, rng.randint(lo, hi) + 1):
-                classes.append(SchoolClass(
-                    school=school, academic_year=ACADEMIC_YEAR, grade=grade, name=f"{_cn(grade)}年级{n}班",
-                    headcount=rng.randint(30, 45),
-                ))
+                classes.append(
+                    SchoolClass(
+                        school=school,
+                        academic_year=ACADEMIC_YEAR,
+                        grade=grade,
+                        name=f"{_cn(grade)}年级{n}班",
+                        headcount=rng.randint(30, 45),
+                    )
+                )
                 for _ in range(2):
                     cert_seq += 1
-                    teachers.append(SchoolTeacher(
-                        school=school,
-                        name=rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.5 else ""),
-                        certificate_no=f"{2010 + cert_seq % 15}11{cert_seq:010d}" if rng.random() > violation_rate else "",
-                    ))
+                    teachers.append(
+                        SchoolTeacher(
+                            school=school,
+                            name=rng.choice(SURNAMES)
+                            + rng.choice(GIVEN)
+                            + (rng.choice(GIVEN) if rng.random() < 0.5 else ""),
+                            certificate_no=f"{2010 + cert_seq % 15}11{cert_seq:010d}"
+                            if rng.random() > violation_rate
+                            else "",
+                        )
+                    )
     SchoolClass.objects.bulk_create(classes, batch_size=5000)
     SchoolTeacher.objects.bulk_create(teachers, batch_size=5000)
     log(f"schools: {len(schools)} schools, {len(classes)} classes, {len(teachers)} serving teachers")

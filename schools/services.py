@@ -69,8 +69,10 @@ def school_create(*, user, district, name, code, stage, boarding=False) -> Schoo
     if not is_city(user):
         profile = role_of(user)
         if profile is None or profile.district_id != district.pk:
-            raise ServiceError("只能在本区登记学校 / you may only register schools in your own district",
-                               fields={"district": ["不在您的管辖范围"]})
+            raise ServiceError(
+                "只能在本区登记学校 / you may only register schools in your own district",
+                fields={"district": ["不在您的管辖范围"]},
+            )
     return School.objects.create(district=district, name=name, code=code, stage=stage, boarding=boarding)
 
 
@@ -81,8 +83,9 @@ def school_update(*, user, school: School, request=None, **fields) -> School:
     if unknown:
         raise ServiceError(_("这些字段不能修改"), fields={name: [_("不可修改")] for name in sorted(unknown)})
     if not administers_district(user, school.district_id):
-        raise ServiceError(_("学校不在您的管辖范围内"), code="permission_denied",
-                           fields={"district": [_("不在您的管辖范围")]})
+        raise ServiceError(
+            _("学校不在您的管辖范围内"), code="permission_denied", fields={"district": [_("不在您的管辖范围")]}
+        )
     district = fields.pop("district", None)
     if district is not None and district.pk != school.district_id:
         school = school_move(user=user, school=school, district=district, request=request)
@@ -100,9 +103,14 @@ def school_move_check(*, user, school: School, district: District) -> None:
     """Raise the ``ServiceError`` that refuses moving ``school`` (as stored) to ``district``, if any."""
     if not (administers_district(user, school.district_id) and administers_district(user, district.pk)):
         raise ServiceError(
-            _("只有市教委工作人员可以把学校划转到其他区"), code="out_of_scope",
-            fields={"district": [_("划转学校须同时管辖原区（%(old)s）和新区（%(new)s）") % {
-                "old": school.district.name, "new": district.name}]},
+            _("只有市教委工作人员可以把学校划转到其他区"),
+            code="out_of_scope",
+            fields={
+                "district": [
+                    _("划转学校须同时管辖原区（%(old)s）和新区（%(new)s）")
+                    % {"old": school.district.name, "new": district.name}
+                ]
+            },
         )
 
 
@@ -136,10 +144,21 @@ def school_move(*, user, school: School, district: District, request=None) -> Sc
     accounts = Profile.objects.filter(school=locked, district__isnull=False).update(district=district)
     _stats_follow(district_ids={old.pk, district.pk}, dates=dates)
     audit_record(
-        actor=user, action="update", obj=locked, district=district, request=request,
-        detail={"changes": {"district": {"from": old.code, "to": district.code}},
-                "move": {"field": "district", "from": old.code, "to": district.code,
-                         "active_findings": findings, "staff_accounts": accounts}},
+        actor=user,
+        action="update",
+        obj=locked,
+        district=district,
+        request=request,
+        detail={
+            "changes": {"district": {"from": old.code, "to": district.code}},
+            "move": {
+                "field": "district",
+                "from": old.code,
+                "to": district.code,
+                "active_findings": findings,
+                "staff_accounts": accounts,
+            },
+        },
     )
     school.district = district
     return locked
@@ -155,8 +174,9 @@ def school_class_update(*, user, school_class: SchoolClass, request=None, **fiel
     if unknown:
         raise ServiceError(_("这些字段不能修改"), fields={name: [_("不可修改")] for name in sorted(unknown)})
     if not administers_school(user, school_class.school):
-        raise ServiceError(_("班级不在您的管辖范围内"), code="permission_denied",
-                           fields={"school": [_("不在您的管辖范围")]})
+        raise ServiceError(
+            _("班级不在您的管辖范围内"), code="permission_denied", fields={"school": [_("不在您的管辖范围")]}
+        )
     school = fields.pop("school", None)
     if school is not None and school.pk != school_class.school_id:
         school_class = school_class_move(user=user, school_class=school_class, school=school, request=request)
@@ -176,16 +196,21 @@ def school_class_move_check(*, user, school_class: SchoolClass, school: School) 
     if not (administers_school(user, old) and administers_school(user, school)):
         raise ServiceError(
             _("只能在您管辖的学校之间调整班级：须同时管辖原学校（%(old)s）和新学校") % {"old": old.name},
-            code="out_of_scope", fields={"school": [_("不在您的管辖范围")]},
+            code="out_of_scope",
+            fields={"school": [_("不在您的管辖范围")]},
         )
     if school_class.grade not in school.grades:
-        raise ServiceError(_("%(school)s没有%(grade)d年级") % {"school": school.name, "grade": school_class.grade},
-                           fields={"school": [_("学段与班级年级不符")]})
-    if SchoolClass.objects.filter(school=school, academic_year=school_class.academic_year, grade=school_class.grade,
-                                  name=school_class.name).exists():
+        raise ServiceError(
+            _("%(school)s没有%(grade)d年级") % {"school": school.name, "grade": school_class.grade},
+            fields={"school": [_("学段与班级年级不符")]},
+        )
+    if SchoolClass.objects.filter(
+        school=school, academic_year=school_class.academic_year, grade=school_class.grade, name=school_class.name
+    ).exists():
         raise ConflictError(
             _("%(school)s本学年已有同名班级“%(name)s”") % {"school": school.name, "name": school_class.name},
-            fields={"name": [_("该校本学年已有同名班级")]})
+            fields={"name": [_("该校本学年已有同名班级")]},
+        )
 
 
 @transaction.atomic
@@ -216,11 +241,24 @@ def school_class_move(*, user, school_class: SchoolClass, school: School, reques
     _stats_follow(district_ids={old.district_id, school.district_id}, dates=dates)
     sweep_request(school_ids=[old.pk, school.pk], dates=moved.dates, reason="class_move")
     audit_record(
-        actor=user, action="update", obj=locked, district=school.district_id, request=request,
-        detail={"changes": {"school": {"from": old.pk, "to": school.pk}},
-                "move": {"field": "school", "from": old.pk, "to": school.pk, "from_name": old.name,
-                         "to_name": school.name, "from_district": old.district.code,
-                         "to_district": school.district.code, **moved.as_dict()}},
+        actor=user,
+        action="update",
+        obj=locked,
+        district=school.district_id,
+        request=request,
+        detail={
+            "changes": {"school": {"from": old.pk, "to": school.pk}},
+            "move": {
+                "field": "school",
+                "from": old.pk,
+                "to": school.pk,
+                "from_name": old.name,
+                "to_name": school.name,
+                "from_district": old.district.code,
+                "to_district": school.district.code,
+                **moved.as_dict(),
+            },
+        },
     )
     school_class.school = school
     return locked

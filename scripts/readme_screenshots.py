@@ -78,11 +78,17 @@ def take(base_url: str, out: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
 
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                    has_touch=True, locale="zh-CN").new_page()
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+        ).new_page()
         phone.goto(f"{base_url}/complaints/new/")
         phone.get_by_label("培训机构名称").press_sequentially("培训", delay=30)
         expect(phone.locator("ul.autocomplete[data-for=institution_name] button").first).to_be_visible()
@@ -102,7 +108,8 @@ def take(base_url: str, out: Path) -> None:
         desktop.goto(f"{base_url}/dashboards/districts/110101/?date_from={SEEDED[0]}&date_to={SEEDED[1]}")
         expect(desktop.locator(".dash-head")).to_contain_text(f"{SEEDED[0]} — {SEEDED[1]}")
         desktop.wait_for_function(  # every chart drawn
-            "() => [...document.querySelectorAll('[data-chart]')].every(el => el.querySelector('canvas, svg'))")
+            "() => [...document.querySelectorAll('[data-chart]')].every(el => el.querySelector('canvas, svg'))"
+        )
         desktop.wait_for_timeout(600)  # the charts' entry animation
         desktop.screenshot(path=str(out / "district-dashboard.png"), full_page=True)
         browser.close()
@@ -114,13 +121,24 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sj-screens-") as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3", "CELERY_BROKER_URL": "",
-               "REDIS_URL": "", "CELERY_TASK_ALWAYS_EAGER": "true", "DJANGO_DEBUG": "true",
-               "DJANGO_MEDIA_ROOT": f"{tmp}/media"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "CELERY_BROKER_URL": "",
+            "REDIS_URL": "",
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "DJANGO_DEBUG": "true",
+            "DJANGO_MEDIA_ROOT": f"{tmp}/media",
+        }
         build_demo(env)
         port = free_port()
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                  cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=BASE,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base_url = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base_url}/login/", server)

@@ -31,8 +31,10 @@ def _constraint_message(exc: DatabaseError) -> str | None:
     text = str(exc)
     for model in apps.get_models():
         for constraint in model._meta.constraints:
-            if (constraint.name in text
-                    and constraint.violation_error_message != constraint.default_violation_error_message):
+            if (
+                constraint.name in text
+                and constraint.violation_error_message != constraint.default_violation_error_message
+            ):
                 return str(constraint.get_violation_error_message())
     return None
 
@@ -44,14 +46,24 @@ def _database_error(exc: DatabaseError) -> Response:
     if isinstance(exc, IntegrityError):
         message = _constraint_message(exc)
         return Response(
-            {"detail": str(_("与已有数据冲突，未保存 / Conflicts with existing data, nothing saved")),
-             "code": "conflict", "fields": {"non_field_errors": [message]} if message else {}},
+            {
+                "detail": str(_("与已有数据冲突，未保存 / Conflicts with existing data, nothing saved")),
+                "code": "conflict",
+                "fields": {"non_field_errors": [message]} if message else {},
+            },
             status=status.HTTP_409_CONFLICT,
         )
     return Response(
-        {"detail": str(_("数据无法保存（格式或长度不符），未保存任何内容 / The data could not be stored "
-                         "(format or length), nothing saved")),
-         "code": "database", "fields": {}},
+        {
+            "detail": str(
+                _(
+                    "数据无法保存（格式或长度不符），未保存任何内容 / The data could not be stored "
+                    "(format or length), nothing saved"
+                )
+            ),
+            "code": "database",
+            "fields": {},
+        },
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -60,15 +72,18 @@ def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
         return Response(
-            {"detail": str(_("请求内容超过 %(n)d MB 上限，未保存任何数据：请分批提交 / the request body is over %(n)d MB")
-                           % {"n": limit}),
-             "code": "too_large", "fields": {}},
+            {
+                "detail": str(
+                    _("请求内容超过 %(n)d MB 上限，未保存任何数据：请分批提交 / the request body is over %(n)d MB")
+                    % {"n": limit}
+                ),
+                "code": "too_large",
+                "fields": {},
+            },
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, ServiceError):
-        return Response(
-            {"detail": exc.message, "code": exc.code, "fields": exc.fields}, status=exc.status_code
-        )
+        return Response({"detail": exc.message, "code": exc.code, "fields": exc.fields}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(
@@ -77,8 +92,11 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, (OperationalError, InterfaceError)):
         return Response(
-            {"detail": str(_("数据库暂时不可用，请稍后再试 / The database is unavailable, try again shortly")),
-             "code": "unavailable", "fields": {}},
+            {
+                "detail": str(_("数据库暂时不可用，请稍后再试 / The database is unavailable, try again shortly")),
+                "code": "unavailable",
+                "fields": {},
+            },
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -87,8 +105,11 @@ def exception_handler(exc, context):
         rows = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         kinds = sorted({str(row._meta.verbose_name) for row in rows})
         return Response(
-            {"detail": str(_("仍有其他记录引用它，不能删除 / Still referenced, cannot be deleted")),
-             "code": "protected", "fields": {"non_field_errors": [str(_("引用它的记录：")) + "、".join(kinds)]}},
+            {
+                "detail": str(_("仍有其他记录引用它，不能删除 / Still referenced, cannot be deleted")),
+                "code": "protected",
+                "fields": {"non_field_errors": [str(_("引用它的记录：")) + "、".join(kinds)]},
+            },
             status=status.HTTP_409_CONFLICT,
         )
     response = drf_exception_handler(exc, context)

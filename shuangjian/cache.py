@@ -92,8 +92,19 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return True
 
 
-for _name in ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many",
-              "clear"):
+for _name in (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+):
     setattr(RedisCacheClient, _name, _guarded(getattr(DjangoRedisCacheClient, _name)))
 
 

@@ -142,7 +142,9 @@ def _date_of(match: re.Match) -> dt.date:
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        raise CellError(_("日期无效：%(value)s（应为 YYYY-MM-DD，如 2026-11-10）") % {"value": match.group(0)}) from None
+        raise CellError(
+            _("日期无效：%(value)s（应为 YYYY-MM-DD，如 2026-11-10）") % {"value": match.group(0)}
+        ) from None
 
 
 def _in_years(day: dt.date) -> dt.date:
@@ -163,5 +165,7 @@ def parse_choice(value, mapping: dict[str, str], *, labels) -> str:
     """A code by its code or its Chinese label; ``labels`` are listed in the error."""
     code = mapping.get(value.strip()) if isinstance(value, str) else None
     if code is None:
-        raise CellError(_("无效的取值“%(v)s”，可选：%(opts)s") % {"v": value, "opts": "、".join(str(x) for x in labels)})
+        raise CellError(
+            _("无效的取值“%(v)s”，可选：%(opts)s") % {"v": value, "opts": "、".join(str(x) for x in labels)}
+        )
     return code

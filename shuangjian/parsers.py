@@ -36,7 +36,8 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         message = _("JSON 嵌套超过 %(n)d 层，未处理 / The JSON is nested more than %(n)d levels deep") % {
-            "n": self.max_depth}
+            "n": self.max_depth
+        }
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:

@@ -63,8 +63,6 @@ class AutoSchema(SpectacularAutoSchema):
         return bool(getattr(view, "throttle_classes", None)) or type(view).get_throttles is not APIView.get_throttles
 
     def _error(self, code):
-        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error",
-                                      schema=ERROR_SCHEMA)
+        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA)
         self.registry.register_on_missing(component)
         return {"description": ERRORS[code], "content": {"application/json": {"schema": component.ref}}}
-

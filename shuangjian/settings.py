@@ -38,7 +38,8 @@ if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or installation_secret_key(
-        env.str("DJANGO_SECRET_KEY_FILE", default=str(BASE_DIR / ".local" / "secret_key")))
+        env.str("DJANGO_SECRET_KEY_FILE", default=str(BASE_DIR / ".local" / "secret_key"))
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -276,10 +277,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 REDIS_CACHE_OPTIONS = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "shuangjian.cache.RedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": REDIS_CACHE_OPTIONS,
-                          # several deployments (or parallel test runs) sharing one Redis keep apart by a prefix
-                          "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "shuangjian.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+            # several deployments (or parallel test runs) sharing one Redis keep apart by a prefix
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -288,9 +294,7 @@ else:
 if PRODUCTION:
     FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 else:
-    FIELD_ENCRYPTION_KEYS = env.list(
-        "FIELD_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtMDE="]
-    )
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtMDE="])
 COMPLAINT_RETENTION_DAYS = env.int("COMPLAINT_RETENTION_DAYS", default=365 * 3)
 
 # --- sessions and security --------------------------------------------------

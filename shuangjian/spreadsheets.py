@@ -49,12 +49,14 @@ def xlsx_table(data: bytes, *, max_rows: int, sheet_name: str | None = None) -> 
     if expanded > MAX_XLSX_UNCOMPRESSED:
         raise SpreadsheetError(
             f"Excel 文件解压后过大（{expanded // (1024 * 1024)} MB，上限 {MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB）："
-            "请删除多余的工作表、图片和格式，或拆分后上传", code="too_large")
+            "请删除多余的工作表、图片和格式，或拆分后上传",
+            code="too_large",
+        )
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is the same problem for the user
+    except Exception as exc:
         raise SpreadsheetError("Excel 文件已损坏或不是 .xlsx 文件，无法读取：请使用下载的模板") from exc
     try:
         ws = wb[sheet_name] if sheet_name and sheet_name in wb.sheetnames else wb.worksheets[0]
@@ -62,14 +64,15 @@ def xlsx_table(data: bytes, *, max_rows: int, sheet_name: str | None = None) -> 
         for values in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             if len(table) >= max_rows:
                 raise SpreadsheetError(
-                    f"表格行数过多（超过 {max_rows} 行，含空行）：请删除多余的空行或拆分后上传", code="too_large")
+                    f"表格行数过多（超过 {max_rows} 行，含空行）：请删除多余的空行或拆分后上传", code="too_large"
+                )
             row = list(values)
             while row and (row[-1] is None or row[-1] == ""):
                 row.pop()
             table.append(row)
     except SpreadsheetError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a readable zip
+    except Exception as exc:
         raise SpreadsheetError("Excel 文件已损坏或不是 .xlsx 文件，无法读取：请使用下载的模板") from exc
     finally:
         wb.close()
@@ -103,5 +106,5 @@ def csv_table(data: bytes) -> list[list]:
         return [row for row in reader]
     except csv.Error as exc:
         raise SpreadsheetError(
-            f"CSV 文件第 {reader.line_num} 行格式有误（单元格过长或引号不成对）：请用 Excel 重新另存为 CSV",
-            code="csv") from exc
+            f"CSV 文件第 {reader.line_num} 行格式有误（单元格过长或引号不成对）：请用 Excel 重新另存为 CSV", code="csv"
+        ) from exc

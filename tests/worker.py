@@ -54,10 +54,32 @@ class Worker:
         }
         env.pop("TEST_DATABASE_NAME", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", queue,
-             "-c", str(concurrency), "--pool", "prefork", "-l", "info", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h"],
-            cwd=BASE, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                app,
+                "worker",
+                "-Q",
+                queue,
+                "-c",
+                str(concurrency),
+                "--pool",
+                "prefork",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{queue}-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            cwd=BASE,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._wait_for("ready.", 60)
 

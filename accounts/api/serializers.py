@@ -32,16 +32,19 @@ class TokenObtainSerializer(serializers.Serializer):
     """A username and password, checked with the request (so the login lockout counts a failure)."""
 
     username = serializers.CharField(write_only=True, label=_("用户名"))
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"},
-                                     label=_("密码"))
-    token = serializers.CharField(read_only=True, help_text="The API token: send it as `Authorization: Token <token>`."
-                                  " Shown once; only its digest is stored.")
-    expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working (10 hours after it "
-                                       "was issued); then ask for a new one.")
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}, label=_("密码")
+    )
+    token = serializers.CharField(
+        read_only=True,
+        help_text="The API token: send it as `Authorization: Token <token>`. Shown once; only its digest is stored.",
+    )
+    expiry = serializers.DateTimeField(
+        read_only=True, help_text="When the token stops working (10 hours after it was issued); then ask for a new one."
+    )
 
     def validate(self, attrs):
-        user = authenticate(request=self.context.get("request"), username=attrs["username"],
-                            password=attrs["password"])
+        user = authenticate(request=self.context.get("request"), username=attrs["username"], password=attrs["password"])
         if user is None:
             raise serializers.ValidationError(_("用户名或密码不正确，或账号已停用"), code="authorization")
         attrs["user"] = user

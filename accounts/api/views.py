@@ -49,8 +49,11 @@ class TokenView(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
-    @extend_schema(tags=["auth"], summary="Exchange a username and password for an API token (valid 10 hours)",
-                   responses={200: TokenObtainSerializer})
+    @extend_schema(
+        tags=["auth"],
+        summary="Exchange a username and password for an API token (valid 10 hours)",
+        responses={200: TokenObtainSerializer},
+    )
     def post(self, request, *args, **kwargs):
         serializer = self.serializer_class(data=request.data, context={"request": request})
         if not serializer.is_valid():
@@ -67,12 +70,14 @@ class TokenView(APIView):
         audit_record_safely(actor=user, action="login", request=request, detail={"method": "token"})
         return Response(self.serializer_class({"token": key, "expiry": instance.expiry}).data)
 
-    @extend_schema(tags=["auth"], summary="Revoke the API token this request is made with", request=None,
-                   responses={204: None})
+    @extend_schema(
+        tags=["auth"], summary="Revoke the API token this request is made with", request=None, responses={204: None}
+    )
     def delete(self, request, *args, **kwargs):
         if not isinstance(request.auth, get_token_model()):
-            raise exceptions.PermissionDenied(_("只能撤销发出本请求的 API 令牌 / Only the API token this request is "
-                                                "made with can be revoked"))
+            raise exceptions.PermissionDenied(
+                _("只能撤销发出本请求的 API 令牌 / Only the API token this request is made with can be revoked")
+            )
         api_token_revoke(token=request.auth)
         audit_record_safely(actor=request.user, action="logout", request=request, detail={"method": "token"})
         return Response(status=status.HTTP_204_NO_CONTENT)

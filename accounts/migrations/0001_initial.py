@@ -6,30 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('institutions', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("institutions", "0001_initial"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('city', '市教委工作人员'), ('district', '区教委工作人员'), ('school', '学校工作人员'), ('institution', '培训机构工作人员')], max_length=12, verbose_name='角色')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='schools.district', verbose_name='所属区')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='institutions.institution', verbose_name='所属机构')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='所属学校')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("city", "市教委工作人员"),
+                            ("district", "区教委工作人员"),
+                            ("school", "学校工作人员"),
+                            ("institution", "培训机构工作人员"),
+                        ],
+                        max_length=12,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="schools.district",
+                        verbose_name="所属区",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="institutions.institution",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="schools.school",
+                        verbose_name="所属学校",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="profile", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户角色',
-                'verbose_name_plural': '用户角色',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('district__isnull', True), ('institution__isnull', True), ('role', 'city'), ('school__isnull', True)), models.Q(('district__isnull', False), ('institution__isnull', True), ('role', 'district'), ('school__isnull', True)), models.Q(('institution__isnull', True), ('role', 'school'), ('school__isnull', False)), models.Q(('institution__isnull', False), ('role', 'institution'), ('school__isnull', True)), _connector='OR'), name='profile_scope_matches_role', violation_error_message='角色与所属范围不一致：区教委须指定区，学校须指定学校，机构须指定机构')],
+                "verbose_name": "用户角色",
+                "verbose_name_plural": "用户角色",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("district__isnull", True),
+                                ("institution__isnull", True),
+                                ("role", "city"),
+                                ("school__isnull", True),
+                            ),
+                            models.Q(
+                                ("district__isnull", False),
+                                ("institution__isnull", True),
+                                ("role", "district"),
+                                ("school__isnull", True),
+                            ),
+                            models.Q(("institution__isnull", True), ("role", "school"), ("school__isnull", False)),
+                            models.Q(("institution__isnull", False), ("role", "institution"), ("school__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="profile_scope_matches_role",
+                        violation_error_message="角色与所属范围不一致：区教委须指定区，学校须指定学校，机构须指定机构",
+                    )
+                ],
             },
         ),
     ]

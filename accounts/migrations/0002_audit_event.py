@@ -35,37 +35,89 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('schools', '0002_districts_and_calendar'),
+        ("accounts", "0001_initial"),
+        ("schools", "0002_districts_and_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人账号')),
-                ('action', models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('locked_out', '登录被锁定'), ('logout', '退出'), ('access_denied', '拒绝访问'), ('create', '新增'), ('update', '修改'), ('delete', '删除'), ('status_change', '状态变更'), ('view_contact', '查看投诉人联系方式'), ('export', '导出')], db_index=True, max_length=20, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('outcome', models.CharField(choices=[('ok', '成功'), ('failed', '失败'), ('denied', '拒绝')], default='ok', max_length=10, verbose_name='结果')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='请求路径')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('district', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schools.district', verbose_name='所属区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="操作人账号")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("login", "登录"),
+                            ("login_failed", "登录失败"),
+                            ("locked_out", "登录被锁定"),
+                            ("logout", "退出"),
+                            ("access_denied", "拒绝访问"),
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("status_change", "状态变更"),
+                            ("view_contact", "查看投诉人联系方式"),
+                            ("export", "导出"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, db_index=True, max_length=100, verbose_name="对象类型")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("ok", "成功"), ("failed", "失败"), ("denied", "拒绝")],
+                        default="ok",
+                        max_length=10,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址")),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="请求路径")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schools.district",
+                        verbose_name="所属区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-id'],
-                'default_permissions': ('view', 'add'),
-                'indexes': [models.Index(fields=['actor_label', 'at'], name='audit_actor_at'), models.Index(fields=['object_type', 'object_id'], name='audit_object')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-id"],
+                "default_permissions": ("view", "add"),
+                "indexes": [
+                    models.Index(fields=["actor_label", "at"], name="audit_actor_at"),
+                    models.Index(fields=["object_type", "object_id"], name="audit_object"),
+                ],
             },
         ),
         migrations.RunPython(add_trigger, drop_trigger),

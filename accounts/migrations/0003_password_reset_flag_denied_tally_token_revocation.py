@@ -49,38 +49,61 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knox', '0009_extend_authtoken_field'),
-        ('accounts', '0002_audit_event'),
+        ("knox", "0009_extend_authtoken_field"),
+        ("accounts", "0002_audit_event"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='must_change_password',
-            field=models.BooleanField(default=False, verbose_name='须修改密码'),
+            model_name="profile",
+            name="must_change_password",
+            field=models.BooleanField(default=False, verbose_name="须修改密码"),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('locked_out', '登录被锁定'), ('logout', '退出'), ('access_denied', '拒绝访问'), ('create', '新增'), ('update', '修改'), ('delete', '删除'), ('status_change', '状态变更'), ('view_contact', '查看投诉人联系方式'), ('export', '导出'), ('password_change', '修改密码'), ('password_reset', '重置密码')], db_index=True, max_length=20, verbose_name='操作'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "登录"),
+                    ("login_failed", "登录失败"),
+                    ("locked_out", "登录被锁定"),
+                    ("logout", "退出"),
+                    ("access_denied", "拒绝访问"),
+                    ("create", "新增"),
+                    ("update", "修改"),
+                    ("delete", "删除"),
+                    ("status_change", "状态变更"),
+                    ("view_contact", "查看投诉人联系方式"),
+                    ("export", "导出"),
+                    ("password_change", "修改密码"),
+                    ("password_reset", "重置密码"),
+                ],
+                db_index=True,
+                max_length=20,
+                verbose_name="操作",
+            ),
         ),
         migrations.CreateModel(
-            name='DeniedRequestTally',
+            name="DeniedRequestTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.CharField(blank=True, max_length=45, verbose_name='IP 地址')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人账号')),
-                ('path_pattern', models.CharField(max_length=300, verbose_name='路径模式')),
-                ('minute', models.DateTimeField(verbose_name='分钟')),
-                ('count', models.PositiveIntegerField(default=1, verbose_name='次数')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("client", models.CharField(blank=True, max_length=45, verbose_name="IP 地址")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="操作人账号")),
+                ("path_pattern", models.CharField(max_length=300, verbose_name="路径模式")),
+                ("minute", models.DateTimeField(verbose_name="分钟")),
+                ("count", models.PositiveIntegerField(default=1, verbose_name="次数")),
             ],
             options={
-                'verbose_name': '拒绝访问计数',
-                'verbose_name_plural': '拒绝访问计数',
-                'ordering': ['-minute', 'client'],
-                'constraints': [models.UniqueConstraint(fields=('client', 'actor_label', 'path_pattern', 'minute'), name='denied_tally_one_row_per_minute')],
+                "verbose_name": "拒绝访问计数",
+                "verbose_name_plural": "拒绝访问计数",
+                "ordering": ["-minute", "client"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "actor_label", "path_pattern", "minute"),
+                        name="denied_tally_one_row_per_minute",
+                    )
+                ],
             },
         ),
         migrations.RunPython(add_trigger, drop_trigger),

@@ -37,22 +37,44 @@ class DailyReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DailyReport
-        fields = ["id", "school", "date", "pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants",
-                  "new_lessons", "compulsory", "extended_care", "filed_at", "first_filed_at"]
+        fields = [
+            "id",
+            "school",
+            "date",
+            "pe_minutes",
+            "stage1_minutes",
+            "end_time",
+            "enrolled",
+            "participants",
+            "new_lessons",
+            "compulsory",
+            "extended_care",
+            "filed_at",
+            "first_filed_at",
+        ]
         read_only_fields = fields
 
 
 class ActivitySerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyRelatedField(queryset=Programme.objects.all())
     # any institution of the public registry may be named; AS-10-PROVIDER judges it
-    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all(), allow_null=True,
-                                                     required=False)
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), allow_null=True, required=False
+    )
     institution_name = serializers.CharField(source="institution.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Activity
-        fields = ["id", "programme", "name", "kind", "provider_kind", "institution", "institution_name",
-                  "provider_name"]
+        fields = [
+            "id",
+            "programme",
+            "name",
+            "kind",
+            "provider_kind",
+            "institution",
+            "institution_name",
+            "provider_name",
+        ]
 
 
 class ProgrammeActivitySerializer(serializers.ModelSerializer):

@@ -10,7 +10,6 @@ router.include_format_suffixes = False  # no undocumented ".json" twin of every 
 router.register("afterschool/reports", DailyReportViewSet, basename="afterschool-report")
 router.register("afterschool/programmes", ProgrammeViewSet, basename="afterschool-programme")
 router.register("afterschool/activities", ActivityViewSet, basename="afterschool-activity")
-router.register("afterschool/provider-selections", ProviderSelectionViewSet,
-                basename="afterschool-provider-selection")
+router.register("afterschool/provider-selections", ProviderSelectionViewSet, basename="afterschool-provider-selection")
 
 urlpatterns = router.urls

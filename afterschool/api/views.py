@@ -62,7 +62,8 @@ class ProgrammeViewSet(ScopedModelViewSet):
     """A school's after-school programme per term, with its menu of activities."""
 
     queryset = Programme.objects.select_related("school", "term").prefetch_related(
-        Prefetch("activities", queryset=Activity.objects.order_by("kind", "name")))
+        Prefetch("activities", queryset=Activity.objects.order_by("kind", "name"))
+    )
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilterSet
     ordering_fields = ["school", "term__starts_on", "updated_at"]
@@ -73,7 +74,8 @@ class ProgrammeViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.programme_update(
-            user=self.request.user, programme=serializer.instance, **serializer.validated_data)
+            user=self.request.user, programme=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         raise ServiceError(_("课后服务方案不能删除，可修改其内容"), code="not_deletable")
@@ -93,7 +95,8 @@ class ActivityViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.activity_update(
-            user=self.request.user, activity=serializer.instance, **serializer.validated_data)
+            user=self.request.user, activity=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.activity_delete(user=self.request.user, activity=instance)
@@ -118,5 +121,8 @@ class ProviderSelectionViewSet(ScopedModelViewSet):
         if changed:
             raise ServiceError(_("只能修改有效期和备注"), fields={f: [_("不可修改")] for f in sorted(changed)})
         serializer.instance = services.provider_selection_update(
-            user=self.request.user, selection=serializer.instance,
-            valid_until=data.get("valid_until", serializer.instance.valid_until), note=data.get("note"))
+            user=self.request.user,
+            selection=serializer.instance,
+            valid_until=data.get("valid_until", serializer.instance.valid_until),
+            note=data.get("note"),
+        )

@@ -7,110 +7,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('institutions', '0001_initial'),
-        ('schools', '0002_districts_and_calendar'),
+        ("institutions", "0001_initial"),
+        ("schools", "0002_districts_and_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('extended_care', models.BooleanField(default=False, verbose_name='提供延时托管')),
-                ('evening_self_study', models.BooleanField(default=False, verbose_name='提供晚自习（初中）')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='afterschool_programmes', to='schools.school', verbose_name='学校')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.term', verbose_name='学期')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("extended_care", models.BooleanField(default=False, verbose_name="提供延时托管")),
+                ("evening_self_study", models.BooleanField(default=False, verbose_name="提供晚自习（初中）")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="afterschool_programmes",
+                        to="schools.school",
+                        verbose_name="学校",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.term",
+                        verbose_name="学期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '课后服务方案',
-                'verbose_name_plural': '课后服务方案',
-                'ordering': ['school', 'term__starts_on'],
+                "verbose_name": "课后服务方案",
+                "verbose_name_plural": "课后服务方案",
+                "ordering": ["school", "term__starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='项目名称')),
-                ('kind', models.CharField(choices=[('pe', '体育锻炼'), ('tutoring', '作业辅导与答疑'), ('science', '科普'), ('arts', '文艺'), ('labour', '劳动'), ('reading', '阅读'), ('club', '兴趣小组与社团')], max_length=10, verbose_name='类别')),
-                ('provider_kind', models.CharField(choices=[('school_teacher', '本校教师'), ('retired_teacher', '退休教师'), ('volunteer', '志愿者'), ('institution', '校外机构')], max_length=16, verbose_name='提供方')),
-                ('provider_name', models.CharField(blank=True, max_length=80, verbose_name='提供方姓名或名称')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='afterschool_activities', to='institutions.institution', verbose_name='校外机构')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='afterschool.programme', verbose_name='方案')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="项目名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pe", "体育锻炼"),
+                            ("tutoring", "作业辅导与答疑"),
+                            ("science", "科普"),
+                            ("arts", "文艺"),
+                            ("labour", "劳动"),
+                            ("reading", "阅读"),
+                            ("club", "兴趣小组与社团"),
+                        ],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "provider_kind",
+                    models.CharField(
+                        choices=[
+                            ("school_teacher", "本校教师"),
+                            ("retired_teacher", "退休教师"),
+                            ("volunteer", "志愿者"),
+                            ("institution", "校外机构"),
+                        ],
+                        max_length=16,
+                        verbose_name="提供方",
+                    ),
+                ),
+                ("provider_name", models.CharField(blank=True, max_length=80, verbose_name="提供方姓名或名称")),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="afterschool_activities",
+                        to="institutions.institution",
+                        verbose_name="校外机构",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="afterschool.programme",
+                        verbose_name="方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '课后服务项目',
-                'verbose_name_plural': '课后服务项目',
-                'ordering': ['programme', 'kind', 'name'],
+                "verbose_name": "课后服务项目",
+                "verbose_name_plural": "课后服务项目",
+                "ordering": ["programme", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ProviderSelection',
+            name="ProviderSelection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('selected_on', models.DateField(verbose_name='遴选日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='afterschool_selections', to='schools.district', verbose_name='区')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='afterschool_selections', to='institutions.institution', verbose_name='机构')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("selected_on", models.DateField(verbose_name="遴选日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="afterschool_selections",
+                        to="schools.district",
+                        verbose_name="区",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="afterschool_selections",
+                        to="institutions.institution",
+                        verbose_name="机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '课后服务遴选机构',
-                'verbose_name_plural': '课后服务遴选机构',
-                'ordering': ['district__code', '-selected_on', 'id'],
+                "verbose_name": "课后服务遴选机构",
+                "verbose_name_plural": "课后服务遴选机构",
+                "ordering": ["district__code", "-selected_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DailyReport',
+            name="DailyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('pe_minutes', models.PositiveSmallIntegerField(verbose_name='体育课时长（分钟）')),
-                ('stage1_minutes', models.PositiveSmallIntegerField(verbose_name='第一阶段锻炼时长（分钟）')),
-                ('end_time', models.TimeField(verbose_name='结束时间')),
-                ('enrolled', models.PositiveIntegerField(verbose_name='报名人数')),
-                ('participants', models.PositiveIntegerField(verbose_name='参加人数')),
-                ('new_lessons', models.BooleanField(default=False, verbose_name='讲授新课')),
-                ('compulsory', models.BooleanField(default=False, verbose_name='要求全员参加')),
-                ('extended_care', models.BooleanField(default=False, verbose_name='提供延时托管')),
-                ('filed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='填报时间')),
-                ('first_filed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='首次填报时间')),
-                ('filed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='afterschool_reports', to='schools.school', verbose_name='学校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("pe_minutes", models.PositiveSmallIntegerField(verbose_name="体育课时长（分钟）")),
+                ("stage1_minutes", models.PositiveSmallIntegerField(verbose_name="第一阶段锻炼时长（分钟）")),
+                ("end_time", models.TimeField(verbose_name="结束时间")),
+                ("enrolled", models.PositiveIntegerField(verbose_name="报名人数")),
+                ("participants", models.PositiveIntegerField(verbose_name="参加人数")),
+                ("new_lessons", models.BooleanField(default=False, verbose_name="讲授新课")),
+                ("compulsory", models.BooleanField(default=False, verbose_name="要求全员参加")),
+                ("extended_care", models.BooleanField(default=False, verbose_name="提供延时托管")),
+                ("filed_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="填报时间")),
+                (
+                    "first_filed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="首次填报时间"),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="afterschool_reports",
+                        to="schools.school",
+                        verbose_name="学校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '课后服务日报',
-                'verbose_name_plural': '课后服务日报',
-                'ordering': ['-date', 'school'],
-                'indexes': [models.Index(fields=['date', 'school'], name='afterschool_date_164fa2_idx')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'date'), name='dailyreport_one_per_school_day', violation_error_message='该校这一天已有课后服务日报'), models.CheckConstraint(condition=models.Q(('participants__lte', models.F('enrolled'))), name='dailyreport_participants_le_enrolled', violation_error_message='参加人数不能多于报名人数'), models.CheckConstraint(condition=models.Q(('enrolled__gte', 0), ('participants__gte', 0), ('pe_minutes__gte', 0), ('stage1_minutes__gte', 0)), name='dailyreport_non_negative', violation_error_message='时长和人数不能为负数')],
+                "verbose_name": "课后服务日报",
+                "verbose_name_plural": "课后服务日报",
+                "ordering": ["-date", "school"],
+                "indexes": [models.Index(fields=["date", "school"], name="afterschool_date_164fa2_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "date"),
+                        name="dailyreport_one_per_school_day",
+                        violation_error_message="该校这一天已有课后服务日报",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("participants__lte", models.F("enrolled"))),
+                        name="dailyreport_participants_le_enrolled",
+                        violation_error_message="参加人数不能多于报名人数",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("enrolled__gte", 0),
+                            ("participants__gte", 0),
+                            ("pe_minutes__gte", 0),
+                            ("stage1_minutes__gte", 0),
+                        ),
+                        name="dailyreport_non_negative",
+                        violation_error_message="时长和人数不能为负数",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.UniqueConstraint(fields=('school', 'term'), name='programme_one_per_school_term', violation_error_message='该校本学期已有课后服务方案'),
+            model_name="programme",
+            constraint=models.UniqueConstraint(
+                fields=("school", "term"),
+                name="programme_one_per_school_term",
+                violation_error_message="该校本学期已有课后服务方案",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('institution__isnull', False), ('provider_kind', 'institution')), models.Q(models.Q(('provider_kind', 'institution'), _negated=True), ('institution__isnull', True)), _connector='OR'), name='activity_institution_iff_provider_institution', violation_error_message='提供方为校外机构时必须选择机构，其他提供方不得选择机构'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("institution__isnull", False), ("provider_kind", "institution")),
+                    models.Q(models.Q(("provider_kind", "institution"), _negated=True), ("institution__isnull", True)),
+                    _connector="OR",
+                ),
+                name="activity_institution_iff_provider_institution",
+                violation_error_message="提供方为校外机构时必须选择机构，其他提供方不得选择机构",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['pe', 'tutoring', 'science', 'arts', 'labour', 'reading', 'club'])), name='activity_kind_valid', violation_error_message='项目类别无效'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["pe", "tutoring", "science", "arts", "labour", "reading", "club"])),
+                name="activity_kind_valid",
+                violation_error_message="项目类别无效",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='providerselection',
-            constraint=models.UniqueConstraint(fields=('district', 'institution', 'selected_on'), name='providerselection_unique', violation_error_message='该机构在这一日期已被本区遴选'),
+            model_name="providerselection",
+            constraint=models.UniqueConstraint(
+                fields=("district", "institution", "selected_on"),
+                name="providerselection_unique",
+                violation_error_message="该机构在这一日期已被本区遴选",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='providerselection',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('selected_on')), _connector='OR'), name='providerselection_valid_after_selected', violation_error_message='有效期不能早于遴选日期'),
+            model_name="providerselection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True), ("valid_until__gte", models.F("selected_on")), _connector="OR"
+                ),
+                name="providerselection_valid_after_selected",
+                violation_error_message="有效期不能早于遴选日期",
+            ),
         ),
     ]

@@ -11,15 +11,16 @@ class ComplaintCreateSerializer(serializers.Serializer):
     """Public input (and staff input for other channels): validated here for shape, by the service for sense."""
 
     target_kind = serializers.ChoiceField(choices=TargetKind.choices)
-    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all(), required=False,
-                                                     allow_null=True)
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False, allow_null=True
+    )
     school = serializers.PrimaryKeyRelatedField(queryset=School.objects.all(), required=False, allow_null=True)
-    teacher = serializers.PrimaryKeyRelatedField(queryset=SchoolTeacher.objects.all(), required=False,
-                                                 allow_null=True)
+    teacher = serializers.PrimaryKeyRelatedField(queryset=SchoolTeacher.objects.all(), required=False, allow_null=True)
     teacher_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
     target_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), required=False,
-                                            allow_null=True)
+    district = serializers.SlugRelatedField(
+        slug_field="code", queryset=District.objects.all(), required=False, allow_null=True
+    )
     grade = serializers.IntegerField(min_value=1, max_value=9, required=False, allow_null=True)
     category = serializers.ChoiceField(choices=Category.choices)
     description = serializers.CharField(max_length=4000)
@@ -60,12 +61,44 @@ class ComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
-            "id", "tracking_code", "channel", "target_kind", "target", "institution", "school", "teacher",
-            "teacher_name", "target_text", "grade", "category", "description", "occurred_on", "district",
-            "department", "state", "received_at", "received_on", "accept_due", "responded_at", "resolve_due",
-            "resolved_at", "closed_at", "next_due", "overdue", "deadline_note", "reject_reason", "outcome", "upheld",
-            "rule_id", "finding", "reopen_count", "contact_name", "contact_phone", "contact_email",
-            "personal_data_erased_at", "photo_count",
+            "id",
+            "tracking_code",
+            "channel",
+            "target_kind",
+            "target",
+            "institution",
+            "school",
+            "teacher",
+            "teacher_name",
+            "target_text",
+            "grade",
+            "category",
+            "description",
+            "occurred_on",
+            "district",
+            "department",
+            "state",
+            "received_at",
+            "received_on",
+            "accept_due",
+            "responded_at",
+            "resolve_due",
+            "resolved_at",
+            "closed_at",
+            "next_due",
+            "overdue",
+            "deadline_note",
+            "reject_reason",
+            "outcome",
+            "upheld",
+            "rule_id",
+            "finding",
+            "reopen_count",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "personal_data_erased_at",
+            "photo_count",
         ]
         read_only_fields = fields
 
@@ -92,8 +125,9 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class RerouteSerializer(serializers.Serializer):
-    district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), required=False,
-                                            allow_null=True)
+    district = serializers.SlugRelatedField(
+        slug_field="code", queryset=District.objects.all(), required=False, allow_null=True
+    )
     department = serializers.ChoiceField(choices=Department.choices, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=2000)
 

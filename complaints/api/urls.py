@@ -14,8 +14,9 @@ urlpatterns = [
     # before the router, so "track" is never read as a complaint id
     path("complaints/track/", views.TrackView.as_view(), name="complaint-track"),
     path("complaints/track/reopen/", views.ReopenView.as_view(), name="complaint-reopen"),
-    path("complaints/targets/institutions/", views.InstitutionTargetView.as_view(),
-         name="complaint-target-institutions"),
+    path(
+        "complaints/targets/institutions/", views.InstitutionTargetView.as_view(), name="complaint-target-institutions"
+    ),
     path("complaints/targets/schools/", views.SchoolTargetView.as_view(), name="complaint-target-schools"),
     *router.urls,
 ]

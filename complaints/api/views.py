@@ -58,8 +58,9 @@ class PublicThrottleMixin:
         raise Throttled(wait=wait, detail=throttled_message(wait))
 
 
-class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class ComplaintViewSet(
+    PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """``POST`` is public (a complaint, answered with its tracking code and one-time secret); the rest is staff."""
 
     serializer_class = ComplaintSerializer
@@ -108,7 +109,8 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         if not staff:
             channel = Channel.WEB
         complaint, secret = complaint_submit(
-            channel=channel, actor=user if staff else None, photos=data.pop("photos", []), request=request, **data)
+            channel=channel, actor=user if staff else None, photos=data.pop("photos", []), request=request, **data
+        )
         return Response(
             {
                 "tracking_code": complaint.tracking_code,
@@ -146,8 +148,9 @@ class ComplaintViewSet(PublicThrottleMixin, ScopedViewSetMixin, mixins.ListModel
         complaint = self.get_object()
         s = MatchTeacherSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        complaint = complaint_match_teacher(complaint=complaint, actor=request.user, request=request,
-                                            **s.validated_data)
+        complaint = complaint_match_teacher(
+            complaint=complaint, actor=request.user, request=request, **s.validated_data
+        )
         return Response(ComplaintSerializer(complaint).data)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
@@ -188,8 +191,7 @@ class ReopenView(_PublicView, APIView):
     def post(self, request):
         s = ReopenSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        complaint = complaint_track(tracking_code=s.validated_data["tracking_code"],
-                                    secret=s.validated_data["secret"])
+        complaint = complaint_track(tracking_code=s.validated_data["tracking_code"], secret=s.validated_data["secret"])
         if complaint is None:
             raise NotFound("查询码或查询密码不正确 / Unknown tracking code or wrong secret")
         complaint = complaint_reopen(complaint=complaint, note=s.validated_data.get("note", ""))

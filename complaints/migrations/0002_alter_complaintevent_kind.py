@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0001_initial'),
+        ("complaints", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='complaintevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', '提交'), ('transition', '状态变更'), ('rerouted', '转办'), ('teacher', '核实在职教师'), ('reopened', '投诉人申请重新处理'), ('deadline', '办理时限'), ('purged', '个人信息已删除')], max_length=12, verbose_name='类型'),
+            model_name="complaintevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "提交"),
+                    ("transition", "状态变更"),
+                    ("rerouted", "转办"),
+                    ("teacher", "核实在职教师"),
+                    ("reopened", "投诉人申请重新处理"),
+                    ("deadline", "办理时限"),
+                    ("purged", "个人信息已删除"),
+                ],
+                max_length=12,
+                verbose_name="类型",
+            ),
         ),
     ]

@@ -31,8 +31,12 @@ class DashboardQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"date_to": [_("结束日期不能早于开始日期")]})
         if (date_to - date_from).days > MAX_RANGE_DAYS:
             raise serializers.ValidationError({"date_to": [_("一次最多查看400天")]})
-        return Filters(date_from=date_from, date_to=date_to, stage=attrs.get("stage") or "",
-                       grade_band=attrs.get("grade_band") or "")
+        return Filters(
+            date_from=date_from,
+            date_to=date_to,
+            stage=attrs.get("stage") or "",
+            grade_band=attrs.get("grade_band") or "",
+        )
 
 
 def filters_from(query_params) -> Filters:
@@ -60,9 +64,11 @@ class BandSerializer(FilingSerializer):
 class HomeworkSerializer(serializers.Serializer):
     bands = BandSerializer(many=True)
     filing = FilingSerializer()
-    weeks = serializers.ListField(child=serializers.DictField(), required=False,
-                                  help_text="per ISO week (Monday): per grade band expected, filed, "
-                                            "within_limit_share, avg_minutes")
+    weeks = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="per ISO week (Monday): per grade band expected, filed, within_limit_share, avg_minutes",
+    )
 
 
 class AfterschoolSerializer(serializers.Serializer):

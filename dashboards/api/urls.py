@@ -7,7 +7,10 @@ from . import views
 urlpatterns = [
     path("dashboards/city/", views.CityDashboardView.as_view(), name="dashboard-city"),
     path("dashboards/districts/<str:code>/", views.DistrictDashboardView.as_view(), name="dashboard-district"),
-    path("dashboards/districts/<str:code>/schools/", views.DistrictSchoolsView.as_view(),
-         name="dashboard-district-schools"),
+    path(
+        "dashboards/districts/<str:code>/schools/",
+        views.DistrictSchoolsView.as_view(),
+        name="dashboard-district-schools",
+    ),
     path("dashboards/schools/<int:pk>/", views.SchoolDashboardView.as_view(), name="dashboard-school"),
 ]

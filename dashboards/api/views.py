@@ -55,8 +55,9 @@ def dashboard_response(request, kind: str, ident, figures):
     (today) are ever cached, so a hit needs no validation.
     """
     params = tuple(request.query_params.get(name, "") for name in s.FILTER_PARAMS)
-    body = cached_json(kind, ident, audience(request.user), params,
-                       lambda: figures(s.filters_from(request.query_params)))
+    body = cached_json(
+        kind, ident, audience(request.user), params, lambda: figures(s.filters_from(request.query_params))
+    )
     if request.accepted_renderer.format == "json":
         return HttpResponse(body, content_type="application/json")
     return Response(json.loads(body))  # the browsable API renders the same figures as a page
@@ -76,8 +77,12 @@ class DistrictDashboardView(APIView):
     @extend_schema(parameters=QUERY, responses=s.DistrictDashboardSerializer, tags=["dashboards"])
     def get(self, request, code):
         district = district_dashboard_visible(request.user, code)
-        return dashboard_response(request, "district", district.pk, lambda filters: selectors.district_dashboard(
-            district=district, filters=filters, user=request.user))
+        return dashboard_response(
+            request,
+            "district",
+            district.pk,
+            lambda filters: selectors.district_dashboard(district=district, filters=filters, user=request.user),
+        )
 
 
 class DistrictSchoolsView(APIView):
@@ -88,8 +93,12 @@ class DistrictSchoolsView(APIView):
     @extend_schema(parameters=QUERY, responses=s.SchoolRowSerializer(many=True), tags=["dashboards"])
     def get(self, request, code):
         district = district_dashboard_visible(request.user, code)
-        return dashboard_response(request, "district-schools", district.pk, lambda filters: selectors.district_schools(
-            district=district, filters=filters))
+        return dashboard_response(
+            request,
+            "district-schools",
+            district.pk,
+            lambda filters: selectors.district_schools(district=district, filters=filters),
+        )
 
 
 class CityDashboardView(APIView):
@@ -97,8 +106,9 @@ class CityDashboardView(APIView):
 
     @extend_schema(parameters=QUERY, responses=s.CityDashboardSerializer, tags=["dashboards"])
     def get(self, request):
-        return dashboard_response(request, "city", "", lambda filters: selectors.city_dashboard(
-            filters=filters, user=request.user))
+        return dashboard_response(
+            request, "city", "", lambda filters: selectors.city_dashboard(filters=filters, user=request.user)
+        )
 
 
 class SchoolDashboardView(APIView):
@@ -107,5 +117,9 @@ class SchoolDashboardView(APIView):
     @extend_schema(parameters=QUERY, responses=s.SchoolDashboardSerializer, tags=["dashboards"])
     def get(self, request, pk):
         school = visible_school(request.user, pk)
-        return dashboard_response(request, "school", school.pk, lambda filters: selectors.school_dashboard(
-            school=school, filters=filters, user=request.user))
+        return dashboard_response(
+            request,
+            "school",
+            school.pk,
+            lambda filters: selectors.school_dashboard(school=school, filters=filters, user=request.user),
+        )

@@ -5,122 +5,256 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0002_districts_and_calendar'),
+        ("schools", "0002_districts_and_calendar"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClassDayStat',
+            name="ClassDayStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('primary', '小学'), ('junior', '初中'), ('nine_year', '九年一贯制'), ('complete', '完全中学')], max_length=12)),
-                ('grade', models.PositiveSmallIntegerField()),
-                ('grade_band', models.CharField(choices=[('G12', '1–2年级'), ('G36', '3–6年级'), ('G79', '7–9年级')], max_length=3)),
-                ('date', models.DateField()),
-                ('week', models.DateField()),
-                ('expected', models.PositiveSmallIntegerField(default=1)),
-                ('filed', models.PositiveSmallIntegerField(default=0)),
-                ('on_time', models.PositiveSmallIntegerField(default=0)),
-                ('written_minutes', models.PositiveIntegerField(default=0)),
-                ('within_limit', models.PositiveSmallIntegerField(default=0)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.district')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.schoolclass')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("nine_year", "九年一贯制"),
+                            ("complete", "完全中学"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("grade", models.PositiveSmallIntegerField()),
+                (
+                    "grade_band",
+                    models.CharField(
+                        choices=[("G12", "1–2年级"), ("G36", "3–6年级"), ("G79", "7–9年级")], max_length=3
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("week", models.DateField()),
+                ("expected", models.PositiveSmallIntegerField(default=1)),
+                ("filed", models.PositiveSmallIntegerField(default=0)),
+                ("on_time", models.PositiveSmallIntegerField(default=0)),
+                ("written_minutes", models.PositiveIntegerField(default=0)),
+                ("within_limit", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.district"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.school"
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.schoolclass"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '班级日作业统计',
-                'verbose_name_plural': '班级日作业统计',
-                'indexes': [models.Index(fields=['district', 'date'], name='dash_classday_district_date'), models.Index(fields=['school', 'date'], name='dash_classday_school_date')],
-                'constraints': [models.UniqueConstraint(fields=('school_class', 'date'), name='dash_classday_unique', violation_error_message='该班级这一天已有统计'), models.CheckConstraint(condition=models.Q(('on_time__lte', models.F('filed')), ('within_limit__lte', models.F('filed'))), name='dash_classday_flags', violation_error_message='未填报的班级日不能计为按时或未超时')],
+                "verbose_name": "班级日作业统计",
+                "verbose_name_plural": "班级日作业统计",
+                "indexes": [
+                    models.Index(fields=["district", "date"], name="dash_classday_district_date"),
+                    models.Index(fields=["school", "date"], name="dash_classday_school_date"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school_class", "date"),
+                        name="dash_classday_unique",
+                        violation_error_message="该班级这一天已有统计",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("on_time__lte", models.F("filed")), ("within_limit__lte", models.F("filed"))
+                        ),
+                        name="dash_classday_flags",
+                        violation_error_message="未填报的班级日不能计为按时或未超时",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HomeworkDayStat',
+            name="HomeworkDayStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('primary', '小学'), ('junior', '初中'), ('nine_year', '九年一贯制'), ('complete', '完全中学')], max_length=12)),
-                ('grade_band', models.CharField(choices=[('G12', '1–2年级'), ('G36', '3–6年级'), ('G79', '7–9年级')], max_length=3)),
-                ('date', models.DateField()),
-                ('week', models.DateField()),
-                ('expected', models.PositiveIntegerField(default=0)),
-                ('filed', models.PositiveIntegerField(default=0)),
-                ('on_time', models.PositiveIntegerField(default=0)),
-                ('within_limit', models.PositiveIntegerField(default=0)),
-                ('minutes_total', models.PositiveBigIntegerField(default=0)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.district')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("nine_year", "九年一贯制"),
+                            ("complete", "完全中学"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "grade_band",
+                    models.CharField(
+                        choices=[("G12", "1–2年级"), ("G36", "3–6年级"), ("G79", "7–9年级")], max_length=3
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("week", models.DateField()),
+                ("expected", models.PositiveIntegerField(default=0)),
+                ("filed", models.PositiveIntegerField(default=0)),
+                ("on_time", models.PositiveIntegerField(default=0)),
+                ("within_limit", models.PositiveIntegerField(default=0)),
+                ("minutes_total", models.PositiveBigIntegerField(default=0)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.district"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区作业日统计',
-                'verbose_name_plural': '区作业日统计',
-                'indexes': [models.Index(fields=['date', 'district'], name='dash_hwday_date_district')],
-                'constraints': [models.UniqueConstraint(fields=('district', 'stage', 'grade_band', 'date'), name='dash_hwday_unique')],
+                "verbose_name": "区作业日统计",
+                "verbose_name_plural": "区作业日统计",
+                "indexes": [models.Index(fields=["date", "district"], name="dash_hwday_date_district")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("district", "stage", "grade_band", "date"), name="dash_hwday_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HomeworkMinutes',
+            name="HomeworkMinutes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('primary', '小学'), ('junior', '初中'), ('nine_year', '九年一贯制'), ('complete', '完全中学')], max_length=12)),
-                ('grade_band', models.CharField(choices=[('G12', '1–2年级'), ('G36', '3–6年级'), ('G79', '7–9年级')], max_length=3)),
-                ('date', models.DateField()),
-                ('minutes', models.PositiveIntegerField()),
-                ('class_days', models.PositiveIntegerField()),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.district')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("nine_year", "九年一贯制"),
+                            ("complete", "完全中学"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "grade_band",
+                    models.CharField(
+                        choices=[("G12", "1–2年级"), ("G36", "3–6年级"), ("G79", "7–9年级")], max_length=3
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("minutes", models.PositiveIntegerField()),
+                ("class_days", models.PositiveIntegerField()),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.district"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '作业时长分布',
-                'verbose_name_plural': '作业时长分布',
-                'indexes': [models.Index(fields=['date', 'district'], name='dash_hwmin_date_district')],
-                'constraints': [models.UniqueConstraint(fields=('district', 'stage', 'grade_band', 'date', 'minutes'), name='dash_hwmin_unique')],
+                "verbose_name": "作业时长分布",
+                "verbose_name_plural": "作业时长分布",
+                "indexes": [models.Index(fields=["date", "district"], name="dash_hwmin_date_district")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("district", "stage", "grade_band", "date", "minutes"), name="dash_hwmin_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SchoolDay',
+            name="SchoolDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('week', models.DateField(verbose_name='所在周（周一）')),
-                ('academic_year', models.PositiveSmallIntegerField(verbose_name='学年（起始年份）')),
-                ('homework_cutoff', models.DateTimeField(verbose_name='作业公示截止（含宽限）')),
-                ('report_cutoff', models.DateTimeField(verbose_name='课后服务日报截止（含宽限）')),
-                ('limit_g36', models.PositiveSmallIntegerField(verbose_name='3–6年级书面作业上限（分钟）')),
-                ('limit_g79', models.PositiveSmallIntegerField(verbose_name='7–9年级书面作业上限（分钟）')),
-                ('min_end_time', models.TimeField(verbose_name='课后服务最早结束时间')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.district')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("week", models.DateField(verbose_name="所在周（周一）")),
+                ("academic_year", models.PositiveSmallIntegerField(verbose_name="学年（起始年份）")),
+                ("homework_cutoff", models.DateTimeField(verbose_name="作业公示截止（含宽限）")),
+                ("report_cutoff", models.DateTimeField(verbose_name="课后服务日报截止（含宽限）")),
+                ("limit_g36", models.PositiveSmallIntegerField(verbose_name="3–6年级书面作业上限（分钟）")),
+                ("limit_g79", models.PositiveSmallIntegerField(verbose_name="7–9年级书面作业上限（分钟）")),
+                ("min_end_time", models.TimeField(verbose_name="课后服务最早结束时间")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.district"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '上学日',
-                'verbose_name_plural': '上学日',
-                'constraints': [models.UniqueConstraint(fields=('district', 'date'), name='dash_schoolday_unique', violation_error_message='该区这一天已登记为上学日')],
+                "verbose_name": "上学日",
+                "verbose_name_plural": "上学日",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("district", "date"),
+                        name="dash_schoolday_unique",
+                        violation_error_message="该区这一天已登记为上学日",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SchoolDayStat',
+            name="SchoolDayStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('primary', '小学'), ('junior', '初中'), ('nine_year', '九年一贯制'), ('complete', '完全中学')], max_length=12)),
-                ('date', models.DateField()),
-                ('week', models.DateField()),
-                ('expected', models.PositiveSmallIntegerField(default=1)),
-                ('reported', models.PositiveSmallIntegerField(default=0)),
-                ('on_time', models.PositiveSmallIntegerField(default=0)),
-                ('enrolled', models.PositiveIntegerField(default=0)),
-                ('participants', models.PositiveIntegerField(default=0)),
-                ('pe_minutes', models.PositiveIntegerField(default=0)),
-                ('exercise_minutes', models.PositiveIntegerField(default=0)),
-                ('ended_after_min', models.PositiveSmallIntegerField(default=0)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.district')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("nine_year", "九年一贯制"),
+                            ("complete", "完全中学"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("week", models.DateField()),
+                ("expected", models.PositiveSmallIntegerField(default=1)),
+                ("reported", models.PositiveSmallIntegerField(default=0)),
+                ("on_time", models.PositiveSmallIntegerField(default=0)),
+                ("enrolled", models.PositiveIntegerField(default=0)),
+                ("participants", models.PositiveIntegerField(default=0)),
+                ("pe_minutes", models.PositiveIntegerField(default=0)),
+                ("exercise_minutes", models.PositiveIntegerField(default=0)),
+                ("ended_after_min", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.district"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学校日课后服务统计',
-                'verbose_name_plural': '学校日课后服务统计',
-                'indexes': [models.Index(fields=['district', 'date'], name='dash_schoolday_district_date')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'date'), name='dash_schooldaystat_unique', violation_error_message='该校这一天已有统计')],
+                "verbose_name": "学校日课后服务统计",
+                "verbose_name_plural": "学校日课后服务统计",
+                "indexes": [models.Index(fields=["district", "date"], name="dash_schoolday_district_date")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "date"),
+                        name="dash_schooldaystat_unique",
+                        violation_error_message="该校这一天已有统计",
+                    )
+                ],
             },
         ),
     ]

@@ -5,24 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboards', '0001_initial'),
-        ('schools', '0002_districts_and_calendar'),
+        ("dashboards", "0001_initial"),
+        ("schools", "0002_districts_and_calendar"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='homeworkminutes',
-            name='dash_hwmin_date_district',
+            model_name="homeworkminutes",
+            name="dash_hwmin_date_district",
         ),
         migrations.AlterField(
-            model_name='homeworkminutes',
-            name='district',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.district'),
+            model_name="homeworkminutes",
+            name="district",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.district"
+            ),
         ),
         migrations.AddIndex(
-            model_name='homeworkminutes',
-            index=models.Index(fields=['district', 'date'], name='dash_hwmin_district_date'),
+            model_name="homeworkminutes",
+            index=models.Index(fields=["district", "date"], name="dash_hwmin_district_date"),
         ),
     ]

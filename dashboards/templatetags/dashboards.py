@@ -9,6 +9,7 @@ from .. import labels
 
 register = template.Library()
 
+
 @register.filter
 def pct(value):
     """0.8532 -> 85.3%; no denominator -> an en dash."""

@@ -13,8 +13,23 @@ class HomeworkItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HomeworkItem
-        fields = ["id", "school_class", "school", "date", "subject", "kind", "minutes", "at_home", "for_parents",
-                  "parent_grading", "self_grading", "punitive", "beyond_standard", "content", "filed_at"]
+        fields = [
+            "id",
+            "school_class",
+            "school",
+            "date",
+            "subject",
+            "kind",
+            "minutes",
+            "at_home",
+            "for_parents",
+            "parent_grading",
+            "self_grading",
+            "punitive",
+            "beyond_standard",
+            "content",
+            "filed_at",
+        ]
         read_only_fields = fields
 
 
@@ -22,8 +37,9 @@ class HomeworkItemInputSerializer(serializers.Serializer):
     """The filing contract (for the schema): POST one of these or a list of up to 5,000."""
 
     school_class = serializers.IntegerField()
-    grade = serializers.IntegerField(required=False, min_value=1, max_value=9,
-                                     help_text="optional check: must be the class's grade")
+    grade = serializers.IntegerField(
+        required=False, min_value=1, max_value=9, help_text="optional check: must be the class's grade"
+    )
     date = serializers.DateField()
     subject = serializers.ChoiceField(choices=Subject.choices)
     kind = serializers.ChoiceField(choices=HomeworkKind.choices)
@@ -62,7 +78,16 @@ class CompletionSurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CompletionSurvey
-        fields = ["id", "school_class", "school", "date", "subject", "kind", "measured_minutes", "sample_size",
-                  "recorded_at"]
+        fields = [
+            "id",
+            "school_class",
+            "school",
+            "date",
+            "subject",
+            "kind",
+            "measured_minutes",
+            "sample_size",
+            "recorded_at",
+        ]
         read_only_fields = ["school", "recorded_at"]
         validators = []  # recording again corrects the survey

@@ -49,8 +49,10 @@ class HomeworkItemViewSet(ScopedModelViewSet):
         if not isinstance(items, list) or not items:
             raise ServiceError(_("请提交一条作业或作业列表"), fields={"items": [_("应为对象或非空列表")]})
         if len(items) > MAX_BATCH:
-            raise ServiceError(_("一次最多填报 %(max)d 条作业，本次 %(n)d 条") % {"max": MAX_BATCH, "n": len(items)},
-                               fields={"items": [_("最多 %(max)d 条") % {"max": MAX_BATCH}]})
+            raise ServiceError(
+                _("一次最多填报 %(max)d 条作业，本次 %(n)d 条") % {"max": MAX_BATCH, "n": len(items)},
+                fields={"items": [_("最多 %(max)d 条") % {"max": MAX_BATCH}]},
+            )
         result = services.homework_file(user=request.user, items=items)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 
@@ -88,7 +90,11 @@ class CompletionSurveyViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.survey_record(
-            user=self.request.user, school_class_id=data["school_class"].pk, date=data["date"],
-            subject=data["subject"], kind=data["kind"], measured_minutes=data["measured_minutes"],
+            user=self.request.user,
+            school_class_id=data["school_class"].pk,
+            date=data["date"],
+            subject=data["subject"],
+            kind=data["kind"],
+            measured_minutes=data["measured_minutes"],
             sample_size=data["sample_size"],
         )

@@ -6,34 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('homework', '0001_initial'),
-        ('schools', '0002_districts_and_calendar'),
+        ("homework", "0001_initial"),
+        ("schools", "0002_districts_and_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='homeworkitem',
-            name='homeworkitem_unique_key',
+            model_name="homeworkitem",
+            name="homeworkitem_unique_key",
         ),
         migrations.RemoveIndex(
-            model_name='homeworkitem',
-            name='homeworkitem_date_class',
+            model_name="homeworkitem",
+            name="homeworkitem_date_class",
         ),
         migrations.AlterField(
-            model_name='homeworkitem',
-            name='filed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人'),
+            model_name="homeworkitem",
+            name="filed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="填报人",
+            ),
         ),
         migrations.AlterField(
-            model_name='homeworkitem',
-            name='school',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schools.school', verbose_name='学校'),
+            model_name="homeworkitem",
+            name="school",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="schools.school",
+                verbose_name="学校",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='homeworkitem',
-            constraint=models.UniqueConstraint(fields=('date', 'school_class', 'subject', 'kind'), name='homeworkitem_unique_key', violation_error_message='该班级当天该学科已有同类型作业'),
+            model_name="homeworkitem",
+            constraint=models.UniqueConstraint(
+                fields=("date", "school_class", "subject", "kind"),
+                name="homeworkitem_unique_key",
+                violation_error_message="该班级当天该学科已有同类型作业",
+            ),
         ),
     ]

@@ -31,10 +31,29 @@ class InstitutionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Institution
         fields = [
-            "id", "name", "credit_code", "district", "category", "domain", "audience", "mode", "nonprofit",
-            "licence_no", "licence_status", "approved_on", "reapproved_on", "icp_no", "listed", "capital_raised",
-            "foreign_controlled", "list_status", "list_status_since", "list_status_reason",
-            "list_status_effective_on", "created_at", "updated_at",
+            "id",
+            "name",
+            "credit_code",
+            "district",
+            "category",
+            "domain",
+            "audience",
+            "mode",
+            "nonprofit",
+            "licence_no",
+            "licence_status",
+            "approved_on",
+            "reapproved_on",
+            "icp_no",
+            "listed",
+            "capital_raised",
+            "foreign_controlled",
+            "list_status",
+            "list_status_since",
+            "list_status_reason",
+            "list_status_effective_on",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["list_status_since", "created_at", "updated_at"]
 
@@ -89,8 +108,21 @@ class CourseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Course
         fields = [
-            "id", "institution", "name", "subject", "content_grade", "min_grade", "max_grade", "foreign_curriculum",
-            "mode", "class_size", "lesson_minutes", "price_per_lesson", "trainers", "enrolment_opens_on", "disclosed",
+            "id",
+            "institution",
+            "name",
+            "subject",
+            "content_grade",
+            "min_grade",
+            "max_grade",
+            "foreign_curriculum",
+            "mode",
+            "class_size",
+            "lesson_minutes",
+            "price_per_lesson",
+            "trainers",
+            "enrolment_opens_on",
+            "disclosed",
         ]
 
     def validate(self, attrs):

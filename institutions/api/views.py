@@ -41,8 +41,9 @@ def _import_response(request, importer):
         fields: dict[str, list] = {}
         for e in report.errors:
             fields.setdefault(f"row {e['row']}", []).append(f"{e['field']}: {e['message']}")
-        raise ServiceError(_("文件中有 %(n)d 处错误，未保存任何数据") % {"n": len(report.errors)},
-                           code="import_invalid", fields=fields)
+        raise ServiceError(
+            _("文件中有 %(n)d 处错误，未保存任何数据") % {"n": len(report.errors)}, code="import_invalid", fields=fields
+        )
     return Response({"created": report.created, "updated": report.updated}, status=status.HTTP_201_CREATED)
 
 
@@ -83,8 +84,9 @@ class AuditedRecordViewSet(ScopedModelViewSet):
         # the owner (institution, or course) decides who sees the record: a change of it is a move, checked and
         # recorded by the service, not a field the serializer writes
         owner = serializer.validated_data.pop(record_owner_field(serializer.instance), None)
-        record_change(user=self.request.user, record=serializer.instance, save=serializer.save, owner=owner,
-                      request=self.request)
+        record_change(
+            user=self.request.user, record=serializer.instance, save=serializer.save, owner=owner, request=self.request
+        )
 
 
 class SiteViewSet(AuditedRecordViewSet):
@@ -132,7 +134,8 @@ class SessionViewSet(AuditedRecordViewSet):
         from ..imports import session_import
 
         return _import_response(
-            request, lambda f: session_import(user=request.user, file=f, file_name=f.name, request=request))
+            request, lambda f: session_import(user=request.user, file=f, file_name=f.name, request=request)
+        )
 
 
 class EnrolmentFilingViewSet(AuditedRecordViewSet):
@@ -187,7 +190,8 @@ class PublicLookupMixin:
         seconds = int(wait or 60)
         raise exceptions.Throttled(
             wait=wait,
-            detail=_("查询过于频繁，请 %(s)d 秒后再试 / Too many look-ups, please retry in %(s)d seconds") % {"s": seconds},
+            detail=_("查询过于频繁，请 %(s)d 秒后再试 / Too many look-ups, please retry in %(s)d seconds")
+            % {"s": seconds},
         )
 
 

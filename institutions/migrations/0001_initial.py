@@ -6,45 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='机构名称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, validators=[institutions.validators.validate_credit_code], verbose_name='统一社会信用代码')),
-                ('category', models.CharField(choices=[('subject', '学科类'), ('non_subject', '非学科类')], max_length=12, verbose_name='类别')),
-                ('domain', models.CharField(choices=[('academic', '学科'), ('arts', '文化艺术'), ('sports', '体育'), ('science', '科技'), ('other', '其他')], max_length=10, verbose_name='领域')),
-                ('audience', models.JSONField(default=list, help_text='一个或多个：preschool, compulsory, high_school', verbose_name='面向对象')),
-                ('mode', models.CharField(choices=[('online', '线上'), ('offline', '线下'), ('both', '线上线下')], max_length=8, verbose_name='培训方式')),
-                ('nonprofit', models.BooleanField(default=False, verbose_name='非营利性')),
-                ('licence_no', models.CharField(blank=True, max_length=40, verbose_name='办学许可证号')),
-                ('licence_status', models.CharField(choices=[('valid', '有效'), ('expired', '已过期'), ('revoked', '已吊销'), ('none', '无证')], default='none', max_length=8, verbose_name='许可证状态')),
-                ('approved_on', models.DateField(blank=True, null=True, verbose_name='审批日期')),
-                ('reapproved_on', models.DateField(blank=True, null=True, verbose_name='线上机构重新审批日期')),
-                ('icp_no', models.CharField(blank=True, max_length=40, verbose_name='ICP备案号')),
-                ('listed', models.BooleanField(default=False, verbose_name='已上市')),
-                ('capital_raised', models.BooleanField(default=False, verbose_name='资本化融资')),
-                ('foreign_controlled', models.BooleanField(default=False, verbose_name='外资控股或VIE')),
-                ('list_status', models.CharField(choices=[('white', '白名单'), ('black', '黑名单'), ('none', '未列入')], default='none', max_length=6, verbose_name='黑白名单')),
-                ('list_status_since', models.DateField(blank=True, null=True, verbose_name='列入日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='schools.district', verbose_name='所在区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="机构名称")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[institutions.validators.validate_credit_code],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("subject", "学科类"), ("non_subject", "非学科类")], max_length=12, verbose_name="类别"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(
+                        choices=[
+                            ("academic", "学科"),
+                            ("arts", "文化艺术"),
+                            ("sports", "体育"),
+                            ("science", "科技"),
+                            ("other", "其他"),
+                        ],
+                        max_length=10,
+                        verbose_name="领域",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.JSONField(
+                        default=list,
+                        help_text="一个或多个：preschool, compulsory, high_school",
+                        verbose_name="面向对象",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("online", "线上"), ("offline", "线下"), ("both", "线上线下")],
+                        max_length=8,
+                        verbose_name="培训方式",
+                    ),
+                ),
+                ("nonprofit", models.BooleanField(default=False, verbose_name="非营利性")),
+                ("licence_no", models.CharField(blank=True, max_length=40, verbose_name="办学许可证号")),
+                (
+                    "licence_status",
+                    models.CharField(
+                        choices=[("valid", "有效"), ("expired", "已过期"), ("revoked", "已吊销"), ("none", "无证")],
+                        default="none",
+                        max_length=8,
+                        verbose_name="许可证状态",
+                    ),
+                ),
+                ("approved_on", models.DateField(blank=True, null=True, verbose_name="审批日期")),
+                ("reapproved_on", models.DateField(blank=True, null=True, verbose_name="线上机构重新审批日期")),
+                ("icp_no", models.CharField(blank=True, max_length=40, verbose_name="ICP备案号")),
+                ("listed", models.BooleanField(default=False, verbose_name="已上市")),
+                ("capital_raised", models.BooleanField(default=False, verbose_name="资本化融资")),
+                ("foreign_controlled", models.BooleanField(default=False, verbose_name="外资控股或VIE")),
+                (
+                    "list_status",
+                    models.CharField(
+                        choices=[("white", "白名单"), ("black", "黑名单"), ("none", "未列入")],
+                        default="none",
+                        max_length=6,
+                        verbose_name="黑白名单",
+                    ),
+                ),
+                ("list_status_since", models.DateField(blank=True, null=True, verbose_name="列入日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institutions",
+                        to="schools.district",
+                        verbose_name="所在区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训机构',
-                'verbose_name_plural': '培训机构',
-                'ordering': ['district__code', 'name'],
-                'indexes': [models.Index(fields=['district', 'category'], name='institution_distric_d54dfe_idx'), models.Index(fields=['name'], name='institution_name_ccaed3_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('category__in', ['subject', 'non_subject'])), name='institution_category_valid', violation_error_message='类别无效')],
+                "verbose_name": "培训机构",
+                "verbose_name_plural": "培训机构",
+                "ordering": ["district__code", "name"],
+                "indexes": [
+                    models.Index(fields=["district", "category"], name="institution_distric_d54dfe_idx"),
+                    models.Index(fields=["name"], name="institution_name_ccaed3_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("category__in", ["subject", "non_subject"])),
+                        name="institution_category_valid",
+                        violation_error_message="类别无效",
+                    )
+                ],
             },
         ),
     ]

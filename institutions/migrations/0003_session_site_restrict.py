@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0002_registry'),
+        ("institutions", "0002_registry"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='session',
-            name='site',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='sessions', to='institutions.site', verbose_name='场所'),
+            model_name="session",
+            name="site",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="sessions",
+                to="institutions.site",
+                verbose_name="场所",
+            ),
         ),
     ]

@@ -29,8 +29,9 @@ class SchoolViewSet(ScopedModelViewSet):
     def perform_update(self, serializer):
         from ..services import school_update
 
-        serializer.instance = school_update(user=self.request.user, school=serializer.instance, request=self.request,
-                                            **serializer.validated_data)
+        serializer.instance = school_update(
+            user=self.request.user, school=serializer.instance, request=self.request, **serializer.validated_data
+        )
 
 
 class SchoolClassViewSet(ScopedModelViewSet):
@@ -44,5 +45,5 @@ class SchoolClassViewSet(ScopedModelViewSet):
         from ..services import school_class_update
 
         serializer.instance = school_class_update(
-            user=self.request.user, school_class=serializer.instance, request=self.request,
-            **serializer.validated_data)
+            user=self.request.user, school_class=serializer.instance, request=self.request, **serializer.validated_data
+        )

@@ -5,159 +5,270 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, verbose_name='行政区划代码')),
-                ('name', models.CharField(max_length=20, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=40, verbose_name='英文名称')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=6, unique=True, verbose_name="行政区划代码")),
+                ("name", models.CharField(max_length=20, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=40, verbose_name="英文名称")),
             ],
             options={
-                'verbose_name': '区',
-                'verbose_name_plural': '区',
-                'ordering': ['code'],
+                "verbose_name": "区",
+                "verbose_name_plural": "区",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='StatutoryYear',
+            name="StatutoryYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年份')),
-                ('source', models.CharField(help_text='例如：国务院办公厅关于2027年部分节假日安排的通知', max_length=200, verbose_name='依据')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年份")),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="例如：国务院办公厅关于2027年部分节假日安排的通知",
+                        max_length=200,
+                        verbose_name="依据",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '法定节假日年度',
-                'verbose_name_plural': '法定节假日年度',
-                'ordering': ['year'],
+                "verbose_name": "法定节假日年度",
+                "verbose_name_plural": "法定节假日年度",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='校名')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='学校标识码')),
-                ('stage', models.CharField(choices=[('primary', '小学'), ('junior', '初中'), ('nine_year', '九年一贯制'), ('complete', '完全中学')], max_length=12, verbose_name='学段')),
-                ('boarding', models.BooleanField(default=False, verbose_name='寄宿制')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.district', verbose_name='区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="校名")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="学校标识码")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("nine_year", "九年一贯制"),
+                            ("complete", "完全中学"),
+                        ],
+                        max_length=12,
+                        verbose_name="学段",
+                    ),
+                ),
+                ("boarding", models.BooleanField(default=False, verbose_name="寄宿制")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="schools.district",
+                        verbose_name="区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学校',
-                'verbose_name_plural': '学校',
-                'ordering': ['district__code', 'code'],
+                "verbose_name": "学校",
+                "verbose_name_plural": "学校",
+                "ordering": ["district__code", "code"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolClass',
+            name="SchoolClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('academic_year', models.PositiveSmallIntegerField(help_text='2026 表示 2026–2027 学年', verbose_name='学年（起始年份）')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='年级')),
-                ('name', models.CharField(max_length=40, verbose_name='班级名称')),
-                ('headcount', models.PositiveSmallIntegerField(default=0, verbose_name='学生人数')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='schools.school', verbose_name='学校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "academic_year",
+                    models.PositiveSmallIntegerField(
+                        help_text="2026 表示 2026–2027 学年", verbose_name="学年（起始年份）"
+                    ),
+                ),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="年级")),
+                ("name", models.CharField(max_length=40, verbose_name="班级名称")),
+                ("headcount", models.PositiveSmallIntegerField(default=0, verbose_name="学生人数")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="classes",
+                        to="schools.school",
+                        verbose_name="学校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '班级',
-                'verbose_name_plural': '班级',
-                'ordering': ['school', 'grade', 'name'],
+                "verbose_name": "班级",
+                "verbose_name_plural": "班级",
+                "ordering": ["school", "grade", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolTeacher',
+            name="SchoolTeacher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='姓名')),
-                ('certificate_no', models.CharField(blank=True, db_index=True, max_length=30, verbose_name='教师资格证号')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teachers', to='schools.school', verbose_name='学校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=40, verbose_name="姓名")),
+                (
+                    "certificate_no",
+                    models.CharField(blank=True, db_index=True, max_length=30, verbose_name="教师资格证号"),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teachers",
+                        to="schools.school",
+                        verbose_name="学校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '在职教师',
-                'verbose_name_plural': '在职教师',
-                'ordering': ['school', 'name'],
+                "verbose_name": "在职教师",
+                "verbose_name_plural": "在职教师",
+                "ordering": ["school", "name"],
             },
         ),
         migrations.CreateModel(
-            name='StatutoryDay',
+            name="StatutoryDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '法定节假日'), ('makeup', '调休上班日')], max_length=10, verbose_name='类型')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='名称')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='schools.statutoryyear')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "法定节假日"), ("makeup", "调休上班日")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="名称")),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="days", to="schools.statutoryyear"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '法定节假日/调休日',
-                'verbose_name_plural': '法定节假日/调休日',
-                'ordering': ['date'],
+                "verbose_name": "法定节假日/调休日",
+                "verbose_name_plural": "法定节假日/调休日",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Term',
+            name="Term",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('academic_year', models.PositiveSmallIntegerField(verbose_name='学年（起始年份）')),
-                ('name', models.CharField(choices=[('autumn', '第一学期（秋季）'), ('spring', '第二学期（春季）')], max_length=10, verbose_name='学期')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.district', verbose_name='区（空为全市）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("academic_year", models.PositiveSmallIntegerField(verbose_name="学年（起始年份）")),
+                (
+                    "name",
+                    models.CharField(
+                        choices=[("autumn", "第一学期（秋季）"), ("spring", "第二学期（春季）")],
+                        max_length=10,
+                        verbose_name="学期",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="结束日期")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.district",
+                        verbose_name="区（空为全市）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学期',
-                'verbose_name_plural': '学期',
-                'ordering': ['starts_on'],
+                "verbose_name": "学期",
+                "verbose_name_plural": "学期",
+                "ordering": ["starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Vacation',
+            name="Vacation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('academic_year', models.PositiveSmallIntegerField(verbose_name='学年（起始年份）')),
-                ('kind', models.CharField(choices=[('winter', '寒假'), ('summer', '暑假')], max_length=10, verbose_name='假期')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.district', verbose_name='区（空为全市）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("academic_year", models.PositiveSmallIntegerField(verbose_name="学年（起始年份）")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("winter", "寒假"), ("summer", "暑假")], max_length=10, verbose_name="假期"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="结束日期")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.district",
+                        verbose_name="区（空为全市）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '寒暑假',
-                'verbose_name_plural': '寒暑假',
-                'ordering': ['starts_on'],
+                "verbose_name": "寒暑假",
+                "verbose_name_plural": "寒暑假",
+                "ordering": ["starts_on"],
             },
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['district', 'stage'], name='schools_sch_distric_86c764_idx'),
+            model_name="school",
+            index=models.Index(fields=["district", "stage"], name="schools_sch_distric_86c764_idx"),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 1), ('grade__lte', 9)), name='schoolclass_grade_1_9', violation_error_message='年级必须在 1 到 9 之间'),
+            model_name="schoolclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__gte", 1), ("grade__lte", 9)),
+                name="schoolclass_grade_1_9",
+                violation_error_message="年级必须在 1 到 9 之间",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.UniqueConstraint(fields=('school', 'academic_year', 'grade', 'name'), name='schoolclass_unique_name', violation_error_message='该校本学年已有同名班级'),
+            model_name="schoolclass",
+            constraint=models.UniqueConstraint(
+                fields=("school", "academic_year", "grade", "name"),
+                name="schoolclass_unique_name",
+                violation_error_message="该校本学年已有同名班级",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='term',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='term_ends_after_start', violation_error_message='结束日期不能早于开始日期'),
+            model_name="term",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="term_ends_after_start",
+                violation_error_message="结束日期不能早于开始日期",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='term',
-            constraint=models.UniqueConstraint(fields=('academic_year', 'name', 'district'), name='term_unique_per_district', nulls_distinct=False),
+            model_name="term",
+            constraint=models.UniqueConstraint(
+                fields=("academic_year", "name", "district"), name="term_unique_per_district", nulls_distinct=False
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vacation',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='vacation_ends_after_start', violation_error_message='结束日期不能早于开始日期'),
+            model_name="vacation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="vacation_ends_after_start",
+                violation_error_message="结束日期不能早于开始日期",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vacation',
-            constraint=models.UniqueConstraint(fields=('academic_year', 'kind', 'district'), name='vacation_unique_per_district', nulls_distinct=False),
+            model_name="vacation",
+            constraint=models.UniqueConstraint(
+                fields=("academic_year", "kind", "district"), name="vacation_unique_per_district", nulls_distinct=False
+            ),
         ),
     ]

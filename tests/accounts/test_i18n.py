@@ -94,8 +94,9 @@ def test_public_landing_in_english(english):
     for link in ("Complaints", "Track a complaint", "Look up an institution"):
         assert f">{link}</a>" in html
     assert "Staff login" in html
-    assert not CJK.search(re.sub(r'<button[^>]*lang="zh-CN"[^>]*>.*?</button>', "", html)
-                          .split("<main", 1)[1].split("</main>", 1)[0])
+    assert not CJK.search(
+        re.sub(r'<button[^>]*lang="zh-CN"[^>]*>.*?</button>', "", html).split("<main", 1)[1].split("</main>", 1)[0]
+    )
 
 
 def test_institution_lookup_in_english(english, institution):
@@ -110,7 +111,9 @@ def test_complaint_form_in_english(english, district1):
     found = ui_text(resp)
     assert found["h1"] == ["Complaints"]
     labels = {text.rstrip(":") for text in found["label"]}
-    assert {"Category", "Description", "Date it happened", "Photos (optional, at most 5, up to 5 MB each)"} <= labels, labels
+    assert {"Category", "Description", "Date it happened", "Photos (optional, at most 5, up to 5 MB each)"} <= labels, (
+        labels
+    )
     assert "Submit complaint" in found["button"]
     assert_english(found)
 
@@ -119,11 +122,17 @@ def test_complaint_form_errors_in_english(english, district1):
     """The service's checks name the field in the reader's language."""
     from django.utils import timezone
 
-    resp = english.post(reverse("complaints:submit"), {
-        "target_kind": "other", "target_text": "A tutoring centre without a sign", "district": district1.pk,
-        "category": "unlicensed", "description": "Classes every Sunday.",
-        "occurred_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
-    })
+    resp = english.post(
+        reverse("complaints:submit"),
+        {
+            "target_kind": "other",
+            "target_text": "A tutoring centre without a sign",
+            "district": district1.pk,
+            "category": "unlicensed",
+            "description": "Classes every Sunday.",
+            "occurred_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+        },
+    )
     html = resp.content.decode()
     assert "The date cannot be later than today" in html
     assert "发生日期不能晚于今天" not in html
@@ -151,8 +160,14 @@ def test_district_staff_landing_in_english(english, district_user):
 def test_findings_list_in_english_with_rule_titles(english, district_user, school_a):
     from compliance.services import finding_create_case
 
-    finding_create_case(rule_id="HW-4-GRADING", district=school_a.district, actor=district_user,
-                        evidence={"note": "inspection"}, date=dt.date(2026, 3, 3), school=school_a)
+    finding_create_case(
+        rule_id="HW-4-GRADING",
+        district=school_a.district,
+        actor=district_user,
+        evidence={"note": "inspection"},
+        date=dt.date(2026, 3, 3),
+        school=school_a,
+    )
     english.force_login(district_user)
     resp = english.get(reverse("compliance:findings"))
     found = ui_text(resp)
@@ -205,7 +220,7 @@ def test_switching_back_to_chinese(english):
 def _unquote(line: str) -> str:
     body = line.strip()
     assert body.startswith('"') and body.endswith('"'), line
-    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body[1:-1])
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body[1:-1])
 
 
 def parse_po(text: str) -> list[dict]:
@@ -242,13 +257,15 @@ def parse_po(text: str) -> list[dict]:
 
 
 def test_the_parser_reads_what_it_must_reject():
-    sample = '\n\n'.join([
-        'msgid ""\nmsgstr ""\n"Language: en\\n"',
-        '#, fuzzy\nmsgid "旧"\nmsgstr "Old"',
-        'msgid "空"\nmsgstr ""',
-        'msgid "%(n)s 个"\nmsgid_plural "%(n)s 个"\nmsgstr[0] "%(n)s one"\nmsgstr[1] ""',
-        'msgctxt "button"\nmsgid "提"\n"交"\nmsgstr "Sub"\n"mit"',
-    ])
+    sample = "\n\n".join(
+        [
+            'msgid ""\nmsgstr ""\n"Language: en\\n"',
+            '#, fuzzy\nmsgid "旧"\nmsgstr "Old"',
+            'msgid "空"\nmsgstr ""',
+            'msgid "%(n)s 个"\nmsgid_plural "%(n)s 个"\nmsgstr[0] "%(n)s one"\nmsgstr[1] ""',
+            'msgctxt "button"\nmsgid "提"\n"交"\nmsgstr "Sub"\n"mit"',
+        ]
+    )
     header, fuzzy, empty, plural, ctx = parse_po(sample)
     assert "fuzzy" in fuzzy["flags"]
     assert empty["msgstr"] == {0: ""}
@@ -263,12 +280,19 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entry():
     assert len(messages) > 900
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert not fuzzy, f"fuzzy entries (check the translation, then drop the flag): {fuzzy}"
-    untranslated = [e["msgid"] for e in messages if not all(s.strip() for s in e["msgstr"].values())
-                    or len(e["msgstr"]) < (2 if "msgid_plural" in e else 1)]
+    untranslated = [
+        e["msgid"]
+        for e in messages
+        if not all(s.strip() for s in e["msgstr"].values()) or len(e["msgstr"]) < (2 if "msgid_plural" in e else 1)
+    ]
     assert not untranslated, f"strings without an English translation: {untranslated}"
     # Chinese may appear in a translation only where it quotes the original (input values such as 是/否)
-    still_chinese = [e["msgid"] for e in messages for s in e["msgstr"].values()
-                     if any(run not in e["msgid"] for run in re.findall(CJK.pattern + "+", s))]
+    still_chinese = [
+        e["msgid"]
+        for e in messages
+        for s in e["msgstr"].values()
+        if any(run not in e["msgid"] for run in re.findall(CJK.pattern + "+", s))
+    ]
     assert not still_chinese, f"translations that are still Chinese: {still_chinese}"
 
 
@@ -278,8 +302,11 @@ def test_compiled_catalogue_is_current():
 
     mo = CATALOGUE.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_size > 0
-    messages = [e for e in parse_po(CATALOGUE.read_text(encoding="utf-8"))[1:]
-                if not e["obsolete"] and "msgid_plural" not in e and "msgctxt" not in e]
+    messages = [
+        e
+        for e in parse_po(CATALOGUE.read_text(encoding="utf-8"))[1:]
+        if not e["obsolete"] and "msgid_plural" not in e and "msgctxt" not in e
+    ]
     with translation.override("en"):
         stale = [e["msgid"] for e in messages if translation.gettext(e["msgid"]) != e["msgstr"][0]]
     assert not stale, f"the .mo is older than the .po for: {stale[:10]}"

@@ -56,8 +56,10 @@ def test_the_page_checks_the_old_password_the_repeat_and_the_validators(school_u
         ({"old_password": "wrong-password-000", "new_password1": NEW, "new_password2": NEW}, "old_password"),
         ({"old_password": TEST_PASSWORD, "new_password1": NEW, "new_password2": NEW + "x"}, "new_password2"),
         ({"old_password": TEST_PASSWORD, "new_password1": "short1", "new_password2": "short1"}, "new_password2"),
-        ({"old_password": TEST_PASSWORD, "new_password1": "123456789012345", "new_password2": "123456789012345"},
-         "new_password2"),
+        (
+            {"old_password": TEST_PASSWORD, "new_password1": "123456789012345", "new_password2": "123456789012345"},
+            "new_password2",
+        ),
     ]
     for data, field in cases:
         response = client.post(CHANGE, data)
@@ -92,8 +94,19 @@ def test_the_page_is_translated(school_user):
 
 
 @pytest.fixture
-def people(district1, district2, school_a, school_b, institution, city_user, district_user, district2_user,
-           school_user, school_b_user, institution_user):
+def people(
+    district1,
+    district2,
+    school_a,
+    school_b,
+    institution,
+    city_user,
+    district_user,
+    district2_user,
+    school_user,
+    school_b_user,
+    institution_user,
+):
     return {
         "city": city_user,
         "city2": f.user_with_role("city", username="city2"),
@@ -126,8 +139,15 @@ def test_who_may_reset_whom(people):
     assert listed(signed_in(people["district1"])) == {"district1b", "school-a", "inst"}
     assert listed(signed_in(people["district2"])) == {"school-b"}
     # city staff: every staff account but their own and the Django admin's
-    assert listed(signed_in(people["city"])) == {"city2", "district1", "district1b", "district2", "school-a",
-                                                 "school-b", "inst"}
+    assert listed(signed_in(people["city"])) == {
+        "city2",
+        "district1",
+        "district1b",
+        "district2",
+        "school-a",
+        "school-b",
+        "inst",
+    }
     # schools and institutions administer no one
     for role in ("school_a", "institution"):
         assert signed_in(people[role]).get(reverse("users")).status_code == 403
@@ -162,8 +182,10 @@ def test_a_reset_shows_a_one_time_password_once_and_forces_a_change(people):
     assert one_time not in str(event.detail)
     # signed in with the one-time password, every page leads to the change-password page ...
     user = Client()
-    assert user.post(reverse("login"), {"username": "school-a", "password": one_time},
-                     REMOTE_ADDR="10.6.0.2").status_code == 302
+    assert (
+        user.post(reverse("login"), {"username": "school-a", "password": one_time}, REMOTE_ADDR="10.6.0.2").status_code
+        == 302
+    )
     for path in (reverse("home"), "/homework/file/", reverse("users")):
         response = user.get(path)
         assert response.status_code == 302 and response["Location"].startswith(CHANGE), path
@@ -171,8 +193,12 @@ def test_a_reset_shows_a_one_time_password_once_and_forces_a_change(people):
     # ... the API refuses, with the session and with a token alike, saying why
     refused = user.get("/api/v1/districts/")
     assert refused.status_code == 403 and refused.json()["code"] == "password_change_required"
-    api = Client().post(reverse("api-token"), {"username": "school-a", "password": one_time},
-                        content_type="application/json", REMOTE_ADDR="10.6.0.3")
+    api = Client().post(
+        reverse("api-token"),
+        {"username": "school-a", "password": one_time},
+        content_type="application/json",
+        REMOTE_ADDR="10.6.0.3",
+    )
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     assert not AuthToken.objects.filter(user=school_user).exists()
     # once they choose their own password everything works again
@@ -180,8 +206,16 @@ def test_a_reset_shows_a_one_time_password_once_and_forces_a_change(people):
     assert response.status_code == 302
     assert user.get(reverse("home")).status_code == 200
     assert user.get("/api/v1/districts/").status_code == 200
-    assert token_works(Client().post(reverse("api-token"), {"username": "school-a", "password": NEW},
-                                     content_type="application/json", REMOTE_ADDR="10.6.0.4").json()["token"])
+    assert token_works(
+        Client()
+        .post(
+            reverse("api-token"),
+            {"username": "school-a", "password": NEW},
+            content_type="application/json",
+            REMOTE_ADDR="10.6.0.4",
+        )
+        .json()["token"]
+    )
 
 
 def test_a_token_of_a_user_flagged_for_a_change_is_refused(school_user):

@@ -19,8 +19,7 @@ def token_client(user) -> APIClient:
     return client
 
 
-def test_a_token_authenticates_with_its_role_in_one_query(district_user, school_a, school_b,
-                                                          django_assert_num_queries):
+def test_a_token_authenticates_with_its_role_in_one_query(district_user, school_a, school_b, django_assert_num_queries):
     client = token_client(district_user)
     with django_assert_num_queries(3):  # the token with its user, profile and district; the count; the page
         response = client.get(reverse("api:school-list"))
@@ -41,8 +40,9 @@ def test_a_wrong_token_or_an_inactive_user_is_refused(district_user):
     assert client.get(url).status_code == 403
 
 
-def test_allows_agrees_with_restrict(city_user, district_user, district2_user, school_user, institution_user,
-                                     district1, district2, school_a):
+def test_allows_agrees_with_restrict(
+    city_user, district_user, district2_user, school_user, institution_user, district1, district2, school_a
+):
     plain = f.UserFactory(username="norole")
     for user in (city_user, district_user, district2_user, plain, AnonymousUser()):
         for district in (district1, district2):
@@ -55,8 +55,9 @@ def test_allows_agrees_with_restrict(city_user, district_user, district2_user, s
     assert allows(institution_user, school_a) is False  # no path for the role: nothing
 
 
-def test_a_deleted_token_a_changed_scope_and_a_user_without_a_role_take_effect_at_once(district_user, district2,
-                                                                                       admin_user):
+def test_a_deleted_token_a_changed_scope_and_a_user_without_a_role_take_effect_at_once(
+    district_user, district2, admin_user
+):
     own, other = (reverse("api:dashboard-district", args=[code]) for code in ("110101", district2.code))
     client = token_client(district_user)
     assert (client.get(own).status_code, client.get(other).status_code) == (200, 404)

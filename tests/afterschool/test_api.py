@@ -12,8 +12,18 @@ from .conftest import MAKEUP_SATURDAY, MONDAY, NATIONAL_DAY, WINTER_VACATION_MON
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/afterschool/reports/"
-CONTRACT = {"school", "date", "pe_minutes", "stage1_minutes", "end_time", "enrolled", "participants", "new_lessons",
-            "compulsory", "extended_care"}
+CONTRACT = {
+    "school",
+    "date",
+    "pe_minutes",
+    "stage1_minutes",
+    "end_time",
+    "enrolled",
+    "participants",
+    "new_lessons",
+    "compulsory",
+    "extended_care",
+}
 
 
 def test_school_files_one_report_and_a_sweep_is_requested(as_user, school_user, school_a):
@@ -25,7 +35,8 @@ def test_school_files_one_report_and_a_sweep_is_requested(as_user, school_user, 
     report = DailyReport.objects.get()
     assert report.filed_by == school_user and report.participants == 280
     assert list(SweepRequest.objects.values_list("school_id", "date", "reason")) == [
-        (school_a.pk, MONDAY, "afterschool")]
+        (school_a.pk, MONDAY, "afterschool")
+    ]
 
 
 def test_a_list_is_filed_together(as_user, school_user, school_a):
@@ -48,7 +59,8 @@ def test_refiling_the_same_school_and_date_replaces_it(as_user, school_user, sch
 
 
 def test_another_schools_report_is_a_field_error_naming_the_row_and_nothing_is_saved(
-        as_user, school_user, school_a, school_b):
+    as_user, school_user, school_a, school_b
+):
     rows = [payload(school_a), payload(school_b)]
     resp = as_user(school_user).post(URL, rows, format="json")
     assert resp.status_code == 400
@@ -103,8 +115,12 @@ def test_a_future_date_is_refused(as_user, school_user, school_a):
 
 
 def test_errors_of_several_rows_are_all_named(as_user, school_user, school_a):
-    rows = [payload(school_a), payload(school_a, pe_minutes="sixty"), payload(school_a),
-            payload(school_a, MONDAY + dt.timedelta(days=1), participants=999)]
+    rows = [
+        payload(school_a),
+        payload(school_a, pe_minutes="sixty"),
+        payload(school_a),
+        payload(school_a, MONDAY + dt.timedelta(days=1), participants=999),
+    ]
     resp = as_user(school_user).post(URL, rows, format="json")
     assert resp.status_code == 400
     fields = resp.json()["fields"]
@@ -128,8 +144,9 @@ def test_institution_staff_and_anonymous_may_not_file(as_user, api, institution_
     assert api.post(URL, payload(school_a), format="json").status_code in (401, 403)
 
 
-def test_report_list_is_scoped_filtered_and_counted(as_user, district_user, school_a, school_b,
-                                                   django_assert_max_num_queries):
+def test_report_list_is_scoped_filtered_and_counted(
+    as_user, district_user, school_a, school_b, django_assert_max_num_queries
+):
     others = f.SchoolFactory.create_batch(5, district=school_a.district)
     for s in [school_a, *others]:
         make_report(s, MONDAY)
@@ -149,13 +166,19 @@ def test_report_list_is_scoped_filtered_and_counted(as_user, district_user, scho
 
 def test_school_saves_its_programme_and_adds_activities(as_user, school_user, school_a, autumn_2026):
     client = as_user(school_user)
-    resp = client.post("/api/v1/afterschool/programmes/", {"school": school_a.pk, "term": autumn_2026.pk,
-                                                           "extended_care": True}, format="json")
+    resp = client.post(
+        "/api/v1/afterschool/programmes/",
+        {"school": school_a.pk, "term": autumn_2026.pk, "extended_care": True},
+        format="json",
+    )
     assert resp.status_code == 201, resp.json()
     programme = Programme.objects.get()
     assert SweepRequest.objects.filter(school=school_a, date=autumn_2026.starts_on).exists()
-    act = client.post("/api/v1/afterschool/activities/", {"programme": programme.pk, "name": "篮球", "kind": "pe",
-                                                          "provider_kind": "school_teacher"}, format="json")
+    act = client.post(
+        "/api/v1/afterschool/activities/",
+        {"programme": programme.pk, "name": "篮球", "kind": "pe", "provider_kind": "school_teacher"},
+        format="json",
+    )
     assert act.status_code == 201
     detail = client.get(f"/api/v1/afterschool/programmes/{programme.pk}/").json()
     assert [a["name"] for a in detail["activities"]] == ["篮球"]
@@ -164,8 +187,11 @@ def test_school_saves_its_programme_and_adds_activities(as_user, school_user, sc
 def test_primary_school_cannot_offer_evening_self_study(as_user, school_a, autumn_2026):
     primary = f.SchoolFactory(district=school_a.district, stage="primary")
     user = f.user_with_role("school", username="primary", school=primary, district=primary.district)
-    resp = as_user(user).post("/api/v1/afterschool/programmes/", {
-        "school": primary.pk, "term": autumn_2026.pk, "evening_self_study": True}, format="json")
+    resp = as_user(user).post(
+        "/api/v1/afterschool/programmes/",
+        {"school": primary.pk, "term": autumn_2026.pk, "evening_self_study": True},
+        format="json",
+    )
     assert resp.status_code == 400 and "evening_self_study" in resp.json()["fields"]
 
 
@@ -178,16 +204,23 @@ def test_institution_provider_needs_an_institution(as_user, school_user, school_
     assert resp.status_code == 400 and "institution" in resp.json()["fields"]
     resp = client.post(url, {**base, "provider_kind": "volunteer", "institution": institution.pk}, format="json")
     assert resp.status_code == 400 and "institution" in resp.json()["fields"]
-    assert client.post(url, {**base, "provider_kind": "institution", "institution": institution.pk},
-                       format="json").status_code == 201
+    assert (
+        client.post(
+            url, {**base, "provider_kind": "institution", "institution": institution.pk}, format="json"
+        ).status_code
+        == 201
+    )
 
 
 def test_another_schools_programme_is_404_and_cannot_be_extended(as_user, school_b_user, school_a, autumn_2026):
     programme = Programme.objects.create(school=school_a, term=autumn_2026)
     client = as_user(school_b_user)
     assert client.get(f"/api/v1/afterschool/programmes/{programme.pk}/").status_code == 404
-    resp = client.post("/api/v1/afterschool/activities/", {"programme": programme.pk, "name": "x", "kind": "pe",
-                                                           "provider_kind": "volunteer"}, format="json")
+    resp = client.post(
+        "/api/v1/afterschool/activities/",
+        {"programme": programme.pk, "name": "x", "kind": "pe", "provider_kind": "volunteer"},
+        format="json",
+    )
     assert resp.status_code == 400 and "programme" in resp.json()["fields"]
 
 
@@ -196,47 +229,54 @@ def test_district_keeps_its_own_selected_list(as_user, district_user, district2,
     subject = f.InstitutionFactory(district=district1, category="subject")
     url = "/api/v1/afterschool/provider-selections/"
     client = as_user(district_user)
-    ok = client.post(url, {"district": "110101", "institution": sports.pk, "selected_on": "2026-08-20"},
-                     format="json")
+    ok = client.post(url, {"district": "110101", "institution": sports.pk, "selected_on": "2026-08-20"}, format="json")
     assert ok.status_code == 201, ok.json()
-    other = client.post(url, {"district": "110102", "institution": sports.pk, "selected_on": "2026-08-20"},
-                        format="json")
+    other = client.post(
+        url, {"district": "110102", "institution": sports.pk, "selected_on": "2026-08-20"}, format="json"
+    )
     assert other.status_code == 400 and "district" in other.json()["fields"]
-    subj = client.post(url, {"district": "110101", "institution": subject.pk, "selected_on": "2026-08-20"},
-                       format="json")
+    subj = client.post(
+        url, {"district": "110101", "institution": subject.pk, "selected_on": "2026-08-20"}, format="json"
+    )
     assert subj.status_code == 400 and "institution" in subj.json()["fields"]
-    dup = client.post(url, {"district": "110101", "institution": sports.pk, "selected_on": "2026-08-20"},
-                      format="json")
+    dup = client.post(url, {"district": "110101", "institution": sports.pk, "selected_on": "2026-08-20"}, format="json")
     assert dup.status_code == 400
     withdrawn = client.patch(f"{url}{ok.json()['id']}/", {"valid_until": "2026-12-31"}, format="json")
     assert withdrawn.status_code == 200 and withdrawn.json()["valid_until"] == "2026-12-31"
     # schools read their district's list but may not change it
     school = as_user(school_user)
     assert school.get(url).json()["count"] == 1
-    assert school.post(url, {"district": "110101", "institution": sports.pk, "selected_on": "2026-09-01"},
-                       format="json").status_code == 403
+    assert (
+        school.post(
+            url, {"district": "110101", "institution": sports.pk, "selected_on": "2026-09-01"}, format="json"
+        ).status_code
+        == 403
+    )
     assert client.get(url, {"valid_on": "2027-01-05"}).json()["count"] == 0
     assert client.get(url, {"valid_on": "2026-09-05"}).json()["count"] == 1
 
 
 @pytest.mark.parametrize("path", ["programmes", "activities", "provider-selections"])
-def test_other_lists_take_a_fixed_number_of_queries(as_user, district_user, school_a, autumn_2026, path,
-                                                    django_assert_max_num_queries):
+def test_other_lists_take_a_fixed_number_of_queries(
+    as_user, district_user, school_a, autumn_2026, path, django_assert_max_num_queries
+):
     for _ in range(6):
         school = f.SchoolFactory(district=school_a.district)
         programme = Programme.objects.create(school=school, term=autumn_2026)
         inst = f.InstitutionFactory(district=school_a.district, category="non_subject", domain="arts")
         ProviderSelection.objects.create(district=school_a.district, institution=inst, selected_on=MONDAY)
         for k in range(3):
-            Activity.objects.create(programme=programme, name=f"活动{k}", kind="arts", provider_kind="institution",
-                                    institution=inst)
+            Activity.objects.create(
+                programme=programme, name=f"活动{k}", kind="arts", provider_kind="institution", institution=inst
+            )
     with django_assert_max_num_queries(7):
         resp = as_user(district_user).get(f"/api/v1/afterschool/{path}/")
     assert resp.status_code == 200 and resp.json()["count"] >= 6
 
 
 def test_filing_sweeps_the_school_and_day_and_refiling_clears_the_finding(
-        as_user, school_user, school_a, django_capture_on_commit_callbacks):
+    as_user, school_user, school_a, django_capture_on_commit_callbacks
+):
     from compliance.models import Finding
 
     client = as_user(school_user)
@@ -245,19 +285,30 @@ def test_filing_sweeps_the_school_and_day_and_refiling_clears_the_finding(
     found = Finding.objects.filter(rule_id__startswith="AS-", school=school_a, period_start=MONDAY)
     # filed weeks after the day: the report is also late, and re-filing does not make it timely
     assert sorted(found.values_list("rule_id", "status")) == [
-        ("AS-8-END", "open"), ("AS-9-VOLUNTARY", "open"), ("AS-REPORT-MISSING", "open")]
+        ("AS-8-END", "open"),
+        ("AS-9-VOLUNTARY", "open"),
+        ("AS-REPORT-MISSING", "open"),
+    ]
     assert found.get(rule_id="AS-REPORT-MISSING").evidence["filed_late"] is True
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(URL, payload(school_a, end_time="17:30"), format="json").status_code == 201
     assert sorted(found.values_list("rule_id", "status")) == [
-        ("AS-8-END", "cleared"), ("AS-9-VOLUNTARY", "cleared"), ("AS-REPORT-MISSING", "open")]
+        ("AS-8-END", "cleared"),
+        ("AS-9-VOLUNTARY", "cleared"),
+        ("AS-REPORT-MISSING", "open"),
+    ]
 
 
 def test_a_districts_own_term_replaces_the_citys(as_user, school_user, school_a, autumn_2026):
     from schools.models import Term
 
-    own = Term.objects.create(academic_year=2026, name="autumn", district=school_a.district,
-                              starts_on=dt.date(2026, 8, 31), ends_on=autumn_2026.ends_on)
+    own = Term.objects.create(
+        academic_year=2026,
+        name="autumn",
+        district=school_a.district,
+        starts_on=dt.date(2026, 8, 31),
+        ends_on=autumn_2026.ends_on,
+    )
     url = "/api/v1/afterschool/programmes/"
     client = as_user(school_user)
     city = client.post(url, {"school": school_a.pk, "term": autumn_2026.pk, "extended_care": True}, format="json")

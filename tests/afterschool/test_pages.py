@@ -22,8 +22,15 @@ def in_the_autumn_term(monkeypatch):
 
 
 def _form(day=MONDAY, **overrides):
-    data = {"date": day.isoformat(), "pe_minutes": "45", "stage1_minutes": "20", "end_time": "17:45",
-            "enrolled": "300", "participants": "290", "extended_care": "on"}
+    data = {
+        "date": day.isoformat(),
+        "pe_minutes": "45",
+        "stage1_minutes": "20",
+        "end_time": "17:45",
+        "enrolled": "300",
+        "participants": "290",
+        "extended_care": "on",
+    }
     data.update(overrides)
     return data
 
@@ -75,8 +82,16 @@ def test_school_edits_its_programme_and_activities(client, school_user, school_a
     assert programme.extended_care and programme.term == page.context["term"]
     resp = client.post(url, {"action": "activity", "name": "科学", "kind": "science", "provider_kind": "institution"})
     assert resp.status_code == 200 and resp.context["activity_form"].errors["institution"]
-    resp = client.post(url, {"action": "activity", "name": "科学", "kind": "science", "provider_kind": "institution",
-                             "institution": institution.pk})
+    resp = client.post(
+        url,
+        {
+            "action": "activity",
+            "name": "科学",
+            "kind": "science",
+            "provider_kind": "institution",
+            "institution": institution.pk,
+        },
+    )
     assert resp.status_code == 302
     activity = Activity.objects.get(programme=programme)
     assert activity.institution == institution
@@ -85,8 +100,12 @@ def test_school_edits_its_programme_and_activities(client, school_user, school_a
 
 
 def test_school_cannot_delete_another_schools_activity(client, school_user, school_b, autumn_2026):
-    other = Activity.objects.create(programme=Programme.objects.create(school=school_b, term=autumn_2026),
-                                    name="足球", kind="pe", provider_kind="volunteer")
+    other = Activity.objects.create(
+        programme=Programme.objects.create(school=school_b, term=autumn_2026),
+        name="足球",
+        kind="pe",
+        provider_kind="volunteer",
+    )
     client.force_login(school_user)
     assert client.post(reverse("afterschool:programme"), {"action": "delete", "activity": other.pk}).status_code == 404
     assert Activity.objects.filter(pk=other.pk).exists()
@@ -104,8 +123,13 @@ def test_primary_school_page_refuses_evening_self_study(client, school_a):
 def test_programme_page_edits_the_districts_own_term(client, school_user, school_a, autumn_2026):
     from schools.models import Term
 
-    own = Term.objects.create(academic_year=2026, name="autumn", district=school_a.district,
-                              starts_on=dt.date(2026, 8, 31), ends_on=autumn_2026.ends_on)
+    own = Term.objects.create(
+        academic_year=2026,
+        name="autumn",
+        district=school_a.district,
+        starts_on=dt.date(2026, 8, 31),
+        ends_on=autumn_2026.ends_on,
+    )
     client.force_login(school_user)
     url = reverse("afterschool:programme")
     assert client.post(url, {"action": "programme", "extended_care": "on"}).status_code == 302

@@ -19,8 +19,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_after_school_rule_is_registered_with_its_kind():
-    auto = ["AS-8-PE", "AS-8-END", "AS-8-CARE", "AS-9-NEWLESSON", "AS-9-VOLUNTARY", "AS-10-PROVIDER",
-            "AS-REPORT-MISSING"]
+    auto = [
+        "AS-8-PE",
+        "AS-8-END",
+        "AS-8-CARE",
+        "AS-9-NEWLESSON",
+        "AS-9-VOLUNTARY",
+        "AS-10-PROVIDER",
+        "AS-REPORT-MISSING",
+    ]
     for rule_id in auto:
         r = registry.get_rule(rule_id)
         assert r.kind == "auto" and r.subject == "school" and r.func.__doc__
@@ -30,8 +37,14 @@ def test_every_after_school_rule_is_registered_with_its_kind():
 
 
 def test_staff_can_record_a_holiday_tutoring_case(school_a, district_user):
-    finding = finding_create_case(rule_id="SC-20-HOLIDAY", district=school_a.district, actor=district_user,
-                                  evidence={"report": "国庆期间组织初三集体补课"}, date=NATIONAL_DAY, school=school_a)
+    finding = finding_create_case(
+        rule_id="SC-20-HOLIDAY",
+        district=school_a.district,
+        actor=district_user,
+        evidence={"report": "国庆期间组织初三集体补课"},
+        date=NATIONAL_DAY,
+        school=school_a,
+    )
     assert finding.kind == "case" and finding.school == school_a and finding.status == "open"
 
 
@@ -55,8 +68,9 @@ def test_pe_on_a_makeup_saturday_is_checked_but_not_on_a_holiday(school_a):
 
 
 def test_pe_uses_the_minimum_in_force_on_the_day(school_a):
-    RuleParameter.objects.create(key="as_min_pe_minutes", value=70, effective_from=MONDAY + dt.timedelta(days=1),
-                                 source="测试：新规")
+    RuleParameter.objects.create(
+        key="as_min_pe_minutes", value=70, effective_from=MONDAY + dt.timedelta(days=1), source="测试：新规"
+    )
     make_report(school_a, MONDAY, pe_minutes=45, stage1_minutes=20)
     make_report(school_a, MONDAY + dt.timedelta(days=1), pe_minutes=45, stage1_minutes=20)
     found = run_rule("AS-8-PE", school_a.district, MONDAY, MONDAY + dt.timedelta(days=1))
@@ -71,7 +85,8 @@ def test_end_at_1730_is_on_time_and_1729_is_not(school_a):
     make_report(school_a, MONDAY + dt.timedelta(days=1), end_time=dt.time(17, 29))
     found = run_rule("AS-8-END", school_a.district, MONDAY, MONDAY + dt.timedelta(days=1))
     assert [(v.date, v.evidence["end_time"], v.evidence["earliest_end"]) for v in found] == [
-        (MONDAY + dt.timedelta(days=1), "17:29", "17:30")]
+        (MONDAY + dt.timedelta(days=1), "17:29", "17:30")
+    ]
 
 
 def test_end_on_makeup_saturday_counts_and_vacation_day_does_not(school_a):
@@ -108,9 +123,11 @@ def test_as9_on_makeup_saturday_and_not_on_a_holiday(school_a):
     make_report(school_a, MAKEUP_SATURDAY, new_lessons=True, compulsory=True)
     make_report(school_a, NATIONAL_DAY, new_lessons=True, compulsory=True)
     assert [v.date for v in run_rule("AS-9-NEWLESSON", school_a.district, NATIONAL_DAY, MAKEUP_SATURDAY)] == [
-        MAKEUP_SATURDAY]
+        MAKEUP_SATURDAY
+    ]
     assert [v.date for v in run_rule("AS-9-VOLUNTARY", school_a.district, NATIONAL_DAY, MAKEUP_SATURDAY)] == [
-        MAKEUP_SATURDAY]
+        MAKEUP_SATURDAY
+    ]
 
 
 # -- AS-8-CARE -------------------------------------------------------------
@@ -122,7 +139,8 @@ def test_programme_without_extended_care_is_flagged_dated_by_term_start(school_a
     Programme.objects.create(school=with_care_school, term=autumn_2026, extended_care=True)
     found = run_rule("AS-8-CARE", school_a.district, MONDAY, MONDAY + dt.timedelta(days=4))
     assert [(v.school_id, v.date, v.date_end) for v in found] == [
-        (school_a.pk, autumn_2026.starts_on, autumn_2026.ends_on)]
+        (school_a.pk, autumn_2026.starts_on, autumn_2026.ends_on)
+    ]
     assert found[0].evidence["programme_id"] == no_care.pk and "2026" in found[0].evidence["term"]
 
 
@@ -142,8 +160,9 @@ def programme(school_a, autumn_2026):
 
 
 def _activity(programme, institution=None, provider_kind="institution", name="篮球"):
-    return Activity.objects.create(programme=programme, name=name, kind="pe", provider_kind=provider_kind,
-                                   institution=institution)
+    return Activity.objects.create(
+        programme=programme, name=name, kind="pe", provider_kind=provider_kind, institution=institution
+    )
 
 
 def test_selected_non_subject_institution_passes(programme, school_a, autumn_2026):
@@ -159,8 +178,12 @@ def test_unselected_and_subject_type_providers_are_flagged(programme, school_a, 
     subject = f.InstitutionFactory(district=school_a.district, category="subject")
     # a selection that lapsed the day before the term, and one by another district, do not count
     lapsed = f.InstitutionFactory(district=school_a.district, category="non_subject", domain="sports")
-    ProviderSelection.objects.create(district=school_a.district, institution=lapsed, selected_on=dt.date(2025, 8, 1),
-                                     valid_until=autumn_2026.starts_on - dt.timedelta(days=1))
+    ProviderSelection.objects.create(
+        district=school_a.district,
+        institution=lapsed,
+        selected_on=dt.date(2025, 8, 1),
+        valid_until=autumn_2026.starts_on - dt.timedelta(days=1),
+    )
     elsewhere = f.InstitutionFactory(district=district2, category="non_subject", domain="science")
     ProviderSelection.objects.create(district=district2, institution=elsewhere, selected_on=dt.date(2026, 8, 1))
     # a subject-type institution on the list (entered before the rule existed) is still flagged
@@ -176,8 +199,9 @@ def test_unselected_and_subject_type_providers_are_flagged(programme, school_a, 
 
 def test_selection_from_the_term_start_day_counts(programme, school_a, autumn_2026):
     inst = f.InstitutionFactory(district=school_a.district, category="non_subject", domain="sports")
-    sel = ProviderSelection.objects.create(district=school_a.district, institution=inst,
-                                           selected_on=autumn_2026.starts_on + dt.timedelta(days=1))
+    sel = ProviderSelection.objects.create(
+        district=school_a.district, institution=inst, selected_on=autumn_2026.starts_on + dt.timedelta(days=1)
+    )
     _activity(programme, inst)
     assert len(run_rule("AS-10-PROVIDER", school_a.district, MONDAY)) == 1
     sel.selected_on = autumn_2026.starts_on
@@ -193,6 +217,7 @@ def test_selection_from_the_term_start_day_counts(programme, school_a, autumn_20
 def today(monkeypatch):
     def set_today(day):
         monkeypatch.setattr(rules, "_today", lambda: day)
+
     return set_today
 
 
@@ -205,7 +230,8 @@ def test_missing_reports_are_one_per_school_and_school_day(school_a, today):
     found = run_rule("AS-REPORT-MISSING", school_a.district, MONDAY, MONDAY + dt.timedelta(days=6))
     # the weekend of 14–15 November is not expected
     assert sorted((v.school_id, v.date) for v in found) == [
-        (other.pk, MONDAY + dt.timedelta(days=i)) for i in range(1, 5)]
+        (other.pk, MONDAY + dt.timedelta(days=i)) for i in range(1, 5)
+    ]
     assert found[0].evidence["filed_late"] is False
 
 
@@ -234,12 +260,20 @@ def test_nothing_is_missing_on_holidays_weekends_or_vacation_but_a_makeup_saturd
     golden_week = run_rule("AS-REPORT-MISSING", school_a.district, NATIONAL_DAY, MAKEUP_SATURDAY)
     # 1–7 October are holidays or rest days; 8–9 October are school days; the 10th is a make-up Saturday
     assert [v.date for v in golden_week] == [dt.date(2026, 10, 8), dt.date(2026, 10, 9), MAKEUP_SATURDAY]
-    assert run_rule("AS-REPORT-MISSING", school_a.district, WINTER_VACATION_MONDAY,
-                    WINTER_VACATION_MONDAY + dt.timedelta(days=6)) == []
+    assert (
+        run_rule(
+            "AS-REPORT-MISSING",
+            school_a.district,
+            WINTER_VACATION_MONDAY,
+            WINTER_VACATION_MONDAY + dt.timedelta(days=6),
+        )
+        == []
+    )
 
 
 def test_missing_reports_take_one_query_per_school_day_whatever_the_number_of_schools(
-        school_a, today, django_assert_max_num_queries):
+    school_a, today, django_assert_max_num_queries
+):
     f.SchoolFactory.create_batch(30, district=school_a.district)
     today(dt.date(2026, 11, 27))
     list(run_rule("AS-REPORT-MISSING", school_a.district, MONDAY))  # warm the calendar and parameter caches
@@ -270,39 +304,55 @@ def test_a_sweep_raises_then_clears_a_finding_when_the_report_is_corrected(schoo
     assert counts.cleared == 1 and finding.status == "cleared"
 
 
-def test_a_term_finding_is_kept_by_a_later_sweep_and_cleared_by_a_sweep_of_the_term_start(
-        school_a, autumn_2026):
+def test_a_term_finding_is_kept_by_a_later_sweep_and_cleared_by_a_sweep_of_the_term_start(school_a, autumn_2026):
     p = Programme.objects.create(school=school_a, term=autumn_2026, extended_care=False)
     rule = registry.get_rule("AS-8-CARE")
     sweep_rule_district(rule=rule, district=school_a.district, date_from=MONDAY, date_to=MONDAY)
-    sweep_rule_district(rule=rule, district=school_a.district, date_from=MONDAY + dt.timedelta(days=1),
-                        date_to=MONDAY + dt.timedelta(days=1))
+    sweep_rule_district(
+        rule=rule,
+        district=school_a.district,
+        date_from=MONDAY + dt.timedelta(days=1),
+        date_to=MONDAY + dt.timedelta(days=1),
+    )
     assert Finding.objects.filter(rule_id="AS-8-CARE", status="open").count() == 1
     p.extended_care = True
     p.save()
-    sweep_rule_district(rule=rule, district=school_a.district, date_from=autumn_2026.starts_on,
-                        date_to=autumn_2026.starts_on)
+    sweep_rule_district(
+        rule=rule, district=school_a.district, date_from=autumn_2026.starts_on, date_to=autumn_2026.starts_on
+    )
     assert Finding.objects.get(rule_id="AS-8-CARE").status == "cleared"
 
 
 def test_care_finding_uses_the_districts_own_term(school_a, school_b, autumn_2026):
-    own = Term.objects.create(academic_year=2026, name="autumn", district=school_a.district,
-                              starts_on=dt.date(2026, 8, 31), ends_on=autumn_2026.ends_on)
+    own = Term.objects.create(
+        academic_year=2026,
+        name="autumn",
+        district=school_a.district,
+        starts_on=dt.date(2026, 8, 31),
+        ends_on=autumn_2026.ends_on,
+    )
     Programme.objects.create(school=school_a, term=own, extended_care=False)
     found = run_rule("AS-8-CARE", school_a.district, MONDAY)
     assert [(v.school_id, v.date) for v in found] == [(school_a.pk, dt.date(2026, 8, 31))]
     assert run_rule("AS-8-CARE", school_b.district, MONDAY) == []
 
 
-BAD_REPORT = {"pe_minutes": 0, "stage1_minutes": 30, "end_time": dt.time(16, 0), "new_lessons": True,
-              "compulsory": True}
+BAD_REPORT = {
+    "pe_minutes": 0,
+    "stage1_minutes": 30,
+    "end_time": dt.time(16, 0),
+    "new_lessons": True,
+    "compulsory": True,
+}
 REPORT_RULES = ["AS-8-PE", "AS-8-END", "AS-9-NEWLESSON", "AS-9-VOLUNTARY"]
 
 
 @pytest.mark.parametrize("rule_id", REPORT_RULES)
 def test_report_rules_on_the_calendars_edge_days(school_a, rule_id):
     edge_days = {
-        "makeup_saturday": MAKEUP_SATURDAY, "holiday": NATIONAL_DAY, "vacation": WINTER_VACATION_MONDAY,
+        "makeup_saturday": MAKEUP_SATURDAY,
+        "holiday": NATIONAL_DAY,
+        "vacation": WINTER_VACATION_MONDAY,
         "rest_day": dt.date(2026, 11, 14),
     }
     for day in edge_days.values():

@@ -32,9 +32,18 @@ def test_seed_breaks_each_rule_at_about_the_set_rate(monkeypatch):
     assert reports > 0
     monkeypatch.setattr(rules, "_today", lambda: dt.date(2026, 11, 27))
     districts = District.objects.filter(schools__isnull=False).distinct()
-    found = {rule_id: [v for d in districts for v in run_rule(rule_id, d, *SPAN)] for rule_id in
-             ["AS-8-PE", "AS-8-END", "AS-8-CARE", "AS-9-NEWLESSON", "AS-9-VOLUNTARY", "AS-10-PROVIDER",
-              "AS-REPORT-MISSING"]}
+    found = {
+        rule_id: [v for d in districts for v in run_rule(rule_id, d, *SPAN)]
+        for rule_id in [
+            "AS-8-PE",
+            "AS-8-END",
+            "AS-8-CARE",
+            "AS-9-NEWLESSON",
+            "AS-9-VOLUNTARY",
+            "AS-10-PROVIDER",
+            "AS-REPORT-MISSING",
+        ]
+    }
     for rule_id, violations in found.items():
         assert violations, rule_id
     assert 0.15 < len(found["AS-8-END"]) / reports < 0.45
@@ -51,9 +60,18 @@ def test_seed_is_deterministic():
         DailyReport.objects.all().delete()
         Activity.objects.all().delete()
         Programme.objects.all().delete()
-        afterschool_seed.seed(rng=random.Random("7:afterschool"), scale="small", violation_rate=0.1,
-                              date_from=SPAN[0], date_to=SPAN[1], log=lambda msg: None)
-        return list(DailyReport.objects.order_by("school__code", "date").values_list(
-            "school__code", "date", "pe_minutes", "stage1_minutes", "end_time", "compulsory"))
+        afterschool_seed.seed(
+            rng=random.Random("7:afterschool"),
+            scale="small",
+            violation_rate=0.1,
+            date_from=SPAN[0],
+            date_to=SPAN[1],
+            log=lambda msg: None,
+        )
+        return list(
+            DailyReport.objects.order_by("school__code", "date").values_list(
+                "school__code", "date", "pe_minutes", "stage1_minutes", "end_time", "compulsory"
+            )
+        )
 
     assert snapshot() == snapshot()

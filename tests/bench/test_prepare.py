@@ -50,19 +50,25 @@ def still_on_psycopg2_copy(*modules) -> bool:
     conversion is on its way on other branches): the benchmark then cannot finish, and says so."""
     if importlib.util.find_spec("psycopg2") is not None:
         return False
-    return any("copy_expert" in (inspect.getsource(m) if not isinstance(m, Path) else m.read_text())
-               for m in modules)
+    return any("copy_expert" in (inspect.getsource(m) if not isinstance(m, Path) else m.read_text()) for m in modules)
 
 
 def run_script(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "DJANGO_DEBUG": "false"})
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_DEBUG": "false"},
+    )
 
 
 def table_row(out: str, name: str) -> list[float]:
     """The figures of one row of a printed table (after the dashboard table's cache column)."""
-    match = re.search(rf"^{re.escape(name)}\s+(?:(?:-|off|default)\s+)?((?:[\d.]+|inf)(?:\s+(?:[\d.]+|inf))+)\s*$",
-                      out, re.M)
+    match = re.search(
+        rf"^{re.escape(name)}\s+(?:(?:-|off|default)\s+)?((?:[\d.]+|inf)(?:\s+(?:[\d.]+|inf))+)\s*$", out, re.M
+    )
     assert match, f"no row {name!r} in:\n{out}"
     return [float(x) for x in match.group(1).split()]
 
@@ -85,17 +91,36 @@ def test_dashboard_load_prepares_and_measures(capfd):
     for f in findings:
         # the engine's evidence (in its key order), digest and fingerprint: a sweep finds these rows as its own
         evidence = {key: f.evidence[key] for key in ("school", "class", "grade", "date")}
-        v = Violation(evidence=evidence, date=f.period_start, school_id=f.school_id,
-                      school_class_id=f.school_class_id, summary=f.summary)
+        v = Violation(
+            evidence=evidence,
+            date=f.period_start,
+            school_id=f.school_id,
+            school_class_id=f.school_class_id,
+            summary=f.summary,
+        )
         assert f.evidence_digest == _evidence_digest(_evidence_text(v), f.summary), f
         assert f.fingerprint == v.fingerprint(f.rule_id), f
         assert f.summary.startswith(f"{evidence['school']} {evidence['class']} {f.period_start:%m-%d} ")
 
     keys = dashboard_load.tokens()
-    args = dashboard_load.parse_args([
-        "--database-url", database_url(), "--redis-url", os.environ.get("REDIS_URL", ""), "--port", str(free_port()),
-        "--workers", "1", "--clients", "1", "--seconds", "0.2", "--warmup", "0",
-    ])
+    args = dashboard_load.parse_args(
+        [
+            "--database-url",
+            database_url(),
+            "--redis-url",
+            os.environ.get("REDIS_URL", ""),
+            "--port",
+            str(free_port()),
+            "--workers",
+            "1",
+            "--clients",
+            "1",
+            "--seconds",
+            "0.2",
+            "--warmup",
+            "0",
+        ]
+    )
     from django.db import connections
 
     connections.close_all()  # the server's workers and the load's processes open their own
@@ -105,8 +130,12 @@ def test_dashboard_load_prepares_and_measures(capfd):
     assert re.search(r"^endpoint\s+cache\s+req/s\s+p50 ms\s+p95 ms\s+p95/floor", out, re.M), out
     floor = table_row(out, "trivial JSON view (floor)")
     assert floor[0] > 0 and floor[3] == 1.0  # req/s, and the floor's ratio to itself
-    for name in ("trivial DRF view, token auth", "district dashboard 110108", "city dashboard",
-                 "district 110108, whole spring semester"):
+    for name in (
+        "trivial DRF view, token auth",
+        "district dashboard 110108",
+        "city dashboard",
+        "district 110108, whole spring semester",
+    ):
         assert table_row(out, name)[0] > 0, name
     assert all(r["requests"] > 0 and r["errors"] == 0 for r in results.values()), results
     assert "homework filing {'expected': " in out
@@ -120,10 +149,26 @@ def test_load_complaints_prepares_and_measures(capfd):
     plan = load_complaints.build(2)
     assert len(plan["schools"]) == 2 and all(s["classes"] and s["token"] for s in plan["schools"])
     assert plan["institutions"] and plan["complaint_schools"] and len(plan["districts"]) == 3
-    args = load_complaints.parse_args([
-        "--database-url", database_url(), "--redis-url", os.environ.get("REDIS_URL", ""), "--port", str(free_port()),
-        "--workers", "1", "--users", "2", "--schools", "2", "--seconds", "1.5", "--think", "0.1,0.3",
-    ])
+    args = load_complaints.parse_args(
+        [
+            "--database-url",
+            database_url(),
+            "--redis-url",
+            os.environ.get("REDIS_URL", ""),
+            "--port",
+            str(free_port()),
+            "--workers",
+            "1",
+            "--users",
+            "2",
+            "--schools",
+            "2",
+            "--seconds",
+            "1.5",
+            "--think",
+            "0.1,0.3",
+        ]
+    )
     load_complaints.measure(args, plan)
 
     out = capfd.readouterr().out
@@ -141,8 +186,19 @@ def test_load_complaints_prepares_and_measures(capfd):
 def test_homework_bulk_api_prepares_and_measures():
     import homework.services
 
-    result = run_script("bench/homework_bulk_api.py", "--database-url", database_url(), "--scale", "small",
-                        "--items", "200", "--batch", "50", "--clients", "1")
+    result = run_script(
+        "bench/homework_bulk_api.py",
+        "--database-url",
+        database_url(),
+        "--scale",
+        "small",
+        "--items",
+        "200",
+        "--batch",
+        "50",
+        "--clients",
+        "1",
+    )
 
     if result.returncode and "copy_expert" in result.stderr and still_on_psycopg2_copy(homework.services):
         pytest.xfail("homework filing still calls psycopg2's copy_expert")
@@ -172,11 +228,15 @@ def test_sweep_city_day_prepares_and_measures():
 
     connections.close_all()
 
-    result = run_script("bench/sweep_city_day.py", "--database-url", database_url(), "--day", day.isoformat(),
-                        "--processes", "1")
+    result = run_script(
+        "bench/sweep_city_day.py", "--database-url", database_url(), "--day", day.isoformat(), "--processes", "1"
+    )
 
-    if result.returncode and "copy_expert" in result.stderr and still_on_psycopg2_copy(
-            ROOT / "bench/sweep_city_day.py"):
+    if (
+        result.returncode
+        and "copy_expert" in result.stderr
+        and still_on_psycopg2_copy(ROOT / "bench/sweep_city_day.py")
+    ):
         pytest.xfail("bench/sweep_city_day.py still calls psycopg2's copy_expert")
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout

@@ -35,8 +35,13 @@ def rates(monkeypatch):
 @pytest.fixture
 def case_rules():
     """Make sure the rule ids an upheld complaint is recorded under are registered, whichever apps are installed."""
-    for rid, subject in [("TE-26-PAID", "teacher"), ("TI-16-AD", "institution"), ("HW-5-G79", "class"),
-                         ("HW-5-G36", "class"), ("TI-12-UNLICENSED", "institution")]:
+    for rid, subject in [
+        ("TE-26-PAID", "teacher"),
+        ("TI-16-AD", "institution"),
+        ("HW-5-G79", "class"),
+        ("HW-5-G36", "class"),
+        ("TI-12-UNLICENSED", "institution"),
+    ]:
         if not registry.is_registered(rid):
             registry.case_rule(rid, article=0, title_zh=rid, title_en=rid, severity="medium", subject=subject)
 

@@ -26,22 +26,39 @@ def test_a_flood_from_one_address_is_throttled_while_another_gets_through(api, d
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_limit(api, district1, rates):
     rates(public_submit="2/min")
-    codes = [api.post(URL, submission(), format="json", REMOTE_ADDR="10.0.0.3",
-                      HTTP_X_FORWARDED_FOR=f"192.0.2.{i}").status_code for i in range(3)]
+    codes = [
+        api.post(
+            URL, submission(), format="json", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}"
+        ).status_code
+        for i in range(3)
+    ]
     assert codes == [201, 201, 429]
 
 
 def test_tracking_is_rate_limited(api, district1, rates):
     rates(public_read="2/min")
-    codes = [api.post("/api/v1/complaints/track/", {"tracking_code": "TSAAAAAAAAAA", "secret": "x"},
-                      format="json", REMOTE_ADDR="10.0.0.4").status_code for _ in range(3)]
+    codes = [
+        api.post(
+            "/api/v1/complaints/track/",
+            {"tracking_code": "TSAAAAAAAAAA", "secret": "x"},
+            format="json",
+            REMOTE_ADDR="10.0.0.4",
+        ).status_code
+        for _ in range(3)
+    ]
     assert codes == [404, 404, 429]
 
 
 def test_the_html_form_is_throttled_with_a_chinese_page(client, district1, rates):
     rates(public_submit="1/min")
-    form = {"target_kind": "other", "target_text": "某培训班", "district": district1.pk, "category": "other",
-            "description": "描述", "occurred_on": submission()["occurred_on"]}
+    form = {
+        "target_kind": "other",
+        "target_text": "某培训班",
+        "district": district1.pk,
+        "category": "other",
+        "description": "描述",
+        "occurred_on": submission()["occurred_on"],
+    }
     assert client.post("/complaints/new/", form, REMOTE_ADDR="10.0.0.5").status_code == 200
     r = client.post("/complaints/new/", form, REMOTE_ADDR="10.0.0.5")
     assert r.status_code == 429

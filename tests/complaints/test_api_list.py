@@ -12,14 +12,20 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"
 
 
-def test_list_query_count_does_not_grow_with_rows(district1, school_a, district_user, as_user,
-                                                  django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    district1, school_a, district_user, as_user, django_assert_max_num_queries
+):
     inst = f.InstitutionFactory(district=district1)
     teacher = f.SchoolTeacherFactory(school=school_a)
     for i in range(12):
         submit(target_kind="institution", institution=inst, category="advertising", contact_phone="13800000000")
-        submit(target_kind="teacher", school=school_a, teacher=teacher, category="paid_tutoring",
-               photos=[png_upload()] if i % 3 == 0 else [])
+        submit(
+            target_kind="teacher",
+            school=school_a,
+            teacher=teacher,
+            category="paid_tutoring",
+            photos=[png_upload()] if i % 3 == 0 else [],
+        )
     client = as_user(district_user)
     with django_assert_max_num_queries(8):
         r = client.get(URL)
@@ -45,8 +51,9 @@ def test_filters(district1, district2, city_user, as_user):
     assert codes(state="closed") == set()
 
 
-def test_school_and_institution_users_see_no_complaints(district1, school_a, school_user, institution,
-                                                        institution_user, as_user):
+def test_school_and_institution_users_see_no_complaints(
+    district1, school_a, school_user, institution, institution_user, as_user
+):
     submit(target_kind="school", school=school_a, category="excessive_homework")
     submit(target_kind="institution", institution=institution, category="unlicensed")
     for user in (school_user, institution_user):

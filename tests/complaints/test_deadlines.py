@@ -15,15 +15,27 @@ pytestmark = pytest.mark.django_db
 
 
 def test_accept_deadline_skips_the_national_day_holiday(district1, monkeypatch):
-    c, _ = submit(when=at(2026, 9, 30, 16), monkeypatch=monkeypatch, target_kind="other", target_text="培训班",
-                  district=district1, occurred_on=dt.date(2026, 9, 29))
+    c, _ = submit(
+        when=at(2026, 9, 30, 16),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班",
+        district=district1,
+        occurred_on=dt.date(2026, 9, 29),
+    )
     assert c.received_on == dt.date(2026, 9, 30)
     assert c.accept_due == dt.date(2026, 10, 8)
 
 
 def test_resolve_deadline_counts_working_days_from_acceptance(district1, district_user, monkeypatch):
-    c, _ = submit(when=at(2026, 9, 29), monkeypatch=monkeypatch, target_kind="other", target_text="培训班",
-                  district=district1, occurred_on=dt.date(2026, 9, 28))
+    c, _ = submit(
+        when=at(2026, 9, 29),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班",
+        district=district1,
+        occurred_on=dt.date(2026, 9, 28),
+    )
     with frozen(monkeypatch, at(2026, 9, 29, 15)):
         c = complaint_transition(complaint=c, to_state="accepted", actor=district_user)
     # 15 working days after 29 September: 30 Sep; 8, 9, 10 (a make-up Saturday) Oct; 12–16; 19–23; 26
@@ -31,8 +43,14 @@ def test_resolve_deadline_counts_working_days_from_acceptance(district1, distric
 
 
 def test_unknown_calendar_year_leaves_the_deadline_open_and_says_why(district1, monkeypatch):
-    c, _ = submit(when=at(2031, 3, 3), monkeypatch=monkeypatch, target_kind="other", target_text="培训班",
-                  district=district1, occurred_on=dt.date(2031, 3, 2))
+    c, _ = submit(
+        when=at(2031, 3, 3),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班",
+        district=district1,
+        occurred_on=dt.date(2031, 3, 2),
+    )
     assert c.accept_due is None
     assert "2031" in c.deadline_note
     assert c.events.filter(kind="deadline").exists()
@@ -44,10 +62,22 @@ def _sweep(district, rule_ids, date_from, date_to):
 
 
 def test_cp_accept_flags_an_overdue_complaint_only(district1, district_user, monkeypatch):
-    old, _ = submit(when=at(2026, 9, 30), monkeypatch=monkeypatch, target_kind="other", target_text="培训班A",
-                    district=district1, occurred_on=dt.date(2026, 9, 29))
-    answered_in_time, _ = submit(when=at(2026, 9, 30), monkeypatch=monkeypatch, target_kind="other",
-                                 target_text="培训班B", district=district1, occurred_on=dt.date(2026, 9, 29))
+    old, _ = submit(
+        when=at(2026, 9, 30),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班A",
+        district=district1,
+        occurred_on=dt.date(2026, 9, 29),
+    )
+    answered_in_time, _ = submit(
+        when=at(2026, 9, 30),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班B",
+        district=district1,
+        occurred_on=dt.date(2026, 9, 29),
+    )
     with frozen(monkeypatch, at(2026, 10, 8, 17)):
         complaint_transition(complaint=answered_in_time, to_state="accepted", actor=district_user)
     fresh, _ = submit(target_kind="other", target_text="培训班C", district=district1)
@@ -70,8 +100,14 @@ def test_cp_accept_flags_an_overdue_complaint_only(district1, district_user, mon
 
 
 def test_cp_resolve_flags_an_unresolved_complaint(district1, district_user, monkeypatch):
-    c, _ = submit(when=at(2026, 9, 29), monkeypatch=monkeypatch, target_kind="other", target_text="培训班",
-                  district=district1, occurred_on=dt.date(2026, 9, 28))
+    c, _ = submit(
+        when=at(2026, 9, 29),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班",
+        district=district1,
+        occurred_on=dt.date(2026, 9, 28),
+    )
     with frozen(monkeypatch, at(2026, 9, 29, 15)):
         complaint_transition(complaint=c, to_state="accepted", actor=district_user)
     _sweep(district1, ["CP-18-RESOLVE", "CP-18-ACCEPT"], dt.date(2026, 9, 1), timezone.localdate())
@@ -82,8 +118,14 @@ def test_cp_resolve_flags_an_unresolved_complaint(district1, district_user, monk
 def test_periodic_task_sweeps_the_cp_rules(district1, monkeypatch, django_capture_on_commit_callbacks):
     from complaints.tasks import beat_schedule, check_deadlines
 
-    submit(when=timezone.now() - dt.timedelta(days=20), monkeypatch=monkeypatch, target_kind="other",
-           target_text="培训班", district=district1, occurred_on=timezone.localdate() - dt.timedelta(days=21))
+    submit(
+        when=timezone.now() - dt.timedelta(days=20),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班",
+        district=district1,
+        occurred_on=timezone.localdate() - dt.timedelta(days=21),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         run_id = check_deadlines.apply().get()
     assert run_id
@@ -92,21 +134,34 @@ def test_periodic_task_sweeps_the_cp_rules(district1, monkeypatch, django_captur
 
 
 def test_deadline_and_overdue_flag_in_the_api(district1, district_user, as_user, monkeypatch):
-    c, _ = submit(when=at(2026, 9, 30), monkeypatch=monkeypatch, target_kind="other", target_text="培训班",
-                  district=district1, occurred_on=dt.date(2026, 9, 29))
+    c, _ = submit(
+        when=at(2026, 9, 30),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="培训班",
+        district=district1,
+        occurred_on=dt.date(2026, 9, 29),
+    )
     row = as_user(district_user).get("/api/v1/complaints/").json()["results"][0]
     assert row["accept_due"] == "2026-10-08" and row["next_due"] == "2026-10-08" and row["overdue"] is True
 
 
 @pytest.mark.parametrize("rule_id", ["CP-18-ACCEPT", "CP-18-RESOLVE"])
-def test_cp_rules_read_their_complaints_in_one_query_however_many(rule_id, district1, district_user, monkeypatch,
-                                                                 django_assert_max_num_queries):
+def test_cp_rules_read_their_complaints_in_one_query_however_many(
+    rule_id, district1, district_user, monkeypatch, django_assert_max_num_queries
+):
     from compliance.parameters import parameter_segments
     from compliance.registry import SweepContext, get_rule
 
     for n in range(4):
-        c, _ = submit(when=at(2026, 9, 29), monkeypatch=monkeypatch, target_kind="other", target_text=f"培训班{n}",
-                      district=district1, occurred_on=dt.date(2026, 9, 28))
+        c, _ = submit(
+            when=at(2026, 9, 29),
+            monkeypatch=monkeypatch,
+            target_kind="other",
+            target_text=f"培训班{n}",
+            district=district1,
+            occurred_on=dt.date(2026, 9, 28),
+        )
         if rule_id == "CP-18-RESOLVE":
             with frozen(monkeypatch, at(2026, 9, 29, 15)):
                 complaint_transition(complaint=c, to_state="accepted", actor=district_user)

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _form(**kw):
-    data = {"target_kind": "other", "target_text": "某培训班", "category": "other", "description": "描述",
-            "occurred_on": yesterday().isoformat()}
+    data = {
+        "target_kind": "other",
+        "target_text": "某培训班",
+        "category": "other",
+        "description": "描述",
+        "occurred_on": yesterday().isoformat(),
+    }
     data.update(kw)
     return data
 
@@ -40,8 +45,12 @@ def test_anonymous_submission_shows_code_and_secret_once(client, district1):
     secret = html.split('id="secret">')[1].split("<")[0]
     t = client.post("/complaints/track/", {"tracking_code": c.tracking_code, "secret": secret})
     assert "已收到" in t.content.decode()
-    assert "查询码或查询密码不正确" in client.post(
-        "/complaints/track/", {"tracking_code": c.tracking_code, "secret": "WRONGWRONG22"}).content.decode()
+    assert (
+        "查询码或查询密码不正确"
+        in client.post(
+            "/complaints/track/", {"tracking_code": c.tracking_code, "secret": "WRONGWRONG22"}
+        ).content.decode()
+    )
 
 
 def test_institution_by_name_without_javascript_lists_the_matches(client, district1, district2):
@@ -55,8 +64,10 @@ def test_institution_by_name_without_javascript_lists_the_matches(client, distri
     r = client.post("/complaints/new/", {**base, "institution_name": "启航英语", "institution": a.pk})
     c = Complaint.objects.get()
     assert (c.institution, c.district, c.department) == (a, district1, "market_regulation")
-    assert client.post("/complaints/new/", {**base, "institution_name": "不存在的机构"}).content.decode().count(
-        "未找到") == 1
+    assert (
+        client.post("/complaints/new/", {**base, "institution_name": "不存在的机构"}).content.decode().count("未找到")
+        == 1
+    )
 
 
 def test_institution_autocomplete_returns_only_id_name_district(api, district1):
@@ -69,8 +80,15 @@ def test_institution_autocomplete_returns_only_id_name_district(api, district1):
 
 def test_inbox_is_sorted_by_deadline_and_filtered(client, district1, district2, district_user, monkeypatch):
     later, _ = submit(target_kind="other", target_text="甲", district=district1, category="other")
-    earlier, _ = submit(when=at(2026, 9, 30), monkeypatch=monkeypatch, target_kind="other", target_text="乙",
-                        district=district1, category="advertising", occurred_on=dt.date(2026, 9, 29))
+    earlier, _ = submit(
+        when=at(2026, 9, 30),
+        monkeypatch=monkeypatch,
+        target_kind="other",
+        target_text="乙",
+        district=district1,
+        category="advertising",
+        occurred_on=dt.date(2026, 9, 29),
+    )
     other, _ = submit(target_kind="other", target_text="丙", district=district2, category="other")
     client.force_login(district_user)
     html = client.get("/complaints/inbox/").content.decode()
@@ -115,9 +133,17 @@ def test_other_districts_detail_is_a_404(client, district1, district2_user):
 def test_staff_enter_a_hotline_complaint(client, district1, district_user, school_a):
     client.force_login(district_user)
     assert client.get("/complaints/staff/new/").status_code == 200
-    r = client.post("/complaints/staff/new/", _form(channel="hotline_12345", target_kind="school",
-                                                    school_name=school_a.name, category="excessive_homework",
-                                                    grade="5", contact_phone="13600000000"))
+    r = client.post(
+        "/complaints/staff/new/",
+        _form(
+            channel="hotline_12345",
+            target_kind="school",
+            school_name=school_a.name,
+            category="excessive_homework",
+            grade="5",
+            contact_phone="13600000000",
+        ),
+    )
     assert r.status_code == 200, r.content.decode()[:2000]
     c = Complaint.objects.get()
     assert (c.channel, c.school, c.created_by) == ("hotline_12345", school_a, district_user)
@@ -142,8 +168,10 @@ def test_reopen_from_the_tracking_page(client, district1, district_user):
     complaint_transition(complaint=c, to_state="rejected", actor=district_user, reason="材料不足")
     page = client.post("/complaints/track/", {"tracking_code": c.tracking_code, "secret": secret}).content.decode()
     assert "申请重新处理" in page and "材料不足" in page
-    client.post("/complaints/track/", {"action": "reopen", "tracking_code": c.tracking_code, "secret": secret,
-                                       "note": "已补充材料"})
+    client.post(
+        "/complaints/track/",
+        {"action": "reopen", "tracking_code": c.tracking_code, "secret": secret, "note": "已补充材料"},
+    )
     c.refresh_from_db()
     assert (c.state, c.reopen_count) == ("received", 1)
     page = client.post("/complaints/track/", {"tracking_code": c.tracking_code, "secret": secret}).content.decode()
@@ -160,8 +188,9 @@ def test_staff_match_teacher_on_the_detail_page(client, school_a, district_user)
     assert c.teacher == t
 
 
-def test_inbox_page_query_count_does_not_grow_with_rows(client, district1, school_a, district_user,
-                                                        django_assert_max_num_queries):
+def test_inbox_page_query_count_does_not_grow_with_rows(
+    client, district1, school_a, district_user, django_assert_max_num_queries
+):
     inst = f.InstitutionFactory(district=district1)
     for _ in range(15):
         submit(target_kind="institution", institution=inst, category="unlicensed")

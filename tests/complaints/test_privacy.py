@@ -30,8 +30,14 @@ def _raw_row(pk):
 
 @pytest.fixture
 def complaint(district1):
-    c, _ = submit(target_kind="other", target_text="培训班", district=district1, contact_name="王小明",
-                  contact_phone=PHONE, contact_email="wxm@example.com")
+    c, _ = submit(
+        target_kind="other",
+        target_text="培训班",
+        district=district1,
+        contact_name="王小明",
+        contact_phone=PHONE,
+        contact_email="wxm@example.com",
+    )
     return c
 
 
@@ -95,8 +101,9 @@ def test_closed_complaints_are_erased_after_the_retention_period(complaint, dist
     settings.COMPLAINT_RETENTION_DAYS = 30
     for step in ("accepted", "investigating"):
         complaint = complaint_transition(complaint=complaint, to_state=step, actor=district_user)
-    complaint = complaint_transition(complaint=complaint, to_state="resolved", actor=district_user,
-                                     outcome="已处理", upheld=False)
+    complaint = complaint_transition(
+        complaint=complaint, to_state="resolved", actor=district_user, outcome="已处理", upheld=False
+    )
     complaint = complaint_transition(complaint=complaint, to_state="closed", actor=district_user)
     assert complaints_purge_personal_data() == 0  # closed today: kept
     Complaint.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - dt.timedelta(days=31))

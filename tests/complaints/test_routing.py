@@ -36,9 +36,18 @@ def test_foreign_language_course_goes_to_education(district2):
     inst = f.InstitutionFactory(district=district2, category="non_subject", domain="arts")
     c0, _ = submit(target_kind="institution", institution=inst, category="other")
     assert c0.department == "culture_tourism"
-    Course.objects.create(institution=inst, name="少儿英语戏剧", subject="english", content_grade=3, min_grade=3,
-                          max_grade=3, mode="offline", class_size=12, lesson_minutes=45,
-                          price_per_lesson=Decimal("80"))
+    Course.objects.create(
+        institution=inst,
+        name="少儿英语戏剧",
+        subject="english",
+        content_grade=3,
+        min_grade=3,
+        max_grade=3,
+        mode="offline",
+        class_size=12,
+        lesson_minutes=45,
+        price_per_lesson=Decimal("80"),
+    )
     c1, _ = submit(target_kind="institution", institution=inst, category="other")
     assert c1.department == "education"
 
@@ -74,9 +83,11 @@ def test_reroute_needs_a_reason_and_is_on_the_timeline(district1, district2, dis
     c, _ = submit(target_kind="other", target_text="培训班", district=district1, category="other")
     with pytest.raises(ServiceError):
         complaint_reroute(complaint=c, actor=district_user, reason=" ", department="sports")
-    r = as_user(district_user).post(f"/api/v1/complaints/{c.pk}/reroute/",
-                                    {"district": "110102", "department": "sports", "reason": "实际在西城区"},
-                                    format="json")
+    r = as_user(district_user).post(
+        f"/api/v1/complaints/{c.pk}/reroute/",
+        {"district": "110102", "department": "sports", "reason": "实际在西城区"},
+        format="json",
+    )
     assert r.status_code == 200, r.json()
     c.refresh_from_db()
     assert (c.district, c.department) == (district2, "sports")

@@ -48,10 +48,12 @@ def test_public_status_shows_no_personal_data_or_internal_notes(api, district1, 
     complaint = Complaint.objects.get(tracking_code=body["tracking_code"])
     from complaints.services import complaint_transition
 
-    complaint_transition(complaint=complaint, to_state="accepted", actor=district_user,
-                         note="内部：联系学校核实", public=False)
-    complaint_transition(complaint=complaint, to_state="investigating", actor=district_user,
-                         note="已安排人员调查", public=True)
+    complaint_transition(
+        complaint=complaint, to_state="accepted", actor=district_user, note="内部：联系学校核实", public=False
+    )
+    complaint_transition(
+        complaint=complaint, to_state="investigating", actor=district_user, note="已安排人员调查", public=True
+    )
     text = api.post(TRACK, {"tracking_code": body["tracking_code"], "secret": body["secret"]}, format="json").content
     text = text.decode()
     assert "已安排人员调查" in text
@@ -61,8 +63,11 @@ def test_public_status_shows_no_personal_data_or_internal_notes(api, district1, 
 
 
 def test_missing_fields_give_field_messages(api, district1):
-    r = api.post(URL, {"target_kind": "institution", "category": "advertising", "description": "广告",
-                       "occurred_on": "2026-11-01"}, format="json")
+    r = api.post(
+        URL,
+        {"target_kind": "institution", "category": "advertising", "description": "广告", "occurred_on": "2026-11-01"},
+        format="json",
+    )
     assert r.status_code == 400
     assert "institution" in r.json()["fields"]
     r = api.post(URL, submission(target_kind="teacher", district=None), format="json")
@@ -81,8 +86,7 @@ def test_photos_are_kept_under_random_names(api, district1):
     assert photos[0].image.name != photos[1].image.name
 
 
-def test_channel_is_recorded_for_staff_and_forced_to_web_for_the_public(api, district1, district_user, as_user,
-                                                                       rates):
+def test_channel_is_recorded_for_staff_and_forced_to_web_for_the_public(api, district1, district_user, as_user, rates):
     rates(public_submit="1/min")
     r = api.post(URL, submission(channel="hotline_12345"), format="json")
     assert Complaint.objects.get(tracking_code=r.json()["tracking_code"]).channel == "web"

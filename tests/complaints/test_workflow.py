@@ -25,16 +25,27 @@ def _walk(complaint, actor, to):
         State.CLOSED: ["accepted", "investigating", "resolved", "closed"],
     }[to]
     for step in path:
-        complaint = complaint_transition(complaint=complaint, to_state=step, actor=actor, reason="不属于受理范围",
-                                         outcome="已核实处理", upheld=False, note=f"→{step}")
+        complaint = complaint_transition(
+            complaint=complaint,
+            to_state=step,
+            actor=actor,
+            reason="不属于受理范围",
+            outcome="已核实处理",
+            upheld=False,
+            note=f"→{step}",
+        )
     return complaint
 
 
 def test_happy_path_records_every_step(district1, district_user, as_user):
     c, _ = submit(target_kind="other", target_text="培训班", district=district1)
     client = as_user(district_user)
-    for step, extra in [("accepted", {}), ("investigating", {"note": "已约谈", "public": True}),
-                        ("resolved", {"outcome": "已责令停止", "upheld": False}), ("closed", {})]:
+    for step, extra in [
+        ("accepted", {}),
+        ("investigating", {"note": "已约谈", "public": True}),
+        ("resolved", {"outcome": "已责令停止", "upheld": False}),
+        ("closed", {}),
+    ]:
         r = client.post(f"/api/v1/complaints/{c.pk}/transition/", {"to_state": step, **extra}, format="json")
         assert r.status_code == 200, r.json()
         assert r.json()["state"] == step
@@ -54,8 +65,7 @@ def test_illegal_transitions_are_refused(district1, district_user, start, target
     c, _ = submit(target_kind="other", target_text="培训班", district=district1)
     c = _walk(c, district_user, start)
     with pytest.raises(ServiceError) as exc:
-        complaint_transition(complaint=c, to_state=target, actor=district_user, reason="x", outcome="x",
-                             upheld=False)
+        complaint_transition(complaint=c, to_state=target, actor=district_user, reason="x", outcome="x", upheld=False)
     assert exc.value.code == "illegal_transition"
     c.refresh_from_db()
     assert c.state == start
@@ -63,8 +73,7 @@ def test_illegal_transitions_are_refused(district1, district_user, start, target
 
 def test_illegal_transition_through_the_api_is_a_400(district1, district_user, as_user):
     c, _ = submit(target_kind="other", target_text="培训班", district=district1)
-    r = as_user(district_user).post(f"/api/v1/complaints/{c.pk}/transition/", {"to_state": "resolved"},
-                                    format="json")
+    r = as_user(district_user).post(f"/api/v1/complaints/{c.pk}/transition/", {"to_state": "resolved"}, format="json")
     assert r.status_code == 400
     assert r.json()["code"] == "illegal_transition"
 
@@ -74,8 +83,9 @@ def test_reject_needs_a_reason_which_the_complainant_sees(district1, district_us
     with pytest.raises(ServiceError):
         complaint_transition(complaint=c, to_state="rejected", actor=district_user)
     complaint_transition(complaint=c, to_state="rejected", actor=district_user, reason="不属于双减监管范围")
-    body = api.post("/api/v1/complaints/track/", {"tracking_code": c.tracking_code, "secret": secret},
-                    format="json").json()
+    body = api.post(
+        "/api/v1/complaints/track/", {"tracking_code": c.tracking_code, "secret": secret}, format="json"
+    ).json()
     assert body["state"] == "rejected"
     assert any(e["note"] == "不属于双减监管范围" for e in body["events"])
 
@@ -88,16 +98,13 @@ def test_resolve_needs_outcome_and_verdict(district1, district_user):
     assert set(exc.value.fields) == {"outcome", "upheld"}
 
 
-def test_upheld_complaint_links_a_case_finding_under_the_category_rule(district1, school_a, district_user,
-                                                                       case_rules):
+def test_upheld_complaint_links_a_case_finding_under_the_category_rule(district1, school_a, district_user, case_rules):
     teacher = f.SchoolTeacherFactory(school=school_a)
     c, _ = submit(target_kind="teacher", school=school_a, teacher=teacher, category="paid_tutoring")
     c = _walk(c, district_user, State.INVESTIGATING)
-    c = complaint_transition(complaint=c, to_state="resolved", actor=district_user, outcome="查实收费补课",
-                             upheld=True)
+    c = complaint_transition(complaint=c, to_state="resolved", actor=district_user, outcome="查实收费补课", upheld=True)
     finding = Finding.objects.get(pk=c.finding_id)
-    assert (finding.rule_id, finding.kind, finding.teacher, finding.school) == ("TE-26-PAID", "case", teacher,
-                                                                                school_a)
+    assert (finding.rule_id, finding.kind, finding.teacher, finding.school) == ("TE-26-PAID", "case", teacher, school_a)
     assert finding.evidence["complaint"] == c.tracking_code
     assert c.rule_id == "TE-26-PAID"
 
@@ -117,13 +124,17 @@ def test_upheld_other_complaint_needs_a_rule(district1, district_user):
     assert "rule_id" in exc.value.fields
 
 
-@pytest.mark.parametrize(("start", "back_to"), [("rejected", "received"), ("resolved", "investigating"),
-                                                ("closed", "investigating")])
+@pytest.mark.parametrize(
+    ("start", "back_to"), [("rejected", "received"), ("resolved", "investigating"), ("closed", "investigating")]
+)
 def test_complainant_may_reopen_once(district1, district_user, api, start, back_to):
     c, secret = submit(target_kind="other", target_text="培训班", district=district1)
     c = _walk(c, district_user, start)
-    r = api.post("/api/v1/complaints/track/reopen/",
-                 {"tracking_code": c.tracking_code, "secret": secret, "note": "问题仍然存在"}, format="json")
+    r = api.post(
+        "/api/v1/complaints/track/reopen/",
+        {"tracking_code": c.tracking_code, "secret": secret, "note": "问题仍然存在"},
+        format="json",
+    )
     assert r.status_code == 200, r.json()
     assert r.json()["state"] == back_to
     c.refresh_from_db()
@@ -149,8 +160,9 @@ def test_open_complaint_cannot_be_reopened(district1):
 def test_reopen_with_wrong_secret_is_not_found(district1, district_user, api):
     c, _ = submit(target_kind="other", target_text="培训班", district=district1)
     _walk(c, district_user, "rejected")
-    r = api.post("/api/v1/complaints/track/reopen/", {"tracking_code": c.tracking_code, "secret": "WRONGWRONG22"},
-                 format="json")
+    r = api.post(
+        "/api/v1/complaints/track/reopen/", {"tracking_code": c.tracking_code, "secret": "WRONGWRONG22"}, format="json"
+    )
     assert r.status_code == 404
 
 
@@ -159,8 +171,9 @@ def test_another_district_cannot_see_or_move_a_complaint(district1, district2_us
     for user in (district2_user, school_user):
         client = as_user(user)
         assert client.get(f"/api/v1/complaints/{c.pk}/").status_code in (403, 404)
-        assert client.post(f"/api/v1/complaints/{c.pk}/transition/", {"to_state": "accepted"},
-                           format="json").status_code in (403, 404)
+        assert client.post(
+            f"/api/v1/complaints/{c.pk}/transition/", {"to_state": "accepted"}, format="json"
+        ).status_code in (403, 404)
     assert as_user(district2_user).get(f"/api/v1/complaints/{c.pk}/").status_code == 404
     assert as_user(district2_user).get("/api/v1/complaints/").json()["count"] == 0
     c.refresh_from_db()

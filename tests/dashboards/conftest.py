@@ -25,10 +25,15 @@ def filings(school_a, school_b):
     g8 = f.SchoolClassFactory(school=school_a, grade=8, name="八年级1班")
     b4 = f.SchoolClassFactory(school=school_b, grade=4, name="四年级1班")
     mon, tue, wed, thu, fri = DAYS
-    df.homework_day(g4, mon, items=[("maths", "written", 30, True), ("chinese", "written", 20, True),
-                                    ("english", "oral", 15, True)])
-    df.homework_day(g4, tue, filed_at=df.at(tue + dt.timedelta(days=2), 9),
-                    items=[("maths", "written", 40, True), ("chinese", "written", 30, True)])
+    df.homework_day(
+        g4, mon, items=[("maths", "written", 30, True), ("chinese", "written", 20, True), ("english", "oral", 15, True)]
+    )
+    df.homework_day(
+        g4,
+        tue,
+        filed_at=df.at(tue + dt.timedelta(days=2), 9),
+        items=[("maths", "written", 40, True), ("chinese", "written", 30, True)],
+    )
     df.homework_day(g4, wed, items=[("maths", "written", 50, True), ("chinese", "written", 30, True)])
     df.survey(g4, wed, "maths", "written", 25)
     df.homework_day(g4, fri, no_homework=True)

@@ -35,8 +35,14 @@ def cache_on(settings):
 
 
 def test_a_refresh_shows_at_once_and_a_repeat_costs_no_figure_queries(
-        cache_on, filings, as_user, district_user, district1, django_capture_on_commit_callbacks,
-        django_assert_max_num_queries):
+    cache_on,
+    filings,
+    as_user,
+    district_user,
+    district1,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
     client = as_user(district_user)
     with django_capture_on_commit_callbacks(execute=True):
         stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
@@ -46,16 +52,20 @@ def test_a_refresh_shows_at_once_and_a_repeat_costs_no_figure_queries(
         again = client.get(url(), RANGE)
     assert again.content == first.content and again["Content-Type"] == "application/json"
     g4 = filings["g4"]
-    HomeworkDay.objects.create(school_class=g4, school=g4.school, date=DAYS[3], first_filed_at=df.at(DAYS[3], 19),
-                               last_filed_at=df.at(DAYS[3], 19))
+    HomeworkDay.objects.create(
+        school_class=g4,
+        school=g4.school,
+        date=DAYS[3],
+        first_filed_at=df.at(DAYS[3], 19),
+        last_filed_at=df.at(DAYS[3], 19),
+    )
     assert filed(client) == 11  # the summary tables have not been rebuilt yet
     with django_capture_on_commit_callbacks(execute=True):
         stats_refresh(district_ids=[district1.pk], date_from=DAYS[3], date_to=DAYS[3])
     assert filed(client) == 12
 
 
-def test_without_the_cache_every_request_counts_afresh(filings, as_user, district_user, district1, settings,
-                                                      school_a):
+def test_without_the_cache_every_request_counts_afresh(filings, as_user, district_user, district1, settings, school_a):
     settings.DASHBOARD_CACHE_SECONDS = 0
     stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
     client = as_user(district_user)
@@ -65,7 +75,8 @@ def test_without_the_cache_every_request_counts_afresh(filings, as_user, distric
 
 
 def test_staff_changes_to_findings_and_complaints_show_on_the_next_request(
-        cache_on, filings, as_user, district_user, district1, school_a, django_capture_on_commit_callbacks):
+    cache_on, filings, as_user, district_user, district1, school_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])
     client = as_user(district_user)
@@ -91,16 +102,19 @@ def test_a_lost_version_never_revives_an_old_entry(cache_on, filings, as_user, d
     assert filed(client) == 10
 
 
-def test_cached_figures_stay_scoped(cache_on, filings, as_user, district_user, district2_user, city_user,
-                                    school_user, district1):
+def test_cached_figures_stay_scoped(
+    cache_on, filings, as_user, district_user, district2_user, city_user, school_user, district1
+):
     stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
     assert filed(as_user(city_user)) == 11
     assert filed(as_user(district_user)) == 11  # 110101's figures are now cached for both roles
     # another district's staff and a school's staff are refused the cached 110101 dashboard
     assert as_user(district2_user).get(url(), RANGE).status_code == 404
     assert as_user(school_user).get(url(), RANGE).status_code == 404
-    assert as_user(district_user).get(reverse("api:dashboard-school", args=[filings["b4"].school_id]),
-                                      RANGE).status_code == 404
+    assert (
+        as_user(district_user).get(reverse("api:dashboard-school", args=[filings["b4"].school_id]), RANGE).status_code
+        == 404
+    )
     # and their own dashboard is their own district's figures, not the cached ones
     assert filed(as_user(district2_user), "110102") == 1
 
@@ -115,7 +129,8 @@ def test_the_browsable_api_renders_the_cached_figures(cache_on, filings, as_user
 
 
 def test_a_cached_dashboard_costs_a_token_caller_one_query_and_stays_scoped(
-        cache_on, filings, district_user, district2_user, district1, django_assert_num_queries):
+    cache_on, filings, district_user, district2_user, district1, django_assert_num_queries
+):
     from rest_framework.test import APIClient
 
     from tests.factories import api_token
@@ -134,8 +149,9 @@ def test_a_cached_dashboard_costs_a_token_caller_one_query_and_stays_scoped(
     assert filed(other, "110102") == 1
 
 
-def test_an_unreachable_cache_neither_fails_a_write_nor_a_dashboard(cache_on, filings, as_user, district_user,
-                                                                   district1, school_a, settings, monkeypatch):
+def test_an_unreachable_cache_neither_fails_a_write_nor_a_dashboard(
+    cache_on, filings, as_user, district_user, district1, school_a, settings, monkeypatch
+):
     import socket
 
     from django.core.cache import caches
@@ -147,9 +163,13 @@ def test_an_unreachable_cache_neither_fails_a_write_nor_a_dashboard(cache_on, fi
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings.CACHES = {"default": {"BACKEND": "shuangjian.cache.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{port}/0",
-                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "shuangjian.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     try:
         caches["default"].get("probe")
     except Exception:  # noqa: BLE001 - it is unreachable, as meant

@@ -71,7 +71,12 @@ def test_city_dashboard_puts_districts_side_by_side(refreshed, as_user, city_use
     by_code = {d["code"]: d for d in data["districts"]}
     assert len(by_code) == 16
     assert by_code["110102"]["homework"]["filing"] == {
-        "expected": 5, "filed": 1, "on_time": 1, "completeness": 0.2, "timeliness": 0.2}
+        "expected": 5,
+        "filed": 1,
+        "on_time": 1,
+        "completeness": 0.2,
+        "timeliness": 0.2,
+    }
     assert by_code["110105"]["homework"]["filing"]["expected"] == 0
     assert band(data, "G36")["filed"] == 5
     assert band(data, "G36")["p90_minutes"] == 100

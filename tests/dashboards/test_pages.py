@@ -33,21 +33,23 @@ def refreshed(filings, district1, district2):
 def page_data(response) -> dict:
     html = response.content.decode()
     start = html.index('<script id="dashboard-data" type="application/json">') + len(
-        '<script id="dashboard-data" type="application/json">')
-    return json.loads(html[start:html.index("</script>", start)])
+        '<script id="dashboard-data" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
 
 
 def test_home_sends_each_role_to_its_dashboard(city_user, district_user, school_user, institution_user):
     assert login(city_user).get(reverse("dashboards:district-home")).url == reverse("dashboards:city")
     assert login(district_user).get(reverse("dashboards:district-home")).url == reverse(
-        "dashboards:district", args=["110101"])
+        "dashboards:district", args=["110101"]
+    )
     assert login(school_user).get(reverse("dashboards:district-home")).url == reverse(
-        "dashboards:school", args=[school_user.profile.school_id])
+        "dashboards:school", args=[school_user.profile.school_id]
+    )
     assert login(institution_user).get(reverse("dashboards:district-home")).status_code == 403
 
 
-def test_district_page_draws_the_api_figures_with_drill_downs(refreshed, district_user, district1, as_user,
-                                                               school_a):
+def test_district_page_draws_the_api_figures_with_drill_downs(refreshed, district_user, district1, as_user, school_a):
     df.finding("HW-5-G36", district1, day=DAYS[1], school=school_a)
     r = login(district_user).get(reverse("dashboards:district", args=["110101"]), RANGE)
     assert r.status_code == 200
@@ -81,8 +83,9 @@ def test_city_page_has_districts_side_by_side(refreshed, city_user):
 
 
 def test_invalid_filters_show_errors_and_fall_back(district_user):
-    r = login(district_user).get(reverse("dashboards:district", args=["110101"]),
-                                 {"date_from": "2026-11-20", "date_to": "2026-11-01"})
+    r = login(district_user).get(
+        reverse("dashboards:district", args=["110101"]), {"date_from": "2026-11-20", "date_to": "2026-11-01"}
+    )
     assert r.status_code == 200
     assert "结束日期不能早于开始日期" in r.content.decode()
 
@@ -100,8 +103,17 @@ def test_district_excel_holds_the_same_numbers(refreshed, district_user, as_user
     rows = sheet_rows(r.content, "作业")
     g36 = next(b for b in api["homework"]["bands"] if b["grade_band"] == "G36")
     row = next(x for x in rows if x[0] == "3–6年级")
-    assert list(row[1:]) == [g36["expected"], g36["filed"], g36["on_time"], g36["completeness"], g36["timeliness"],
-                             g36["within_limit"], g36["within_limit_share"], g36["avg_minutes"], g36["p90_minutes"]]
+    assert list(row[1:]) == [
+        g36["expected"],
+        g36["filed"],
+        g36["on_time"],
+        g36["completeness"],
+        g36["timeliness"],
+        g36["within_limit"],
+        g36["within_limit_share"],
+        g36["avg_minutes"],
+        g36["p90_minutes"],
+    ]
     filing = sheet_rows(r.content, "填报完整及时")
     assert filing[1][1:4] == (15, 11, 10) and filing[2][1:4] == (5, 4, 3)
     schools = sheet_rows(r.content, "各校")

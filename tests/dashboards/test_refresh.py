@@ -20,10 +20,16 @@ pytestmark = pytest.mark.django_db
 
 def snapshot():
     return (
-        sorted(ClassDayStat.objects.values_list("school_class_id", "date", "filed", "on_time", "written_minutes",
-                                                "within_limit")),
-        sorted(HomeworkDayStat.objects.values_list("district_id", "grade_band", "date", "expected", "filed",
-                                                   "minutes_total")),
+        sorted(
+            ClassDayStat.objects.values_list(
+                "school_class_id", "date", "filed", "on_time", "written_minutes", "within_limit"
+            )
+        ),
+        sorted(
+            HomeworkDayStat.objects.values_list(
+                "district_id", "grade_band", "date", "expected", "filed", "minutes_total"
+            )
+        ),
         sorted(HomeworkMinutes.objects.values_list("district_id", "grade_band", "date", "minutes", "class_days")),
         sorted(SchoolDayStat.objects.values_list("school_id", "date", "reported", "on_time", "ended_after_min")),
     )
@@ -41,10 +47,22 @@ def test_refresh_is_idempotent_and_counts_class_days(filings, district1, distric
 def test_refresh_of_one_district_and_day_leaves_the_rest(filings, district1, district2):
     stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
     g4 = filings["g4"]
-    HomeworkDay.objects.create(school_class=g4, school=g4.school, date=DAYS[3], first_filed_at=df.at(DAYS[3], 19),
-                               last_filed_at=df.at(DAYS[3], 19))
-    HomeworkItem.objects.create(school_class=g4, school=g4.school, date=DAYS[3], subject="maths", kind="written",
-                                minutes=65, filed_at=df.at(DAYS[3], 19))
+    HomeworkDay.objects.create(
+        school_class=g4,
+        school=g4.school,
+        date=DAYS[3],
+        first_filed_at=df.at(DAYS[3], 19),
+        last_filed_at=df.at(DAYS[3], 19),
+    )
+    HomeworkItem.objects.create(
+        school_class=g4,
+        school=g4.school,
+        date=DAYS[3],
+        subject="maths",
+        kind="written",
+        minutes=65,
+        filed_at=df.at(DAYS[3], 19),
+    )
     stats_refresh(district_ids=[district1.pk], date_from=DAYS[3], date_to=DAYS[3])
     row = ClassDayStat.objects.get(school_class=g4, date=DAYS[3])
     assert (row.filed, row.on_time, row.written_minutes, row.within_limit) == (1, 1, 65, 0)
@@ -88,8 +106,9 @@ def test_refresh_task_and_command(filings, district1):
     assert "dashboards-nightly-refresh" in tasks.beat_schedule()
 
 
-def test_a_run_is_refreshed_once_per_state_of_its_parts(filings, district1, district2,
-                                                         django_capture_on_commit_callbacks):
+def test_a_run_is_refreshed_once_per_state_of_its_parts(
+    filings, district1, district2, django_capture_on_commit_callbacks
+):
     from compliance.services import run_execute_sync
 
     run = run_create(date_from=DAYS[0], date_to=DAYS[-1], district_codes=["110102"], rule_ids=["HW-5-G36"])
@@ -110,8 +129,9 @@ def test_a_run_of_complaint_rules_only_drops_the_cached_dashboards(filings, dist
     from dashboards.caching import VERSION_KEY, stats_version
 
     before = stats_version()
-    run = run_create(date_from=DAYS[0], date_to=DAYS[-1], district_codes=["110101"],
-                     rule_ids=["CP-18-ACCEPT", "CP-18-RESOLVE"])
+    run = run_create(
+        date_from=DAYS[0], date_to=DAYS[-1], district_codes=["110101"], rule_ids=["CP-18-ACCEPT", "CP-18-RESOLVE"]
+    )
     assert tasks.refresh_after_run.delay(run.pk).get() == 0
     assert not ClassDayStat.objects.exists()  # complaints are not in the summary tables
     assert cache.get(VERSION_KEY) != before

@@ -17,7 +17,8 @@ RANGE = {"date_from": DAYS[0].isoformat(), "date_to": DAYS[-1].isoformat()}
 
 @pytest.mark.parametrize("cache_seconds", [60, 0])
 def test_after_a_sweep_finishes_the_dashboard_shows_its_findings_and_filings(
-        cache_seconds, settings, filings, as_user, district_user, district1, django_capture_on_commit_callbacks):
+    cache_seconds, settings, filings, as_user, district_user, district1, django_capture_on_commit_callbacks
+):
     settings.DASHBOARD_CACHE_SECONDS = cache_seconds
     with django_capture_on_commit_callbacks(execute=True):
         stats_refresh(district_ids=[district1.pk], date_from=DAYS[0], date_to=DAYS[-1])

@@ -51,8 +51,9 @@ def test_bad_filters_are_400(as_user, district_user):
     assert client.get(district_url("110101"), {"date_from": "2025-01-01", "date_to": "2026-11-01"}).status_code == 400
 
 
-def test_query_counts_do_not_grow_with_data(filings, as_user, district_user, city_user, school_user, district1,
-                                            district2, django_assert_max_num_queries):
+def test_query_counts_do_not_grow_with_data(
+    filings, as_user, district_user, city_user, school_user, district1, district2, django_assert_max_num_queries
+):
     stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
     # profile, district, homework 2, after-school 1, institutions 4, findings 1, complaints 2 (+2 for the calendar
     # when resolved complaints need working days): the same for one district or sixteen

@@ -22,14 +22,29 @@ def get(client, code="110101"):
     return r.json()
 
 
-def test_findings_open_cleared_by_rule_and_severity(as_user, district_user, district1, district2, school_a,
-                                                   institution):
+def test_findings_open_cleared_by_rule_and_severity(
+    as_user, district_user, district1, district2, school_a, institution
+):
     now = timezone.now()
     df.finding("HW-5-G36", district1, day=DAYS[0], school=school_a, first_seen=now - dt.timedelta(days=9))
-    df.finding("HW-5-G36", district1, day=DAYS[1], school=school_a, status="rectified",
-               first_seen=now - dt.timedelta(days=10), changed=now - dt.timedelta(days=4))
-    df.finding("HW-5-G36", district1, day=DAYS[2], school=school_a, status="cleared",
-               first_seen=now - dt.timedelta(days=8), changed=now - dt.timedelta(days=6))
+    df.finding(
+        "HW-5-G36",
+        district1,
+        day=DAYS[1],
+        school=school_a,
+        status="rectified",
+        first_seen=now - dt.timedelta(days=10),
+        changed=now - dt.timedelta(days=4),
+    )
+    df.finding(
+        "HW-5-G36",
+        district1,
+        day=DAYS[2],
+        school=school_a,
+        status="cleared",
+        first_seen=now - dt.timedelta(days=8),
+        changed=now - dt.timedelta(days=6),
+    )
     df.finding("HW-4-PUBLISH", district1, day=DAYS[2], school=school_a, status="dismissed")
     df.finding("TI-13-HOLIDAY", district1, day=DAYS[3], institution=institution, status="notified")
     df.finding("TI-12-NONPROFIT", district1, institution=institution)  # undated registration finding: counted
@@ -54,11 +69,21 @@ def test_complaints_counts_and_median_working_days(as_user, district_user, distr
     mon = DAYS[0]
     today = timezone.localdate()
     df.complaint(district1, received_on=mon, accept_due=mon + dt.timedelta(days=1))  # overdue acceptance
-    df.complaint(district1, received_on=mon, state="investigating", resolve_due=today + dt.timedelta(days=5),
-                 category="paid_tutoring")
+    df.complaint(
+        district1,
+        received_on=mon,
+        state="investigating",
+        resolve_due=today + dt.timedelta(days=5),
+        category="paid_tutoring",
+    )
     df.complaint(district1, received_on=mon, state="resolved", resolved_at=df.at(DAYS[4], 10))  # 4 working days
-    df.complaint(district1, received_on=DAYS[1], state="closed", resolved_at=df.at(DAYS[1] + dt.timedelta(days=13), 10),
-                 department="market_regulation")  # Tue 10 -> Mon 23 Nov: 9 working days
+    df.complaint(
+        district1,
+        received_on=DAYS[1],
+        state="closed",
+        resolved_at=df.at(DAYS[1] + dt.timedelta(days=13), 10),
+        department="market_regulation",
+    )  # Tue 10 -> Mon 23 Nov: 9 working days
     df.complaint(district1, received_on=mon, state="rejected")
     df.complaint(district2, received_on=mon)
     data = get(as_user(district_user))["complaints"]
@@ -71,8 +96,9 @@ def test_complaints_counts_and_median_working_days(as_user, district_user, distr
 
 
 def test_institution_counts_sessions_and_prepayments(as_user, district_user, district1, district2, institution):
-    other = f.InstitutionFactory(district=district1, category="non_subject", domain="arts", licence_status="expired",
-                                 list_status="black")
+    other = f.InstitutionFactory(
+        district=district1, category="non_subject", domain="arts", licence_status="expired", list_status="black"
+    )
     f.InstitutionFactory(district=district2)
     df.prepayment(institution, paid_on=DAYS[0])
     df.prepayment(institution, paid_on=DAYS[1], months=6)
@@ -87,5 +113,6 @@ def test_institution_counts_sessions_and_prepayments(as_user, district_user, dis
     assert data["by_licence_status"] == {"valid": 1, "expired": 1}
     assert data["by_list_status"] == {"none": 1, "black": 1}
     assert data["prepayments"] == 4 and data["prepayments_over_limit"] == 3
-    assert data["sessions_flagged"] == [{"rule_id": "TI-13-LATE-OFFLINE", "title": data["sessions_flagged"][0]["title"],
-                                         "count": 2}]
+    assert data["sessions_flagged"] == [
+        {"rule_id": "TI-13-LATE-OFFLINE", "title": data["sessions_flagged"][0]["title"], "count": 2}
+    ]

@@ -52,10 +52,14 @@ def direct_homework(district, stage="", grade_band=""):
     """Per band: expected, filed, on time, within limit, avg, p90 — from the raw filing tables."""
     days = SchoolCalendar(district).school_days(START, END)
     classes = SchoolClass.objects.filter(school__district=district, academic_year=2026).select_related("school")
-    filed = {(d.school_class_id, d.date): d.first_filed_at for d in HomeworkDay.objects.filter(
-        school__district=district, date__range=(START, END))}
-    measured = {(s.school_class_id, s.date, s.subject, s.kind): s.measured_minutes
-                for s in CompletionSurvey.objects.filter(school__district=district)}
+    filed = {
+        (d.school_class_id, d.date): d.first_filed_at
+        for d in HomeworkDay.objects.filter(school__district=district, date__range=(START, END))
+    }
+    measured = {
+        (s.school_class_id, s.date, s.subject, s.kind): s.measured_minutes
+        for s in CompletionSurvey.objects.filter(school__district=district)
+    }
     minutes, home = defaultdict(int), defaultdict(int)
     for i in HomeworkItem.objects.filter(school__district=district, date__range=(START, END), kind="written"):
         m = measured.get((i.school_class_id, i.date, i.subject, i.kind), i.minutes)
@@ -95,7 +99,8 @@ def direct_afterschool(district):
                 continue
             out["reported"] += 1
             out["on_time"] += r.first_filed_at < timezone.make_aware(
-                dt.datetime.combine(day + dt.timedelta(days=2), dt.time.min), TZ)
+                dt.datetime.combine(day + dt.timedelta(days=2), dt.time.min), TZ
+            )
             out["enrolled"] += r.enrolled
             out["participants"] += r.participants
             out["ended"] += r.end_time >= dt.time(17, 30)
@@ -109,7 +114,11 @@ def check_homework(api_homework, direct):
     for band, d in direct.items():
         b = bands[band]
         assert (b["expected"], b["filed"], b["on_time"], b["within_limit"]) == (
-            d["expected"], d["filed"], d["on_time"], d["within_limit"]), band
+            d["expected"],
+            d["filed"],
+            d["on_time"],
+            d["within_limit"],
+        ), band
         assert b["avg_minutes"] == (round(sum(d["minutes"]) / len(d["minutes"]), 1) if d["minutes"] else None)
         assert b["p90_minutes"] == p90(d["minutes"])
         for k in total:
@@ -120,7 +129,10 @@ def check_homework(api_homework, direct):
 def check_afterschool(api, d):
     assert (api["expected"], api["reported"], api["on_time"]) == (d["expected"], d["reported"], d["on_time"])
     assert (api["enrolled"], api["participants"], api["ended_after_1730"]) == (
-        d["enrolled"], d["participants"], d["ended"])
+        d["enrolled"],
+        d["participants"],
+        d["ended"],
+    )
     assert api["avg_exercise_minutes"] == round(d["exercise"] / d["reported"], 1)
 
 
@@ -136,16 +148,21 @@ def test_district_dashboards_equal_direct_counts(seeded, as_user, city_user):
         checked_minutes += sum(len(d["minutes"]) for d in direct.values())
         check_afterschool(data["afterschool"], direct_afterschool(district))
         for stage in ("primary", "junior", "nine_year"):
-            filtered = client.get(reverse("api:dashboard-district", args=[district.code]),
-                                  {**RANGE, "stage": stage}).json()
+            filtered = client.get(
+                reverse("api:dashboard-district", args=[district.code]), {**RANGE, "stage": stage}
+            ).json()
             check_homework(filtered["homework"], direct_homework(district, stage=stage))
-        filtered = client.get(reverse("api:dashboard-district", args=[district.code]),
-                              {**RANGE, "grade_band": "G36"}).json()
+        filtered = client.get(
+            reverse("api:dashboard-district", args=[district.code]), {**RANGE, "grade_band": "G36"}
+        ).json()
         check_homework(filtered["homework"], direct_homework(district, grade_band="G36"))
 
         # findings, institutions, prepayments, complaints: straight from their tables
-        findings = [f for f in Finding.objects.filter(district=district)
-                    if f.period_start is None or START <= f.period_start <= END]
+        findings = [
+            f
+            for f in Finding.objects.filter(district=district)
+            if f.period_start is None or START <= f.period_start <= END
+        ]
         assert data["findings"]["open"] == sum(f.status in ACTIVE_STATUSES for f in findings)
         assert data["findings"]["cleared"] == sum(f.status in ("rectified", "cleared") for f in findings)
         by_rule = defaultdict(int)
@@ -155,12 +172,15 @@ def test_district_dashboards_equal_direct_counts(seeded, as_user, city_user):
         institutions = list(Institution.objects.filter(district=district))
         assert data["institutions"]["total"] == len(institutions)
         assert data["institutions"]["by_licence_status"] == {
-            s: sum(i.licence_status == s for i in institutions) for s in {i.licence_status for i in institutions}}
-        prepay = [p for p in Prepayment.objects.filter(course__institution__district=district)
-                  if START <= p.paid_on <= END]
+            s: sum(i.licence_status == s for i in institutions) for s in {i.licence_status for i in institutions}
+        }
+        prepay = [
+            p for p in Prepayment.objects.filter(course__institution__district=district) if START <= p.paid_on <= END
+        ]
         assert data["institutions"]["prepayments"] == len(prepay)
         assert data["institutions"]["prepayments_over_limit"] == sum(
-            p.months > 3 or p.class_hours > 60 or not p.supervised for p in prepay)
+            p.months > 3 or p.class_hours > 60 or not p.supervised for p in prepay
+        )
         check_complaints(data["complaints"], district)
     assert checked_minutes > 500  # the seed filed hundreds of class-days
 
@@ -174,8 +194,9 @@ def check_complaints(api, district):
     assert api["resolved"] == sum(c.resolved_at is not None for c in rows)
     assert api["overdue"] == sum(c.is_overdue(today) for c in rows)
     cal = SchoolCalendar(district)
-    spans = [cal.working_days_between(c.received_on, timezone.localtime(c.resolved_at).date())
-             for c in rows if c.resolved_at]
+    spans = [
+        cal.working_days_between(c.received_on, timezone.localtime(c.resolved_at).date()) for c in rows if c.resolved_at
+    ]
     assert api["median_working_days"] == (median(spans) if spans else None)
 
 
@@ -194,5 +215,6 @@ def test_city_dashboard_equals_the_sum_of_its_districts(seeded, as_user, city_us
     for b in city["homework"]["bands"]:
         band = b["grade_band"]
         assert (b["expected"], b["filed"], b["on_time"], b["within_limit"]) == tuple(
-            totals[band][k] for k in ("expected", "filed", "on_time", "within_limit"))
+            totals[band][k] for k in ("expected", "filed", "on_time", "within_limit")
+        )
         assert b["p90_minutes"] == p90(all_minutes[band])

@@ -39,7 +39,9 @@ def pytest_collection_modifyitems(config, items):
         return
     e2e = [item for item in items if "tests/e2e/" in str(item.fspath)]
     if e2e:
-        print(f"\n{'#' * 78}\n## BROWSER JOURNEYS SKIPPED: {reason}.\n## Install with: apt-get install chromium fonts-wqy-microhei\n{'#' * 78}")
+        print(
+            f"\n{'#' * 78}\n## BROWSER JOURNEYS SKIPPED: {reason}.\n## Install with: apt-get install chromium fonts-wqy-microhei\n{'#' * 78}"
+        )
     for item in e2e:
         item.add_marker(pytest.mark.skip(reason=f"browser journeys skipped: {reason}"))
 
@@ -65,8 +67,13 @@ def browser():
             executable_path=CHROMIUM,
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
                 "--disable-dev-shm-usage",
             ],
         )
@@ -76,8 +83,12 @@ def browser():
 
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1366, "height": 900}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-              "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 
 

@@ -20,13 +20,21 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 #: axe-core rule IDs of the checked kinds (https://dequeuniversity.com/rules/axe/)
 RULES = [
     # every form field has a label
-    "label", "select-name", "aria-input-field-name", "form-field-multiple-labels", "label-title-only",
+    "label",
+    "select-name",
+    "aria-input-field-name",
+    "form-field-multiple-labels",
+    "label-title-only",
     # text contrast (WCAG 2 AA: 4.5:1, 3:1 for large text)
     "color-contrast",
     # headings present and in order
-    "page-has-heading-one", "heading-order", "empty-heading",
+    "page-has-heading-one",
+    "heading-order",
+    "empty-heading",
     # the page's language
-    "html-has-lang", "html-lang-valid", "valid-lang",
+    "html-has-lang",
+    "html-lang-valid",
+    "valid-lang",
 ]
 
 RUN = """rules => axe.run(document, {runOnly: {type: "rule", values: rules}}).then(r =>
@@ -60,8 +68,12 @@ def data(db):
     inst = f.InstitutionFactory(name="启明星学科培训学校", licence_status="valid", list_status="white")
     f.InstitutionFactory(name="启明星艺术培训中心", licence_status="revoked", list_status="black")
     complaint, secret = complaint_submit(
-        target_kind="institution", institution=inst, category="advertising", description="小区电梯里张贴学科培训广告",
-        occurred_on=timezone.localdate() - dt.timedelta(days=1))
+        target_kind="institution",
+        institution=inst,
+        category="advertising",
+        description="小区电梯里张贴学科培训广告",
+        occurred_on=timezone.localdate() - dt.timedelta(days=1),
+    )
     return {"institution": inst, "code": complaint.tracking_code, "secret": secret}
 
 

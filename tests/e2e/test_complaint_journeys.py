@@ -27,7 +27,8 @@ def track(page, base_url, code, secret):
 
 
 def test_parent_complains_anonymously_from_a_phone_and_sees_the_district_accept_it(
-        live_server, phone, desktop, login, shot, district_user):
+    live_server, phone, desktop, login, shot, district_user
+):
     f.InstitutionFactory(name="启航学科培训学校")  # Dongcheng, the officer's district
     f.InstitutionFactory(name="启明星艺术培训中心")
     occurred = timezone.localdate() - dt.timedelta(days=2)
@@ -84,14 +85,20 @@ def test_parent_complains_anonymously_from_a_phone_and_sees_the_district_accept_
 
 def _complaint(institution, *, description, accept_due):
     complaint, _secret = complaint_submit(
-        target_kind="institution", institution=institution, category="holiday_or_late_training",
-        description=description, occurred_on=timezone.localdate() - dt.timedelta(days=3), grade=5)
+        target_kind="institution",
+        institution=institution,
+        category="holiday_or_late_training",
+        description=description,
+        occurred_on=timezone.localdate() - dt.timedelta(days=3),
+        grade=5,
+    )
     Complaint.objects.filter(pk=complaint.pk).update(accept_due=accept_due)
     return complaint.tracking_code
 
 
 def test_district_officer_accepts_and_resolves_the_most_urgent_complaint_into_a_case_finding(
-        live_server, desktop, login, shot, district_user, institution):
+    live_server, desktop, login, shot, district_user, institution
+):
     today = timezone.localdate()
     later = _complaint(institution, description="周末补课收费", accept_due=today + dt.timedelta(days=5))
     urgent = _complaint(institution, description="晚上十点后还在上课", accept_due=today - dt.timedelta(days=1))
@@ -138,4 +145,8 @@ def test_district_officer_accepts_and_resolves_the_most_urgent_complaint_into_a_
     expect(row).to_contain_text(institution.name)
     shot(desktop, "02-findings")
     assert (finding.rule_id, finding.kind, finding.district.code, finding.institution_id) == (
-        "TI-13-LATE-OFFLINE", "case", "110101", institution.pk)
+        "TI-13-LATE-OFFLINE",
+        "case",
+        "110101",
+        institution.pk,
+    )

@@ -43,7 +43,8 @@ def dashboard_findings(page, base_url):
 
 
 def test_teacher_is_warned_files_anyway_sees_the_finding_then_corrects_it(
-        live_server, desktop, open_page, login, shot, settings, celery_broker, school_a, school_user, district_user):
+    live_server, desktop, open_page, login, shot, settings, celery_broker, school_a, school_user, district_user
+):
     settings.SWEEP_DEBOUNCE_SECONDS = 1
     compliance_services._debounce_release()
     g4 = f.SchoolClassFactory(school=school_a, grade=4, name="四年级1班")
@@ -80,8 +81,7 @@ def test_teacher_is_warned_files_anyway_sees_the_finding_then_corrects_it(
     expect(desktop.get_by_role("heading", name="作业公示")).to_be_visible()
     messages = desktop.locator("ul.messages")
     expect(messages).to_contain_text("的作业已公示（2 项）")
-    expect(messages.locator(".msg-warning")).to_contain_text(
-        "书面作业合计 70 分钟，超过本年级上限 60 分钟（HW-5-G36）")
+    expect(messages.locator(".msg-warning")).to_contain_text("书面作业合计 70 分钟，超过本年级上限 60 分钟（HW-5-G36）")
     shot(desktop, "03-homework-published")
 
     run = wait_for_filing_sweep(1)

@@ -28,7 +28,8 @@ def spreadsheet(path, rows):
 
 
 def test_officer_sees_both_bad_rows_named_nothing_saved_then_imports_the_corrected_file(
-        live_server, desktop, login, shot, tmp_path, district_user):
+    live_server, desktop, login, shot, tmp_path, district_user
+):
     institution = f.InstitutionFactory(name="启航学科培训学校")
     course = CourseFactory(institution=institution, name="四年级数学思维")
     site = SiteFactory(institution=institution, address="北京市东城区和平里东街5号")
@@ -71,7 +72,9 @@ def test_officer_sees_both_bad_rows_named_nothing_saved_then_imports_the_correct
     shot(desktop, "04-schedule-import-done")
 
     desktop.goto(f"{live_server.url}/institutions/{institution.pk}/")
-    sessions = desktop.locator("table", has=desktop.get_by_role("columnheader", name="开始", exact=True)).locator("tbody tr")
+    sessions = desktop.locator("table", has=desktop.get_by_role("columnheader", name="开始", exact=True)).locator(
+        "tbody tr"
+    )
     expect(sessions).to_have_count(4)
     starts = [r.split("\t")[:3] for r in sessions.all_inner_texts()]
     assert starts[::-1] == [  # the latest first

@@ -38,8 +38,14 @@ def other_class(school_b):
 
 
 def item(school_class, day=SCHOOL_DAY, subject="maths", kind="written", minutes=20, **flags):
-    return {"school_class": school_class.pk, "date": day.isoformat(), "subject": subject, "kind": kind,
-            "minutes": minutes, **flags}
+    return {
+        "school_class": school_class.pk,
+        "date": day.isoformat(),
+        "subject": subject,
+        "kind": kind,
+        "minutes": minutes,
+        **flags,
+    }
 
 
 @pytest.fixture
@@ -53,6 +59,8 @@ def file_items(school_user):
 def sweep(rule_id, district, date_from, date_to=None):
     """Run one rule over a district and return its active findings."""
     sweep_rule_district(rule=get_rule(rule_id), district=district, date_from=date_from, date_to=date_to or date_from)
-    return list(Finding.objects.filter(
-        rule_id=rule_id, status="open", period_start__gte=date_from, period_start__lte=date_to or date_from
-    ).order_by("period_start", "school_class_id"))
+    return list(
+        Finding.objects.filter(
+            rule_id=rule_id, status="open", period_start__gte=date_from, period_start__lte=date_to or date_from
+        ).order_by("period_start", "school_class_id")
+    )

@@ -18,8 +18,14 @@ def post(client, data):
 
 
 def test_a_list_is_filed_and_a_class_day_recorded(as_user, school_user, g4, g8):
-    resp = post(as_user(school_user), [item(g4, subject="maths"), item(g4, subject="chinese", kind="oral"),
-                                       item(g8, subject="physics", for_parents=True)])
+    resp = post(
+        as_user(school_user),
+        [
+            item(g4, subject="maths"),
+            item(g4, subject="chinese", kind="oral"),
+            item(g8, subject="physics", for_parents=True),
+        ],
+    )
     assert resp.status_code == 201, resp.json()
     assert resp.json() == {"created": 3, "replaced": 0, "days": 2}
     assert HomeworkItem.objects.count() == 3
@@ -35,8 +41,14 @@ def test_a_single_object_is_accepted(as_user, school_user, g4):
 
 def test_refiling_a_subject_replaces_never_duplicates(as_user, school_user, g4):
     client = as_user(school_user)
-    post(client, [item(g4, subject="maths", minutes=20), item(g4, subject="maths", kind="oral", minutes=5),
-                  item(g4, subject="chinese", minutes=15)])
+    post(
+        client,
+        [
+            item(g4, subject="maths", minutes=20),
+            item(g4, subject="maths", kind="oral", minutes=5),
+            item(g4, subject="chinese", minutes=15),
+        ],
+    )
     resp = post(client, [item(g4, subject="maths", minutes=10)])
     assert resp.json() == {"created": 1, "replaced": 2, "days": 1}
     rows = sorted(HomeworkItem.objects.values_list("subject", "kind", "minutes"))
@@ -44,25 +56,28 @@ def test_refiling_a_subject_replaces_never_duplicates(as_user, school_user, g4):
     assert HomeworkDay.objects.count() == 1
 
 
-@pytest.mark.parametrize("bad,field,words", [
-    ({"minutes": -5}, "minutes", "0 到 300"),
-    ({"minutes": 301}, "minutes", "0 到 300"),
-    ({"minutes": 9999}, "minutes", "0 到 300"),
-    ({"minutes": 12.5}, "minutes", "整数"),
-    ({"minutes": "abc"}, "minutes", "整数"),
-    ({"subject": "astrology"}, "subject", "未知学科"),
-    ({"kind": "essay"}, "kind", "未知作业类型"),
-    ({"date": "2026-13-01"}, "date", "YYYY-MM-DD"),
-    ({"date": REST_SATURDAY.isoformat()}, "date", "休息日"),
-    ({"date": HOLIDAY_MONDAY.isoformat()}, "date", "法定节假日"),
-    ({"date": "2099-01-05"}, "date", "未来"),
-    ({"school_class": 999999}, "school_class", "班级不存在或不在您的管辖范围"),
-    ({"at_home": "maybe"}, "at_home", "是/否"),
-    ({"subject": None}, "subject", "必填"),
-    ({"grade": 10}, "grade", "1 到 9"),
-    ({"grade": 0}, "grade", "1 到 9"),
-    ({"grade": 7}, "grade", "与填写的 7 年级不符"),
-])
+@pytest.mark.parametrize(
+    ("bad", "field", "words"),
+    [
+        ({"minutes": -5}, "minutes", "0 到 300"),
+        ({"minutes": 301}, "minutes", "0 到 300"),
+        ({"minutes": 9999}, "minutes", "0 到 300"),
+        ({"minutes": 12.5}, "minutes", "整数"),
+        ({"minutes": "abc"}, "minutes", "整数"),
+        ({"subject": "astrology"}, "subject", "未知学科"),
+        ({"kind": "essay"}, "kind", "未知作业类型"),
+        ({"date": "2026-13-01"}, "date", "YYYY-MM-DD"),
+        ({"date": REST_SATURDAY.isoformat()}, "date", "休息日"),
+        ({"date": HOLIDAY_MONDAY.isoformat()}, "date", "法定节假日"),
+        ({"date": "2099-01-05"}, "date", "未来"),
+        ({"school_class": 999999}, "school_class", "班级不存在或不在您的管辖范围"),
+        ({"at_home": "maybe"}, "at_home", "是/否"),
+        ({"subject": None}, "subject", "必填"),
+        ({"grade": 10}, "grade", "1 到 9"),
+        ({"grade": 0}, "grade", "1 到 9"),
+        ({"grade": 7}, "grade", "与填写的 7 年级不符"),
+    ],
+)
 def test_a_bad_row_is_named_and_nothing_is_saved(as_user, school_user, g4, bad, field, words):
     rows = [item(g4, subject="maths"), {**item(g4, subject="chinese"), **bad}]
     resp = post(as_user(school_user), rows)
@@ -156,19 +171,25 @@ def test_list_query_count(as_user, school_user, g4, g8, django_assert_max_num_qu
 def test_no_homework_today_through_the_api(as_user, school_user, g4, other_class):
     client = as_user(school_user)
     post(client, [item(g4)])
-    resp = client.post("/api/v1/homework/days/", {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat()},
-                       format="json")
+    resp = client.post("/api/v1/homework/days/", {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat()}, format="json")
     assert resp.status_code == 201
     assert HomeworkItem.objects.count() == 0 and HomeworkDay.objects.get().no_homework is True
-    resp = client.post("/api/v1/homework/days/", {"school_class": other_class.pk, "date": SCHOOL_DAY.isoformat()},
-                       format="json")
+    resp = client.post(
+        "/api/v1/homework/days/", {"school_class": other_class.pk, "date": SCHOOL_DAY.isoformat()}, format="json"
+    )
     assert resp.status_code == 400 and "school_class" in resp.json()["fields"]
 
 
 def test_a_survey_is_recorded_for_a_filed_item_only(as_user, school_user, g4):
     client = as_user(school_user)
-    body = {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat(), "subject": "maths", "kind": "written",
-            "measured_minutes": 42, "sample_size": 8}
+    body = {
+        "school_class": g4.pk,
+        "date": SCHOOL_DAY.isoformat(),
+        "subject": "maths",
+        "kind": "written",
+        "measured_minutes": 42,
+        "sample_size": 8,
+    }
     assert client.post("/api/v1/homework/surveys/", body, format="json").status_code == 400
     post(client, [item(g4)])
     resp = client.post("/api/v1/homework/surveys/", body, format="json")
@@ -183,13 +204,21 @@ def test_a_filing_asks_for_a_sweep_of_its_school_and_dates(as_user, school_user,
 
     post(as_user(school_user), [item(g4), item(g4, day=dt.date(2026, 11, 9))])
     assert sorted(SweepRequest.objects.values_list("school_id", "date")) == [
-        (g4.school_id, dt.date(2026, 11, 9)), (g4.school_id, SCHOOL_DAY)]
+        (g4.school_id, dt.date(2026, 11, 9)),
+        (g4.school_id, SCHOOL_DAY),
+    ]
 
 
 def test_a_survey_for_another_schools_class_is_refused(as_user, school_user, school_b_user, other_class):
     post(as_user(school_b_user), [item(other_class)])
-    body = {"school_class": other_class.pk, "date": SCHOOL_DAY.isoformat(), "subject": "maths", "kind": "written",
-            "measured_minutes": 42, "sample_size": 8}
+    body = {
+        "school_class": other_class.pk,
+        "date": SCHOOL_DAY.isoformat(),
+        "subject": "maths",
+        "kind": "written",
+        "measured_minutes": 42,
+        "sample_size": 8,
+    }
     resp = as_user(school_user).post("/api/v1/homework/surveys/", body, format="json")
     assert resp.status_code == 400 and "school_class" in resp.json()["fields"]
 
@@ -198,9 +227,18 @@ def test_survey_list_query_count(as_user, school_user, g4, django_assert_max_num
     client = as_user(school_user)
     post(client, [item(g4, subject=s) for s in ("maths", "chinese", "english")])
     for s in ("maths", "chinese", "english"):
-        client.post("/api/v1/homework/surveys/", {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat(),
-                                                  "subject": s, "kind": "written", "measured_minutes": 20,
-                                                  "sample_size": 5}, format="json")
+        client.post(
+            "/api/v1/homework/surveys/",
+            {
+                "school_class": g4.pk,
+                "date": SCHOOL_DAY.isoformat(),
+                "subject": s,
+                "kind": "written",
+                "measured_minutes": 20,
+                "sample_size": 5,
+            },
+            format="json",
+        )
     with django_assert_max_num_queries(4):
         assert client.get("/api/v1/homework/surveys/").json()["count"] == 3
 

@@ -11,8 +11,9 @@ from .conftest import SCHOOL_DAY, item, sweep
 pytestmark = pytest.mark.django_db
 
 
-def test_school_landing_lists_its_homework_findings_with_the_hint(file_items, g4, district1, school_user,
-                                                                  school_b_user, other_class):
+def test_school_landing_lists_its_homework_findings_with_the_hint(
+    file_items, g4, district1, school_user, school_b_user, other_class
+):
     file_items(item(g4, subject="maths", minutes=70))
     file_items(item(other_class, subject="maths", minutes=80), user=school_b_user)
     sweep("HW-5-G36", district1, SCHOOL_DAY)

@@ -23,8 +23,14 @@ def browser(school_user):
 
 
 def day_post(school_class, rows, day=SCHOOL_DAY, no_homework=False):
-    data = {"school_class": school_class.pk, "date": day.isoformat(), "items-TOTAL_FORMS": len(rows),
-            "items-INITIAL_FORMS": 0, "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 40}
+    data = {
+        "school_class": school_class.pk,
+        "date": day.isoformat(),
+        "items-TOTAL_FORMS": len(rows),
+        "items-INITIAL_FORMS": 0,
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 40,
+    }
     if no_homework:
         data["no_homework"] = "on"
     for n, row in enumerate(rows):
@@ -53,8 +59,9 @@ def test_form_shows_the_users_classes_with_their_limits(browser, g1, g4, g8, oth
 
 
 def test_form_files_a_whole_day_and_refiling_replaces_it(browser, g4):
-    resp = browser.post(reverse("homework:file"), day_post(g4, [row("maths"), row("chinese", "oral", "10"),
-                                                                 row("", "written", "")]))
+    resp = browser.post(
+        reverse("homework:file"), day_post(g4, [row("maths"), row("chinese", "oral", "10"), row("", "written", "")])
+    )
     assert resp.status_code == 302
     assert resp["Location"] == reverse("homework:publication", args=[g4.pk, SCHOOL_DAY.isoformat()])
     assert sorted(HomeworkItem.objects.values_list("subject", flat=True)) == ["chinese", "maths"]
@@ -64,14 +71,18 @@ def test_form_files_a_whole_day_and_refiling_replaces_it(browser, g4):
 
 
 def test_filing_over_the_grade_limit_is_saved_with_a_warning_naming_the_rule(browser, g4):
-    resp = browser.post(reverse("homework:file"), day_post(g4, [row("maths", minutes="40"), row("chinese", minutes="30"),
-                                                                 row("english", "oral", "20")]), follow=True)
+    resp = browser.post(
+        reverse("homework:file"),
+        day_post(g4, [row("maths", minutes="40"), row("chinese", minutes="30"), row("english", "oral", "20")]),
+        follow=True,
+    )
     warnings = [str(m) for m in resp.context["messages"] if m.level_tag == "warning"]
     assert len(warnings) == 1
     assert "书面作业合计 70 分钟，超过本年级上限 60 分钟（HW-5-G36）" in warnings[0]
     assert HomeworkItem.objects.count() == 3  # filed anyway: a warning, never a block
-    resp = browser.post(reverse("homework:file"), day_post(g4, [row("maths", minutes="40"), row("chinese", minutes="20")]),
-                        follow=True)
+    resp = browser.post(
+        reverse("homework:file"), day_post(g4, [row("maths", minutes="40"), row("chinese", minutes="20")]), follow=True
+    )
     assert [m for m in resp.context["messages"] if m.level_tag == "warning"] == []
 
 
@@ -154,8 +165,15 @@ def up(browser, f, save_good=False):
 
 
 def test_upload_csv_saves_every_row(browser, g4, g8):
-    resp = up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,练习册第3页\n",
-                                 f"{g8.pk},,,2026-11-10,physics,written,30,否,,,,,,\n"]))
+    resp = up(
+        browser,
+        csv_file(
+            [
+                f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,练习册第3页\n",
+                f"{g8.pk},,,2026-11-10,physics,written,30,否,,,,,,\n",
+            ]
+        ),
+    )
     assert resp.status_code == 200
     assert HomeworkItem.objects.count() == 2
     assert HomeworkItem.objects.get(school_class=g8).at_home is False
@@ -168,13 +186,18 @@ def test_upload_gbk_csv_is_read(browser, g4):
 
 
 def test_upload_report_names_each_bad_row_and_saves_nothing(browser, g4, other_class):
-    resp = up(browser, csv_file([
-        f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-        f"{g4.pk},,,2026-11-10,语文,书面,-5,是,否,否,否,否,否,\n",
-        f"{other_class.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-        "999999,,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-        f"{g4.pk},,,2026-11-14,英语,书面,20,是,否,否,否,否,否,\n",
-    ]))
+    resp = up(
+        browser,
+        csv_file(
+            [
+                f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                f"{g4.pk},,,2026-11-10,语文,书面,-5,是,否,否,否,否,否,\n",
+                f"{other_class.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                "999999,,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                f"{g4.pk},,,2026-11-14,英语,书面,20,是,否,否,否,否,否,\n",
+            ]
+        ),
+    )
     report = resp.context["report"]
     assert [(r["row"], r["field"]) for r in report] == [(3, "预计完成时间"), (4, "班级ID"), (5, "班级ID"), (6, "日期")]
     assert report[1]["message"] == "班级不存在或不在您的管辖范围"
@@ -182,8 +205,16 @@ def test_upload_report_names_each_bad_row_and_saves_nothing(browser, g4, other_c
 
 
 def test_upload_can_save_the_good_rows_explicitly(browser, g4):
-    resp = up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-                                 f"{g4.pk},,,2026-11-10,语文,书面,abc,是,否,否,否,否,否,\n"]), save_good=True)
+    resp = up(
+        browser,
+        csv_file(
+            [
+                f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                f"{g4.pk},,,2026-11-10,语文,书面,abc,是,否,否,否,否,否,\n",
+            ]
+        ),
+        save_good=True,
+    )
     assert [r["row"] for r in resp.context["report"]] == [3]
     assert list(HomeworkItem.objects.values_list("subject", flat=True)) == ["maths"]
 
@@ -231,7 +262,9 @@ def test_publication_for_the_classes_staff_only(browser, g4, other_class, file_i
     file_items(item(g4, subject="maths", content="口算20题"))
     resp = browser.get(reverse("homework:publication", args=[g4.pk, SCHOOL_DAY.isoformat()]))
     assert resp.status_code == 200 and "口算20题" in resp.content.decode()
-    assert browser.get(reverse("homework:publication", args=[other_class.pk, SCHOOL_DAY.isoformat()])).status_code == 404
+    assert (
+        browser.get(reverse("homework:publication", args=[other_class.pk, SCHOOL_DAY.isoformat()])).status_code == 404
+    )
 
 
 def test_share_link_shows_the_day_without_login_and_nothing_else(client, g4, g8, file_items):
@@ -250,16 +283,30 @@ def test_a_forged_share_token_is_404(client, g4):
 
 
 def test_uploading_the_same_class_day_subject_again_replaces(browser, g4):
-    up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-                          f"{g4.pk},,,2026-11-10,数学,口头,5,是,否,否,否,否,否,\n"]))
+    up(
+        browser,
+        csv_file(
+            [
+                f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                f"{g4.pk},,,2026-11-10,数学,口头,5,是,否,否,否,否,否,\n",
+            ]
+        ),
+    )
     up(browser, csv_file([f"{g4.pk},,,2026-11-10,数学,书面,25,是,否,否,否,否,否,\n"]))
     assert list(HomeworkItem.objects.values_list("subject", "kind", "minutes")) == [("maths", "written", 25)]
 
 
 def test_upload_grade_column_catches_a_mistyped_class_id(browser, g4, g8):
-    resp = up(browser, csv_file([f"{g4.pk},,4,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-                                 f"{g8.pk},,4,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
-                                 f"{g4.pk},,12,2026-11-10,语文,书面,20,是,否,否,否,否,否,\n"]))
+    resp = up(
+        browser,
+        csv_file(
+            [
+                f"{g4.pk},,4,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                f"{g8.pk},,4,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n",
+                f"{g4.pk},,12,2026-11-10,语文,书面,20,是,否,否,否,否,否,\n",
+            ]
+        ),
+    )
     report = resp.context["report"]
     assert [(r["row"], r["field"]) for r in report] == [(3, "年级"), (4, "年级")]
     assert "8 年级" in report[0]["message"] and "1 到 9" in report[1]["message"]

@@ -24,8 +24,11 @@ def test_g36_sixty_minutes_is_within_the_limit(file_items, g4, district1):
 
 
 def test_g36_sixty_one_minutes_is_a_finding_with_per_subject_evidence(file_items, g4, district1):
-    file_items(item(g4, subject="maths", minutes=31), item(g4, subject="chinese", minutes=30),
-               item(g4, subject="english", kind="oral", minutes=40))
+    file_items(
+        item(g4, subject="maths", minutes=31),
+        item(g4, subject="chinese", minutes=30),
+        item(g4, subject="english", kind="oral", minutes=40),
+    )
     [finding] = sweep("HW-5-G36", district1, SCHOOL_DAY)
     assert finding.school_class_id == g4.pk and finding.period_start == SCHOOL_DAY
     assert finding.evidence["total"] == 61 and finding.evidence["limit"] == 60
@@ -41,8 +44,12 @@ def test_g36_counts_written_homework_done_in_school_too(file_items, g4, district
 
 def test_g79_ninety_is_within_and_ninety_one_is_not(file_items, g8, district1, school_a):
     other = f.SchoolClassFactory(school=school_a, grade=9, name="九年级1班")
-    file_items(item(g8, subject="maths", minutes=45), item(g8, subject="physics", minutes=45),
-               item(other, subject="maths", minutes=45), item(other, subject="physics", minutes=46))
+    file_items(
+        item(g8, subject="maths", minutes=45),
+        item(g8, subject="physics", minutes=45),
+        item(other, subject="maths", minutes=45),
+        item(other, subject="physics", minutes=46),
+    )
     [finding] = sweep("HW-5-G79", district1, SCHOOL_DAY)
     assert finding.school_class_id == other.pk and finding.evidence["total"] == 91
 
@@ -55,8 +62,16 @@ def test_g36_does_not_judge_grade_7_against_60_minutes(file_items, g8, district1
 def test_measured_minutes_override_the_estimate(file_items, g4, district1, school_user):
     file_items(item(g4, subject="maths", minutes=30), item(g4, subject="chinese", minutes=30))
     assert sweep("HW-5-G36", district1, SCHOOL_DAY) == []
-    CompletionSurvey.objects.create(school_class=g4, school=g4.school, date=SCHOOL_DAY, subject="maths",
-                                    kind="written", measured_minutes=45, sample_size=8, recorded_at=timezone.now())
+    CompletionSurvey.objects.create(
+        school_class=g4,
+        school=g4.school,
+        date=SCHOOL_DAY,
+        subject="maths",
+        kind="written",
+        measured_minutes=45,
+        sample_size=8,
+        recorded_at=timezone.now(),
+    )
     [finding] = sweep("HW-5-G36", district1, SCHOOL_DAY)
     assert finding.evidence["total"] == 75
     assert finding.evidence["measured_subjects"] == ["数学"]
@@ -67,8 +82,16 @@ def test_measured_minutes_override_the_estimate(file_items, g4, district1, schoo
 def test_a_lower_measured_time_clears_the_finding(file_items, g4, district1):
     file_items(item(g4, subject="maths", minutes=70))
     assert len(sweep("HW-5-G36", district1, SCHOOL_DAY)) == 1
-    CompletionSurvey.objects.create(school_class=g4, school=g4.school, date=SCHOOL_DAY, subject="maths",
-                                    kind="written", measured_minutes=50, sample_size=10, recorded_at=timezone.now())
+    CompletionSurvey.objects.create(
+        school_class=g4,
+        school=g4.school,
+        date=SCHOOL_DAY,
+        subject="maths",
+        kind="written",
+        measured_minutes=50,
+        sample_size=10,
+        recorded_at=timezone.now(),
+    )
     assert sweep("HW-5-G36", district1, SCHOOL_DAY) == []
 
 
@@ -98,9 +121,12 @@ def test_g12_one_minute_of_written_home_homework_is_a_finding(file_items, g1, di
 
 
 def test_g12_allows_zero_minutes_in_school_written_and_oral_homework(file_items, g1, district1):
-    file_items(item(g1, subject="chinese", minutes=0), item(g1, subject="maths", minutes=15, at_home=False),
-               item(g1, subject="english", kind="oral", minutes=10), item(g1, subject="music", kind="reading",
-                                                                          minutes=10))
+    file_items(
+        item(g1, subject="chinese", minutes=0),
+        item(g1, subject="maths", minutes=15, at_home=False),
+        item(g1, subject="english", kind="oral", minutes=10),
+        item(g1, subject="music", kind="reading", minutes=10),
+    )
     assert sweep("HW-5-G12", district1, SCHOOL_DAY) == []
 
 
@@ -113,13 +139,23 @@ def test_g12_ignores_grade_3(file_items, school_a, district1):
 # -- the flag rules ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rule_id,flag", [
-    ("HW-4-PARENT", "for_parents"), ("HW-4-PARENT", "parent_grading"), ("HW-4-PUNITIVE", "punitive"),
-    ("HW-4-STANDARD", "beyond_standard"), ("HW-6-SELFGRADE", "self_grading"),
-])
+@pytest.mark.parametrize(
+    ("rule_id", "flag"),
+    [
+        ("HW-4-PARENT", "for_parents"),
+        ("HW-4-PARENT", "parent_grading"),
+        ("HW-4-PUNITIVE", "punitive"),
+        ("HW-4-STANDARD", "beyond_standard"),
+        ("HW-6-SELFGRADE", "self_grading"),
+    ],
+)
 def test_a_flagged_item_is_one_finding_per_class_day(file_items, g4, g8, district1, rule_id, flag):
-    file_items(item(g4, subject="maths", **{flag: True}), item(g4, subject="chinese", **{flag: True}),
-               item(g4, subject="english"), item(g8, subject="maths"))
+    file_items(
+        item(g4, subject="maths", **{flag: True}),
+        item(g4, subject="chinese", **{flag: True}),
+        item(g4, subject="english"),
+        item(g8, subject="maths"),
+    )
     [finding] = sweep(rule_id, district1, SCHOOL_DAY)
     assert finding.school_class_id == g4.pk
     assert sorted(i["subject"] for i in finding.evidence["items"]) == ["chinese", "maths"]
@@ -208,8 +244,13 @@ def test_publish_for_filing_triggered_sweep_limits_to_the_schools(g4, district1)
     f.SchoolClassFactory(school=f.SchoolFactory(district=district1), grade=5)
     from compliance.services import sweep_rule_district
 
-    sweep_rule_district(rule=get_rule("HW-4-PUBLISH"), district=district1, date_from=SCHOOL_DAY,
-                        date_to=SCHOOL_DAY, school_ids=frozenset({g4.school_id}))
+    sweep_rule_district(
+        rule=get_rule("HW-4-PUBLISH"),
+        district=district1,
+        date_from=SCHOOL_DAY,
+        date_to=SCHOOL_DAY,
+        school_ids=frozenset({g4.school_id}),
+    )
     from compliance.models import Finding
 
     assert list(Finding.objects.values_list("school_class_id", flat=True)) == [g4.pk]
@@ -229,8 +270,17 @@ def test_every_homework_rule_is_registered_with_a_precise_hint():
     from compliance.registry import all_rules
 
     rules = {r.id: r for r in all_rules() if r.id.startswith("HW-")}
-    assert set(rules) == {"HW-5-G12", "HW-5-G36", "HW-5-G79", "HW-4-PARENT", "HW-4-PUNITIVE", "HW-4-STANDARD",
-                          "HW-6-SELFGRADE", "HW-4-PUBLISH", "HW-4-GRADING"}
+    assert set(rules) == {
+        "HW-5-G12",
+        "HW-5-G36",
+        "HW-5-G79",
+        "HW-4-PARENT",
+        "HW-4-PUNITIVE",
+        "HW-4-STANDARD",
+        "HW-6-SELFGRADE",
+        "HW-4-PUBLISH",
+        "HW-4-GRADING",
+    }
     assert rules["HW-4-GRADING"].kind == "case" and rules["HW-4-GRADING"].func is None
     assert all(r.hint_zh and r.hint_en and r.func.__doc__ for r in rules.values() if r.kind == "auto")
     assert "60" in rules["HW-5-G36"].hint_zh and "90" in rules["HW-5-G79"].hint_zh
@@ -239,24 +289,46 @@ def test_every_homework_rule_is_registered_with_a_precise_hint():
 def test_grading_case_can_be_recorded(district1, g4, district_user):
     from compliance.services import finding_create_case
 
-    finding = finding_create_case(rule_id="HW-4-GRADING", district=district1, actor=district_user,
-                                  evidence={"complaint": "作业三天未批改"}, school=g4.school, school_class=g4,
-                                  date=SCHOOL_DAY)
+    finding = finding_create_case(
+        rule_id="HW-4-GRADING",
+        district=district1,
+        actor=district_user,
+        evidence={"complaint": "作业三天未批改"},
+        school=g4.school,
+        school_class=g4,
+        date=SCHOOL_DAY,
+    )
     assert finding.kind == "case" and finding.school_class_id == g4.pk
 
 
-
-@pytest.mark.parametrize("rule_id", ["HW-5-G12", "HW-5-G36", "HW-5-G79", "HW-4-PARENT", "HW-4-PUNITIVE",
-                                     "HW-4-STANDARD", "HW-6-SELFGRADE", "HW-4-PUBLISH"])
-def test_rules_are_set_based_queries_do_not_grow_with_classes(rule_id, school_a, district1, file_items,
-                                                              django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "rule_id",
+    [
+        "HW-5-G12",
+        "HW-5-G36",
+        "HW-5-G79",
+        "HW-4-PARENT",
+        "HW-4-PUNITIVE",
+        "HW-4-STANDARD",
+        "HW-6-SELFGRADE",
+        "HW-4-PUBLISH",
+    ],
+)
+def test_rules_are_set_based_queries_do_not_grow_with_classes(
+    rule_id, school_a, district1, file_items, django_assert_max_num_queries
+):
     from compliance.parameters import parameter_segments
     from compliance.registry import SweepContext
 
     rule = get_rule(rule_id)
     classes = [f.SchoolClassFactory(school=school_a, grade=g) for g in (1, 2, 4, 5, 8, 9) for _ in range(3)]
-    file_items(*[item(c, subject=s, minutes=50, for_parents=True, punitive=True, beyond_standard=True,
-                      self_grading=True) for c in classes[::2] for s in ("maths", "chinese")])
+    file_items(
+        *[
+            item(c, subject=s, minutes=50, for_parents=True, punitive=True, beyond_standard=True, self_grading=True)
+            for c in classes[::2]
+            for s in ("maths", "chinese")
+        ]
+    )
     days = (dt.date(2026, 11, 9), dt.date(2026, 11, 13))  # a school week: five school days
     [(start, end, params)] = parameter_segments(rule.params, *days)
     ctx = SweepContext(rule=rule, districts=(district1,), date_from=start, date_to=end, params=params)

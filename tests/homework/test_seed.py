@@ -14,8 +14,16 @@ from schools.models import SchoolClass
 
 pytestmark = pytest.mark.django_db
 
-HW_AUTO = ["HW-5-G12", "HW-5-G36", "HW-5-G79", "HW-4-PARENT", "HW-4-PUNITIVE", "HW-4-STANDARD", "HW-6-SELFGRADE",
-           "HW-4-PUBLISH"]
+HW_AUTO = [
+    "HW-5-G12",
+    "HW-5-G36",
+    "HW-5-G79",
+    "HW-4-PARENT",
+    "HW-4-PUNITIVE",
+    "HW-4-STANDARD",
+    "HW-6-SELFGRADE",
+    "HW-4-PUBLISH",
+]
 
 
 def test_seeded_homework_breaks_every_rule_about_the_set_share():

@@ -17,8 +17,23 @@ NEXT_DAY = SCHOOL_DAY + dt.timedelta(days=1)
 
 
 def row(school_class, day=SCHOOL_DAY, subject="maths", kind="written", content="", filed_by=None, minutes=20):
-    return (school_class.pk, school_class.school_id, day, subject, kind, minutes, True, False, True, False, False,
-            False, content, timezone.now(), filed_by)
+    return (
+        school_class.pk,
+        school_class.school_id,
+        day,
+        subject,
+        kind,
+        minutes,
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
+        content,
+        timezone.now(),
+        filed_by,
+    )
 
 
 def test_items_copy_writes_every_value_and_text_that_copy_itself_escapes(g4, school_user):
@@ -26,7 +41,12 @@ def test_items_copy_writes_every_value_and_text_that_copy_itself_escapes(g4, sch
     assert sql.items_copy([row(g4, content=content, filed_by=school_user.pk), row(g4, subject="chinese")]) == 2
     maths = HomeworkItem.objects.get(subject="maths")
     assert (maths.school_class_id, maths.school_id, maths.date, maths.kind, maths.minutes) == (
-        g4.pk, g4.school_id, SCHOOL_DAY, "written", 20)
+        g4.pk,
+        g4.school_id,
+        SCHOOL_DAY,
+        "written",
+        20,
+    )
     assert (maths.at_home, maths.for_parents, maths.parent_grading) == (True, False, True)
     assert maths.content == content and maths.filed_by_id == school_user.pk
     assert HomeworkItem.objects.get(subject="chinese").filed_by_id is None
@@ -42,17 +62,29 @@ def test_days_upsert_keeps_the_first_filing_time_and_moves_the_last(g4, g8, scho
     first = timezone.now() - dt.timedelta(hours=2)
     sql.days_upsert({(g4.pk, SCHOOL_DAY): g4.school_id}, now=first, user_id=None, no_homework_day=(g4.pk, SCHOOL_DAY))
     later = timezone.now()
-    sql.days_upsert({(g4.pk, SCHOOL_DAY): g4.school_id, (g8.pk, SCHOOL_DAY): g8.school_id}, now=later,
-                    user_id=school_user.pk, no_homework_day=None)
+    sql.days_upsert(
+        {(g4.pk, SCHOOL_DAY): g4.school_id, (g8.pk, SCHOOL_DAY): g8.school_id},
+        now=later,
+        user_id=school_user.pk,
+        no_homework_day=None,
+    )
     day = HomeworkDay.objects.get(school_class=g4)
     assert (day.first_filed_at, day.last_filed_at, day.filed_by_id, day.no_homework) == (
-        first, later, school_user.pk, False)
+        first,
+        later,
+        school_user.pk,
+        False,
+    )
     assert HomeworkDay.objects.get(school_class=g8).first_filed_at == later
 
 
 def test_days_filed_answers_only_the_filed_days_asked_about(g4, g8):
-    sql.days_upsert({(g4.pk, SCHOOL_DAY): g4.school_id, (g8.pk, NEXT_DAY): g8.school_id}, now=timezone.now(),
-                    user_id=None, no_homework_day=None)
+    sql.days_upsert(
+        {(g4.pk, SCHOOL_DAY): g4.school_id, (g8.pk, NEXT_DAY): g8.school_id},
+        now=timezone.now(),
+        user_id=None,
+        no_homework_day=None,
+    )
     asked = {(g4.pk, SCHOOL_DAY), (g4.pk, NEXT_DAY), (g8.pk, SCHOOL_DAY)}
     assert sql.days_filed(asked) == {(g4.pk, SCHOOL_DAY)}
     assert sql.days_filed(set()) == set()
@@ -61,16 +93,18 @@ def test_days_filed_answers_only_the_filed_days_asked_about(g4, g8):
 def test_items_delete_subjects_deletes_only_those_keys(g4, g8):
     sql.items_copy([row(g4), row(g4, kind="oral"), row(g4, subject="chinese"), row(g8), row(g4, day=NEXT_DAY)])
     assert sql.items_delete_subjects({(g4.pk, SCHOOL_DAY, "maths")}) == 2
-    assert sorted(HomeworkItem.objects.values_list("school_class_id", "date", "subject")) == sorted([
-        (g4.pk, SCHOOL_DAY, "chinese"), (g8.pk, SCHOOL_DAY, "maths"), (g4.pk, NEXT_DAY, "maths")])
+    assert sorted(HomeworkItem.objects.values_list("school_class_id", "date", "subject")) == sorted(
+        [(g4.pk, SCHOOL_DAY, "chinese"), (g8.pk, SCHOOL_DAY, "maths"), (g4.pk, NEXT_DAY, "maths")]
+    )
     assert sql.items_delete_subjects(set()) == 0
 
 
 def test_items_delete_days_deletes_every_item_of_those_days_only(g4, g8):
     sql.items_copy([row(g4), row(g4, subject="chinese"), row(g8), row(g4, day=NEXT_DAY)])
     assert sql.items_delete_days({(g4.pk, SCHOOL_DAY)}) == 2
-    assert sorted(HomeworkItem.objects.values_list("school_class_id", "date")) == sorted([
-        (g8.pk, SCHOOL_DAY), (g4.pk, NEXT_DAY)])
+    assert sorted(HomeworkItem.objects.values_list("school_class_id", "date")) == sorted(
+        [(g8.pk, SCHOOL_DAY), (g4.pk, NEXT_DAY)]
+    )
     assert sql.items_delete_days(set()) == 0
 
 

@@ -104,7 +104,8 @@ def sweep(rule_id: str, district, date_from: dt.date | str = "2026-11-09", date_
     sweep_rule_district(rule=get_rule(rule_id), district=district, date_from=date_from, date_to=date_to)
     return list(
         Finding.objects.filter(rule_id=rule_id, district=district, status__in=ACTIVE_STATUSES).order_by(
-            "period_start", "id")
+            "period_start", "id"
+        )
     )
 
 

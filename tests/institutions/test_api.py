@@ -27,8 +27,15 @@ def other_institution(district1):
 
 def new_institution_payload(**over):
     data = {
-        "name": "北京新开培训学校", "credit_code": f.credit_code(777), "district": "110101", "category": "non_subject",
-        "domain": "arts", "audience": ["compulsory"], "mode": "offline", "nonprofit": False, "licence_status": "valid",
+        "name": "北京新开培训学校",
+        "credit_code": f.credit_code(777),
+        "district": "110101",
+        "category": "non_subject",
+        "domain": "arts",
+        "audience": ["compulsory"],
+        "mode": "offline",
+        "nonprofit": False,
+        "licence_status": "valid",
         "approved_on": "2023-04-01",
     }
     data.update(over)
@@ -52,9 +59,13 @@ def test_district2_user_gets_404_on_district1_courses_and_sessions(as_user, dist
 
 @pytest.mark.parametrize(
     ("resource", "factory", "patch_status"),
-    [("courses", CourseFactory, 404), ("trainers", TrainerFactory, 404), ("foreign-staff", ForeignStaffFactory, 404),
-     ("disclosures", DisclosureFactory, 404),
-     ("sites", SiteFactory, 403)],  # approved sites are the bureau's record: no institution writes at all
+    [
+        ("courses", CourseFactory, 404),
+        ("trainers", TrainerFactory, 404),
+        ("foreign-staff", ForeignStaffFactory, 404),
+        ("disclosures", DisclosureFactory, 404),
+        ("sites", SiteFactory, 403),
+    ],  # approved sites are the bureau's record: no institution writes at all
 )
 def test_institution_user_cannot_read_or_change_another_institutions_data(
     as_user, institution_user, institution, other_institution, resource, factory, patch_status
@@ -80,10 +91,22 @@ def test_institution_user_cannot_change_another_institutions_session(
 
 
 def test_institution_user_cannot_create_a_course_for_another_institution(as_user, institution_user, other_institution):
-    resp = as_user(institution_user).post(f"{API}courses/", {
-        "institution": other_institution.pk, "name": "x", "subject": "arts", "content_grade": 3, "min_grade": 3,
-        "max_grade": 3, "mode": "offline", "class_size": 10, "lesson_minutes": 45, "price_per_lesson": "50.00",
-    }, format="json")
+    resp = as_user(institution_user).post(
+        f"{API}courses/",
+        {
+            "institution": other_institution.pk,
+            "name": "x",
+            "subject": "arts",
+            "content_grade": 3,
+            "min_grade": 3,
+            "max_grade": 3,
+            "mode": "offline",
+            "class_size": 10,
+            "lesson_minutes": 45,
+            "price_per_lesson": "50.00",
+        },
+        format="json",
+    )
     assert resp.status_code == 400 and "institution" in resp.json()["fields"]
     assert not Course.objects.exists()
 
@@ -92,17 +115,36 @@ def test_institution_user_keeps_own_courses_and_sessions(as_user, institution_us
     site = SiteFactory(institution=institution)
     trainer = TrainerFactory(institution=institution)
     client = as_user(institution_user)
-    resp = client.post(f"{API}courses/", {
-        "institution": institution.pk, "name": "少儿美术", "subject": "fine_arts", "content_grade": 3, "min_grade": 2,
-        "max_grade": 4, "mode": "offline", "class_size": 12, "lesson_minutes": 60, "price_per_lesson": "70.00",
-        "trainers": [trainer.pk],
-    }, format="json")
+    resp = client.post(
+        f"{API}courses/",
+        {
+            "institution": institution.pk,
+            "name": "少儿美术",
+            "subject": "fine_arts",
+            "content_grade": 3,
+            "min_grade": 2,
+            "max_grade": 4,
+            "mode": "offline",
+            "class_size": 12,
+            "lesson_minutes": 60,
+            "price_per_lesson": "70.00",
+            "trainers": [trainer.pk],
+        },
+        format="json",
+    )
     assert resp.status_code == 201, resp.json()
     course_id = resp.json()["id"]
-    resp = client.post(f"{API}sessions/", {
-        "course": course_id, "site": site.pk, "starts_at": "2026-11-14T09:00:00+08:00",
-        "ends_at": "2026-11-14T10:00:00+08:00", "mode": "offline",
-    }, format="json")
+    resp = client.post(
+        f"{API}sessions/",
+        {
+            "course": course_id,
+            "site": site.pk,
+            "starts_at": "2026-11-14T09:00:00+08:00",
+            "ends_at": "2026-11-14T10:00:00+08:00",
+            "mode": "offline",
+        },
+        format="json",
+    )
     assert resp.status_code == 201, resp.json()
     body = resp.json()
     assert body["starts_at"] == "2026-11-14T09:00:00+08:00"  # ISO 8601, Asia/Shanghai
@@ -110,8 +152,9 @@ def test_institution_user_keeps_own_courses_and_sessions(as_user, institution_us
 
 
 def test_institution_user_may_not_change_licence_or_list_status(as_user, institution_user, institution):
-    resp = as_user(institution_user).patch(f"{API}{institution.pk}/", {"licence_status": "valid",
-                                                                        "list_status": "white"}, format="json")
+    resp = as_user(institution_user).patch(
+        f"{API}{institution.pk}/", {"licence_status": "valid", "list_status": "white"}, format="json"
+    )
     assert resp.status_code == 403
     assert as_user(institution_user).get(f"{API}{institution.pk}/").status_code == 200
 
@@ -120,16 +163,30 @@ def test_session_validation(as_user, institution_user, institution, other_instit
     course = CourseFactory(institution=institution)
     foreign_site = SiteFactory(institution=other_institution)
     client = as_user(institution_user)
-    resp = client.post(f"{API}sessions/", {
-        "course": course.pk, "site": None, "starts_at": "2026-11-14T10:00:00+08:00",
-        "ends_at": "2026-11-14T09:00:00+08:00", "mode": "offline",
-    }, format="json")
+    resp = client.post(
+        f"{API}sessions/",
+        {
+            "course": course.pk,
+            "site": None,
+            "starts_at": "2026-11-14T10:00:00+08:00",
+            "ends_at": "2026-11-14T09:00:00+08:00",
+            "mode": "offline",
+        },
+        format="json",
+    )
     assert resp.status_code == 400
     assert set(resp.json()["fields"]) == {"ends_at", "site"}
-    resp = client.post(f"{API}sessions/", {
-        "course": course.pk, "site": foreign_site.pk, "starts_at": "2026-11-14T09:00:00+08:00",
-        "ends_at": "2026-11-14T10:00:00+08:00", "mode": "offline",
-    }, format="json")
+    resp = client.post(
+        f"{API}sessions/",
+        {
+            "course": course.pk,
+            "site": foreign_site.pk,
+            "starts_at": "2026-11-14T09:00:00+08:00",
+            "ends_at": "2026-11-14T10:00:00+08:00",
+            "mode": "offline",
+        },
+        format="json",
+    )
     assert resp.status_code == 400 and "site" in resp.json()["fields"]
 
 
@@ -154,9 +211,15 @@ def test_list_status_patch_needs_a_reason_and_records_history(as_user, district_
     client = as_user(district_user)
     resp = client.patch(f"{API}{institution.pk}/", {"list_status": "black"}, format="json")
     assert resp.status_code == 400 and "reason" in resp.json()["fields"]
-    resp = client.patch(f"{API}{institution.pk}/", {
-        "list_status": "black", "list_status_reason": "违规开展学科培训", "list_status_effective_on": "2026-11-02",
-    }, format="json")
+    resp = client.patch(
+        f"{API}{institution.pk}/",
+        {
+            "list_status": "black",
+            "list_status_reason": "违规开展学科培训",
+            "list_status_effective_on": "2026-11-02",
+        },
+        format="json",
+    )
     assert resp.status_code == 200, resp.json()
     assert resp.json()["list_status"] == "black" and resp.json()["list_status_since"] == "2026-11-02"
     change = ListStatusChange.objects.get()
@@ -177,12 +240,18 @@ def test_filters(as_user, city_user, district1, district2):
 def test_prepayments_are_staff_records(as_user, institution_user, district_user, institution):
     payment = PrepaymentFactory(course=CourseFactory(institution=institution))
     assert as_user(institution_user).get(f"{API}prepayments/{payment.pk}/").status_code == 200
-    assert as_user(institution_user).patch(
-        f"{API}prepayments/{payment.pk}/", {"supervised": False}, format="json"
-    ).status_code == 403
-    assert as_user(district_user).patch(
-        f"{API}prepayments/{payment.pk}/", {"supervised": False}, format="json"
-    ).status_code == 200
+    assert (
+        as_user(institution_user)
+        .patch(f"{API}prepayments/{payment.pk}/", {"supervised": False}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        as_user(district_user)
+        .patch(f"{API}prepayments/{payment.pk}/", {"supervised": False}, format="json")
+        .status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize(
@@ -195,15 +264,24 @@ def test_prepayments_are_staff_records(as_user, institution_user, district_user,
         ("courses/", lambda inst: course_with_trainers(inst, 2)),
         ("sessions/", lambda inst: SessionFactory(course=CourseFactory(institution=inst))),
         ("prepayments/", lambda inst: PrepaymentFactory(course=CourseFactory(institution=inst))),
-        ("disclosures/", lambda inst: DisclosureFactory(institution=inst, item=["licence", "fee_standard",
-                                                                                  "refund_standard", "fee_account"][
-            Institution.objects.count() % 4])),
-        ("list-changes/", lambda inst: ListStatusChange.objects.create(
-            institution=inst, from_status="none", to_status="white", effective_on=dt.date(2026, 1, 1), reason="r")),
+        (
+            "disclosures/",
+            lambda inst: DisclosureFactory(
+                institution=inst,
+                item=["licence", "fee_standard", "refund_standard", "fee_account"][Institution.objects.count() % 4],
+            ),
+        ),
+        (
+            "list-changes/",
+            lambda inst: ListStatusChange.objects.create(
+                institution=inst, from_status="none", to_status="white", effective_on=dt.date(2026, 1, 1), reason="r"
+            ),
+        ),
     ],
 )
-def test_list_query_count_does_not_grow(as_user, district_user, district1, resource, make,
-                                        django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(
+    as_user, district_user, district1, resource, make, django_assert_max_num_queries
+):
     for _ in range(4):
         make(f.InstitutionFactory(district=district1))
     client = as_user(district_user)

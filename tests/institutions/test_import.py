@@ -39,10 +39,23 @@ REG_HEADER = [c.label for c in REGISTRY_COLUMNS]
 
 def reg_row(code, name="北京某某培训学校", district="110101", **over):
     row = {
-        "credit_code": code, "name": name, "district": district, "category": "非学科类", "domain": "文化艺术",
-        "audience": "义务教育", "mode": "线下", "nonprofit": "否", "licence_no": "教民110101", "licence_status": "有效",
-        "approved_on": "2022-05-01", "reapproved_on": "", "icp_no": "", "listed": "否", "capital_raised": "否",
-        "foreign_controlled": "否", "list_status": "未列入",
+        "credit_code": code,
+        "name": name,
+        "district": district,
+        "category": "非学科类",
+        "domain": "文化艺术",
+        "audience": "义务教育",
+        "mode": "线下",
+        "nonprofit": "否",
+        "licence_no": "教民110101",
+        "licence_status": "有效",
+        "approved_on": "2022-05-01",
+        "reapproved_on": "",
+        "icp_no": "",
+        "listed": "否",
+        "capital_raised": "否",
+        "foreign_controlled": "否",
+        "list_status": "未列入",
     }
     row.update(over)
     return [row[c.key] for c in REGISTRY_COLUMNS]
@@ -54,7 +67,10 @@ def test_registry_import_creates_institutions_from_gbk_csv(district_user):
     assert report.ok and report.created == 2
     inst = Institution.objects.get(credit_code=f.credit_code(501))
     assert (inst.category, inst.domain, inst.audience, inst.licence_status) == (
-        "non_subject", "arts", ["compulsory"], "valid"
+        "non_subject",
+        "arts",
+        ["compulsory"],
+        "valid",
     )
 
 
@@ -101,13 +117,27 @@ def test_export_re_imports_unchanged_and_deleted_rows_come_back(city_user, distr
 
 
 def _snapshot(inst):
-    return (inst.name, inst.district_id, inst.category, inst.domain, inst.audience, inst.mode, inst.nonprofit,
-            inst.licence_no, inst.licence_status, inst.approved_on, inst.listed, inst.list_status)
+    return (
+        inst.name,
+        inst.district_id,
+        inst.category,
+        inst.domain,
+        inst.audience,
+        inst.mode,
+        inst.nonprofit,
+        inst.licence_no,
+        inst.licence_status,
+        inst.approved_on,
+        inst.listed,
+        inst.list_status,
+    )
 
 
 def test_imported_black_list_status_is_recorded_in_history(city_user):
     institution_import(
-        user=city_user, file=csv_file(REG_HEADER, [reg_row(f.credit_code(508), list_status="黑名单")]), file_name="x.csv"
+        user=city_user,
+        file=csv_file(REG_HEADER, [reg_row(f.credit_code(508), list_status="黑名单")]),
+        file_name="x.csv",
     )
     change = ListStatusChange.objects.get()
     assert (change.to_status, change.actor) == ("black", city_user)
@@ -144,10 +174,13 @@ def test_session_import_from_xlsx_with_local_times(institution_user, institution
     course = CourseFactory(institution=institution)
     site = SiteFactory(institution=institution)
     online = CourseFactory(institution=institution, mode="online", lesson_minutes=30)
-    file = xlsx_file(SES_HEADER, [
-        [course.pk, site.pk, dt.datetime(2026, 11, 14, 9, 0), dt.datetime(2026, 11, 14, 9, 45), "线下"],
-        [online.pk, None, "2026-11-14 19:00", "2026-11-14 19:30", ""],
-    ])
+    file = xlsx_file(
+        SES_HEADER,
+        [
+            [course.pk, site.pk, dt.datetime(2026, 11, 14, 9, 0), dt.datetime(2026, 11, 14, 9, 45), "线下"],
+            [online.pk, None, "2026-11-14 19:00", "2026-11-14 19:30", ""],
+        ],
+    )
     report = session_import(user=institution_user, file=file)
     assert report.ok and report.created == 2
     first = Session.objects.get(course=course)
@@ -201,8 +234,10 @@ def test_api_schedule_import_names_rows_and_saves_nothing(as_user, institution_u
 def test_api_registry_import_is_for_bureau_staff(as_user, institution_user, district_user):
     upload = csv_file(REG_HEADER, [reg_row(f.credit_code(601))])
     upload.name = "r.csv"
-    assert as_user(institution_user).post("/api/v1/institutions/import/", {"file": upload},
-                                          format="multipart").status_code == 403
+    assert (
+        as_user(institution_user).post("/api/v1/institutions/import/", {"file": upload}, format="multipart").status_code
+        == 403
+    )
     upload.seek(0)
     resp = as_user(district_user).post("/api/v1/institutions/import/", {"file": upload}, format="multipart")
     assert resp.status_code == 201 and resp.json()["created"] == 1

@@ -17,8 +17,13 @@ from tests import factories as f
 from .factories import CourseFactory, ForeignStaffFactory, PrepaymentFactory, SiteFactory, TrainerFactory
 
 pytestmark = pytest.mark.django_db
-PARAMS = {"guide_price_offline_lt10": 80, "guide_price_offline_10_35": 60, "guide_price_offline_gt35": 40,
-          "guide_price_online": 20, "guide_price_float": 0.10}
+PARAMS = {
+    "guide_price_offline_lt10": 80,
+    "guide_price_offline_10_35": 60,
+    "guide_price_offline_gt35": 40,
+    "guide_price_online": 20,
+    "guide_price_float": 0.10,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +35,15 @@ def fresh_throttle():
 
 @pytest.mark.parametrize(
     ("mode", "size", "minutes", "expected"),
-    [("offline", 12, 90, "132.00"), ("offline", 25, 45, "66.00"), ("offline", 8, 45, "88.00"),
-     ("offline", 36, 45, "44.00"), ("offline", 35, 45, "66.00"), ("online", 500, 30, "22.00"),
-     ("online", 1, 45, "33.00")],
+    [
+        ("offline", 12, 90, "132.00"),
+        ("offline", 25, 45, "66.00"),
+        ("offline", 8, 45, "88.00"),
+        ("offline", 36, 45, "44.00"),
+        ("offline", 35, 45, "66.00"),
+        ("online", 500, 30, "22.00"),
+        ("online", 1, 45, "33.00"),
+    ],
 )
 def test_guide_price_pro_rated_with_float(mode, size, minutes, expected):
     # 90-minute offline lesson for 12 students: 2 × 60 × 1.1 = 132 (RULES.md's worked example)
@@ -53,15 +64,27 @@ def published(institution):
     TrainerFactory(institution=institution, name="张公开", certificate_no="20201100000000111")
     TrainerFactory(institution=institution, name="李内部", certificate_no="20201100000000999", disclosed=False)
     ForeignStaffFactory(institution=institution, name="Hidden Person", work_permit_no="WP-SECRET-1")
-    CourseFactory(institution=institution, name="五年级数学", class_size=25, lesson_minutes=45,
-                  price_per_lesson=Decimal("113.00"))
+    CourseFactory(
+        institution=institution, name="五年级数学", class_size=25, lesson_minutes=45, price_per_lesson=Decimal("113.00")
+    )
     CourseFactory(institution=institution, name="少儿书法", subject="fine_arts", price_per_lesson=Decimal("300.00"))
     hidden = CourseFactory(institution=institution, name="内部测试课程", disclosed=False)
     PrepaymentFactory(course=hidden, account="秘密账户 6222000011112222")
-    ListStatusChange.objects.create(institution=institution, from_status="none", to_status="white",
-                                    effective_on=dt.date(2026, 1, 5), reason="内部审议意见XYZ")
-    Finding.objects.create(rule_id="TI-13-LATE-OFFLINE", district=institution.district, institution=institution,
-                           evidence={"note": "线索证据ABC"}, summary="线下培训21点结束", fingerprint="fp-lookup-1")
+    ListStatusChange.objects.create(
+        institution=institution,
+        from_status="none",
+        to_status="white",
+        effective_on=dt.date(2026, 1, 5),
+        reason="内部审议意见XYZ",
+    )
+    Finding.objects.create(
+        rule_id="TI-13-LATE-OFFLINE",
+        district=institution.district,
+        institution=institution,
+        evidence={"note": "线索证据ABC"},
+        summary="线下培训21点结束",
+        fingerprint="fp-lookup-1",
+    )
     return institution
 
 
@@ -69,8 +92,12 @@ def _complaint(institution):
     from complaints.services import complaint_submit
 
     complaint_submit(
-        target_kind="institution", category="holiday_or_late_training", description="周末晚上十点还在上课投诉内容QQQ",
-        occurred_on=dt.date(2026, 11, 14), institution=institution, contact_name="投诉人王某某",
+        target_kind="institution",
+        category="holiday_or_late_training",
+        description="周末晚上十点还在上课投诉内容QQQ",
+        occurred_on=dt.date(2026, 11, 14),
+        institution=institution,
+        contact_name="投诉人王某某",
         contact_phone="13800138000",
     )
 
@@ -84,15 +111,37 @@ def test_public_lookup_without_login_shows_disclosed_data_and_nothing_internal(p
     html = page.content.decode()
     body = json.dumps(api.json(), ensure_ascii=False)
     for text in (html, body):
-        for shown in ("东城区公开路1号", "张公开", "20201100000000111", "五年级数学", "少儿书法", published.credit_code):
+        for shown in (
+            "东城区公开路1号",
+            "张公开",
+            "20201100000000111",
+            "五年级数学",
+            "少儿书法",
+            published.credit_code,
+        ):
             assert shown in text
-        for hidden in ("东城区未批路9号", "李内部", "20201100000000999", "Hidden Person", "WP-SECRET-1", "内部测试课程",
-                       "秘密账户", "内部审议意见XYZ", "线索证据ABC", "线下培训21点结束", "TI-13", "投诉内容QQQ",
-                       "投诉人王某某", "13800138000", "138****8000"):
+        for hidden in (
+            "东城区未批路9号",
+            "李内部",
+            "20201100000000999",
+            "Hidden Person",
+            "WP-SECRET-1",
+            "内部测试课程",
+            "秘密账户",
+            "内部审议意见XYZ",
+            "线索证据ABC",
+            "线下培训21点结束",
+            "TI-13",
+            "投诉内容QQQ",
+            "投诉人王某某",
+            "13800138000",
+            "138****8000",
+        ):
             assert hidden not in text, hidden
     data = api.json()
-    assert not {"capital_raised", "foreign_controlled", "listed", "nonprofit", "findings", "complaints",
-                "id"} & set(data)
+    assert not {"capital_raised", "foreign_controlled", "listed", "nonprofit", "findings", "complaints", "id"} & set(
+        data
+    )
     assert data["licence_status"] == "valid" and data["list_status"] == "none"
     maths = next(c for c in data["courses"] if c["name"] == "五年级数学")
     # the bureau's own example: a class of 25 that charged 113 yuan may charge at most 66 (60 × 1.1)

@@ -48,34 +48,57 @@ def test_create_form_keeps_input_on_error(district_user):
     client = login(district_user)
     code = f.credit_code(880)
     wrong = code[:17] + ("0" if code[17] != "0" else "1")
-    resp = client.post("/institutions/new/", {
-        "name": "保留输入培训学校", "credit_code": wrong, "district": district_user.profile.district_id,
-        "category": "non_subject", "domain": "arts", "audience": ["compulsory"], "mode": "offline",
-        "licence_status": "valid",
-    })
+    resp = client.post(
+        "/institutions/new/",
+        {
+            "name": "保留输入培训学校",
+            "credit_code": wrong,
+            "district": district_user.profile.district_id,
+            "category": "non_subject",
+            "domain": "arts",
+            "audience": ["compulsory"],
+            "mode": "offline",
+            "licence_status": "valid",
+        },
+    )
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "保留输入培训学校" in html and "校验位" in html
     assert not Institution.objects.exists()
-    resp = client.post("/institutions/new/", {
-        "name": "保留输入培训学校", "credit_code": code.lower(), "district": district_user.profile.district_id,
-        "category": "non_subject", "domain": "arts", "audience": ["compulsory"], "mode": "offline",
-        "licence_status": "valid",
-    })
+    resp = client.post(
+        "/institutions/new/",
+        {
+            "name": "保留输入培训学校",
+            "credit_code": code.lower(),
+            "district": district_user.profile.district_id,
+            "category": "non_subject",
+            "domain": "arts",
+            "audience": ["compulsory"],
+            "mode": "offline",
+            "licence_status": "valid",
+        },
+    )
     assert resp.status_code == 302
     assert Institution.objects.get().credit_code == code
 
 
 def test_list_status_change_page_records_who_and_why(district_user, institution):
     client = login(district_user)
-    resp = client.post(f"/institutions/{institution.pk}/list-status/",
-                       {"status": "black", "effective_on": "2026-11-03", "reason": ""})
+    resp = client.post(
+        f"/institutions/{institution.pk}/list-status/", {"status": "black", "effective_on": "2026-11-03", "reason": ""}
+    )
     assert resp.status_code == 200 and not ListStatusChange.objects.exists()
-    resp = client.post(f"/institutions/{institution.pk}/list-status/",
-                       {"status": "black", "effective_on": "2026-11-03", "reason": "查实无证开展学科培训"})
+    resp = client.post(
+        f"/institutions/{institution.pk}/list-status/",
+        {"status": "black", "effective_on": "2026-11-03", "reason": "查实无证开展学科培训"},
+    )
     assert resp.status_code == 302
     change = ListStatusChange.objects.get()
-    assert (change.actor, change.reason, str(change.effective_on)) == (district_user, "查实无证开展学科培训", "2026-11-03")
+    assert (change.actor, change.reason, str(change.effective_on)) == (
+        district_user,
+        "查实无证开展学科培训",
+        "2026-11-03",
+    )
     assert "查实无证开展学科培训" in client.get(f"/institutions/{institution.pk}/").content.decode()
 
 
@@ -83,8 +106,10 @@ def test_schedule_import_page_shows_bad_rows_and_saves_nothing(institution_user,
     course = CourseFactory(institution=institution)
     site = SiteFactory(institution=institution)
     header = ",".join(c.label for c in SESSION_COLUMNS)
-    csv = (f"{header}\n{course.pk},{site.pk},2026-11-14 09:00,2026-11-14 09:45,线下\n"
-           f"{course.pk},{site.pk},2026-11-14 10:00,2026-11-14 09:00,线下\n").encode("utf-8-sig")
+    csv = (
+        f"{header}\n{course.pk},{site.pk},2026-11-14 09:00,2026-11-14 09:45,线下\n"
+        f"{course.pk},{site.pk},2026-11-14 10:00,2026-11-14 09:00,线下\n"
+    ).encode("utf-8-sig")
     upload = io.BytesIO(csv)
     upload.name = "schedule.csv"
     resp = login(institution_user).post("/institutions/schedule-import/", {"file": upload})
@@ -116,10 +141,21 @@ def test_institution_user_page_and_own_records(institution_user, institution, di
     assert institution.name in client.get("/institutions/mine/").content.decode()
     assert client.get(f"/institutions/{other.pk}/").status_code == 404
     assert client.get(f"/institutions/{other.pk}/courses/new/").status_code == 404
-    resp = client.post(f"/institutions/{institution.pk}/courses/new/", {
-        "name": "少儿围棋", "subject": "practice", "content_grade": 2, "min_grade": 1, "max_grade": 3,
-        "mode": "offline", "class_size": 10, "lesson_minutes": 60, "price_per_lesson": "80.00", "disclosed": "on",
-    })
+    resp = client.post(
+        f"/institutions/{institution.pk}/courses/new/",
+        {
+            "name": "少儿围棋",
+            "subject": "practice",
+            "content_grade": 2,
+            "min_grade": 1,
+            "max_grade": 3,
+            "mode": "offline",
+            "class_size": 10,
+            "lesson_minutes": 60,
+            "price_per_lesson": "80.00",
+            "disclosed": "on",
+        },
+    )
     assert resp.status_code == 302, resp.content.decode()[:2000]
     assert Course.objects.get().institution == institution
     assert client.get(f"/institutions/{institution.pk}/edit/").status_code == 403
@@ -130,8 +166,13 @@ def test_detail_page_query_count_is_fixed(district_user, institution, django_ass
     for _ in range(3):
         course = CourseFactory(institution=institution)
         SiteFactory(institution=institution)
-        Session.objects.create(course=course, site=institution.sites.first(), starts_at="2026-11-14T09:00+08:00",
-                               ends_at="2026-11-14T10:00+08:00", mode="offline")
+        Session.objects.create(
+            course=course,
+            site=institution.sites.first(),
+            starts_at="2026-11-14T09:00+08:00",
+            ends_at="2026-11-14T10:00+08:00",
+            mode="offline",
+        )
     client = login(district_user)
     with django_assert_max_num_queries(20):
         assert client.get(f"/institutions/{institution.pk}/").status_code == 200
@@ -149,8 +190,13 @@ def test_session_form_checks_times_and_keeps_input(institution_user, institution
     course = CourseFactory(institution=institution)
     site = SiteFactory(institution=institution)
     client = login(institution_user)
-    data = {"course": course.pk, "site": site.pk, "starts_at": "2026-11-16T18:00", "ends_at": "2026-11-16T17:00",
-            "mode": "offline"}
+    data = {
+        "course": course.pk,
+        "site": site.pk,
+        "starts_at": "2026-11-16T18:00",
+        "ends_at": "2026-11-16T17:00",
+        "mode": "offline",
+    }
     resp = client.post(f"/institutions/{institution.pk}/sessions/new/", data)
     assert resp.status_code == 200 and "结束时间须晚于开始时间" in resp.content.decode()
     assert 'value="2026-11-16T18:00"' in resp.content.decode()

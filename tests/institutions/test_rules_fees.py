@@ -41,18 +41,22 @@ class TestGuidePrice:
         assert {f.evidence["course_id"] for f in findings} == {before.pk, over.pk}
         assert {f.evidence["max_allowed"] for f in findings} == {"66.00"}
 
-    @pytest.mark.parametrize("mode,size,minutes,limit", [
-        ("offline", 9, 45, "88.00"),   # fewer than 10: 80 × 1.1
-        ("offline", 10, 45, "66.00"),  # 10 to 35 both included
-        ("offline", 35, 45, "66.00"),
-        ("offline", 36, 45, "44.00"),  # more than 35: 40 × 1.1
-        ("online", 200, 30, "22.00"),  # online: 20 × 1.1 per 30 minutes
-        ("online", 50, 25, "18.33"),   # pro-rated: 20 × 25 / 30 × 1.1
-    ])
+    @pytest.mark.parametrize(
+        ("mode", "size", "minutes", "limit"),
+        [
+            ("offline", 9, 45, "88.00"),  # fewer than 10: 80 × 1.1
+            ("offline", 10, 45, "66.00"),  # 10 to 35 both included
+            ("offline", 35, 45, "66.00"),
+            ("offline", 36, 45, "44.00"),  # more than 35: 40 × 1.1
+            ("online", 200, 30, "22.00"),  # online: 20 × 1.1 per 30 minutes
+            ("online", 50, 25, "18.33"),  # pro-rated: 20 × 25 / 30 × 1.1
+        ],
+    )
     def test_bands_and_pro_rating(self, district1, institution, mode, size, minutes, limit):
         at_limit = priced(institution, limit, mode=mode, class_size=size, lesson_minutes=minutes)
-        above = priced(institution, str(Decimal(limit) + Decimal("0.01")), mode=mode, class_size=size,
-                       lesson_minutes=minutes)
+        above = priced(
+            institution, str(Decimal(limit) + Decimal("0.01")), mode=mode, class_size=size, lesson_minutes=minutes
+        )
         findings = sweep("TI-15-PRICE", district1)
         assert [f.evidence["course_id"] for f in findings] == [above.pk]
         assert at_limit.pk != above.pk and findings[0].evidence["max_allowed"] == limit
@@ -64,8 +68,9 @@ class TestGuidePrice:
     def test_a_new_guide_price_applies_from_its_date(self, district1, institution):
         priced(institution, "70.00", class_size=25)
         assert sweep("TI-15-PRICE", district1, "2026-11-09") != []
-        RuleParameter.objects.create(key="guide_price_offline_10_35", value=65, effective_from=dt.date(2026, 11, 1),
-                                     source="测试：新的指导价")
+        RuleParameter.objects.create(
+            key="guide_price_offline_10_35", value=65, effective_from=dt.date(2026, 11, 1), source="测试：新的指导价"
+        )
         assert sweep("TI-15-PRICE", district1, "2026-11-09") == []  # 65 × 1.1 = 71.50
         assert Finding.objects.get(rule_id="TI-15-PRICE").status == "cleared"
 
@@ -118,11 +123,14 @@ class TestPrepayment:
         unsupervised = RulePrepaymentFactory(course=course, supervised=False, account="个人账户")
         findings = sweep("TI-15-PREPAY", district1, "2026-11-09", "2026-11-13")
         assert {f.evidence["prepayment_id"]: f.evidence["problems"] for f in findings} == {
-            long.pk: ["覆盖 4 个月（上限 3）"], unsupervised.pk: ["未进入监管账户"]}
+            long.pk: ["覆盖 4 个月（上限 3）"],
+            unsupervised.pk: ["未进入监管账户"],
+        }
 
     def test_prepayments_are_dated_by_payment_day(self, district1, institution):
-        RulePrepaymentFactory(course=RuleCourseFactory(institution=institution), months=6,
-                              paid_on=dt.date(2026, 10, 30))
+        RulePrepaymentFactory(
+            course=RuleCourseFactory(institution=institution), months=6, paid_on=dt.date(2026, 10, 30)
+        )
         assert sweep("TI-15-PREPAY", district1, "2026-11-09", "2026-11-13") == []
         assert len(sweep("TI-15-PREPAY", district1, "2026-10-26", "2026-10-30")) == 1
 
@@ -134,9 +142,15 @@ class TestPrepayment:
 def test_case_rules_are_recorded_by_staff(district1, district_user, rule_id):
     assert get_rule(rule_id).kind == "case"
     inst = InstitutionFactory(district=district1)
-    finding = finding_create_case(rule_id=rule_id, district=district1, actor=district_user,
-                                  evidence={"note": "现场检查"}, summary="检查发现", institution=inst,
-                                  date=dt.date(2026, 11, 10))
+    finding = finding_create_case(
+        rule_id=rule_id,
+        district=district1,
+        actor=district_user,
+        evidence={"note": "现场检查"},
+        summary="检查发现",
+        institution=inst,
+        date=dt.date(2026, 11, 10),
+    )
     assert finding.kind == "case" and finding.institution_id == inst.pk and finding.status == "open"
 
 
@@ -144,6 +158,12 @@ def test_te_26_paid_is_auto_and_recordable_as_a_case(district1, district_user, s
     rule = get_rule("TE-26-PAID")
     assert rule.kind == "auto" and rule.subject == "teacher"
     teacher = SchoolTeacherFactory(school=school_a)
-    finding = finding_create_case(rule_id="TE-26-PAID", district=district1, actor=district_user,
-                                  evidence={"complaint": "家长举报有偿补课"}, teacher=teacher, school=school_a)
+    finding = finding_create_case(
+        rule_id="TE-26-PAID",
+        district=district1,
+        actor=district_user,
+        evidence={"complaint": "家长举报有偿补课"},
+        teacher=teacher,
+        school=school_a,
+    )
     assert finding.kind == "case" and finding.teacher_id == teacher.pk

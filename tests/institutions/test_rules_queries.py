@@ -28,14 +28,28 @@ RULES = sorted(r.id for r in auto_rules() if r.id.startswith(("TI-", "TE-26")))
 def build_institution(district, n: int, school):
     """One institution that breaks every rule, several times over."""
     inst = InstitutionFactory(
-        district=district, mode="both", nonprofit=False, licence_status="expired", approved_on=dt.date(2023, 1, 1),
-        audience=["preschool", "compulsory", "high_school"], listed=True, list_status="black",
+        district=district,
+        mode="both",
+        nonprofit=False,
+        licence_status="expired",
+        approved_on=dt.date(2023, 1, 1),
+        audience=["preschool", "compulsory", "high_school"],
+        listed=True,
+        list_status="black",
         list_status_since=dt.date(2026, 11, 1),
     )
-    offline = RuleCourseFactory(institution=inst, price_per_lesson=Decimal("99.00"), foreign_curriculum=True,
-                                content_grade=3, min_grade=0, max_grade=3, enrolment_opens_on=dt.date(2026, 11, 10))
-    online = RuleCourseFactory(institution=inst, mode="online", lesson_minutes=40, min_grade=0,
-                               price_per_lesson=Decimal("50.00"))
+    offline = RuleCourseFactory(
+        institution=inst,
+        price_per_lesson=Decimal("99.00"),
+        foreign_curriculum=True,
+        content_grade=3,
+        min_grade=0,
+        max_grade=3,
+        enrolment_opens_on=dt.date(2026, 11, 10),
+    )
+    online = RuleCourseFactory(
+        institution=inst, mode="online", lesson_minutes=40, min_grade=0, price_per_lesson=Decimal("50.00")
+    )
     no_cert = RuleTrainerFactory(institution=inst, certificate_no="", photo="")
     offline.trainers.add(no_cert)
     SchoolTeacherFactory(school=school, certificate_no=f"POACH{n}")
@@ -66,8 +80,9 @@ def test_rule_queries_do_not_grow_with_the_data(rule_id, district1, django_asser
 
 def test_a_run_of_every_institution_rule_finishes_with_findings(district1):
     build_institution(district1, 0, SchoolFactory(district=district1))
-    run = run_create(date_from=dt.date(2026, 11, 9), date_to=dt.date(2026, 11, 20), district_codes=[district1.code],
-                     rule_ids=RULES)
+    run = run_create(
+        date_from=dt.date(2026, 11, 9), date_to=dt.date(2026, 11, 20), district_codes=[district1.code], rule_ids=RULES
+    )
     run = run_execute_sync(run=run)
     assert run.state == "done" and run.errors == []
     found = set(Finding.objects.filter(district=district1).values_list("rule_id", flat=True))

@@ -31,11 +31,33 @@ def flagged(rule_id, district, key="institution_id"):
 
 def test_every_rule_of_the_catalogue_is_registered():
     ids = {
-        "TI-12-NEWSUBJ", "TI-12-NONPROFIT", "TI-12-UNLICENSED", "TI-12-SITE", "TI-12-ONLINE", "TI-13-HOLIDAY",
-        "TI-13-SCHOOLHOURS", "TI-13-LATE-OFFLINE", "TI-13-LATE-ONLINE", "TI-13-ONLINE-LEN", "TI-13-ONLINE-GAP",
-        "TI-14-CERT", "TI-14-NONSUBJ", "TI-14-FOREIGN-CURR", "TI-14-ADVANCED", "TI-14-FOREIGN-STAFF",
-        "TI-14-DISCLOSURE", "TI-14-POACH", "TI-15-PRICE", "TI-15-FILING", "TI-15-PREPAY", "TI-17-CAPITAL",
-        "TI-18-BLACKLIST", "TI-31-PRESCHOOL-ONLINE", "TI-31-PRESCHOOL-SUBJ", "TI-31-NEW-PRESCHOOL", "TE-26-PAID",
+        "TI-12-NEWSUBJ",
+        "TI-12-NONPROFIT",
+        "TI-12-UNLICENSED",
+        "TI-12-SITE",
+        "TI-12-ONLINE",
+        "TI-13-HOLIDAY",
+        "TI-13-SCHOOLHOURS",
+        "TI-13-LATE-OFFLINE",
+        "TI-13-LATE-ONLINE",
+        "TI-13-ONLINE-LEN",
+        "TI-13-ONLINE-GAP",
+        "TI-14-CERT",
+        "TI-14-NONSUBJ",
+        "TI-14-FOREIGN-CURR",
+        "TI-14-ADVANCED",
+        "TI-14-FOREIGN-STAFF",
+        "TI-14-DISCLOSURE",
+        "TI-14-POACH",
+        "TI-15-PRICE",
+        "TI-15-FILING",
+        "TI-15-PREPAY",
+        "TI-17-CAPITAL",
+        "TI-18-BLACKLIST",
+        "TI-31-PRESCHOOL-ONLINE",
+        "TI-31-PRESCHOOL-SUBJ",
+        "TI-31-NEW-PRESCHOOL",
+        "TE-26-PAID",
     }
     rules = {r.id: r for r in all_rules()}
     assert ids <= set(rules)
@@ -44,8 +66,16 @@ def test_every_rule_of_the_catalogue_is_registered():
         assert r.kind == "auto" and r.func.__doc__ and r.title_zh and r.title_en and r.hint_zh and r.hint_en
     assert {rules[i].kind for i in ("TI-15-CONTRACT", "TI-16-AD")} == {"case"}
     assert {i for i in ids if rules[i].severity == "high"} == {
-        "TI-12-UNLICENSED", "TI-13-HOLIDAY", "TI-13-LATE-OFFLINE", "TI-13-LATE-ONLINE", "TI-17-CAPITAL",
-        "TI-18-BLACKLIST", "TI-31-PRESCHOOL-ONLINE", "TI-31-PRESCHOOL-SUBJ", "TI-31-NEW-PRESCHOOL"}
+        "TI-12-UNLICENSED",
+        "TI-13-HOLIDAY",
+        "TI-13-LATE-OFFLINE",
+        "TI-13-LATE-ONLINE",
+        "TI-17-CAPITAL",
+        "TI-18-BLACKLIST",
+        "TI-31-PRESCHOOL-ONLINE",
+        "TI-31-PRESCHOOL-SUBJ",
+        "TI-31-NEW-PRESCHOOL",
+    }
 
 
 # -- Art. 12 ------------------------------------------------------------------------------------
@@ -86,8 +116,11 @@ def test_cert_trainer_without_certificate_on_a_subject_course(district1, institu
     RuleCourseFactory(institution=institution, subject="english").trainers.add(no_cert)
     RuleCourseFactory(institution=institution, subject="maths").trainers.add(no_cert)
     RuleCourseFactory(institution=institution, subject="arts").trainers.add(
-        RuleTrainerFactory(institution=institution, certificate_no=""))  # arts needs no certificate
-    RuleCourseFactory(institution=institution, subject="maths").trainers.add(RuleTrainerFactory(institution=institution))
+        RuleTrainerFactory(institution=institution, certificate_no="")
+    )  # arts needs no certificate
+    RuleCourseFactory(institution=institution, subject="maths").trainers.add(
+        RuleTrainerFactory(institution=institution)
+    )
     [f] = sweep("TI-14-CERT", district1)
     assert f.evidence["trainer_id"] == no_cert.pk
     assert sorted(c["subject"] for c in f.evidence["courses"]) == ["english", "maths"]
@@ -116,7 +149,9 @@ def test_foreign_staff_needs_a_permit_and_must_be_in_china(district1, institutio
     abroad = RuleForeignStaffFactory(institution=institution, in_china=False)
     findings = sweep("TI-14-FOREIGN-STAFF", district1)
     assert {f.evidence["staff_id"]: f.evidence["problems"] for f in findings} == {
-        no_permit.pk: ["no_work_permit"], abroad.pk: ["abroad"]}
+        no_permit.pk: ["no_work_permit"],
+        abroad.pk: ["abroad"],
+    }
 
 
 class TestDisclosure:
@@ -135,8 +170,7 @@ class TestDisclosure:
         staff = RuleForeignStaffFactory(institution=institution, disclosed=False)
         [f] = sweep("TI-14-DISCLOSURE", district1)
         missing = f.evidence["missing"]
-        assert [m["item"] for m in missing] == [
-            "refund_standard", "fee_account", "trainer", "course", "foreign_staff"]
+        assert [m["item"] for m in missing] == ["refund_standard", "fee_account", "trainer", "course", "foreign_staff"]
         assert missing[2] == {**missing[2], "trainer_id": no_photo.pk, "missing": ["photo", "classes_taught"]}
         assert missing[3]["course_id"] == hidden.pk
         assert missing[4] == {**missing[4], "staff_id": staff.pk, "missing": ["disclosed"]}
@@ -159,8 +193,11 @@ class TestPoaching:
         [poach] = sweep("TI-14-POACH", district1)
         assert poach.institution_id == institution.pk and poach.district_id == district1.pk
         assert poach.evidence["trainer"]["trainer_id"] == trainer.pk
-        assert poach.evidence["teacher"] == {**poach.evidence["teacher"], "teacher_id": teacher.pk,
-                                             "school_id": school_b.pk}
+        assert poach.evidence["teacher"] == {
+            **poach.evidence["teacher"],
+            "teacher_id": teacher.pk,
+            "school_id": school_b.pk,
+        }
 
         # the teacher's finding belongs to the teacher's district, not the institution's
         assert sweep("TE-26-PAID", district1) == []
@@ -173,8 +210,13 @@ class TestPoaching:
         other_school = SchoolFactory(district=district1)
         SchoolTeacherFactory(school=other_school, certificate_no="C1")
         RuleTrainerFactory(institution=institution, certificate_no="C1")
-        sweep_rule_district(rule=get_rule("TE-26-PAID"), district=district1, date_from=dt.date(2026, 11, 9),
-                            date_to=dt.date(2026, 11, 9), school_ids=frozenset({school_a.pk}))
+        sweep_rule_district(
+            rule=get_rule("TE-26-PAID"),
+            district=district1,
+            date_from=dt.date(2026, 11, 9),
+            date_to=dt.date(2026, 11, 9),
+            school_ids=frozenset({school_a.pk}),
+        )
         assert not Finding.objects.filter(rule_id="TE-26-PAID").exists()
         assert len(sweep("TE-26-PAID", district1)) == 1
 
@@ -189,31 +231,44 @@ def test_capital_rules_for_subject_institutions(district1):
     InstitutionFactory(district=district1, listed=True, category="non_subject", domain="sports")
     findings = sweep("TI-17-CAPITAL", district1)
     assert {f.institution_id: f.evidence["problems"] for f in findings} == {
-        listed.pk: ["listed"], vie.pk: ["capital_raised", "foreign_controlled"]}
+        listed.pk: ["listed"],
+        vie.pk: ["capital_raised", "foreign_controlled"],
+    }
 
 
 def test_preschool_online_and_offline_subject_courses(district1, institution):
-    online_kids = RuleCourseFactory(institution=institution, subject="music", mode="online", lesson_minutes=20,
-                                    content_grade=0, min_grade=0, max_grade=0)
+    online_kids = RuleCourseFactory(
+        institution=institution,
+        subject="music",
+        mode="online",
+        lesson_minutes=20,
+        content_grade=0,
+        min_grade=0,
+        max_grade=0,
+    )
     RuleCourseFactory(institution=institution, mode="online", lesson_minutes=30)  # grade 5 online
     assert flagged("TI-31-PRESCHOOL-ONLINE", district1, "course_id") == {online_kids.pk}
 
-    english = RuleCourseFactory(institution=institution, name="幼儿英语启蒙", subject="english", content_grade=0,
-                                min_grade=0, max_grade=0)
-    thinking = RuleCourseFactory(institution=institution, name="思维训练班", subject="maths", content_grade=0,
-                                 min_grade=0, max_grade=1)
+    english = RuleCourseFactory(
+        institution=institution, name="幼儿英语启蒙", subject="english", content_grade=0, min_grade=0, max_grade=0
+    )
+    thinking = RuleCourseFactory(
+        institution=institution, name="思维训练班", subject="maths", content_grade=0, min_grade=0, max_grade=1
+    )
     RuleCourseFactory(institution=institution, subject="fine_arts", content_grade=0, min_grade=0, max_grade=0)
     assert flagged("TI-31-PRESCHOOL-SUBJ", district1, "course_id") == {english.pk, thinking.pk}
 
 
 def test_new_preschool_or_high_school_subject_institutions(district1):
     after = dt.date(2022, 5, 1)
-    kids = InstitutionFactory(district=district1, category="non_subject", domain="arts", audience=["preschool"],
-                              approved_on=after)
+    kids = InstitutionFactory(
+        district=district1, category="non_subject", domain="arts", audience=["preschool"], approved_on=after
+    )
     senior = InstitutionFactory(district=district1, audience=["high_school"], approved_on=CUTOFF)
     InstitutionFactory(district=district1, audience=["high_school"], approved_on=CUTOFF - dt.timedelta(days=1))
-    InstitutionFactory(district=district1, category="non_subject", domain="sports", audience=["high_school"],
-                       approved_on=after)
+    InstitutionFactory(
+        district=district1, category="non_subject", domain="sports", audience=["high_school"], approved_on=after
+    )
     InstitutionFactory(district=district1, audience=["preschool"], approved_on=None)
     assert flagged("TI-31-NEW-PRESCHOOL", district1) == {kids.pk, senior.pk}
 

@@ -85,16 +85,24 @@ class TestHoliday:
 
     def test_local_date_decides_not_utc(self, district1, maths):
         # 2026-11-13 23:30 UTC is Saturday 07:30 in Beijing
-        RuleSessionFactory(course=maths, starts_at=dt.datetime(2026, 11, 13, 23, 30, tzinfo=dt.UTC),
-                           ends_at=dt.datetime(2026, 11, 14, 0, 30, tzinfo=dt.UTC))
+        RuleSessionFactory(
+            course=maths,
+            starts_at=dt.datetime(2026, 11, 13, 23, 30, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2026, 11, 14, 0, 30, tzinfo=dt.UTC),
+        )
         assert sweep("TI-13-HOLIDAY", district1, "2026-11-13") == []
         [f] = sweep("TI-13-HOLIDAY", district1, "2026-11-14")
         assert f.period_start == dt.date(2026, 11, 14)
         assert f.evidence["time"] == "07:30–08:30"
 
     def test_a_districts_own_vacation_replaces_the_citys(self, district1, district2, maths):
-        Vacation.objects.create(academic_year=2025, kind="winter", district=district1,
-                                starts_on=dt.date(2026, 1, 17), ends_on=dt.date(2026, 2, 22))
+        Vacation.objects.create(
+            academic_year=2025,
+            kind="winter",
+            district=district1,
+            starts_on=dt.date(2026, 1, 17),
+            ends_on=dt.date(2026, 2, 22),
+        )
         lesson(maths, "2026-01-19", "18:00", "19:00")  # a Monday: vacation in district1 only
         other = RuleCourseFactory(institution=InstitutionFactory(district=district2))
         lesson(other, "2026-01-19", "18:00", "19:00")
@@ -224,25 +232,37 @@ class TestOnlineLessons:
 class TestActivity:
     def test_offline_session_needs_an_approved_site_of_the_institution(self, district1, institution, maths):
         lesson(maths, "2026-11-10", "18:00", "19:00")  # approved site of its own
-        unapproved = RuleSessionFactory(course=maths, site=RuleSiteFactory(institution=institution, approved=False),
-                                        starts_at=at("2026-11-10", "18:00"), ends_at=at("2026-11-10", "19:00"))
-        foreign = RuleSessionFactory(course=maths, site=RuleSiteFactory(), starts_at=at("2026-11-11", "18:00"),
-                                     ends_at=at("2026-11-11", "19:00"))
-        nowhere = RuleSessionFactory(course=maths, site=None, starts_at=at("2026-11-12", "18:00"),
-                                     ends_at=at("2026-11-12", "19:00"))
+        unapproved = RuleSessionFactory(
+            course=maths,
+            site=RuleSiteFactory(institution=institution, approved=False),
+            starts_at=at("2026-11-10", "18:00"),
+            ends_at=at("2026-11-10", "19:00"),
+        )
+        foreign = RuleSessionFactory(
+            course=maths, site=RuleSiteFactory(), starts_at=at("2026-11-11", "18:00"), ends_at=at("2026-11-11", "19:00")
+        )
+        nowhere = RuleSessionFactory(
+            course=maths, site=None, starts_at=at("2026-11-12", "18:00"), ends_at=at("2026-11-12", "19:00")
+        )
         online = RuleCourseFactory(institution=institution, mode="online", lesson_minutes=30)
         lesson(online, "2026-11-12", "18:00", "18:30")  # online: no site needed
         findings = sweep("TI-12-SITE", district1, "2026-11-09", "2026-11-13")
         assert {f.evidence["session_id"]: f.evidence["reason"] for f in findings} == {
-            unapproved.pk: "not_approved", foreign.pk: "other_institution", nowhere.pk: "no_site"}
+            unapproved.pk: "not_approved",
+            foreign.pk: "other_institution",
+            nowhere.pk: "no_site",
+        }
 
-    @pytest.mark.parametrize("status,number,flagged", [
-        ("valid", "教民110101001号", False),
-        ("valid", "", True),
-        ("expired", "教民110101001号", True),
-        ("revoked", "教民110101001号", True),
-        ("none", "", True),
-    ])
+    @pytest.mark.parametrize(
+        ("status", "number", "flagged"),
+        [
+            ("valid", "教民110101001号", False),
+            ("valid", "", True),
+            ("expired", "教民110101001号", True),
+            ("revoked", "教民110101001号", True),
+            ("none", "", True),
+        ],
+    )
     def test_unlicensed_sessions(self, district1, status, number, flagged):
         inst = InstitutionFactory(district=district1, licence_status=status, licence_no=number)
         s = lesson(RuleCourseFactory(institution=inst), "2026-11-10", "18:00", "19:00")
@@ -257,8 +277,12 @@ class TestActivity:
         course = RuleCourseFactory(institution=inst, enrolment_opens_on=dt.date(2026, 11, 12))
         RuleCourseFactory(institution=inst, enrolment_opens_on=dt.date(2026, 12, 1))  # outside the range
         [f] = sweep("TI-12-UNLICENSED", district1, "2026-11-09", "2026-11-13")
-        assert f.evidence == {**f.evidence, "activity": "enrolment", "course_id": course.pk,
-                              "enrolment_opens_on": "2026-11-12"}
+        assert f.evidence == {
+            **f.evidence,
+            "activity": "enrolment",
+            "course_id": course.pk,
+            "enrolment_opens_on": "2026-11-12",
+        }
         assert f.period_start == dt.date(2026, 11, 12)
 
     def test_blacklist_counts_activity_after_the_listing_date(self, district1):
@@ -271,7 +295,9 @@ class TestActivity:
         RuleCourseFactory(institution=inst, enrolment_opens_on=dt.date(2026, 11, 11))
         findings = sweep("TI-18-BLACKLIST", district1, "2026-11-09", "2026-11-13")
         assert [(f.period_start, f.evidence["activity"]) for f in findings] == [
-            (dt.date(2026, 11, 12), "session"), (dt.date(2026, 11, 13), "enrolment")]
+            (dt.date(2026, 11, 12), "session"),
+            (dt.date(2026, 11, 13), "enrolment"),
+        ]
         assert findings[0].evidence["session_id"] == after.pk
         assert findings[1].evidence["course_id"] == enrolling.pk
         assert findings[1].evidence["listed_on"] == "2026-11-11"

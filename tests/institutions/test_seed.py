@@ -22,12 +22,21 @@ def _seed(seed=3, violations=0.05, parts=("schools", "institutions")):
 
 def _snapshot():
     return (
-        list(Institution.objects.order_by("credit_code").values_list("credit_code", "name", "category",
-                                                                       "licence_status", "list_status")),
-        list(Session.objects.order_by("course__institution__credit_code", "course__name", "starts_at")
-             .values_list("course__institution__credit_code", "course__name", "starts_at", "ends_at", "mode")),
-        list(Trainer.objects.order_by("institution__credit_code", "name", "certificate_no")
-             .values_list("institution__credit_code", "name", "certificate_no")),
+        list(
+            Institution.objects.order_by("credit_code").values_list(
+                "credit_code", "name", "category", "licence_status", "list_status"
+            )
+        ),
+        list(
+            Session.objects.order_by("course__institution__credit_code", "course__name", "starts_at").values_list(
+                "course__institution__credit_code", "course__name", "starts_at", "ends_at", "mode"
+            )
+        ),
+        list(
+            Trainer.objects.order_by("institution__credit_code", "name", "certificate_no").values_list(
+                "institution__credit_code", "name", "certificate_no"
+            )
+        ),
     )
 
 

@@ -12,20 +12,29 @@ pytestmark = pytest.mark.django_db
 
 def test_list_status_change_is_recorded_with_who_and_why(institution, district_user):
     change = institution_set_list_status(
-        institution=institution, status="black", effective_on=dt.date(2026, 11, 1), reason="无证开展学科培训",
+        institution=institution,
+        status="black",
+        effective_on=dt.date(2026, 11, 1),
+        reason="无证开展学科培训",
         actor=district_user,
     )
     institution.refresh_from_db()
     assert institution.list_status == "black" and institution.list_status_since == dt.date(2026, 11, 1)
     assert (change.from_status, change.to_status, change.actor, change.reason) == (
-        "none", "black", district_user, "无证开展学科培训"
+        "none",
+        "black",
+        district_user,
+        "无证开展学科培训",
     )
 
 
 def test_list_status_needs_a_reason(institution, district_user):
     with pytest.raises(ServiceError) as exc:
         institution_set_list_status(
-            institution=institution, status="white", effective_on=dt.date(2026, 11, 1), reason="  ",
+            institution=institution,
+            status="white",
+            effective_on=dt.date(2026, 11, 1),
+            reason="  ",
             actor=district_user,
         )
     assert "reason" in exc.value.fields
@@ -35,7 +44,10 @@ def test_list_status_needs_a_reason(institution, district_user):
 def test_other_district_staff_cannot_list_an_institution(institution, district2_user):
     with pytest.raises(ServiceError):
         institution_set_list_status(
-            institution=institution, status="black", effective_on=dt.date(2026, 11, 1), reason="x",
+            institution=institution,
+            status="black",
+            effective_on=dt.date(2026, 11, 1),
+            reason="x",
             actor=district2_user,
         )
     institution.refresh_from_db()
@@ -45,8 +57,14 @@ def test_other_district_staff_cannot_list_an_institution(institution, district2_
 def test_district_staff_create_only_in_their_district(district_user, district2):
     with pytest.raises(ServiceError) as exc:
         institution_create(
-            user=district_user, name="某培训", credit_code=f.credit_code(900), district=district2,
-            category="non_subject", domain="arts", audience=["compulsory"], mode="offline",
+            user=district_user,
+            name="某培训",
+            credit_code=f.credit_code(900),
+            district=district2,
+            category="non_subject",
+            domain="arts",
+            audience=["compulsory"],
+            mode="offline",
         )
     assert "district" in exc.value.fields
 

@@ -62,8 +62,11 @@ def test_working_days_skip_national_day():
 
 def test_district_vacation_overrides_the_city(district1, district2):
     Vacation.objects.create(
-        academic_year=2026, kind="winter", district=district1,
-        starts_on=dt.date(2027, 1, 16), ends_on=dt.date(2027, 2, 21),
+        academic_year=2026,
+        kind="winter",
+        district=district1,
+        starts_on=dt.date(2027, 1, 16),
+        ends_on=dt.date(2027, 2, 21),
     )
     # 2026-12-01 is an ordinary school day everywhere; check a day only the override covers
     StatutoryYear.objects.create(year=2027, source="test")
@@ -83,6 +86,10 @@ def test_district_vacation_overrides_the_city(district1, district2):
 def test_school_days_of_national_day_week():
     days = SchoolCalendar().school_days(dt.date(2026, 9, 28), dt.date(2026, 10, 11))
     assert days == [
-        dt.date(2026, 9, 28), dt.date(2026, 9, 29), dt.date(2026, 9, 30),
-        dt.date(2026, 10, 8), dt.date(2026, 10, 9), dt.date(2026, 10, 10),
+        dt.date(2026, 9, 28),
+        dt.date(2026, 9, 29),
+        dt.date(2026, 9, 30),
+        dt.date(2026, 10, 8),
+        dt.date(2026, 10, 9),
+        dt.date(2026, 10, 10),
     ]

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 START, BEFORE = dt.date(2030, 9, 1), dt.date(2030, 8, 31)
 
 
-@pytest.mark.parametrize("model,extra", [(Term, {"name": "autumn"}), (Vacation, {"kind": "winter"})])
+@pytest.mark.parametrize(("model", "extra"), [(Term, {"name": "autumn"}), (Vacation, {"kind": "winter"})])
 def test_an_end_before_the_start_is_an_error_at_the_end_date(model, extra):
     period = model(academic_year=2030, starts_on=START, ends_on=BEFORE, **extra)
     with pytest.raises(ValidationError) as exc:

@@ -9,10 +9,16 @@ pytestmark = pytest.mark.django_db
 def _snapshot():
     return (
         list(School.objects.order_by("code").values_list("district__code", "code", "name", "stage", "boarding")),
-        list(SchoolClass.objects.order_by("school__code", "grade", "name").values_list(
-            "school__code", "grade", "name", "headcount")),
-        list(SchoolTeacher.objects.order_by("school__code", "name", "certificate_no").values_list(
-            "school__code", "name", "certificate_no")),
+        list(
+            SchoolClass.objects.order_by("school__code", "grade", "name").values_list(
+                "school__code", "grade", "name", "headcount"
+            )
+        ),
+        list(
+            SchoolTeacher.objects.order_by("school__code", "name", "certificate_no").values_list(
+                "school__code", "name", "certificate_no"
+            )
+        ),
     )
 
 

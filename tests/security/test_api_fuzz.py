@@ -130,7 +130,10 @@ def test_schema_generates_valid_and_without_a_warning():
     """What CI runs: a schema warning (an unresolvable field, two choice sets under one enum name ...) fails."""
     result = subprocess.run(
         [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn", "--file", os.devnull],
-        cwd=django_settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Warning" not in result.stderr, result.stderr

@@ -97,9 +97,10 @@ def test_a_password_change_by_any_path_revokes_every_token(district_user, admin_
     key = api_token(district_user)
     admin = Client()
     admin.force_login(admin_user)
-    response = admin.post(reverse("admin:auth_user_password_change", args=[district_user.pk]),
-                          {"password1": "an-admin-set-password-2", "password2": "an-admin-set-password-2",
-                           "usable_password": "true"})
+    response = admin.post(
+        reverse("admin:auth_user_password_change", args=[district_user.pk]),
+        {"password1": "an-admin-set-password-2", "password2": "an-admin-set-password-2", "usable_password": "true"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not works(key)
     # set_password in a shell, and a bulk UPDATE that no Python code sees
@@ -137,8 +138,7 @@ def test_a_lockout_of_the_username_revokes_its_tokens(client, district_user, dis
     for n in range(4):
         client.post(reverse("login"), {"username": "district1", "password": "wrong-xyz"}, REMOTE_ADDR=f"10.4.0.{n}")
     assert works(key)  # four failures lock nothing
-    response = client.post(reverse("login"), {"username": "district1", "password": "wrong-xyz"},
-                           REMOTE_ADDR="10.4.0.9")
+    response = client.post(reverse("login"), {"username": "district1", "password": "wrong-xyz"}, REMOTE_ADDR="10.4.0.9")
     assert response.status_code == 429
     assert not works(key)
     assert works(bystander)
@@ -149,8 +149,7 @@ def test_a_lockout_of_an_address_alone_revokes_no_ones_tokens(client, district_u
     for n in range(4):
         client.post(reverse("login"), {"username": f"nobody{n}", "password": "wrong-xyz"}, REMOTE_ADDR="10.5.0.1")
     # the fifth failure from this address locks the address; the username tried has one failure
-    response = client.post(reverse("login"), {"username": "district1", "password": "wrong-xyz"},
-                           REMOTE_ADDR="10.5.0.1")
+    response = client.post(reverse("login"), {"username": "district1", "password": "wrong-xyz"}, REMOTE_ADDR="10.5.0.1")
     assert response.status_code == 429
     assert works(key)
 

@@ -128,8 +128,9 @@ def test_an_upsert_cannot_rewrite_an_event(city_user):
     event = audit_record(actor=city_user, action="update", object_type="x", object_id=1)
     forged = AuditEvent(pk=event.pk, action="update", outcome="failed", actor_label="mallory")
     with pytest.raises(AppendOnlyError):
-        AuditEvent.objects.bulk_create([forged], update_conflicts=True, unique_fields=["id"],
-                                       update_fields=["outcome", "actor_label"])
+        AuditEvent.objects.bulk_create(
+            [forged], update_conflicts=True, unique_fields=["id"], update_fields=["outcome", "actor_label"]
+        )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.outcome, stored.actor_label) == ("ok", "city")
 

@@ -111,8 +111,10 @@ def dense_bomb(header) -> bytes:
 def sparse_bomb(header) -> bytes:
     """A tiny workbook whose only data cell sits at XFD1048576: a naive reader makes a million 16,384-wide rows."""
     head = b"".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>'.encode() for h in header)
-    xml = (NS + b'<dimension ref="A1:XFD1048576"/><sheetData><row r="1">' + head + b"</row>"
-           b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
+    xml = (
+        NS + b'<dimension ref="A1:XFD1048576"/><sheetData><row r="1">' + head + b"</row>"
+        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
+    )
     return _replace_sheet(xlsx_bytes(header, []), xml)
 
 
@@ -147,8 +149,14 @@ def hw_counts():
 
 
 def day_post(class_id, day, rows):
-    data = {"school_class": class_id, "date": day, "items-TOTAL_FORMS": len(rows), "items-INITIAL_FORMS": 0,
-            "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 40}
+    data = {
+        "school_class": class_id,
+        "date": day,
+        "items-TOTAL_FORMS": len(rows),
+        "items-INITIAL_FORMS": 0,
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 40,
+    }
     for n, row in enumerate(rows):
         for key, value in {"kind": "written", "at_home": "on", **row}.items():
             data[f"items-{n}-{key}"] = value
@@ -164,28 +172,71 @@ FORM_CASES = [
     ("unknown-subject", {}, [{"subject": "alchemy", "minutes": "20"}], 0, "subject", "有效的选项"),
     ("unknown-kind", {}, [{"subject": "maths", "kind": "telepathy", "minutes": "20"}], 0, "kind", "有效的选项"),
     ("content-too-long", {}, [{"subject": "maths", "minutes": "20", "content": "题" * 501}], 0, "content", "500"),
-    ("duplicated-rows", {}, [{"subject": "maths", "minutes": "20"}, {"subject": "maths", "minutes": "30"}],
-     1, "subject", "重复填报"),
-    ("class-of-another-school", {"school_class": "other"}, [{"subject": "maths", "minutes": "20"}],
-     "day", "school_class", "班级不存在或不在您的管辖范围"),
-    ("class-unknown", {"school_class": "999999"}, [{"subject": "maths", "minutes": "20"}],
-     "day", "school_class", "班级不存在或不在您的管辖范围"),
-    ("class-huge", {"school_class": str(HUGE)}, [{"subject": "maths", "minutes": "20"}],
-     "day", "school_class", "班级不存在或不在您的管辖范围"),
-    ("class-not-a-number", {"school_class": "四年级"}, [{"subject": "maths", "minutes": "20"}],
-     "day", "school_class", "班级不存在或不在您的管辖范围"),
-    ("date-holiday", {"date": NATIONAL_DAY.isoformat()}, [{"subject": "maths", "minutes": "20"}],
-     "day", "date", "不是上学日"),
-    ("date-weekend", {"date": WEEKEND.isoformat()}, [{"subject": "maths", "minutes": "20"}],
-     "day", "date", "不是上学日"),
+    (
+        "duplicated-rows",
+        {},
+        [{"subject": "maths", "minutes": "20"}, {"subject": "maths", "minutes": "30"}],
+        1,
+        "subject",
+        "重复填报",
+    ),
+    (
+        "class-of-another-school",
+        {"school_class": "other"},
+        [{"subject": "maths", "minutes": "20"}],
+        "day",
+        "school_class",
+        "班级不存在或不在您的管辖范围",
+    ),
+    (
+        "class-unknown",
+        {"school_class": "999999"},
+        [{"subject": "maths", "minutes": "20"}],
+        "day",
+        "school_class",
+        "班级不存在或不在您的管辖范围",
+    ),
+    (
+        "class-huge",
+        {"school_class": str(HUGE)},
+        [{"subject": "maths", "minutes": "20"}],
+        "day",
+        "school_class",
+        "班级不存在或不在您的管辖范围",
+    ),
+    (
+        "class-not-a-number",
+        {"school_class": "四年级"},
+        [{"subject": "maths", "minutes": "20"}],
+        "day",
+        "school_class",
+        "班级不存在或不在您的管辖范围",
+    ),
+    (
+        "date-holiday",
+        {"date": NATIONAL_DAY.isoformat()},
+        [{"subject": "maths", "minutes": "20"}],
+        "day",
+        "date",
+        "不是上学日",
+    ),
+    (
+        "date-weekend",
+        {"date": WEEKEND.isoformat()},
+        [{"subject": "maths", "minutes": "20"}],
+        "day",
+        "date",
+        "不是上学日",
+    ),
     ("date-malformed", {"date": "2026-13-45"}, [{"subject": "maths", "minutes": "20"}], "day", "date", "日期"),
     ("date-future", {"date": "2027-03-01"}, [{"subject": "maths", "minutes": "20"}], "day", "date", "未来"),
-    ("date-other-school-year", {"date": "2026-03-10"}, [{"subject": "maths", "minutes": "20"}],
-     "day", "date", "学年"),
+    ("date-other-school-year", {"date": "2026-03-10"}, [{"subject": "maths", "minutes": "20"}], "day", "date", "学年"),
 ]
 
 
-@pytest.mark.parametrize("case,day,rows,where,field,message", FORM_CASES, ids=[c[0] for c in FORM_CASES])
+@pytest.mark.parametrize(
+    ("case", "day", "rows", "where", "field", "message"), FORM_CASES, ids=[c[0] for c in FORM_CASES]
+)
 def test_homework_day_form(hw, case, day, rows, where, field, message):
     before = hw_counts()
     class_id = {"other": hw.other.pk}.get(day.get("school_class"), day.get("school_class", hw.g4.pk))
@@ -245,7 +296,7 @@ HW_ROW_CASES = [
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-@pytest.mark.parametrize("case,column,message", HW_ROW_CASES, ids=[c[0] for c in HW_ROW_CASES])
+@pytest.mark.parametrize(("case", "column", "message"), HW_ROW_CASES, ids=[c[0] for c in HW_ROW_CASES])
 def test_homework_upload_bad_rows(hw, fmt, case, column, message):
     before = hw_counts()
     rows = hw_rows_case(case, hw.g4.pk, hw.other.pk)
@@ -265,8 +316,11 @@ HW_FILE_CASES = [
     ("truncated-xlsx", lambda: truncated(xlsx_bytes(HW_HEADER, [hw_row(1)] * 50)), "已损坏"),
     ("dense-zip-bomb", lambda: dense_bomb(HW_HEADER), "过大"),
     ("sparse-sheet-bomb", lambda: sparse_bomb(HW_HEADER), "过多"),
-    ("merged-title-above-header", lambda: xlsx_bytes(HW_HEADER, [hw_row(1)], title_row="2026年11月作业统计"),
-     "第 1 行"),
+    (
+        "merged-title-above-header",
+        lambda: xlsx_bytes(HW_HEADER, [hw_row(1)], title_row="2026年11月作业统计"),
+        "第 1 行",
+    ),
     ("unknown-encoding", lambda: "班级ID,日期\n".encode() + b"\x80\xff\x80\n", "编码"),
     ("empty", lambda: b"", "空文件"),
     ("csv-cell-too-long", lambda: csv_bytes(HW_HEADER, [hw_row(1, content="题" * 200_000)]), "第 2 行格式有误"),
@@ -274,7 +328,7 @@ HW_FILE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case,make,message", HW_FILE_CASES, ids=[c[0] for c in HW_FILE_CASES])
+@pytest.mark.parametrize(("case", "make", "message"), HW_FILE_CASES, ids=[c[0] for c in HW_FILE_CASES])
 def test_homework_upload_bad_files(hw, case, make, message):
     before = hw_counts()
     resp = hw.browser.post("/homework/upload/", {"file": SimpleUploadedFile("作业.xlsx", make())})
@@ -284,8 +338,9 @@ def test_homework_upload_bad_files(hw, case, make, message):
     assert hw_counts() == before
 
 
-@pytest.mark.parametrize("encoding,delimiter", [("gbk", ","), ("gb18030", ","), ("utf-8-sig", ","),
-                                                ("utf-16", "\t")])
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("gbk", ","), ("gb18030", ","), ("utf-8-sig", ","), ("utf-16", "\t")]
+)
 def test_homework_upload_accepts_chinese_excel_encodings(hw, encoding, delimiter):
     data = csv_bytes(HW_HEADER, [hw_row(hw.g4.pk, content="练习册第3页，口算题")], encoding, delimiter)
     resp = hw.browser.post("/homework/upload/", {"file": SimpleUploadedFile("作业.csv", data)})
@@ -294,8 +349,14 @@ def test_homework_upload_accepts_chinese_excel_encodings(hw, encoding, delimiter
 
 
 def api_item(class_id, **over):
-    return {"school_class": class_id, "date": SCHOOL_DAY.isoformat(), "subject": "maths", "kind": "written",
-            "minutes": 20, **over}
+    return {
+        "school_class": class_id,
+        "date": SCHOOL_DAY.isoformat(),
+        "subject": "maths",
+        "kind": "written",
+        "minutes": 20,
+        **over,
+    }
 
 
 HW_API_CASES = [
@@ -323,13 +384,15 @@ HW_API_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case,over,field,message", HW_API_CASES, ids=[c[0] for c in HW_API_CASES])
+@pytest.mark.parametrize(("case", "over", "field", "message"), HW_API_CASES, ids=[c[0] for c in HW_API_CASES])
 def test_homework_bulk_api_bad_items(hw, case, over, field, message):
     before = hw_counts()
     if over.get("school_class") == "other":
         over = {**over, "school_class": hw.other.pk}
-    items = [api_item(hw.g4.pk), api_item(hw.g4.pk, subject="chinese", **{k: v for k, v in over.items()
-                                                                             if k != "subject"})]
+    items = [
+        api_item(hw.g4.pk),
+        api_item(hw.g4.pk, subject="chinese", **{k: v for k, v in over.items() if k != "subject"}),
+    ]
     if "subject" in over:
         items[1]["subject"] = over["subject"]
     resp = hw.api.post("/api/v1/homework/", items, format="json")
@@ -377,7 +440,7 @@ HW_API_BODIES = [
 ]
 
 
-@pytest.mark.parametrize("case,body,content_type,status", HW_API_BODIES, ids=[c[0] for c in HW_API_BODIES])
+@pytest.mark.parametrize(("case", "body", "content_type", "status"), HW_API_BODIES, ids=[c[0] for c in HW_API_BODIES])
 def test_homework_bulk_api_malformed_bodies(hw, case, body, content_type, status):
     if body is None:
         import json
@@ -413,9 +476,18 @@ def asr(school_user, school_a, school_b):
 
 
 def report_data(school_id, **over):
-    data = {"school": school_id, "date": SCHOOL_DAY.isoformat(), "pe_minutes": 45, "stage1_minutes": 15,
-            "end_time": "17:30", "enrolled": 300, "participants": 280, "new_lessons": False, "compulsory": False,
-            "extended_care": True}
+    data = {
+        "school": school_id,
+        "date": SCHOOL_DAY.isoformat(),
+        "pe_minutes": 45,
+        "stage1_minutes": 15,
+        "end_time": "17:30",
+        "enrolled": 300,
+        "participants": 280,
+        "new_lessons": False,
+        "compulsory": False,
+        "extended_care": True,
+    }
     data.update(over)
     return data
 
@@ -435,7 +507,7 @@ AS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case,over,field,messages", AS_CASES, ids=[c[0] for c in AS_CASES])
+@pytest.mark.parametrize(("case", "over", "field", "messages"), AS_CASES, ids=[c[0] for c in AS_CASES])
 def test_afterschool_report_form(asr, case, over, field, messages):
     data = {k: v for k, v in report_data(asr.school.pk, **over).items() if k != "school" and v is not False}
     data = {k: ("on" if v is True else v) for k, v in data.items()}
@@ -457,7 +529,7 @@ AS_API_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case,over,field,messages", AS_API_CASES, ids=[c[0] for c in AS_API_CASES])
+@pytest.mark.parametrize(("case", "over", "field", "messages"), AS_API_CASES, ids=[c[0] for c in AS_API_CASES])
 def test_afterschool_report_api_list(asr, case, over, field, messages):
     if over.get("school") == "other":
         over = {**over, "school": asr.other.pk}
@@ -499,10 +571,25 @@ REG_HEADER = [c.label for c in REGISTRY_COLUMNS]
 
 
 def reg_row(code, **over):
-    row = {"credit_code": code, "name": "北京某某培训学校", "district": "110101", "category": "非学科类",
-           "domain": "文化艺术", "audience": "义务教育", "mode": "线下", "nonprofit": "否", "licence_no": "教民110101",
-           "licence_status": "有效", "approved_on": "2022-05-01", "reapproved_on": "", "icp_no": "", "listed": "否",
-           "capital_raised": "否", "foreign_controlled": "否", "list_status": "未列入"}
+    row = {
+        "credit_code": code,
+        "name": "北京某某培训学校",
+        "district": "110101",
+        "category": "非学科类",
+        "domain": "文化艺术",
+        "audience": "义务教育",
+        "mode": "线下",
+        "nonprofit": "否",
+        "licence_no": "教民110101",
+        "licence_status": "有效",
+        "approved_on": "2022-05-01",
+        "reapproved_on": "",
+        "icp_no": "",
+        "listed": "否",
+        "capital_raised": "否",
+        "foreign_controlled": "否",
+        "list_status": "未列入",
+    }
     row.update(over)
     return [row[c.key] for c in REGISTRY_COLUMNS]
 
@@ -529,7 +616,7 @@ def reg_rows(case, over):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv-gbk"])
-@pytest.mark.parametrize("case,over,field,message", REG_ROW_CASES, ids=[c[0] for c in REG_ROW_CASES])
+@pytest.mark.parametrize(("case", "over", "field", "message"), REG_ROW_CASES, ids=[c[0] for c in REG_ROW_CASES])
 def test_registry_import_bad_rows_page_and_api(district_user, fmt, case, over, field, message):
     rows = reg_rows(case, dict(over) if isinstance(over, dict) else over)
     data = xlsx_bytes(REG_HEADER, rows) if fmt == "xlsx" else csv_bytes(REG_HEADER, rows, "gbk")
@@ -540,12 +627,15 @@ def test_registry_import_bad_rows_page_and_api(district_user, fmt, case, over, f
     errors = resp.context["report"].errors
     assert any(e["row"] == 3 and e["field"] == field and message in e["message"] for e in errors), errors
     label = next(c.label for c in REGISTRY_COLUMNS if c.key == field)
-    assert f'<td class="num">3</td><td data-field="{field}">{label}</td>' in resp.content.decode()  # the column as the sheet names it
+    assert (
+        f'<td class="num">3</td><td data-field="{field}">{label}</td>' in resp.content.decode()
+    )  # the column as the sheet names it
 
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(district_user)
-    resp = api.post("/api/v1/institutions/import/", {"file": SimpleUploadedFile(f"机构.{fmt[:4]}", data)},
-                    format="multipart")
+    resp = api.post(
+        "/api/v1/institutions/import/", {"file": SimpleUploadedFile(f"机构.{fmt[:4]}", data)}, format="multipart"
+    )
     assert resp.status_code == 400
     assert any(m.startswith(f"{field}: ") and message in m for m in resp.json()["fields"]["row 3"])
     assert not Institution.objects.exists() and not ListStatusChange.objects.exists()
@@ -560,8 +650,11 @@ def file_cases(header, sample_row):
         ("csv-cell-too-long", lambda: csv_bytes(header, [["题" * 200_000] + list(sample_row[1:])]), "格式有误"),
         ("dense-zip-bomb", lambda: dense_bomb(header), "过大"),
         ("sparse-sheet-bomb", lambda: sparse_bomb(header), "过多"),
-        ("merged-title-above-header", lambda: xlsx_bytes(header, [sample_row], title_row="机构名册（2026年）"),
-         "表头缺少列"),
+        (
+            "merged-title-above-header",
+            lambda: xlsx_bytes(header, [sample_row], title_row="机构名册（2026年）"),
+            "表头缺少列",
+        ),
         ("unknown-encoding", lambda: ",".join(header).encode() + b"\n\x80\xff\x80\n", "编码"),
         ("old-xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, ".xls"),
         ("header-only-blank", lambda: b"\n\n", "空"),
@@ -571,7 +664,7 @@ def file_cases(header, sample_row):
 REG_FILE_CASES = file_cases(REG_HEADER, reg_row(f.credit_code(603)))
 
 
-@pytest.mark.parametrize("case,make,message", REG_FILE_CASES, ids=[c[0] for c in REG_FILE_CASES])
+@pytest.mark.parametrize(("case", "make", "message"), REG_FILE_CASES, ids=[c[0] for c in REG_FILE_CASES])
 def test_registry_import_bad_files_page_and_api(district_user, case, make, message):
     data = make()
     browser = Client(raise_request_exception=False)
@@ -583,15 +676,15 @@ def test_registry_import_bad_files_page_and_api(district_user, case, make, messa
 
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(district_user)
-    resp = api.post("/api/v1/institutions/import/", {"file": SimpleUploadedFile("机构.xlsx", data)},
-                    format="multipart")
+    resp = api.post("/api/v1/institutions/import/", {"file": SimpleUploadedFile("机构.xlsx", data)}, format="multipart")
     assert resp.status_code in (400, 413), resp.content[:500]
     assert message in resp.json()["detail"] + str(resp.json()["fields"])
     assert not Institution.objects.exists()
 
 
-@pytest.mark.parametrize("encoding,delimiter", [("gbk", ","), ("gb18030", ","), ("utf-8", ","),
-                                                ("utf-8-sig", ","), ("utf-16", "\t")])
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("gbk", ","), ("gb18030", ","), ("utf-8", ","), ("utf-8-sig", ","), ("utf-16", "\t")]
+)
 def test_registry_import_accepts_chinese_excel_encodings(district_user, encoding, delimiter):
     from institutions.imports import institution_import
 
@@ -655,7 +748,7 @@ def session_rows(ctx, over):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-@pytest.mark.parametrize("case,over,field,message", SESSION_ROW_CASES, ids=[c[0] for c in SESSION_ROW_CASES])
+@pytest.mark.parametrize(("case", "over", "field", "message"), SESSION_ROW_CASES, ids=[c[0] for c in SESSION_ROW_CASES])
 def test_session_import_bad_rows_page_and_api(sessions_ctx, fmt, case, over, field, message):
     rows = session_rows(sessions_ctx, over)
     data = xlsx_bytes(SESSION_HEADER, rows) if fmt == "xlsx" else csv_bytes(SESSION_HEADER, rows)
@@ -670,8 +763,9 @@ def test_session_import_bad_rows_page_and_api(sessions_ctx, fmt, case, over, fie
 
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(sessions_ctx.user)
-    resp = api.post("/api/v1/institutions/sessions/import/", {"file": SimpleUploadedFile(f"课次.{fmt}", data)},
-                    format="multipart")
+    resp = api.post(
+        "/api/v1/institutions/sessions/import/", {"file": SimpleUploadedFile(f"课次.{fmt}", data)}, format="multipart"
+    )
     assert resp.status_code == 400, resp.content[:500]
     assert any(m.startswith(f"{field}: ") and message in m for m in resp.json()["fields"]["row 3"])
     assert not Session.objects.exists()
@@ -680,7 +774,7 @@ def test_session_import_bad_rows_page_and_api(sessions_ctx, fmt, case, over, fie
 SESSION_FILE_CASES = file_cases(SESSION_HEADER, session_row(1, 1))
 
 
-@pytest.mark.parametrize("case,make,message", SESSION_FILE_CASES, ids=[c[0] for c in SESSION_FILE_CASES])
+@pytest.mark.parametrize(("case", "make", "message"), SESSION_FILE_CASES, ids=[c[0] for c in SESSION_FILE_CASES])
 def test_session_import_bad_files_page_and_api(sessions_ctx, case, make, message):
     data = make()
     browser = Client(raise_request_exception=False)
@@ -692,8 +786,9 @@ def test_session_import_bad_files_page_and_api(sessions_ctx, case, make, message
 
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(sessions_ctx.user)
-    resp = api.post("/api/v1/institutions/sessions/import/", {"file": SimpleUploadedFile("课次.xlsx", data)},
-                    format="multipart")
+    resp = api.post(
+        "/api/v1/institutions/sessions/import/", {"file": SimpleUploadedFile("课次.xlsx", data)}, format="multipart"
+    )
     assert resp.status_code in (400, 413), resp.content[:500]
     assert message in resp.json()["detail"] + str(resp.json()["fields"])
     assert not Session.objects.exists()
@@ -705,4 +800,3 @@ def test_session_on_a_holiday_is_imported_for_the_rules_to_judge(sessions_ctx):
     rows = [session_row(sessions_ctx.course.pk, sessions_ctx.site.pk, "2026-10-05 09:00", "2026-10-05 10:00")]
     report = session_import(user=sessions_ctx.user, file=io.BytesIO(csv_bytes(SESSION_HEADER, rows, "gbk")))
     assert report.ok and Session.objects.count() == 1
-

@@ -21,6 +21,7 @@ def _refused(write):
     def service(**kwargs):
         with transaction.atomic():
             write()
+
     return mock.patch("compliance.services.parameter_create", side_effect=service)
 
 
@@ -31,8 +32,9 @@ def _texts(resp) -> str:
 def test_a_unique_constraint_answers_409_with_its_own_message(as_user, city_user):
     def duplicate():
         for _ in range(2):
-            RuleParameter.objects.create(key="hw_max_minutes_g36", value=50, effective_from=dt.date(2027, 2, 1),
-                                         source="x")
+            RuleParameter.objects.create(
+                key="hw_max_minutes_g36", value=50, effective_from=dt.date(2027, 2, 1), source="x"
+            )
 
     with _refused(duplicate):
         resp = as_user(city_user).post(URL, BODY, format="json")

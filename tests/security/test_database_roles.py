@@ -28,8 +28,15 @@ def _url(**changes) -> str:
 def _manage(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "TEST_DATABASE"))}
     env.update(DATABASE_URL=url, CELERY_TASK_ALWAYS_EAGER="true", CELERY_BROKER_URL="", REDIS_URL="")
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          check=check, timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +69,20 @@ def _audit_count(url: str) -> int:
 def test_the_app_role_writes_audit_events_but_cannot_remove_them_any_way(roles):
     owner_url, app_url = roles
     # the portal works as the app role: it records an event through its own code
-    _manage(app_url, "shell", "-c",
-            "from accounts.audit import audit_record; audit_record(actor=None, actor_label='t', action='login')")
+    _manage(
+        app_url,
+        "shell",
+        "-c",
+        "from accounts.audit import audit_record; audit_record(actor=None, actor_label='t', action='login')",
+    )
     before = _audit_count(app_url)
     assert before >= 1
     attacks = [
         ["TRUNCATE accounts_auditevent"],
-        ["ALTER TABLE accounts_auditevent DISABLE TRIGGER accounts_auditevent_append_only",
-         "DELETE FROM accounts_auditevent"],
+        [
+            "ALTER TABLE accounts_auditevent DISABLE TRIGGER accounts_auditevent_append_only",
+            "DELETE FROM accounts_auditevent",
+        ],
         ["SET session_replication_role = replica", "DELETE FROM accounts_auditevent"],
         ["UPDATE accounts_auditevent SET outcome = 'failed'"],
         ["DELETE FROM accounts_auditevent"],

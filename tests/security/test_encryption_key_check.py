@@ -20,8 +20,14 @@ def development_key():
     env = production_env()
     for name in ("DJANGO_PRODUCTION", "FIELD_ENCRYPTION_KEYS"):
         env.pop(name)
-    result = manage("shell", "--verbosity", "0", "-c",
-                    "from django.conf import settings; print(','.join(settings.FIELD_ENCRYPTION_KEYS))", env=env)
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings; print(','.join(settings.FIELD_ENCRYPTION_KEYS))",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -31,15 +37,18 @@ def key_errors(keys):
         return sorted(m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("complaints."))
 
 
-@pytest.mark.parametrize(("keys", "expected"), [
-    ([], ["complaints.E001"]),
-    (None, ["complaints.E001"]),
-    (["not-a-key"], ["complaints.E002"]),
-    ([GOOD, "not-a-key"], ["complaints.E002"]),
-    ([GOOD, GOOD[:-2]], ["complaints.E002"]),
-    ([GOOD, OLD], []),
-    ([GOOD], []),
-])
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ([], ["complaints.E001"]),
+        (None, ["complaints.E001"]),
+        (["not-a-key"], ["complaints.E002"]),
+        ([GOOD, "not-a-key"], ["complaints.E002"]),
+        ([GOOD, GOOD[:-2]], ["complaints.E002"]),
+        ([GOOD, OLD], []),
+        ([GOOD], []),
+    ],
+)
 def test_the_check_names_what_is_wrong_with_the_keys(keys, expected):
     assert key_errors(keys) == expected
 

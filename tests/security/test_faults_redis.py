@@ -32,13 +32,13 @@ from rest_framework.test import APIClient
 from complaints.models import Complaint
 from compliance import services as compliance_services
 from compliance import tasks as compliance_tasks
-from tests.worker import database_url
 from compliance.choices import RunState
 from compliance.models import ComplianceRun, Finding, FindingEvent, SweepRequest
 from homework.models import HomeworkItem
 from homework.services import homework_file
 from shuangjian.celery import app
 from tests import factories as f
+from tests.worker import database_url
 
 REDIS_SERVER = shutil.which("redis-server")
 BASE = Path(__file__).resolve().parents[2]
@@ -76,9 +76,21 @@ class RedisServer:
 
     def start(self):
         self.proc = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 15
         while True:
@@ -178,8 +190,13 @@ def point_at(settings):
     def point(server):
         settings.CELERY_BROKER_URL = server.url(0)
         settings.REDIS_URL = server.url(1)
-        settings.CACHES = {"default": {"BACKEND": "shuangjian.cache.RedisCache",  # as in production
-                                       "LOCATION": server.url(1), "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "shuangjian.cache.RedisCache",  # as in production
+                "LOCATION": server.url(1),
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+            }
+        }
         settings.CELERY_TASK_ALWAYS_EAGER = False
         app.conf.task_always_eager = False
         # publishing uses broker_write_url, which the app derived from the settings at start
@@ -210,10 +227,32 @@ class Worker:
         }
         env.pop("TEST_DATABASE_NAME", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.security.fault_worker_app", "worker", "-Q", queue,
-             "-c", str(concurrency), "--pool", "prefork", "-l", "info", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-n", f"{queue}@%h"],
-            cwd=BASE, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.security.fault_worker_app",
+                "worker",
+                "-Q",
+                queue,
+                "-c",
+                str(concurrency),
+                "--pool",
+                "prefork",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{queue}@%h",
+            ],
+            cwd=BASE,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while "ready." not in self.output():
@@ -260,19 +299,35 @@ def timed(call):
 
 
 def day_post(school_class, day, rows):
-    data = {"school_class": school_class.pk, "date": day.isoformat(), "items-TOTAL_FORMS": len(rows),
-            "items-INITIAL_FORMS": 0, "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 40}
+    data = {
+        "school_class": school_class.pk,
+        "date": day.isoformat(),
+        "items-TOTAL_FORMS": len(rows),
+        "items-INITIAL_FORMS": 0,
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 40,
+    }
     for n, (subject, minutes) in enumerate(rows):
-        data.update({f"items-{n}-subject": subject, f"items-{n}-kind": "written", f"items-{n}-minutes": str(minutes),
-                     f"items-{n}-at_home": "on"})
+        data.update(
+            {
+                f"items-{n}-subject": subject,
+                f"items-{n}-kind": "written",
+                f"items-{n}-minutes": str(minutes),
+                f"items-{n}-at_home": "on",
+            }
+        )
     return data
 
 
 def complaint_post():
-    return {"target_kind": "other", "target_text": "小区里的无名补习班", "district": f.district("110101").pk,
-            "category": "unlicensed",
-            "description": "周末有人在小区里办数学补习班。",
-            "occurred_on": (dt.date.today() - dt.timedelta(days=1)).isoformat()}
+    return {
+        "target_kind": "other",
+        "target_text": "小区里的无名补习班",
+        "district": f.district("110101").pk,
+        "category": "unlicensed",
+        "description": "周末有人在小区里办数学补习班。",
+        "occurred_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+    }
 
 
 def wait_until(predicate, timeout: float, what: str, worker: Worker | None = None):
@@ -299,7 +354,8 @@ def school_setup(school_user):
 
 
 def test_with_redis_stopped_filings_and_complaints_are_kept_and_swept_exactly_once_when_it_returns(
-        redis_server, point_at, school_setup, start_worker):
+    redis_server, point_at, school_setup, start_worker
+):
     school, g4, g8, browser, api, _user = school_setup
     queue = point_at(redis_server)
     redis_server.stop()
@@ -316,10 +372,10 @@ def test_with_redis_stopped_filings_and_complaints_are_kept_and_swept_exactly_on
     assert resp.status_code == 302, resp.content.decode()[:2000]
     assert took < DEADLINE
     # ... and another through the bulk API (grade 8: 100 minutes, over the 90-minute limit)
-    items = [{"school_class": g8.pk, "date": NEXT_DAY.isoformat(), "subject": "maths", "kind": "written",
-              "minutes": 60},
-             {"school_class": g8.pk, "date": NEXT_DAY.isoformat(), "subject": "physics", "kind": "written",
-              "minutes": 40}]
+    items = [
+        {"school_class": g8.pk, "date": NEXT_DAY.isoformat(), "subject": "maths", "kind": "written", "minutes": 60},
+        {"school_class": g8.pk, "date": NEXT_DAY.isoformat(), "subject": "physics", "kind": "written", "minutes": 40},
+    ]
     resp, took = timed(lambda: api.post("/api/v1/homework/", items, format="json"))
     assert resp.status_code == 201, resp.content.decode()[:2000]
     assert took < DEADLINE
@@ -327,7 +383,9 @@ def test_with_redis_stopped_filings_and_complaints_are_kept_and_swept_exactly_on
     # the data is committed; the sweep they need is recorded, nothing has run
     assert HomeworkItem.objects.count() == 3
     assert set(SweepRequest.objects.filter(processed_at__isnull=True).values_list("school_id", "date")) == {
-        (school.pk, SCHOOL_DAY), (school.pk, NEXT_DAY)}
+        (school.pk, SCHOOL_DAY),
+        (school.pk, NEXT_DAY),
+    }
     assert not ComplianceRun.objects.exists()
 
     # Redis comes back; a worker starts; the every-minute beat entry is delivered twice (a beat tick and a
@@ -336,17 +394,29 @@ def test_with_redis_stopped_filings_and_complaints_are_kept_and_swept_exactly_on
     worker = start_worker(broker_url=redis_server.url(0), cache_url=redis_server.url(1), queue=queue)
     compliance_tasks.sweep_pending_requests.delay()
     compliance_tasks.sweep_pending_requests.delay()
-    wait_until(lambda: ComplianceRun.objects.filter(trigger="filing").exists()
-               and not ComplianceRun.objects.exclude(state__in=[RunState.DONE, RunState.FAILED]).exists(),
-               90, "the filing sweep", worker)
+    wait_until(
+        lambda: (
+            ComplianceRun.objects.filter(trigger="filing").exists()
+            and not ComplianceRun.objects.exclude(state__in=[RunState.DONE, RunState.FAILED]).exists()
+        ),
+        90,
+        "the filing sweep",
+        worker,
+    )
 
     run = ComplianceRun.objects.get(trigger="filing")  # one run, not two
     assert run.state == RunState.DONE, run.errors
     assert (run.date_from, run.date_to, run.school_ids, run.district_codes) == (
-        SCHOOL_DAY, NEXT_DAY, [school.pk], ["110101"])
+        SCHOOL_DAY,
+        NEXT_DAY,
+        [school.pk],
+        ["110101"],
+    )
     assert set(SweepRequest.objects.values_list("run_id", flat=True)) == {run.pk}
     assert not SweepRequest.objects.filter(processed_at__isnull=True).exists()
-    over = {(fd.rule_id, fd.school_class_id, fd.period_start) for fd in Finding.objects.filter(rule_id__startswith="HW-5")}
+    over = {
+        (fd.rule_id, fd.school_class_id, fd.period_start) for fd in Finding.objects.filter(rule_id__startswith="HW-5")
+    }
     assert over == {("HW-5-G36", g4.pk, SCHOOL_DAY), ("HW-5-G79", g8.pk, NEXT_DAY)}
     # every finding was found once: one "found" event each, and the run counted each once
     assert FindingEvent.objects.count() == Finding.objects.count() == run.new_count
@@ -361,7 +431,8 @@ def test_with_redis_stopped_filings_and_complaints_are_kept_and_swept_exactly_on
 
 
 def test_a_run_started_while_redis_is_stopped_starts_within_the_next_minute_of_its_return(
-        redis_server, point_at, school_setup, city_user, start_worker):
+    redis_server, point_at, school_setup, city_user, start_worker
+):
     _school, g4, _g8, browser, _api, _user = school_setup
     # filed before the outage (grade 4: 80 minutes, over the limit); its filing sweep ran in this process
     resp = browser.post("/homework/file/", day_post(g4, SCHOOL_DAY, [("maths", 80)]))
@@ -371,8 +442,12 @@ def test_a_run_started_while_redis_is_stopped_starts_within_the_next_minute_of_i
 
     staff = APIClient(raise_request_exception=False)
     staff.force_authenticate(city_user)
-    body = {"date_from": SCHOOL_DAY.isoformat(), "date_to": SCHOOL_DAY.isoformat(), "district_codes": ["110101"],
-            "rule_ids": ["HW-5-G36"]}
+    body = {
+        "date_from": SCHOOL_DAY.isoformat(),
+        "date_to": SCHOOL_DAY.isoformat(),
+        "district_codes": ["110101"],
+        "rule_ids": ["HW-5-G36"],
+    }
     resp, took = timed(lambda: staff.post("/api/v1/compliance/runs/", body, format="json"))
     assert resp.status_code == 202 and took < DEADLINE, resp.content.decode()[:2000]
     run = ComplianceRun.objects.get(pk=resp.json()["id"])
@@ -396,8 +471,7 @@ def test_a_run_started_while_redis_is_stopped_starts_within_the_next_minute_of_i
     assert "Traceback" not in worker.output()
 
 
-def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(redis_server, point_at, school_setup,
-                                                                     city_user):
+def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(redis_server, point_at, school_setup, city_user):
     _school, g4, _g8, _browser, _api, user = school_setup
     queue = point_at(redis_server)
     broker = redis_server.client(0)
@@ -407,18 +481,39 @@ def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(redis_ser
         pass
 
     with pytest.raises(Abort), transaction.atomic():
-        homework_file(user=user, items=[{"school_class": g4.pk, "date": SCHOOL_DAY.isoformat(), "subject": "maths",
-                                         "kind": "written", "minutes": 80}])
-        compliance_services.run_start(date_from=SCHOOL_DAY, date_to=SCHOOL_DAY, district_codes=["110101"],
-                                      started_by=city_user)
+        homework_file(
+            user=user,
+            items=[
+                {
+                    "school_class": g4.pk,
+                    "date": SCHOOL_DAY.isoformat(),
+                    "subject": "maths",
+                    "kind": "written",
+                    "minutes": 80,
+                }
+            ],
+        )
+        compliance_services.run_start(
+            date_from=SCHOOL_DAY, date_to=SCHOOL_DAY, district_codes=["110101"], started_by=city_user
+        )
         raise Abort
     assert broker.llen(queue) == 0
     assert not HomeworkItem.objects.exists() and not SweepRequest.objects.exists()
     assert not ComplianceRun.objects.exists()
 
     # the same filing committed: recorded, and one debounced sweep task is on the queue
-    homework_file(user=user, items=[{"school_class": g4.pk, "date": SCHOOL_DAY.isoformat(), "subject": "maths",
-                                     "kind": "written", "minutes": 80}])
+    homework_file(
+        user=user,
+        items=[
+            {
+                "school_class": g4.pk,
+                "date": SCHOOL_DAY.isoformat(),
+                "subject": "maths",
+                "kind": "written",
+                "minutes": 80,
+            }
+        ],
+    )
     assert SweepRequest.objects.filter(processed_at__isnull=True).count() == 1
     assert broker.llen(queue) == 1
     broker.delete(queue)
@@ -428,12 +523,14 @@ def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(redis_ser
 
 
 def test_with_redis_hung_requests_that_enqueue_answer_within_5_seconds_with_the_data_committed(
-        hung_server, point_at, school_setup, city_user):
+    hung_server, point_at, school_setup, city_user
+):
     school, g4, g8, browser, api, _user = school_setup
     point_at(hung_server)
 
-    items = [{"school_class": g8.pk, "date": NEXT_DAY.isoformat(), "subject": "maths", "kind": "written",
-              "minutes": 30}]
+    items = [
+        {"school_class": g8.pk, "date": NEXT_DAY.isoformat(), "subject": "maths", "kind": "written", "minutes": 30}
+    ]
     resp, took = timed(lambda: api.post("/api/v1/homework/", items, format="json"))
     assert resp.status_code == 201, resp.content.decode()[:2000]
     assert took < DEADLINE, f"the bulk API took {took:.1f} s"
@@ -446,9 +543,13 @@ def test_with_redis_hung_requests_that_enqueue_answer_within_5_seconds_with_the_
 
     staff = APIClient(raise_request_exception=False)
     staff.force_authenticate(city_user)
-    resp, took = timed(lambda: staff.post("/api/v1/compliance/runs/", {
-        "date_from": SCHOOL_DAY.isoformat(), "date_to": SCHOOL_DAY.isoformat(), "district_codes": ["110101"]},
-        format="json"))
+    resp, took = timed(
+        lambda: staff.post(
+            "/api/v1/compliance/runs/",
+            {"date_from": SCHOOL_DAY.isoformat(), "date_to": SCHOOL_DAY.isoformat(), "district_codes": ["110101"]},
+            format="json",
+        )
+    )
     assert resp.status_code == 202, resp.content.decode()[:2000]
     assert took < DEADLINE, f"the run POST took {took:.1f} s"
     run = ComplianceRun.objects.get(pk=resp.json()["id"])

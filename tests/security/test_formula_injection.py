@@ -37,8 +37,13 @@ def login(user):
 
 def planted_cells(content: bytes, needle: str = "HYPERLINK") -> list:
     wb = load_workbook(io.BytesIO(content))
-    found = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row
-             if isinstance(cell.value, str) and needle in cell.value]
+    found = [
+        cell
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and needle in cell.value
+    ]
     assert found, "the planted name is not in the workbook"
     return found
 
@@ -58,8 +63,9 @@ def test_district_dashboard_workbook_writes_a_school_name_as_text(evil_school, d
     klass = f.SchoolClassFactory(school=evil_school, grade=4)
     df.homework_day(klass, DAY, items=[("maths", "written", 30, True)])
     stats_refresh(district_ids=None, date_from=DAY, date_to=DAY)
-    r = login(district_user).get(reverse("dashboards:district-xlsx", args=["110101"]),
-                                 {"date_from": DAY.isoformat(), "date_to": DAY.isoformat()})
+    r = login(district_user).get(
+        reverse("dashboards:district-xlsx", args=["110101"]), {"date_from": DAY.isoformat(), "date_to": DAY.isoformat()}
+    )
     assert r.status_code == 200
     assert_text(planted_cells(r.content))
 

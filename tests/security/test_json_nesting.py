@@ -64,7 +64,10 @@ def test_malformed_json_is_still_a_parse_error():
 
 def test_ordinary_json_still_works(district1):
     submission = {
-        "target_kind": "other", "target_text": "某小区内的无名培训班", "district": "110101", "category": "unlicensed",
+        "target_kind": "other",
+        "target_text": "某小区内的无名培训班",
+        "district": "110101",
+        "category": "unlicensed",
         "description": "小区里有人办补习班，周末上课。",
         "occurred_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
     }
@@ -74,6 +77,7 @@ def test_ordinary_json_still_works(district1):
     tracked = APIClient().post("/api/v1/complaints/track/", {"tracking_code": code, "secret": secret}, format="json")
     assert tracked.status_code == 200 and tracked.json()["tracking_code"] == code
     user = f.user_with_role("city", username="city-json")
-    token = APIClient().post("/api/v1/auth/token/", {"username": user.username, "password": f.TEST_PASSWORD},
-                             format="json")
+    token = APIClient().post(
+        "/api/v1/auth/token/", {"username": user.username, "password": f.TEST_PASSWORD}, format="json"
+    )
     assert token.status_code == 200 and token.json()["token"]

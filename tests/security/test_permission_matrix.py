@@ -51,7 +51,7 @@ NEXT_DAY = SCHOOL_DAY + dt.timedelta(days=1)  # a school day the world has no fi
 MISSING_ID = 2_000_000_000
 
 
-def E(anonymous, parent, school_a, school_b, institution, district1, district2, city):  # noqa: N802
+def E(anonymous, parent, school_a, school_b, institution, district1, district2, city):
     return dict(zip(ROLES, (anonymous, parent, school_a, school_b, institution, district1, district2, city)))
 
 
@@ -81,8 +81,9 @@ class Fill:
 
 def obj(side, key, arg="pk"):
     """Fill ``arg`` with one of district 1's objects, and take it as the target."""
-    return Fill(kwargs=lambda w: {arg: getattr(w, side)[key].pk}, target=lambda w: getattr(w, side)[key],
-                object_arg=arg)
+    return Fill(
+        kwargs=lambda w: {arg: getattr(w, side)[key].pk}, target=lambda w: getattr(w, side)[key], object_arg=arg
+    )
 
 
 def count(model):
@@ -90,15 +91,19 @@ def count(model):
 
 
 def _missing_value(arg):
-    return {"code": "119999", "credit_code": f.credit_code(9_999_999), "token": share_token(SchoolClass(pk=MISSING_ID))
-            }.get(arg, MISSING_ID)
+    return {
+        "code": "119999",
+        "credit_code": f.credit_code(9_999_999),
+        "token": share_token(SchoolClass(pk=MISSING_ID)),
+    }.get(arg, MISSING_ID)
 
 
 FILLS = {
     # --- API: registry of schools
     "api:district-list": count(District),
-    "api:district-detail": Fill(kwargs=lambda w: {"code": w.a.district.code}, target=lambda w: w.a.district,
-                                object_arg="code"),
+    "api:district-detail": Fill(
+        kwargs=lambda w: {"code": w.a.district.code}, target=lambda w: w.a.district, object_arg="code"
+    ),
     "api:school-list": count(School),
     "api:school-detail": Fill(kwargs=lambda w: {"pk": w.a.school.pk}, target=lambda w: w.a.school, object_arg="pk"),
     "api:class-list": count(SchoolClass),
@@ -127,8 +132,9 @@ FILLS = {
     "api:institution-list-change-detail": obj("a", "list_change"),
     "api:institution-list": count(Institution),
     "api:institution-import-file": count(Institution),
-    "api:institution-detail": Fill(kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution,
-                                   object_arg="pk"),
+    "api:institution-detail": Fill(
+        kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution, object_arg="pk"
+    ),
     # --- API: homework
     "api:homework-survey-list": count(CompletionSurvey),
     "api:homework-survey-detail": obj("a", "survey"),
@@ -167,12 +173,13 @@ FILLS = {
     "api:compliance-finding-detail": obj("a", "finding"),
     # --- API: dashboards, audit, tokens
     "api:dashboard-city": Fill(),
-    "api:dashboard-district": Fill(kwargs=lambda w: {"code": w.a.district.code}, object_arg="code",
-                                   target=lambda w: w.a.district),
-    "api:dashboard-district-schools": Fill(kwargs=lambda w: {"code": w.a.district.code}, object_arg="code",
-                                           target=lambda w: w.a.district),
-    "api:dashboard-school": Fill(kwargs=lambda w: {"pk": w.a.school.pk}, object_arg="pk",
-                                 target=lambda w: w.a.school),
+    "api:dashboard-district": Fill(
+        kwargs=lambda w: {"code": w.a.district.code}, object_arg="code", target=lambda w: w.a.district
+    ),
+    "api:dashboard-district-schools": Fill(
+        kwargs=lambda w: {"code": w.a.district.code}, object_arg="code", target=lambda w: w.a.district
+    ),
+    "api:dashboard-school": Fill(kwargs=lambda w: {"pk": w.a.school.pk}, object_arg="pk", target=lambda w: w.a.school),
     "api:audit-list": Fill(),
     "api:audit-detail": Fill(kwargs=lambda w: {"pk": w.audit_event.pk}),
     "api-token": Fill(),
@@ -184,8 +191,9 @@ FILLS = {
     "audit": Fill(),
     "password-change": Fill(),
     "users": Fill(),
-    "user-password-reset": Fill(kwargs=lambda w: {"pk": w.users["school_a"].pk}, target=lambda w: w.users["school_a"],
-                                object_arg="pk"),
+    "user-password-reset": Fill(
+        kwargs=lambda w: {"pk": w.users["school_a"].pk}, target=lambda w: w.users["school_a"], object_arg="pk"
+    ),
     # --- pages: institutions
     "institutions:list": Fill(),
     "institutions:create": count(Institution),
@@ -195,27 +203,36 @@ FILLS = {
     "institutions:schedule-import": count(Session),
     "institutions:schedule-template": Fill(),
     "institutions:export": Fill(),
-    "institutions:detail": Fill(kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution,
-                                object_arg="pk"),
-    "institutions:edit": Fill(kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution,
-                              object_arg="pk"),
-    "institutions:list-status": Fill(kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution,
-                                     object_arg="pk"),
-    "institutions:record-add": Fill(kwargs=lambda w: {"institution_pk": w.a.institution.pk, "kind": "courses"},
-                                    target=Course, object_arg="institution_pk"),
-    "institutions:record-edit": Fill(kwargs=lambda w: {"kind": "courses", "pk": w.a["course"].pk},
-                                     target=lambda w: w.a["course"], object_arg="pk"),
+    "institutions:detail": Fill(
+        kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution, object_arg="pk"
+    ),
+    "institutions:edit": Fill(
+        kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution, object_arg="pk"
+    ),
+    "institutions:list-status": Fill(
+        kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution, object_arg="pk"
+    ),
+    "institutions:record-add": Fill(
+        kwargs=lambda w: {"institution_pk": w.a.institution.pk, "kind": "courses"},
+        target=Course,
+        object_arg="institution_pk",
+    ),
+    "institutions:record-edit": Fill(
+        kwargs=lambda w: {"kind": "courses", "pk": w.a["course"].pk}, target=lambda w: w.a["course"], object_arg="pk"
+    ),
     "institutions:lookup": Fill(),
     "institutions:lookup-detail": Fill(kwargs=lambda w: {"credit_code": w.a.institution.credit_code}),
     # --- pages: homework
     "homework:file": count(HomeworkDay),
     "homework:upload": count(HomeworkItem),
     "homework:template": Fill(),
-    "homework:publication": Fill(kwargs=lambda w: {"class_id": w.a["class"].pk, "date": SCHOOL_DAY.isoformat()},
-                                 target=lambda w: w.a["class"], object_arg="class_id"),
+    "homework:publication": Fill(
+        kwargs=lambda w: {"class_id": w.a["class"].pk, "date": SCHOOL_DAY.isoformat()},
+        target=lambda w: w.a["class"],
+        object_arg="class_id",
+    ),
     "homework:public": Fill(kwargs=lambda w: {"token": share_token(w.a["class"])}),
-    "homework:public-day": Fill(kwargs=lambda w: {"token": share_token(w.a["class"]),
-                                                  "date": SCHOOL_DAY.isoformat()}),
+    "homework:public-day": Fill(kwargs=lambda w: {"token": share_token(w.a["class"]), "date": SCHOOL_DAY.isoformat()}),
     # --- pages: after-school service
     "afterschool:report": count(DailyReport),
     "afterschool:programme": Fill(target=lambda w: w.a["programme"]),
@@ -229,8 +246,11 @@ FILLS = {
     "complaints:reroute": obj("a", "complaint"),
     "complaints:match-teacher": obj("a", "complaint"),
     "complaints:contact": obj("a", "complaint"),
-    "complaints:photo": Fill(kwargs=lambda w: {"pk": w.a["complaint"].pk, "photo_id": w.a["photo"].pk},
-                             target=lambda w: w.a["complaint"], object_arg="pk"),
+    "complaints:photo": Fill(
+        kwargs=lambda w: {"pk": w.a["complaint"].pk, "photo_id": w.a["photo"].pk},
+        target=lambda w: w.a["complaint"],
+        object_arg="pk",
+    ),
     # --- pages: compliance
     "compliance:findings": Fill(),
     "compliance:finding": obj("a", "finding"),
@@ -240,13 +260,16 @@ FILLS = {
     "dashboards:district-home": Fill(),
     "dashboards:city": Fill(),
     "dashboards:city-xlsx": Fill(),
-    "dashboards:district": Fill(kwargs=lambda w: {"code": w.a.district.code}, object_arg="code",
-                                target=lambda w: w.a.district),
-    "dashboards:district-xlsx": Fill(kwargs=lambda w: {"code": w.a.district.code}, object_arg="code",
-                                     target=lambda w: w.a.district),
+    "dashboards:district": Fill(
+        kwargs=lambda w: {"code": w.a.district.code}, object_arg="code", target=lambda w: w.a.district
+    ),
+    "dashboards:district-xlsx": Fill(
+        kwargs=lambda w: {"code": w.a.district.code}, object_arg="code", target=lambda w: w.a.district
+    ),
     "dashboards:school": Fill(kwargs=lambda w: {"pk": w.a.school.pk}, object_arg="pk", target=lambda w: w.a.school),
-    "dashboards:school-xlsx": Fill(kwargs=lambda w: {"pk": w.a.school.pk}, object_arg="pk",
-                                   target=lambda w: w.a.school),
+    "dashboards:school-xlsx": Fill(
+        kwargs=lambda w: {"pk": w.a.school.pk}, object_arg="pk", target=lambda w: w.a.school
+    ),
     "dashboards:findings-xlsx": Fill(),
 }
 
@@ -267,11 +290,11 @@ PUBLIC_OBJECTS = {
 J = m.Payload  # JSON body (the API)
 
 
-def Form(data=None, query=""):  # noqa: N802 - reads like the other payload kinds
+def Form(data=None, query=""):
     return m.Payload(data=data, form=True, query=query)
 
 
-def Q(query):  # noqa: N802
+def Q(query):
     return m.Payload(query=query)
 
 
@@ -284,17 +307,57 @@ def _csv(name, header, rows):
 
 def _session_csv(w):
     course, site = w.a["course"], w.a["site"]
-    return _csv("sessions.csv", ["course", "site", "starts_at", "ends_at", "mode"],
-                [[course.pk, site.pk, "2026-11-21 09:00", "2026-11-21 09:45", "线下"]])
+    return _csv(
+        "sessions.csv",
+        ["course", "site", "starts_at", "ends_at", "mode"],
+        [[course.pk, site.pk, "2026-11-21 09:00", "2026-11-21 09:45", "线下"]],
+    )
 
 
 def _registry_csv(w):
-    return _csv("registry.csv",
-                ["credit_code", "name", "district", "category", "domain", "audience", "mode", "nonprofit",
-                 "licence_no", "licence_status", "approved_on", "reapproved_on", "icp_no", "listed", "capital_raised",
-                 "foreign_controlled", "list_status"],
-                [[f.credit_code(8_888_881), "导入测试培训学校", "110101", "非学科类", "文化艺术", "义务教育", "线下", "是",
-                  "教民110101088888号", "有效", "2024-03-01", "", "", "否", "否", "否", "未列入"]])
+    return _csv(
+        "registry.csv",
+        [
+            "credit_code",
+            "name",
+            "district",
+            "category",
+            "domain",
+            "audience",
+            "mode",
+            "nonprofit",
+            "licence_no",
+            "licence_status",
+            "approved_on",
+            "reapproved_on",
+            "icp_no",
+            "listed",
+            "capital_raised",
+            "foreign_controlled",
+            "list_status",
+        ],
+        [
+            [
+                f.credit_code(8_888_881),
+                "导入测试培训学校",
+                "110101",
+                "非学科类",
+                "文化艺术",
+                "义务教育",
+                "线下",
+                "是",
+                "教民110101088888号",
+                "有效",
+                "2024-03-01",
+                "",
+                "",
+                "否",
+                "否",
+                "否",
+                "未列入",
+            ]
+        ],
+    )
 
 
 def _track(w, role):
@@ -305,136 +368,285 @@ def _track(w, role):
 
 def _institution_form(w, **over):
     data = {
-        "name": "表单新登记培训学校", "credit_code": f.credit_code(8_888_882), "district": w.a.district.pk,
-        "category": "non_subject", "domain": "arts", "audience": ["compulsory"], "mode": "offline",
-        "nonprofit": "on", "licence_no": "教民110101099999号", "licence_status": "valid", "approved_on": "2024-03-01",
+        "name": "表单新登记培训学校",
+        "credit_code": f.credit_code(8_888_882),
+        "district": w.a.district.pk,
+        "category": "non_subject",
+        "domain": "arts",
+        "audience": ["compulsory"],
+        "mode": "offline",
+        "nonprofit": "on",
+        "licence_no": "教民110101099999号",
+        "licence_status": "valid",
+        "approved_on": "2024-03-01",
     }
     data.update(over)
     return data
 
 
 def _course_form(w, **over):
-    data = {"name": "表单新课程", "subject": "music", "content_grade": 4, "min_grade": 4, "max_grade": 4,
-            "mode": "offline", "class_size": 12, "lesson_minutes": 45, "price_per_lesson": "50.00", "disclosed": "on"}
+    data = {
+        "name": "表单新课程",
+        "subject": "music",
+        "content_grade": 4,
+        "min_grade": 4,
+        "max_grade": 4,
+        "mode": "offline",
+        "class_size": 12,
+        "lesson_minutes": 45,
+        "price_per_lesson": "50.00",
+        "disclosed": "on",
+    }
     data.update(over)
     return data
 
 
 def _complaint_form(w, **over):
-    data = {"target_kind": "other", "target_text": "小区里的培训班", "district": w.a.district.pk,
-            "category": "unlicensed", "description": "周末有人在小区里办补习班。", "occurred_on": SCHOOL_DAY.isoformat()}
+    data = {
+        "target_kind": "other",
+        "target_text": "小区里的培训班",
+        "district": w.a.district.pk,
+        "category": "unlicensed",
+        "description": "周末有人在小区里办补习班。",
+        "occurred_on": SCHOOL_DAY.isoformat(),
+    }
     data.update(over)
     return data
 
 
 PAYLOADS = {
     # --- schools
-    ("api:school-list", "POST"): J(lambda w, r: {"district": "110101", "name": "新建测试小学", "code": "T900000001",
-                                                 "stage": "primary"}),
+    ("api:school-list", "POST"): J(
+        lambda w, r: {"district": "110101", "name": "新建测试小学", "code": "T900000001", "stage": "primary"}
+    ),
     ("api:school-detail", "PATCH"): J({"name": "改名测试小学"}),
-    ("api:class-list", "POST"): J(lambda w, r: {"school": w.a.school.pk, "academic_year": 2026, "grade": 3,
-                                                "name": "新建三年级1班", "headcount": 30}),
+    ("api:class-list", "POST"): J(
+        lambda w, r: {
+            "school": w.a.school.pk,
+            "academic_year": 2026,
+            "grade": 3,
+            "name": "新建三年级1班",
+            "headcount": 30,
+        }
+    ),
     ("api:class-detail", "PATCH"): J({"headcount": 41}),
     # --- institutions
     ("api:public-institution-search", "GET"): Q("q=东城测试"),
-    ("api:institution-site-list", "POST"): J(lambda w, r: {"institution": w.a.institution.pk,
-                                                           "address": "北京市东城区新址路1号", "approved": True,
-                                                           "approved_on": "2026-01-05"}),
+    ("api:institution-site-list", "POST"): J(
+        lambda w, r: {
+            "institution": w.a.institution.pk,
+            "address": "北京市东城区新址路1号",
+            "approved": True,
+            "approved_on": "2026-01-05",
+        }
+    ),
     ("api:institution-site-detail", "PATCH"): J({"address": "北京市东城区改址路2号"}),
-    ("api:institution-trainer-list", "POST"): J(lambda w, r: {"institution": w.a.institution.pk, "name": "新教师",
-                                                              "certificate_no": "20201100000099999"}),
+    ("api:institution-trainer-list", "POST"): J(
+        lambda w, r: {"institution": w.a.institution.pk, "name": "新教师", "certificate_no": "20201100000099999"}
+    ),
     ("api:institution-trainer-detail", "PATCH"): J({"classes_taught": "五年级书法班"}),
-    ("api:institution-foreign-staff-list", "POST"): J(lambda w, r: {"institution": w.a.institution.pk,
-                                                                    "name": "Jane Roe", "work_permit_no": "WP99990001"}),
+    ("api:institution-foreign-staff-list", "POST"): J(
+        lambda w, r: {"institution": w.a.institution.pk, "name": "Jane Roe", "work_permit_no": "WP99990001"}
+    ),
     ("api:institution-foreign-staff-detail", "PATCH"): J({"in_china": False}),
-    ("api:institution-course-list", "POST"): J(lambda w, r: {
-        "institution": w.a.institution.pk, "name": "新课程", "subject": "music", "content_grade": 4, "min_grade": 4,
-        "max_grade": 4, "mode": "offline", "class_size": 10, "lesson_minutes": 45, "price_per_lesson": "50.00"}),
+    ("api:institution-course-list", "POST"): J(
+        lambda w, r: {
+            "institution": w.a.institution.pk,
+            "name": "新课程",
+            "subject": "music",
+            "content_grade": 4,
+            "min_grade": 4,
+            "max_grade": 4,
+            "mode": "offline",
+            "class_size": 10,
+            "lesson_minutes": 45,
+            "price_per_lesson": "50.00",
+        }
+    ),
     ("api:institution-course-detail", "PATCH"): J({"class_size": 12}),
-    ("api:institution-session-list", "POST"): J(lambda w, r: {
-        "course": w.a["course"].pk, "site": w.a["site"].pk, "starts_at": "2026-11-21T09:00:00+08:00",
-        "ends_at": "2026-11-21T09:45:00+08:00", "mode": "offline"}),
+    ("api:institution-session-list", "POST"): J(
+        lambda w, r: {
+            "course": w.a["course"].pk,
+            "site": w.a["site"].pk,
+            "starts_at": "2026-11-21T09:00:00+08:00",
+            "ends_at": "2026-11-21T09:45:00+08:00",
+            "mode": "offline",
+        }
+    ),
     ("api:institution-session-import-file", "POST"): Form(lambda w, r: {"file": _session_csv(w)}),
     ("api:institution-session-detail", "PATCH"): J({"ends_at": "2026-11-14T09:40:00+08:00"}),
-    ("api:institution-filing-list", "POST"): J(lambda w, r: {"course": w.a["course"].pk, "filed_on": "2026-10-01",
-                                                             "enrolment_opens_on": "2026-10-10"}),
+    ("api:institution-filing-list", "POST"): J(
+        lambda w, r: {"course": w.a["course"].pk, "filed_on": "2026-10-01", "enrolment_opens_on": "2026-10-10"}
+    ),
     ("api:institution-filing-detail", "PATCH"): J({"fees": "每课时55元"}),
-    ("api:institution-prepayment-list", "POST"): J(lambda w, r: {
-        "course": w.a["course"].pk, "paid_on": "2026-11-01", "amount": "1200.00", "class_hours": 20, "months": 2,
-        "account": "监管账户 0200001", "supervised": True}),
+    ("api:institution-prepayment-list", "POST"): J(
+        lambda w, r: {
+            "course": w.a["course"].pk,
+            "paid_on": "2026-11-01",
+            "amount": "1200.00",
+            "class_hours": 20,
+            "months": 2,
+            "account": "监管账户 0200001",
+            "supervised": True,
+        }
+    ),
     ("api:institution-prepayment-detail", "PATCH"): J({"months": 2}),
-    ("api:institution-disclosure-list", "POST"): J(lambda w, r: {"institution": w.a.institution.pk, "item": "licence",
-                                                                 "published": True, "content": "许可证见大厅"}),
+    ("api:institution-disclosure-list", "POST"): J(
+        lambda w, r: {
+            "institution": w.a.institution.pk,
+            "item": "licence",
+            "published": True,
+            "content": "许可证见大厅",
+        }
+    ),
     ("api:institution-disclosure-detail", "PATCH"): J({"content": "每课时65元"}),
-    ("api:institution-list", "POST"): J(lambda w, r: {
-        "name": "接口新登记培训学校", "credit_code": f.credit_code(8_888_883), "district": "110101",
-        "category": "non_subject", "domain": "arts", "audience": ["compulsory"], "mode": "offline", "nonprofit": False,
-        "licence_status": "valid", "approved_on": "2023-04-01"}),
+    ("api:institution-list", "POST"): J(
+        lambda w, r: {
+            "name": "接口新登记培训学校",
+            "credit_code": f.credit_code(8_888_883),
+            "district": "110101",
+            "category": "non_subject",
+            "domain": "arts",
+            "audience": ["compulsory"],
+            "mode": "offline",
+            "nonprofit": False,
+            "licence_status": "valid",
+            "approved_on": "2023-04-01",
+        }
+    ),
     ("api:institution-import-file", "POST"): Form(lambda w, r: {"file": _registry_csv(w)}),
     ("api:institution-detail", "PATCH"): J({"name": "改名培训学校"}),
     # --- homework
-    ("api:homework-survey-list", "POST"): J(lambda w, r: {
-        "school_class": w.a["class"].pk, "date": SCHOOL_DAY.isoformat(), "subject": "maths", "kind": "written",
-        "measured_minutes": 20, "sample_size": 5}),
+    ("api:homework-survey-list", "POST"): J(
+        lambda w, r: {
+            "school_class": w.a["class"].pk,
+            "date": SCHOOL_DAY.isoformat(),
+            "subject": "maths",
+            "kind": "written",
+            "measured_minutes": 20,
+            "sample_size": 5,
+        }
+    ),
     ("api:homework-day-list", "POST"): J(lambda w, r: {"school_class": w.a["class"].pk, "date": NEXT_DAY.isoformat()}),
-    ("api:homework-list", "POST"): J(lambda w, r: {"school_class": w.a["class"].pk, "date": NEXT_DAY.isoformat(),
-                                                   "subject": "chinese", "kind": "written", "minutes": 20}),
+    ("api:homework-list", "POST"): J(
+        lambda w, r: {
+            "school_class": w.a["class"].pk,
+            "date": NEXT_DAY.isoformat(),
+            "subject": "chinese",
+            "kind": "written",
+            "minutes": 20,
+        }
+    ),
     # --- after-school service
-    ("api:afterschool-report-list", "POST"): J(lambda w, r: {
-        "school": w.a.school.pk, "date": NEXT_DAY.isoformat(), "pe_minutes": 45, "stage1_minutes": 15,
-        "end_time": "17:30", "enrolled": 300, "participants": 280, "new_lessons": False, "compulsory": False,
-        "extended_care": True}),
-    ("api:afterschool-programme-list", "POST"): J(lambda w, r: {"school": w.a.school.pk, "term": w.term.pk,
-                                                                "extended_care": False, "note": "重新填报"}),
+    ("api:afterschool-report-list", "POST"): J(
+        lambda w, r: {
+            "school": w.a.school.pk,
+            "date": NEXT_DAY.isoformat(),
+            "pe_minutes": 45,
+            "stage1_minutes": 15,
+            "end_time": "17:30",
+            "enrolled": 300,
+            "participants": 280,
+            "new_lessons": False,
+            "compulsory": False,
+            "extended_care": True,
+        }
+    ),
+    ("api:afterschool-programme-list", "POST"): J(
+        lambda w, r: {"school": w.a.school.pk, "term": w.term.pk, "extended_care": False, "note": "重新填报"}
+    ),
     ("api:afterschool-programme-detail", "PATCH"): J({"note": "周五增加托管"}),
-    ("api:afterschool-activity-list", "POST"): J(lambda w, r: {
-        "programme": w.a["programme"].pk, "name": "合唱团", "kind": "arts", "provider_kind": "school_teacher",
-        "provider_name": "王老师"}),
+    ("api:afterschool-activity-list", "POST"): J(
+        lambda w, r: {
+            "programme": w.a["programme"].pk,
+            "name": "合唱团",
+            "kind": "arts",
+            "provider_kind": "school_teacher",
+            "provider_name": "王老师",
+        }
+    ),
     ("api:afterschool-activity-detail", "PATCH"): J({"name": "校足球队"}),
-    ("api:afterschool-provider-selection-list", "POST"): J(lambda w, r: {
-        "district": "110101", "institution": w.other_institution.pk, "selected_on": "2026-09-01"}),
+    ("api:afterschool-provider-selection-list", "POST"): J(
+        lambda w, r: {"district": "110101", "institution": w.other_institution.pk, "selected_on": "2026-09-01"}
+    ),
     ("api:afterschool-provider-selection-detail", "PATCH"): J({"note": "续期一年"}),
     # --- complaints
     ("api:complaint-track", "POST"): J(_track),
     ("api:complaint-reopen", "POST"): J(lambda w, r: {**_track(w, r), "note": "请再核实"}),
     ("api:complaint-target-institutions", "GET"): Q("q=测试培训"),
     ("api:complaint-target-schools", "GET"): Q("q=测试小学"),
-    ("api:complaint-list", "POST"): J(lambda w, r: {
-        "target_kind": "other", "target_text": "小区里的培训班", "district": "110101", "category": "unlicensed",
-        "description": "周末有人在小区里办补习班。", "occurred_on": SCHOOL_DAY.isoformat()}),
+    ("api:complaint-list", "POST"): J(
+        lambda w, r: {
+            "target_kind": "other",
+            "target_text": "小区里的培训班",
+            "district": "110101",
+            "category": "unlicensed",
+            "description": "周末有人在小区里办补习班。",
+            "occurred_on": SCHOOL_DAY.isoformat(),
+        }
+    ),
     ("api:complaint-match-teacher", "POST"): J(lambda w, r: {"teacher": w.a["teacher"].pk}),
     ("api:complaint-reroute", "POST"): J({"department": "sports", "reason": "属于体育类培训"}),
     ("api:complaint-transition", "POST"): J({"to_state": "accepted", "note": "已受理"}),
     # --- compliance
-    ("api:compliance-parameter-list", "POST"): J(lambda w, r: {
-        "key": RuleParameter.objects.order_by("pk")[0].key, "value": 60, "effective_from": "2027-09-01",
-        "source": "测试文件"}),
-    ("api:compliance-run-list", "POST"): J({"date_from": SCHOOL_DAY.isoformat(), "date_to": SCHOOL_DAY.isoformat(),
-                                           "district_codes": ["110101"]}),
-    ("api:compliance-finding-list", "POST"): J(lambda w, r: {
-        "rule_id": "SC-20-RANKING", "school": w.a.school.pk, "summary": "公布考试排名", "date": SCHOOL_DAY.isoformat()}),
+    ("api:compliance-parameter-list", "POST"): J(
+        lambda w, r: {
+            "key": RuleParameter.objects.order_by("pk")[0].key,
+            "value": 60,
+            "effective_from": "2027-09-01",
+            "source": "测试文件",
+        }
+    ),
+    ("api:compliance-run-list", "POST"): J(
+        {"date_from": SCHOOL_DAY.isoformat(), "date_to": SCHOOL_DAY.isoformat(), "district_codes": ["110101"]}
+    ),
+    ("api:compliance-finding-list", "POST"): J(
+        lambda w, r: {
+            "rule_id": "SC-20-RANKING",
+            "school": w.a.school.pk,
+            "summary": "公布考试排名",
+            "date": SCHOOL_DAY.isoformat(),
+        }
+    ),
     ("api:compliance-finding-detail", "PATCH"): J({"status": "rectifying", "reason": "正在整改"}),
     # --- tokens: the credentials are the permission, so every caller is answered alike
     ("api-token", "POST"): J(lambda w, r: {"username": "sec-school-a", "password": f.TEST_PASSWORD}),
     # --- pages
     ("login", "POST"): Form({"username": "sec-school-a", "password": "wrong-password-1234"}),
     ("institutions:create", "POST"): Form(lambda w, r: _institution_form(w)),
-    ("institutions:edit", "POST"): Form(lambda w, r: _institution_form(
-        w, name="表单改名培训学校", credit_code=w.a.institution.credit_code)),
-    ("institutions:list-status", "POST"): Form({"status": "black", "effective_on": "2026-11-01",
-                                                "reason": "违规预收费"}),
+    ("institutions:edit", "POST"): Form(
+        lambda w, r: _institution_form(w, name="表单改名培训学校", credit_code=w.a.institution.credit_code)
+    ),
+    ("institutions:list-status", "POST"): Form(
+        {"status": "black", "effective_on": "2026-11-01", "reason": "违规预收费"}
+    ),
     ("institutions:record-add", "POST"): Form(lambda w, r: _course_form(w)),
     ("institutions:record-edit", "POST"): Form(lambda w, r: _course_form(w, name="表单改名课程")),
     ("institutions:import", "POST"): Form(lambda w, r: {"file": _registry_csv(w)}),
     ("institutions:schedule-import", "POST"): Form(lambda w, r: {"file": _session_csv(w)}),
     ("institutions:lookup", "GET"): Q("q=测试培训学校"),
-    ("homework:file", "POST"): Form(lambda w, r: {
-        "school_class": w.a["class"].pk, "date": NEXT_DAY.isoformat(), "no_homework": "on",
-        "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0",
-        "items-MAX_NUM_FORMS": "1000"}),
-    ("afterschool:report", "POST"): Form({"date": NEXT_DAY.isoformat(), "pe_minutes": 45, "stage1_minutes": 15,
-                                          "end_time": "17:30", "enrolled": 300, "participants": 280,
-                                          "extended_care": "on"}),
+    ("homework:file", "POST"): Form(
+        lambda w, r: {
+            "school_class": w.a["class"].pk,
+            "date": NEXT_DAY.isoformat(),
+            "no_homework": "on",
+            "items-TOTAL_FORMS": "0",
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+        }
+    ),
+    ("afterschool:report", "POST"): Form(
+        {
+            "date": NEXT_DAY.isoformat(),
+            "pe_minutes": 45,
+            "stage1_minutes": 15,
+            "end_time": "17:30",
+            "enrolled": 300,
+            "participants": 280,
+            "extended_care": "on",
+        }
+    ),
     ("afterschool:programme", "POST"): Form({"action": "programme", "note": "表单修改说明", "extended_care": "on"}),
     ("complaints:submit", "POST"): Form(lambda w, r: _complaint_form(w)),
     ("complaints:track", "POST"): Form(_track),
@@ -443,8 +655,13 @@ PAYLOADS = {
     ("complaints:reroute", "POST"): Form({"department": "sports", "reason": "属于体育类培训"}),
     ("complaints:match-teacher", "POST"): Form(lambda w, r: {"teacher": w.a["teacher"].pk}),
     ("compliance:finding", "POST"): Form({"status": "rectifying", "reason": "正在整改"}),
-    ("compliance:runs", "POST"): Form(lambda w, r: {"date_from": SCHOOL_DAY.isoformat(),
-                                                    "date_to": SCHOOL_DAY.isoformat(), "district": w.a.district.code}),
+    ("compliance:runs", "POST"): Form(
+        lambda w, r: {
+            "date_from": SCHOOL_DAY.isoformat(),
+            "date_to": SCHOOL_DAY.isoformat(),
+            "district": w.a.district.code,
+        }
+    ),
 }
 
 
@@ -453,8 +670,7 @@ def payload_for(name, method, world, role):
     if payload is None:
         return m.Payload(form=not name.startswith("api"))
     data = payload.data
-    return m.Payload(data=(lambda w: data(w, role)) if callable(data) else data, form=payload.form,
-                     query=payload.query)
+    return m.Payload(data=(lambda w: data(w, role)) if callable(data) else data, form=payload.form, query=payload.query)
 
 
 # ===========================================================================================================
@@ -465,493 +681,493 @@ EXPECT: dict[str, dict[str, dict]] = {
     #                 anon parent  sch_A  sch_B   inst  dist1  dist2   city
     # the health check is public (load balancers); it answers any method
     "healthz": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     # --- API: schools. Anonymous API calls are 403 (see the module docstring)
     "api:district-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
     "api:district-detail": {
-        "GET":     E(  403,   403,   200,   404,   200,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 200, 200, 404, 200),
     },
     # writes by a role not in the viewset's write_roles are 403 whatever the object; a body naming another
     # district's school or district is a 400 (the school "does not exist", the district is "not yours")
     "api:school-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     # a school or class still referenced (classes, teachers, findings ...) is a 409, not deleted
     "api:school-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   403,   200,   404,   200),
-        "DELETE":  E(  403,   403,   403,   403,   403,   409,   404,   409),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 403, 200, 404, 200),
+        "DELETE": E(403, 403, 403, 403, 403, 409, 404, 409),
     },
     "api:class-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   201,   400,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 201, 400, 201),
     },
     "api:class-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
-        "PATCH":   E(  403,   403,   200,   404,   403,   200,   404,   200),
-        "DELETE":  E(  403,   403,   409,   404,   403,   409,   404,   409),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+        "PATCH": E(403, 403, 200, 404, 403, 200, 404, 200),
+        "DELETE": E(403, 403, 409, 404, 403, 409, 404, 409),
     },
     # --- API: the public look-up, then the registry (its sub-records have no DELETE: CONTRACT_METHODS)
     "api:public-institution-search": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "api:public-institution-detail": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "api:institution-site-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     "api:institution-site-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   403,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
     "api:institution-trainer-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   201,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 201, 201, 400, 201),
     },
     "api:institution-trainer-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   200,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 200, 200, 404, 200),
     },
     "api:institution-foreign-staff-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   201,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 201, 201, 400, 201),
     },
     "api:institution-foreign-staff-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   200,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 200, 200, 404, 200),
     },
     "api:institution-course-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   201,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 201, 201, 400, 201),
     },
     "api:institution-course-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   200,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 200, 200, 404, 200),
     },
     "api:institution-session-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   201,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 201, 201, 400, 201),
     },
     "api:institution-session-import-file": {
-        "POST":    E(  403,   403,   403,   403,   201,   201,   400,   201),
+        "POST": E(403, 403, 403, 403, 201, 201, 400, 201),
     },
     "api:institution-session-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   200,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 200, 200, 404, 200),
     },
     "api:institution-filing-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     "api:institution-filing-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   403,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
     "api:institution-prepayment-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     "api:institution-prepayment-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   403,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
     "api:institution-disclosure-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   201,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 201, 201, 400, 201),
     },
     "api:institution-disclosure-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   200,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 200, 200, 404, 200),
     },
     "api:institution-list-change-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
     "api:institution-list-change-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
     },
     "api:institution-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     "api:institution-import-file": {
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     "api:institution-detail": {
-        "GET":     E(  403,   403,   404,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   403,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
     # --- API: homework (items and days are filed through POST, never edited or deleted)
     "api:homework-survey-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   201,   400,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 201, 400, 201),
     },
     "api:homework-survey-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
     "api:homework-day-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   201,   400,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 201, 400, 201),
     },
     "api:homework-day-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
     "api:homework-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   201,   400,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 201, 400, 201),
     },
     "api:homework-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
     # --- API: after-school service. A programme is never deleted (400 not_deletable); a school sees its
     # district's selected providers; an institution sees the activities it provides
     "api:afterschool-report-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   201,   400,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 201, 400, 201),
     },
     "api:afterschool-report-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
     "api:afterschool-programme-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   201,   400,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 201, 400, 201),
     },
     "api:afterschool-programme-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
-        "PATCH":   E(  403,   403,   200,   404,   403,   200,   404,   200),
-        "DELETE":  E(  403,   403,   400,   404,   403,   400,   404,   400),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+        "PATCH": E(403, 403, 200, 404, 403, 200, 404, 200),
+        "DELETE": E(403, 403, 400, 404, 403, 400, 404, 400),
     },
     "api:afterschool-activity-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   201,   400,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 201, 400, 201),
     },
     "api:afterschool-activity-detail": {
-        "GET":     E(  403,   403,   200,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   200,   404,   403,   200,   404,   200),
-        "DELETE":  E(  403,   403,   204,   404,   403,   204,   404,   204),
+        "GET": E(403, 403, 200, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 200, 404, 403, 200, 404, 200),
+        "DELETE": E(403, 403, 204, 404, 403, 204, 404, 204),
     },
     "api:afterschool-provider-selection-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     "api:afterschool-provider-selection-detail": {
-        "GET":     E(  403,   403,   200,   404,   200,   200,   404,   200),
-        "PATCH":   E(  403,   403,   403,   403,   403,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 200, 200, 404, 200),
+        "PATCH": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
     # --- API: complaints. Tracking answers only the holder of the secret (the parent); the complaint is
     # "received", so the parent's reopen is a 400. Contact details are revealed to the complaint's district
     # staff only, not to city staff (403). Schools and institutions list no complaints (empty list, 404)
     "api:complaint-track": {
-        "POST":    E(  404,   200,   404,   404,   404,   404,   404,   404),
+        "POST": E(404, 200, 404, 404, 404, 404, 404, 404),
     },
     "api:complaint-reopen": {
-        "POST":    E(  404,   400,   404,   404,   404,   404,   404,   404),
+        "POST": E(404, 400, 404, 404, 404, 404, 404, 404),
     },
     "api:complaint-target-institutions": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "api:complaint-target-schools": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "api:complaint-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  201,   201,   201,   201,   201,   201,   201,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(201, 201, 201, 201, 201, 201, 201, 201),
     },
     "api:complaint-detail": {
-        "GET":     E(  403,   403,   404,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 404, 200, 404, 200),
     },
     "api:complaint-contact": {
-        "POST":    E(  403,   403,   403,   403,   403,   200,   404,   403),
+        "POST": E(403, 403, 403, 403, 403, 200, 404, 403),
     },
     "api:complaint-match-teacher": {
-        "POST":    E(  403,   403,   403,   403,   403,   400,   404,   400),
+        "POST": E(403, 403, 403, 403, 403, 400, 404, 400),
     },
     "api:complaint-reroute": {
-        "POST":    E(  403,   403,   403,   403,   403,   200,   404,   200),
+        "POST": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
     "api:complaint-transition": {
-        "POST":    E(  403,   403,   403,   403,   403,   200,   404,   200),
+        "POST": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
     # --- API: compliance. Rules and parameters are policy: every staff role reads them, city staff add parameters.
     # A district starts sweeps of its own district only (district 2 asking for 110101: 404)
     "api:compliance-rule-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
     "api:compliance-rule-detail": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
     "api:compliance-parameter-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   403,   403,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 403, 403, 201),
     },
     "api:compliance-parameter-detail": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
     "api:compliance-run-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   202,   404,   202),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 202, 404, 202),
     },
     "api:compliance-run-detail": {
-        "GET":     E(  403,   403,   404,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 404, 200, 404, 200),
     },
     "api:compliance-finding-list": {
-        "GET":     E(  403,   403,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  403,   403,   403,   403,   403,   201,   400,   201),
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
     },
     "api:compliance-finding-detail": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
-        "PATCH":   E(  403,   403,   200,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+        "PATCH": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
     # --- API: dashboards (district dashboards are for bureau staff: schools and institutions get 404), audit
     "api:dashboard-city": {
-        "GET":     E(  403,   403,   403,   403,   403,   403,   403,   200),
+        "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
     },
     "api:dashboard-district": {
-        "GET":     E(  403,   403,   404,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 404, 200, 404, 200),
     },
     "api:dashboard-district-schools": {
-        "GET":     E(  403,   403,   404,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 404, 404, 404, 200, 404, 200),
     },
     "api:dashboard-school": {
-        "GET":     E(  403,   403,   200,   404,   404,   200,   404,   200),
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
     "api:audit-list": {
-        "GET":     E(  403,   403,   403,   403,   403,   403,   403,   200),
+        "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
     },
     "api:audit-detail": {
-        "GET":     E(  403,   403,   403,   403,   403,   403,   403,   200),
+        "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
     },
     # the credentials in the body are the permission: every caller gets a token for them. DELETE revokes the
     # token the request is made with: a signed-in browser has none
     "api-token": {
-        "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "DELETE":  E(  403,   403,   403,   403,   403,   403,   403,   403),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "DELETE": E(403, 403, 403, 403, 403, 403, 403, 403),
     },
     # --- pages: accounts. Signed-in users are sent away from the login page (302 home)
     "home": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "login": {
-        "GET":     E(  200,   200,   302,   302,   302,   302,   302,   302),
-        "POST":    E(  200,   200,   302,   302,   302,   302,   302,   302),
-        "PUT":     E(  200,   200,   302,   302,   302,   302,   302,   302),
+        "GET": E(200, 200, 302, 302, 302, 302, 302, 302),
+        "POST": E(200, 200, 302, 302, 302, 302, 302, 302),
+        "PUT": E(200, 200, 302, 302, 302, 302, 302, 302),
     },
     "logout": {
-        "POST":    E(  302,   302,   302,   302,   302,   302,   302,   302),
+        "POST": E(302, 302, 302, 302, 302, 302, 302, 302),
     },
     "audit": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
     },
     # every staff user changes their own password (an empty form answers with its errors)
     "password-change": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
     },
     # city and district staff reset the passwords of the accounts in their scope; schools and institutions none
     "users": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
     },
     "user-password-reset": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
     },
     # --- pages: the registry is for bureau staff; an institution keeps its own records (courses here) and schedule
     "institutions:list": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
     },
     "institutions:create": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   302,   200,   302),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 200, 302),
     },
     "institutions:mine": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   200,   403,   403,   403),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   200,   403,   403,   403),
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 403, 403, 200, 403, 403, 403),
     },
     "institutions:import": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   302,   400,   302),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 400, 302),
     },
     "institutions:import-template": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
     },
     "institutions:schedule-import": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   200,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   302,   302,   400,   302),
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 302, 302, 400, 302),
     },
     "institutions:schedule-template": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   200,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   200,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 200, 200, 200, 200),
     },
     "institutions:export": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
     },
     "institutions:detail": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   200,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   200,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 200, 200, 404, 200),
     },
     "institutions:edit": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   302,   404,   302),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
     },
     "institutions:list-status": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   302,   404,   302),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
     },
     "institutions:record-add": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   200,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   302,   302,   404,   302),
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 302, 302, 404, 302),
     },
     "institutions:record-edit": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   200,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   302,   302,   404,   302),
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 302, 302, 404, 302),
     },
     # the public look-up (no login)
     "institutions:lookup": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "institutions:lookup-detail": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     # --- pages: homework filing is for school staff, each for its own classes (school B's POST for school A's
     # class is a form error, nothing saved); the share link is public and read-only
     "homework:file": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   403,   403,   403,   403),
-        "POST":    E(LOGIN, LOGIN,   302,   200,   403,   403,   403,   403),
+        "GET": E(LOGIN, LOGIN, 200, 200, 403, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 302, 200, 403, 403, 403, 403),
     },
     "homework:upload": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   403,   403,   403,   403),
-        "POST":    E(LOGIN, LOGIN,   200,   200,   403,   403,   403,   403),
+        "GET": E(LOGIN, LOGIN, 200, 200, 403, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 200, 200, 403, 403, 403, 403),
     },
     "homework:template": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   403,   403,   403,   403),
-        "POST":    E(LOGIN, LOGIN,   405,   405,   405,   405,   405,   405),
+        "GET": E(LOGIN, LOGIN, 200, 200, 403, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
     },
     "homework:publication": {
-        "GET":     E(LOGIN, LOGIN,   200,   404,   404,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   200,   404,   404,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
     },
     "homework:public": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  405,   405,   405,   405,   405,   405,   405,   405),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(405, 405, 405, 405, 405, 405, 405, 405),
     },
     "homework:public-day": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  405,   405,   405,   405,   405,   405,   405,   405),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(405, 405, 405, 405, 405, 405, 405, 405),
     },
     # --- pages: after-school filing, school staff for their own school only
     "afterschool:report": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   403,   403,   403,   403),
-        "POST":    E(LOGIN, LOGIN,   302,   302,   403,   403,   403,   403),
+        "GET": E(LOGIN, LOGIN, 200, 200, 403, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 302, 302, 403, 403, 403, 403),
     },
     "afterschool:programme": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   403,   403,   403,   403),
-        "POST":    E(LOGIN, LOGIN,   302,   302,   403,   403,   403,   403),
+        "GET": E(LOGIN, LOGIN, 200, 200, 403, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 302, 302, 403, 403, 403, 403),
     },
     # --- pages: complaints. The form and tracking are public; the rest is for bureau staff (403 for others,
     # whatever the complaint), district 2 gets 404 for district 1's complaint
     "complaints:submit": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "complaints:track": {
-        "GET":     E(  200,   200,   200,   200,   200,   200,   200,   200),
-        "POST":    E(  200,   200,   200,   200,   200,   200,   200,   200),
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
     },
     "complaints:inbox": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
     },
     "complaints:staff-new": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
     },
     "complaints:detail": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
     },
     "complaints:transition": {
-        "GET":     E(LOGIN, LOGIN,   405,   405,   405,   405,   405,   405),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   302,   404,   302),
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
     },
     "complaints:reroute": {
-        "GET":     E(LOGIN, LOGIN,   405,   405,   405,   405,   405,   405),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   302,   404,   302),
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
     },
     "complaints:match-teacher": {
-        "GET":     E(LOGIN, LOGIN,   405,   405,   405,   405,   405,   405),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   400,   404,   400),
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 400, 404, 400),
     },
     "complaints:contact": {
-        "GET":     E(LOGIN, LOGIN,   405,   405,   405,   405,   405,   405),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   403),
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 403),
     },
     "complaints:photo": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
     },
     # --- pages: compliance. A school may mark its own finding rectifying; runs are started by bureau staff
     "compliance:findings": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
     },
     "compliance:finding": {
-        "GET":     E(LOGIN, LOGIN,   200,   404,   404,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   302,   404,   404,   302,   404,   302),
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 302, 404, 404, 302, 404, 302),
     },
     "compliance:runs": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   302,   400,   302),
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 400, 302),
     },
     "compliance:run": {
-        "GET":     E(LOGIN, LOGIN,   404,   404,   404,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   404,   404,   404,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
     },
     # --- pages: dashboards (the home page redirects each role to its own dashboard)
     "dashboards:district-home": {
-        "GET":     E(LOGIN, LOGIN,   302,   302,   403,   302,   302,   302),
-        "POST":    E(LOGIN, LOGIN,   302,   302,   403,   302,   302,   302),
+        "GET": E(LOGIN, LOGIN, 302, 302, 403, 302, 302, 302),
+        "POST": E(LOGIN, LOGIN, 302, 302, 403, 302, 302, 302),
     },
     "dashboards:city": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
     },
     "dashboards:city-xlsx": {
-        "GET":     E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
-        "POST":    E(LOGIN, LOGIN,   403,   403,   403,   403,   403,   200),
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
     },
     "dashboards:district": {
-        "GET":     E(LOGIN, LOGIN,   404,   404,   404,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   404,   404,   404,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
     },
     "dashboards:district-xlsx": {
-        "GET":     E(LOGIN, LOGIN,   404,   404,   404,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   404,   404,   404,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
     },
     "dashboards:school": {
-        "GET":     E(LOGIN, LOGIN,   200,   404,   404,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   200,   404,   404,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
     },
     "dashboards:school-xlsx": {
-        "GET":     E(LOGIN, LOGIN,   200,   404,   404,   200,   404,   200),
-        "POST":    E(LOGIN, LOGIN,   200,   404,   404,   200,   404,   200),
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
     },
     "dashboards:findings-xlsx": {
-        "GET":     E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
-        "POST":    E(LOGIN, LOGIN,   200,   200,   200,   200,   200,   200),
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
     },
 }
 
@@ -1037,11 +1253,13 @@ def list_leaks(world: World, role: str, endpoint: m.Endpoint, response) -> list[
         rows = body.get("results") if isinstance(body, dict) else body
         if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict) or "id" not in rows[0]:
             return []
-        model = LIST_MODELS.get(endpoint.name) or getattr(getattr(endpoint.view_class, "queryset", None), "model",
-                                                          None)
+        model = LIST_MODELS.get(endpoint.name) or getattr(getattr(endpoint.view_class, "queryset", None), "model", None)
         assert model is not None, f"{endpoint.key}: declare the model of this list in LIST_MODELS"
-        return [f"{role}: the list holds {model.__name__} #{row['id']}, which is outside its scope"
-                for row in rows if not _visible(world, role, model, row["id"])]
+        return [
+            f"{role}: the list holds {model.__name__} #{row['id']}, which is outside its scope"
+            for row in rows
+            if not _visible(world, role, model, row["id"])
+        ]
     if content_type.startswith("text/html"):
         leaks = []
         for href in set(re.findall(r'href="([^"#?]+)', response.content.decode())):
@@ -1089,8 +1307,10 @@ def test_every_url_pattern_and_method_is_declared():
         if endpoint.name not in FILLS:
             problems.append(f"{endpoint.name} ({endpoint.route}): no Fill declared in FILLS")
         if set(EXPECT[endpoint.name]) != set(endpoint.methods):
-            problems.append(f"{endpoint.name}: the view allows {sorted(endpoint.methods)}, "
-                            f"EXPECT declares {sorted(EXPECT[endpoint.name])}")
+            problems.append(
+                f"{endpoint.name}: the view allows {sorted(endpoint.methods)}, "
+                f"EXPECT declares {sorted(EXPECT[endpoint.name])}"
+            )
     problems += [f"{name}: declared in EXPECT but no URL pattern has that name" for name in set(EXPECT) - names]
     assert not problems, "\n".join(problems)
 
@@ -1125,8 +1345,10 @@ def test_matrix(world, endpoint, method):
             missing = m.fill_route(endpoint, {**args, fill.object_arg: _missing_value(fill.object_arg)})
             response2, _ = m.send(world, role, method, missing, payload)
             if m.outcome(response2) != answer:
-                problems.append(f"{role}: {answer} for an object outside its scope but {describe(response2)} for "
-                                f"one that does not exist ({missing}): the answer tells that the object exists")
+                problems.append(
+                    f"{role}: {answer} for an object outside its scope but {describe(response2)} for "
+                    f"one that does not exist ({missing}): the answer tells that the object exists"
+                )
     assert not problems, f"{method} {url}\n" + "\n".join(problems)
 
 
@@ -1206,81 +1428,159 @@ SCOPE_MOVES = {
     #                                                                anon parent  sch_A  sch_B   inst  dist1  dist2   city
     # only city staff administer two districts
     "school to another district": Move(
-        "api:school-detail", lambda w, x: w.a.school, "district", lambda w, x: w.b.district.code,
-        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+        "api:school-detail",
+        lambda w, x: w.a.school,
+        "district",
+        lambda w, x: w.b.district.code,
+        E(403, 403, 403, 403, 403, 400, 404, MOVED),
+    ),
     # district staff move a class between their own schools; a school cannot move a class out of itself
     "class to a school of another district": Move(
-        "api:class-detail", _a("class"), "school", lambda w, x: w.b.school.pk,
-        E(  403,   403,   400,   404,   403,   400,   404, MOVED)),
+        "api:class-detail",
+        _a("class"),
+        "school",
+        lambda w, x: w.b.school.pk,
+        E(403, 403, 400, 404, 403, 400, 404, MOVED),
+    ),
     "class to another school of the same district": Move(
-        "api:class-detail", _a("class"), "school", lambda w, x: x["school_a2"].pk,
-        E(  403,   403,   400,   404,   403, MOVED,   404, MOVED)),
+        "api:class-detail",
+        _a("class"),
+        "school",
+        lambda w, x: x["school_a2"].pk,
+        E(403, 403, 400, 404, 403, MOVED, 404, MOVED),
+    ),
     "institution to another district": Move(
-        "api:institution-detail", lambda w, x: w.a.institution, "district", lambda w, x: w.b.district.code,
-        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+        "api:institution-detail",
+        lambda w, x: w.a.institution,
+        "district",
+        lambda w, x: w.b.district.code,
+        E(403, 403, 403, 403, 403, 400, 404, MOVED),
+    ),
     # a site that sessions use stays with their institution (409, whoever asks); a site nothing uses moves
     "site in use to another district's institution": Move(
-        "api:institution-site-detail", _a("site"), "institution", lambda w, x: w.b.institution.pk,
-        E(  403,   403,   403,   403,   403,   400,   404,   409)),
+        "api:institution-site-detail",
+        _a("site"),
+        "institution",
+        lambda w, x: w.b.institution.pk,
+        E(403, 403, 403, 403, 403, 400, 404, 409),
+    ),
     "site in use to another institution of the district": Move(
-        "api:institution-site-detail", _a("site"), "institution", lambda w, x: w.other_institution.pk,
-        E(  403,   403,   403,   403,   403,   409,   404,   409)),
-    "unused site to another institution of the district": Move(
-        "api:institution-site-detail", lambda w, x: x["free_site"], "institution",
+        "api:institution-site-detail",
+        _a("site"),
+        "institution",
         lambda w, x: w.other_institution.pk,
-        E(  403,   403,   403,   403,   403, MOVED,   404, MOVED)),
+        E(403, 403, 403, 403, 403, 409, 404, 409),
+    ),
+    "unused site to another institution of the district": Move(
+        "api:institution-site-detail",
+        lambda w, x: x["free_site"],
+        "institution",
+        lambda w, x: w.other_institution.pk,
+        E(403, 403, 403, 403, 403, MOVED, 404, MOVED),
+    ),
     "unused site to another district's institution": Move(
-        "api:institution-site-detail", lambda w, x: x["free_site"], "institution", lambda w, x: w.b.institution.pk,
-        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+        "api:institution-site-detail",
+        lambda w, x: x["free_site"],
+        "institution",
+        lambda w, x: w.b.institution.pk,
+        E(403, 403, 403, 403, 403, 400, 404, MOVED),
+    ),
     # a trainer who teaches a course stays with the course's institution
     "teaching trainer to another district's institution": Move(
-        "api:institution-trainer-detail", _a("trainer"), "institution", lambda w, x: w.b.institution.pk,
-        E(  403,   403,   403,   403,   400,   400,   404,   409)),
-    "foreign staff to another district's institution": Move(
-        "api:institution-foreign-staff-detail", _a("foreign_staff"), "institution",
+        "api:institution-trainer-detail",
+        _a("trainer"),
+        "institution",
         lambda w, x: w.b.institution.pk,
-        E(  403,   403,   403,   403,   400,   400,   404, MOVED)),
+        E(403, 403, 403, 403, 400, 400, 404, 409),
+    ),
+    "foreign staff to another district's institution": Move(
+        "api:institution-foreign-staff-detail",
+        _a("foreign_staff"),
+        "institution",
+        lambda w, x: w.b.institution.pk,
+        E(403, 403, 403, 403, 400, 400, 404, MOVED),
+    ),
     "foreign staff to another institution of the district": Move(
-        "api:institution-foreign-staff-detail", _a("foreign_staff"), "institution",
+        "api:institution-foreign-staff-detail",
+        _a("foreign_staff"),
+        "institution",
         lambda w, x: w.other_institution.pk,
-        E(  403,   403,   403,   403,   400, MOVED,   404, MOVED)),
+        E(403, 403, 403, 403, 400, MOVED, 404, MOVED),
+    ),
     # a course taught by the institution's trainers stays with them
     "course with trainers to another district's institution": Move(
-        "api:institution-course-detail", _a("course"), "institution", lambda w, x: w.b.institution.pk,
-        E(  403,   403,   403,   403,   400,   400,   404,   409)),
-    "disclosure to another district's institution": Move(
-        "api:institution-disclosure-detail", lambda w, x: x["free_disclosure"], "institution",
+        "api:institution-course-detail",
+        _a("course"),
+        "institution",
         lambda w, x: w.b.institution.pk,
-        E(  403,   403,   403,   403,   400,   400,   404, MOVED)),
+        E(403, 403, 403, 403, 400, 400, 404, 409),
+    ),
+    "disclosure to another district's institution": Move(
+        "api:institution-disclosure-detail",
+        lambda w, x: x["free_disclosure"],
+        "institution",
+        lambda w, x: w.b.institution.pk,
+        E(403, 403, 403, 403, 400, 400, 404, MOVED),
+    ),
     # a session at the institution's site cannot be another institution's course's (the site is not theirs)
     "session to another district's course": Move(
-        "api:institution-session-detail", _a("session"), "course", _b_pk("course"),
-        E(  403,   403,   403,   403,   400,   400,   404,   400)),
+        "api:institution-session-detail",
+        _a("session"),
+        "course",
+        _b_pk("course"),
+        E(403, 403, 403, 403, 400, 400, 404, 400),
+    ),
     "filing to another district's course": Move(
-        "api:institution-filing-detail", _a("filing"), "course", _b_pk("course"),
-        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+        "api:institution-filing-detail",
+        _a("filing"),
+        "course",
+        _b_pk("course"),
+        E(403, 403, 403, 403, 403, 400, 404, MOVED),
+    ),
     "filing to another course of the district": Move(
-        "api:institution-filing-detail", _a("filing"), "course", lambda w, x: w.other_objects["course"].pk,
-        E(  403,   403,   403,   403,   403, MOVED,   404, MOVED)),
+        "api:institution-filing-detail",
+        _a("filing"),
+        "course",
+        lambda w, x: w.other_objects["course"].pk,
+        E(403, 403, 403, 403, 403, MOVED, 404, MOVED),
+    ),
     "prepayment to another district's course": Move(
-        "api:institution-prepayment-detail", _a("prepayment"), "course", _b_pk("course"),
-        E(  403,   403,   403,   403,   403,   400,   404, MOVED)),
+        "api:institution-prepayment-detail",
+        _a("prepayment"),
+        "course",
+        _b_pk("course"),
+        E(403, 403, 403, 403, 403, 400, 404, MOVED),
+    ),
     # a programme is filed per school and term: its school is never changed (another school files its own)
     "programme to another school": Move(
-        "api:afterschool-programme-detail", _a("programme"), "school", lambda w, x: w.b.school.pk,
-        E(  403,   403,   400,   404,   403,   400,   404,   400)),
+        "api:afterschool-programme-detail",
+        _a("programme"),
+        "school",
+        lambda w, x: w.b.school.pk,
+        E(403, 403, 400, 404, 403, 400, 404, 400),
+    ),
     "activity to another district's programme": Move(
-        "api:afterschool-activity-detail", _a("activity"), "programme", _b_pk("programme"),
-        E(  403,   403,   400,   404,   403,   400,   404, MOVED)),
+        "api:afterschool-activity-detail",
+        _a("activity"),
+        "programme",
+        _b_pk("programme"),
+        E(403, 403, 400, 404, 403, 400, 404, MOVED),
+    ),
     # a district's selected providers are its own list: only the validity and the note change
     "provider selection to another district": Move(
-        "api:afterschool-provider-selection-detail", _a("provider_selection"), "district",
+        "api:afterschool-provider-selection-detail",
+        _a("provider_selection"),
+        "district",
         lambda w, x: w.b.district.code,
-        E(  403,   403,   403,   403,   403,   400,   404,   400)),
+        E(403, 403, 403, 403, 403, 400, 404, 400),
+    ),
     "provider selection to another institution": Move(
-        "api:afterschool-provider-selection-detail", _a("provider_selection"), "institution",
+        "api:afterschool-provider-selection-detail",
+        _a("provider_selection"),
+        "institution",
         lambda w, x: w.other_institution.pk,
-        E(  403,   403,   403,   403,   403,   400,   404,   400)),
+        E(403, 403, 403, 403, 403, 400, 404, 400),
+    ),
 }
 
 #: scope-defining fields a PATCH may write that are not an owner, each with its reason
@@ -1293,8 +1593,9 @@ NOT_AN_OWNER = {
 def _move_events(target):
     from accounts.models import AuditEvent
 
-    return AuditEvent.objects.filter(object_type=target._meta.label_lower, object_id=str(target.pk),
-                                     detail__has_key="move")
+    return AuditEvent.objects.filter(
+        object_type=target._meta.label_lower, object_id=str(target.pk), detail__has_key="move"
+    )
 
 
 def test_every_writable_scope_field_is_in_the_move_table():
@@ -1304,13 +1605,17 @@ def test_every_writable_scope_field_is_in_the_move_table():
     missing = []
     for endpoint in ENDPOINTS:
         cls = endpoint.view_class
-        if (not endpoint.is_api or cls is None or "PATCH" not in endpoint.methods
-                or not hasattr(cls, "get_serializer_class") or getattr(cls, "queryset", None) is None):
+        if (
+            not endpoint.is_api
+            or cls is None
+            or "PATCH" not in endpoint.methods
+            or not hasattr(cls, "get_serializer_class")
+            or getattr(cls, "queryset", None) is None
+        ):
             continue
         model = cls.queryset.model
         serializer = cls.serializer_class()
-        scope_fields = {path.split("__")[0].removesuffix("_id")
-                        for path in getattr(model, "scope_paths", {}).values()}
+        scope_fields = {path.split("__")[0].removesuffix("_id") for path in getattr(model, "scope_paths", {}).values()}
         for name in sorted(scope_fields):
             field_ = serializer.fields.get(name)
             if field_ is not None and not field_.read_only and (endpoint.name, name) not in declared:

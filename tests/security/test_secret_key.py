@@ -20,8 +20,16 @@ from shuangjian.local_secret import installation_secret_key
 from tests import factories as f
 
 BASE = Path(settings.BASE_DIR)
-NOT_THE_REPOSITORY = {".git", ".venv", ".local", "staticfiles", "media", "test-artifacts", "__pycache__",
-                      "node_modules"}
+NOT_THE_REPOSITORY = {
+    ".git",
+    ".venv",
+    ".local",
+    "staticfiles",
+    "media",
+    "test-artifacts",
+    "__pycache__",
+    "node_modules",
+}
 #: the key shuangjian/settings.py used to fall back on (public in the repository's history)
 FORMER_DEFAULT = "dev-only-not-secret-shuangjian-portal-key-0123456789"
 
@@ -34,8 +42,14 @@ def fresh_settings_key(key_file: Path) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_SECRET_KEY_FILE=str(key_file))
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=BASE, capture_output=True, text=True, timeout=60,
-                            env={**env, "DJANGO_SETTINGS_MODULE": "shuangjian.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "DJANGO_SETTINGS_MODULE": "shuangjian.settings"},
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

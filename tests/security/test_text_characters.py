@@ -28,8 +28,14 @@ MESSAGE = "控制字符"
 
 
 def api_item(class_id, **over):
-    return {"school_class": class_id, "date": SCHOOL_DAY.isoformat(), "subject": "maths", "kind": "written",
-            "minutes": 20, **over}
+    return {
+        "school_class": class_id,
+        "date": SCHOOL_DAY.isoformat(),
+        "subject": "maths",
+        "kind": "written",
+        "minutes": 20,
+        **over,
+    }
 
 
 @pytest.fixture
@@ -76,10 +82,24 @@ def test_homework_csv_upload_names_the_row_and_field(school_user, g4):
 
 def registry_csv(encoding="utf-8", **over) -> io.BytesIO:
     row = {
-        "credit_code": f.credit_code(7), "name": "北京某某培训学校", "district": "110101", "category": "非学科类",
-        "domain": "文化艺术", "audience": "义务教育", "mode": "线下", "nonprofit": "否", "licence_no": "教民110101",
-        "licence_status": "有效", "approved_on": "2022-05-01", "reapproved_on": "", "icp_no": "", "listed": "否",
-        "capital_raised": "否", "foreign_controlled": "否", "list_status": "未列入", **over,
+        "credit_code": f.credit_code(7),
+        "name": "北京某某培训学校",
+        "district": "110101",
+        "category": "非学科类",
+        "domain": "文化艺术",
+        "audience": "义务教育",
+        "mode": "线下",
+        "nonprofit": "否",
+        "licence_no": "教民110101",
+        "licence_status": "有效",
+        "approved_on": "2022-05-01",
+        "reapproved_on": "",
+        "icp_no": "",
+        "listed": "否",
+        "capital_raised": "否",
+        "foreign_controlled": "否",
+        "list_status": "未列入",
+        **over,
     }
     lines = [",".join(c.label for c in REGISTRY_COLUMNS), ",".join(row[c.key] for c in REGISTRY_COLUMNS)]
     return io.BytesIO(("\n".join(lines) + "\n").encode(encoding))
@@ -114,9 +134,19 @@ def test_tabs_and_line_breaks_are_ordinary_text(text):
 def test_homework_day_form_shows_the_error_at_the_content_and_saves_nothing(school_user, g4):
     browser = Client()
     browser.force_login(school_user)
-    data = {"school_class": g4.pk, "date": SCHOOL_DAY.isoformat(), "items-TOTAL_FORMS": 1, "items-INITIAL_FORMS": 0,
-            "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 40, "items-0-subject": "maths", "items-0-kind": "written",
-            "items-0-minutes": "20", "items-0-at_home": "on", "items-0-content": "第1题\x01背诵"}
+    data = {
+        "school_class": g4.pk,
+        "date": SCHOOL_DAY.isoformat(),
+        "items-TOTAL_FORMS": 1,
+        "items-INITIAL_FORMS": 0,
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 40,
+        "items-0-subject": "maths",
+        "items-0-kind": "written",
+        "items-0-minutes": "20",
+        "items-0-at_home": "on",
+        "items-0-content": "第1题\x01背诵",
+    }
     resp = browser.post("/homework/file/", data)
     assert resp.status_code == 200
     assert MESSAGE in str(resp.context["formset"].forms[0].errors["content"])

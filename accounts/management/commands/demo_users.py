@@ -28,10 +28,18 @@ class Command(BaseCommand):
         wanted = [
             ("city", "市教委 演示用户", Role.CITY, {}),
             ("district", "东城区教委 演示用户", Role.DISTRICT, {"district": district}),
-            ("school", f"{school.name if school else '学校'} 演示用户", Role.SCHOOL,
-             {"school": school, "district": district} if school else None),
-            ("institution", f"{institution.name if institution else '机构'} 演示用户", Role.INSTITUTION,
-             {"institution": institution} if institution else None),
+            (
+                "school",
+                f"{school.name if school else '学校'} 演示用户",
+                Role.SCHOOL,
+                {"school": school, "district": district} if school else None,
+            ),
+            (
+                "institution",
+                f"{institution.name if institution else '机构'} 演示用户",
+                Role.INSTITUTION,
+                {"institution": institution} if institution else None,
+            ),
         ]
         rows = []
         for username, full_name, role, scope in wanted:

@@ -29,9 +29,13 @@ class Command(BaseCommand):
                 raise CommandError(f"role {role!r} does not exist: create it first (CREATE ROLE {role} LOGIN ...)")
             superuser, createrole, bypassrls, owned = standing
             if superuser or createrole or bypassrls:
-                raise CommandError(f"role {role!r} is a superuser or may create roles: the portal's role must be neither")
+                raise CommandError(
+                    f"role {role!r} is a superuser or may create roles: the portal's role must be neither"
+                )
             if owned:
                 raise CommandError(f"role {role!r} owns {owned} tables here: the portal's role must own nothing")
             for statement in sql.grant_statements(role):
                 cursor.execute(statement)
-        self.stdout.write(f"granted {role}: read and write on the portal's tables, INSERT and SELECT on the audit trail")
+        self.stdout.write(
+            f"granted {role}: read and write on the portal's tables, INSERT and SELECT on the audit trail"
+        )

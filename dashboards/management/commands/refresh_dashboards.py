@@ -15,8 +15,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date-from", type=dt.date.fromisoformat, default=dt.date(2026, 9, 1))
-        parser.add_argument("--date-to", type=dt.date.fromisoformat, default=None,
-                            help="default today (days after today are never counted)")
+        parser.add_argument(
+            "--date-to",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="default today (days after today are never counted)",
+        )
         parser.add_argument("--district", nargs="*", help="district codes (default all)")
 
     def handle(self, *args, date_from, date_to, district, **options):
