@@ -21,7 +21,7 @@ $(VENV)/.local: uv.lock | $(BIN)/uv
 	$(SYNC) --group local
 	@touch $@
 $(VENV)/.test: uv.lock | $(BIN)/uv
-	$(SYNC) --group e2e --group lint
+	$(SYNC) --group e2e --group bench --group lint
 	@touch $@
 $(VENV)/.bench: uv.lock | $(BIN)/uv
 	$(SYNC) --group bench --group test

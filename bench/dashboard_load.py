@@ -200,7 +200,7 @@ def finding_rows(rows) -> list[tuple]:
     from django.utils import timezone
 
     from compliance.registry import Violation
-    from compliance.services import _evidence_digest, _evidence_text
+    from compliance.services.reconcile import evidence_digest, evidence_text
 
     out = []
     for rule_id, district_id, school_id, class_id, day, school, name, grade, filed in rows:
@@ -216,7 +216,7 @@ def finding_rows(rows) -> list[tuple]:
             summary=summary[:300],
             district_id=district_id,
         )
-        text = _evidence_text(v)
+        text = evidence_text(v)
         seen = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0)))
         out.append(
             (
@@ -234,7 +234,7 @@ def finding_rows(rows) -> list[tuple]:
                 seen,
                 seen + dt.timedelta(days=class_id % 9),
                 "bench",
-                _evidence_digest(text, v.summary),
+                evidence_digest(text, v.summary),
             )
         )
     return out

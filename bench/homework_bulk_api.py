@@ -108,7 +108,7 @@ def main():
     client.force_authenticate(user)
 
     # the sweep a filing asks for is timed in step 3, not inside each POST
-    compliance_services._schedule_pending_sweep = lambda: None
+    compliance_services.sweeps._schedule_pending_sweep = lambda: None
 
     def api_fields(c):
         return {

@@ -8,8 +8,6 @@ less of load: the figures they print mean nothing, only that the benchmark print
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import inspect
 import os
 import re
 import socket
@@ -45,14 +43,6 @@ def _servers_keep_apart(monkeypatch):
     monkeypatch.setenv("CACHE_KEY_PREFIX", f"bench-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
 
 
-def still_on_psycopg2_copy(*modules) -> bool:
-    """Whether code a benchmark runs still calls psycopg2's ``copy_expert``, which psycopg 3 has not (its
-    conversion is on its way on other branches): the benchmark then cannot finish, and says so."""
-    if importlib.util.find_spec("psycopg2") is not None:
-        return False
-    return any("copy_expert" in (inspect.getsource(m) if not isinstance(m, Path) else m.read_text()) for m in modules)
-
-
 def run_script(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, *args],
@@ -77,7 +67,7 @@ def test_dashboard_load_prepares_and_measures(capfd):
     from bench import dashboard_load
     from compliance.models import Finding
     from compliance.registry import Violation
-    from compliance.services import _evidence_digest, _evidence_text
+    from compliance.services.reconcile import evidence_digest, evidence_text
     from dashboards.models import ClassDayStat
 
     dashboard_load.build("small")
@@ -98,7 +88,7 @@ def test_dashboard_load_prepares_and_measures(capfd):
             school_class_id=f.school_class_id,
             summary=f.summary,
         )
-        assert f.evidence_digest == _evidence_digest(_evidence_text(v), f.summary), f
+        assert f.evidence_digest == evidence_digest(evidence_text(v), f.summary), f
         assert f.fingerprint == v.fingerprint(f.rule_id), f
         assert f.summary.startswith(f"{evidence['school']} {evidence['class']} {f.period_start:%m-%d} ")
 
@@ -142,7 +132,6 @@ def test_dashboard_load_prepares_and_measures(capfd):
 
 
 def test_load_complaints_prepares_and_measures(capfd):
-    import homework.services
     from bench import load_complaints
     from complaints.models import Complaint
 
@@ -178,13 +167,10 @@ def test_load_complaints_prepares_and_measures(capfd):
     assert "  PASS  zero complaints lost: 0 lost" in out
     assert "  PASS  at least one complaint accepted" in out
     assert Complaint.objects.exists()
-    if "  FAIL  zero 5xx answers" in out and still_on_psycopg2_copy(homework.services):
-        pytest.xfail("homework filing still calls psycopg2's copy_expert: the school systems' filings fail")
     assert "  PASS  zero 5xx answers: 0 5xx" in out
 
 
 def test_homework_bulk_api_prepares_and_measures():
-    import homework.services
 
     result = run_script(
         "bench/homework_bulk_api.py",
@@ -200,8 +186,6 @@ def test_homework_bulk_api_prepares_and_measures():
         "1",
     )
 
-    if result.returncode and "copy_expert" in result.stderr and still_on_psycopg2_copy(homework.services):
-        pytest.xfail("homework filing still calls psycopg2's copy_expert")
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert "6 schools, " in out and " items for 2026-11-10" in out
@@ -215,15 +199,8 @@ def test_sweep_city_day_prepares_and_measures():
     """The script seeds the city when it finds no schools; here the same seed at the small scale, first."""
     from django.core.management import call_command
 
-    import homework.services
-
     day = dt.date(2026, 11, 10)
-    try:
-        call_command("seed_demo", scale="small", seed=1, date_from=day, date_to=day, verbosity=0)
-    except AttributeError as exc:
-        if "copy_expert" in str(exc) and still_on_psycopg2_copy(homework.services):
-            pytest.xfail("the homework seed still calls psycopg2's copy_expert")
-        raise
+    call_command("seed_demo", scale="small", seed=1, date_from=day, date_to=day, verbosity=0)
     from django.db import connections
 
     connections.close_all()
@@ -232,12 +209,6 @@ def test_sweep_city_day_prepares_and_measures():
         "bench/sweep_city_day.py", "--database-url", database_url(), "--day", day.isoformat(), "--processes", "1"
     )
 
-    if (
-        result.returncode
-        and "copy_expert" in result.stderr
-        and still_on_psycopg2_copy(ROOT / "bench/sweep_city_day.py")
-    ):
-        pytest.xfail("bench/sweep_city_day.py still calls psycopg2's copy_expert")
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert re.search(r"^sweep first \(empty findings table\): [\d.]+s for \d+ parts .* done, new [1-9]", out, re.M), out
