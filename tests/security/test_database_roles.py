@@ -89,9 +89,16 @@ def test_the_app_role_writes_audit_events_but_cannot_remove_them_any_way(roles):
     ]
     for statements in attacks:
         with psycopg.connect(app_url) as conn:
-            with pytest.raises(psycopg.Error):
-                for statement in statements:
+            *setup, attack = statements
+            refused = None
+            try:
+                for statement in setup:
                     conn.execute(statement)
+            except psycopg.Error as exc:  # the setup itself refused (DISABLE TRIGGER, the replication role)
+                refused = exc
+            if refused is None:
+                with pytest.raises(psycopg.Error):
+                    conn.execute(attack)
             conn.rollback()
     assert _audit_count(app_url) == before
 
@@ -120,7 +127,8 @@ def test_only_the_owner_purges_old_audit_events(roles):
         )
     as_app = _manage(app_url, "purge_audit", "--older-than-days", "183", check=False)
     assert as_app.returncode != 0
-    assert _audit_count(app_url) >= 2
+    with psycopg.connect(app_url) as conn:
+        assert conn.execute("SELECT count(*) FROM accounts_auditevent WHERE actor_label = 'old'").fetchone()[0] == 1
     as_owner = _manage(owner_url, "purge_audit", "--older-than-days", "183")
     assert "deleted 1 audit events" in as_owner.stdout
     with psycopg.connect(owner_url) as conn:

@@ -480,7 +480,7 @@ def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(redis_ser
     class Abort(Exception):
         pass
 
-    with pytest.raises(Abort), transaction.atomic():
+    with pytest.raises(Abort), transaction.atomic():  # noqa: PT012 - the block is the transaction that rolls back
         homework_file(
             user=user,
             items=[
