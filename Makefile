@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 # uv installs into the checkout's .venv, from the lock only, and never downloads a Python of its own.
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 SYNC := $(UV) sync --frozen --inexact
-PGSERVER := $(PY) scripts/pgserver.py run --
+PG_RUN := $(PY) scripts/pgserver.py run --
 
 .PHONY: demo test test-fast lint format bench bench-complaints worker beat install migrate lock
 
@@ -37,18 +37,18 @@ lock: | $(BIN)/uv
 	$(UV) lock
 
 migrate: install
-	$(PGSERVER) $(PY) manage.py migrate --noinput
+	$(PG_RUN) $(PY) manage.py migrate --noinput
 
 ## make demo: PostgreSQL (yours, the one on :5432, or an embedded one) and in-process tasks; serves :8000
 demo: install
-	@$(PGSERVER) bash scripts/demo.sh
+	@$(PG_RUN) bash scripts/demo.sh
 
 ## make test: the whole suite (what CI runs); make test-fast: all but the services, worker and e2e tests
 test: $(VENV)/.test
-	@$(PGSERVER) bash scripts/run_tests.sh
+	@$(PG_RUN) bash scripts/run_tests.sh
 
 test-fast: $(VENV)/.test
-	@FAST=1 $(PGSERVER) bash scripts/run_tests.sh -m "not services and not worker and not e2e"
+	@FAST=1 $(PG_RUN) bash scripts/run_tests.sh -m "not services and not worker and not e2e"
 
 lint: $(VENV)/.lint
 	$(BIN)/ruff format --check .
@@ -61,10 +61,10 @@ format: $(VENV)/.lint
 
 ## make bench: every benchmark in bench/; make bench-complaints ARGS="--users 5 --seconds 5": the complaint load test
 bench: $(VENV)/.bench
-	@$(PGSERVER) bash scripts/run_bench.sh
+	@$(PG_RUN) bash scripts/run_bench.sh
 
 bench-complaints: $(VENV)/.bench
-	@$(PGSERVER) bash scripts/run_bench.sh bench/load_complaints.py $(ARGS)
+	@$(PG_RUN) bash scripts/run_bench.sh bench/load_complaints.py $(ARGS)
 
 worker: install
 	$(BIN)/celery -A shuangjian worker -l info --concurrency 2
