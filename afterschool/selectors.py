@@ -18,11 +18,11 @@ def term_for(*, district_id: int, on: dt.date) -> Term | None:
     rows = Term.objects.filter(
         Q(district_id=district_id) | Q(district__isnull=True), starts_on__lte=on, ends_on__gte=on
     )
-    rows = sorted(rows, key=lambda t: t.district_id is None)
-    return rows[0] if rows else None
+    ordered = sorted(rows, key=lambda t: t.district_id is None)
+    return ordered[0] if ordered else None
 
 
-def terms_for_district(*, district_id: int):
+def terms_for_district(*, district_id: int) -> list[Term]:
     """The district's terms: the city's rows, each replaced by the district's row of the same year and name."""
     chosen: dict[tuple[int, str], Term] = {}
     for t in Term.objects.filter(Q(district_id=district_id) | Q(district__isnull=True)).order_by("starts_on"):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import restrict
 from institutions.choices import Category
-from schools.calendar import CalendarGap, SchoolCalendar
+from schools.calendar import CalendarGap, DayKind, SchoolCalendar
 from schools.choices import Stage
 from schools.models import School, Term
 from shuangjian.errors import ServiceError
@@ -52,51 +54,69 @@ def _row_label(i: int) -> str:
     return f"row {i + 1}"
 
 
-def _check_report_row(row: dict, *, schools: dict[int, School], calendars: dict, today: dt.date) -> dict:
-    """The field errors of one report row (empty when it is fine)."""
-    errors: dict[str, list[str]] = defaultdict(list)
-    missing = [f for f in REPORT_FIELDS if row.get(f) is None]
-    for f in missing:
-        errors[f].append(_("必填"))
-    school_id = getattr(row.get("school"), "pk", row.get("school"))
-    school = schools.get(school_id) if school_id is not None else None
-    if school_id is not None and school is None:
-        errors["school"].append(_("学校不存在或不在您的管辖范围内"))
+def _school_pk(row: Mapping[str, Any]) -> Any:
+    """The id a report row names its school by: ``school`` holds a School or its id (None when absent)."""
+    school = row.get("school")
+    return getattr(school, "pk", school)
+
+
+def _count_errors(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, message) for each minutes or head count out of range, and participants above enrolment."""
     for f in ("pe_minutes", "stage1_minutes"):
         v = row.get(f)
         if v is not None and v < 0:
-            errors[f].append(_("分钟数不能为负数"))
+            yield f, _("分钟数不能为负数")
         elif v is not None and v > MAX_MINUTES:
-            errors[f].append(_("分钟数不能超过 %(n)d") % {"n": MAX_MINUTES})
+            yield f, _("分钟数不能超过 %(n)d") % {"n": MAX_MINUTES}
     for f in ("enrolled", "participants"):
         v = row.get(f)
         if v is not None and v < 0:
-            errors[f].append(_("人数不能为负数"))
+            yield f, _("人数不能为负数")
         elif v is not None and v > MAX_PEOPLE:
-            errors[f].append(_("人数过大"))
+            yield f, _("人数过大")
     enrolled, participants = row.get("enrolled"), row.get("participants")
     if enrolled is not None and participants is not None and 0 <= enrolled < participants:
-        errors["participants"].append(
-            _("参加人数（%(p)d）不能多于报名人数（%(e)d）") % {"p": participants, "e": enrolled}
-        )
-    day = row.get("date")
-    if day is not None:
-        if day > today:
-            errors["date"].append(_("不能填报未来的日期"))
-        elif school is not None:
-            calendar = calendars.setdefault(school.district_id, SchoolCalendar(school.district_id))
-            try:
-                info = calendar.day(day)
-            except CalendarGap as gap:
-                errors["date"].append(gap.message)
-            else:
-                if not info.is_school_day:
-                    from schools.calendar import DayKind
+        yield "participants", _("参加人数（%(p)d）不能多于报名人数（%(e)d）") % {"p": participants, "e": enrolled}
 
-                    errors["date"].append(
-                        _("%(date)s 不是上学日（%(kind)s），无需填报课后服务")
-                        % {"date": day.isoformat(), "kind": DayKind.DISPLAY[info.kind]}
-                    )
+
+def _date_errors(
+    day: dt.date, *, school: School | None, calendars: dict[int, SchoolCalendar], today: dt.date
+) -> list[str]:
+    """The messages for a report's date: not in the future, and a school day on its school's calendar."""
+    if day > today:
+        return [_("不能填报未来的日期")]
+    if school is None:
+        return []
+    calendar = calendars.setdefault(school.district_id, SchoolCalendar(school.district_id))
+    try:
+        info = calendar.day(day)
+    except CalendarGap as gap:
+        return [gap.message]
+    if info.is_school_day:
+        return []
+    return [
+        _("%(date)s 不是上学日（%(kind)s），无需填报课后服务")
+        % {"date": day.isoformat(), "kind": DayKind.DISPLAY[info.kind]}
+    ]
+
+
+def _check_report_row(
+    row: Mapping[str, Any], *, schools: dict[int, School], calendars: dict[int, SchoolCalendar], today: dt.date
+) -> dict[str, list[str]]:
+    """The field errors of one report row (empty when it is fine)."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    for f in REPORT_FIELDS:
+        if row.get(f) is None:
+            errors[f].append(_("必填"))
+    school_id = _school_pk(row)
+    school = schools.get(school_id) if school_id is not None else None
+    if school_id is not None and school is None:
+        errors["school"].append(_("学校不存在或不在您的管辖范围内"))
+    for f, message in _count_errors(row):
+        errors[f].append(message)
+    day = row.get("date")
+    if day is not None and (messages := _date_errors(day, school=school, calendars=calendars, today=today)):
+        errors["date"].extend(messages)
     return dict(errors)
 
 
@@ -110,15 +130,15 @@ def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
         raise ServiceError(_("没有需要填报的日报"), fields={"non_field_errors": [_("列表为空")]})
     if len(reports) > MAX_ROWS:
         raise ServiceError(_("一次最多填报 %(n)d 条") % {"n": MAX_ROWS}, fields={"non_field_errors": [_("条数过多")]})
-    ids = {getattr(r.get("school"), "pk", r.get("school")) for r in reports} - {None}
+    ids = {pk for r in reports if (pk := _school_pk(r)) is not None}
     schools = {s.pk: s for s in restrict(School.objects.filter(pk__in=ids), user)}
-    calendars: dict = {}
+    calendars: dict[int, SchoolCalendar] = {}
     today = timezone.localdate()
     errors: dict[str, dict] = {}
     seen: dict[tuple, int] = {}
     for i, row in enumerate(reports):
         row_errors = _check_report_row(row, schools=schools, calendars=calendars, today=today)
-        key = (getattr(row.get("school"), "pk", row.get("school")), row.get("date"))
+        key = (_school_pk(row), row.get("date"))
         if None not in key:
             if key in seen:
                 row_errors.setdefault("date", []).append(_("与第 %(n)d 行是同一学校同一天") % {"n": seen[key] + 1})

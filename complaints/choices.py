@@ -1,4 +1,8 @@
-"""Choices of the complaints app: targets, categories, departments, states, channels, and the state machine."""
+"""Choices of the complaints app: targets, categories, departments, states, channels, and the state machine.
+
+The tables below are keyed by the choices' members and typed by ``str``: they are looked up with the
+plain strings a model field holds (a member equals its value).
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +27,7 @@ class Category(models.TextChoices):
 
 
 #: the rule a category's upheld complaint is recorded under (the handler may pick another of ``CATEGORY_RULE_CHOICES``)
-CATEGORY_RULE = {
+CATEGORY_RULE: dict[str, str] = {
     Category.EXCESSIVE_HOMEWORK: "HW-5-G36",
     Category.HOMEWORK_FOR_PARENTS: "HW-4-PARENT",
     Category.HOLIDAY_OR_LATE_TRAINING: "TI-13-HOLIDAY",
@@ -34,13 +38,13 @@ CATEGORY_RULE = {
     Category.OTHER: "",
 }
 
-CATEGORY_RULE_CHOICES = {
+CATEGORY_RULE_CHOICES: dict[str, tuple[str, ...]] = {
     Category.EXCESSIVE_HOMEWORK: ("HW-5-G12", "HW-5-G36", "HW-5-G79"),
     Category.HOLIDAY_OR_LATE_TRAINING: ("TI-13-HOLIDAY", "TI-13-LATE-OFFLINE", "TI-13-LATE-ONLINE"),
 }
 
 #: the excessive-homework rule by the grade band of the class, when the complainant gives a grade
-HOMEWORK_RULE_BY_BAND = {"G12": "HW-5-G12", "G36": "HW-5-G36", "G79": "HW-5-G79"}
+HOMEWORK_RULE_BY_BAND: dict[str, str] = {"G12": "HW-5-G12", "G36": "HW-5-G36", "G79": "HW-5-G79"}
 
 
 class Department(models.TextChoices):
@@ -63,7 +67,7 @@ class State(models.TextChoices):
 
 
 #: what staff may do from each state
-TRANSITIONS = {
+TRANSITIONS: dict[str, tuple[State, ...]] = {
     State.RECEIVED: (State.ACCEPTED, State.REJECTED),
     State.ACCEPTED: (State.INVESTIGATING,),
     State.INVESTIGATING: (State.RESOLVED,),
@@ -73,7 +77,7 @@ TRANSITIONS = {
 }
 
 #: states from which the complainant may ask, once, to reopen, and where a reopened complaint goes
-REOPEN_TO = {
+REOPEN_TO: dict[str, State] = {
     State.REJECTED: State.RECEIVED,
     State.RESOLVED: State.INVESTIGATING,
     State.CLOSED: State.INVESTIGATING,

@@ -10,6 +10,8 @@ import datetime as dt
 import logging
 import re
 import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
@@ -45,6 +47,13 @@ from .crypto import EncryptedTextField, UnreadableValueError, phone_digest, rota
 from .models import Complaint, ComplaintEvent, ComplaintPhoto, ContactView
 from .routing import department_for, district_for
 from .uploads import check_photos
+
+if TYPE_CHECKING:
+    from django.core.files.base import File
+
+    from compliance.models import Finding
+    from institutions.models import Institution
+    from schools.models import District, School, SchoolTeacher
 
 logger = logging.getLogger(__name__)
 
@@ -144,25 +153,24 @@ def complaint_fill_deadlines(*, complaint: Complaint) -> bool:
 # -- submission ---------------------------------------------------------------
 
 
-def _validate_submission(
+#: how far back a complaint may date the events it reports
+OCCURRED_WITHIN = dt.timedelta(days=3 * 365)
+MAX_DESCRIPTION = 4000
+
+
+def _target_errors(
     *,
-    target_kind,
-    category,
-    description,
-    occurred_on,
-    institution,
-    school,
-    teacher,
-    teacher_name,
-    target_text,
-    district,
-    grade,
-    contact_phone,
-    contact_email,
-    channel,
-    actor,
-    today,
-):
+    target_kind: str,
+    category: str,
+    institution: Institution | None,
+    school: School | None,
+    teacher: SchoolTeacher | None,
+    teacher_name: str,
+    target_text: str,
+    district: District | None,
+) -> dict[str, list[str]]:
+    """What the complaint is about: a known kind and category, and the institution, school, teacher or
+    description of the target that kind needs."""
     errors: dict[str, list[str]] = {}
     if target_kind not in TargetKind.values:
         errors["target_kind"] = [_("请选择投诉对象")]
@@ -181,18 +189,29 @@ def _validate_submission(
             errors["target_text"] = [_("请说明投诉对象")]
         if district is None:
             errors["district"] = [_("请选择问题发生的区")]
+    return errors
+
+
+def _description_error(description: str) -> str | None:
     if not (description or "").strip():
-        errors["description"] = [_("请描述问题")]
-    elif len(description) > 4000:
-        errors["description"] = [_("问题描述不超过4000字")]
+        return _("请描述问题")
+    if len(description) > MAX_DESCRIPTION:
+        return _("问题描述不超过4000字")
+    return None
+
+
+def _occurred_on_error(occurred_on: dt.date | None, today: dt.date) -> str | None:
     if occurred_on is None:
-        errors["occurred_on"] = [_("请填写发生日期")]
-    elif occurred_on > today:
-        errors["occurred_on"] = [_("发生日期不能晚于今天")]
-    elif occurred_on < today - dt.timedelta(days=3 * 365):
-        errors["occurred_on"] = [_("发生日期过早")]
-    if grade is not None and not 1 <= grade <= 9:
-        errors["grade"] = [_("年级应为1至9")]
+        return _("请填写发生日期")
+    if occurred_on > today:
+        return _("发生日期不能晚于今天")
+    if occurred_on < today - OCCURRED_WITHIN:
+        return _("发生日期过早")
+    return None
+
+
+def _contact_errors(*, contact_phone: str, contact_email: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
     if contact_phone and not 7 <= len(re.sub(r"\D", "", contact_phone)) <= 15:
         errors["contact_phone"] = [_("电话号码格式不正确")]
     if contact_email:
@@ -200,12 +219,59 @@ def _validate_submission(
             validate_email(contact_email)
         except ValidationError:
             errors["contact_email"] = [_("电子邮箱格式不正确")]
+    return errors
+
+
+def _channel_error(channel: str, actor) -> str | None:
+    """The web form is everyone's; the other channels (a hotline call, an e-mail) are entered by bureau staff."""
     if channel not in Channel.values:
-        errors["channel"] = [_("来源渠道无效")]
-    elif channel != Channel.WEB:
+        return _("来源渠道无效")
+    if channel != Channel.WEB:
         profile = role_of(actor)
         if not (is_city(actor) or (profile and profile.role == "district")):
-            errors["channel"] = [_("只有区、市教委工作人员可以录入其他渠道的投诉")]
+            return _("只有区、市教委工作人员可以录入其他渠道的投诉")
+    return None
+
+
+def _validate_submission(
+    *,
+    target_kind: str,
+    category: str,
+    description: str,
+    occurred_on: dt.date | None,
+    institution: Institution | None,
+    school: School | None,
+    teacher: SchoolTeacher | None,
+    teacher_name: str,
+    target_text: str,
+    district: District | None,
+    grade: int | None,
+    contact_phone: str,
+    contact_email: str,
+    channel: str,
+    actor,
+    today: dt.date,
+) -> None:
+    """Raise one ServiceError naming every field that is wrong."""
+    errors = _target_errors(
+        target_kind=target_kind,
+        category=category,
+        institution=institution,
+        school=school,
+        teacher=teacher,
+        teacher_name=teacher_name,
+        target_text=target_text,
+        district=district,
+    )
+    if message := _description_error(description):
+        errors["description"] = [message]
+    if message := _occurred_on_error(occurred_on, today):
+        errors["occurred_on"] = [message]
+    if grade is not None and not 1 <= grade <= 9:
+        errors["grade"] = [_("年级应为1至9")]
+    errors.update(_contact_errors(contact_phone=contact_phone, contact_email=contact_email))
+    if message := _channel_error(channel, actor):
+        errors["channel"] = [message]
     if errors:
         raise ServiceError(_("投诉内容有误，请检查后重新提交"), fields=errors)
 
@@ -216,17 +282,17 @@ def complaint_submit(
     category: str,
     description: str,
     occurred_on: dt.date | None,
-    institution=None,
-    school=None,
-    teacher=None,
+    institution: Institution | None = None,
+    school: School | None = None,
+    teacher: SchoolTeacher | None = None,
     teacher_name: str = "",
     target_text: str = "",
-    district=None,
+    district: District | None = None,
     grade: int | None = None,
     contact_name: str = "",
     contact_phone: str = "",
     contact_email: str = "",
-    photos=(),
+    photos: Iterable[File[bytes] | None] = (),
     channel: str = Channel.WEB,
     actor=None,
     request=None,
@@ -275,7 +341,8 @@ def complaint_submit(
         grade=grade,
         category=category,
         description=description.strip(),
-        occurred_on=occurred_on,
+        # _validate_submission refused a missing date
+        occurred_on=cast(dt.date, occurred_on),
         district=district_for(target_kind=target_kind, institution=institution, school=school, district=district),
         department=department_for(category=category, target_kind=target_kind, institution=institution),
         received_at=now,
@@ -380,6 +447,49 @@ def _illegal(complaint: Complaint, to_state: str) -> ServiceError:
     )
 
 
+def _resolution(complaint: Complaint, *, outcome: str, upheld: bool | None, rule_id: str) -> tuple[str, str]:
+    """A resolution's outcome and, for an upheld complaint, the rule it is recorded under (raises on a gap)."""
+    outcome = (outcome or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not outcome:
+        errors["outcome"] = [_("请填写办理结果")]
+    if upheld is None:
+        errors["upheld"] = [_("请说明投诉是否属实")]
+    if upheld:
+        rule_id = (rule_id or rule_for(complaint)).strip()
+        if not rule_id:
+            errors["rule_id"] = [_("投诉属实时须选择对应的规则编号")]
+    if errors:
+        raise ServiceError(_("办结信息不完整"), fields=errors)
+    return outcome, rule_id if upheld else ""
+
+
+def _record_upheld(complaint: Complaint, *, rule_id: str, outcome: str, actor, request) -> Finding:
+    """An upheld complaint becomes a case finding under its rule, once per round (a reopened one is a new round)."""
+    from compliance.services import finding_create_case
+
+    return finding_create_case(
+        rule_id=rule_id,
+        district=complaint.district,
+        actor=actor,
+        evidence={
+            "complaint": complaint.tracking_code,
+            "complaint_id": complaint.pk,
+            "category": complaint.category,
+            "target": complaint.target_label,
+            "occurred_on": complaint.occurred_on.isoformat(),
+            "outcome": outcome,
+        },
+        summary=f"投诉{complaint.tracking_code}经查属实：{complaint.get_category_display()}",
+        date=complaint.occurred_on,
+        school=complaint.school,
+        teacher=complaint.teacher,
+        institution=complaint.institution,
+        key=f"complaint:{complaint.pk}:{complaint.reopen_count}",
+        request=request,
+    )
+
+
 def complaint_transition(
     *,
     complaint: Complaint,
@@ -400,8 +510,7 @@ def complaint_transition(
         raise _illegal(complaint, to_state)
     now = timezone.now()
     note = (note or "").strip()
-    updates: dict = {"state": to_state}
-    finding_args = None
+    updates: dict[str, Any] = {"state": to_state}
     if to_state == State.REJECTED:
         reason = (reason or note).strip()
         if not reason:
@@ -417,49 +526,16 @@ def complaint_transition(
         )
         updates["deadline_note"] = complaint.deadline_note
     elif to_state == State.RESOLVED:
-        outcome = (outcome or "").strip()
-        errors = {}
-        if not outcome:
-            errors["outcome"] = [_("请填写办理结果")]
-        if upheld is None:
-            errors["upheld"] = [_("请说明投诉是否属实")]
-        if upheld:
-            rule_id = (rule_id or rule_for(complaint)).strip()
-            if not rule_id:
-                errors["rule_id"] = [_("投诉属实时须选择对应的规则编号")]
-        if errors:
-            raise ServiceError(_("办结信息不完整"), fields=errors)
-        updates.update(outcome=outcome, upheld=upheld, resolved_at=now, rule_id=rule_id if upheld else "")
-        if upheld:
-            finding_args = rule_id
+        outcome, rule_id = _resolution(complaint, outcome=outcome, upheld=upheld, rule_id=rule_id)
+        updates.update(outcome=outcome, upheld=upheld, resolved_at=now, rule_id=rule_id)
     elif to_state == State.CLOSED:
         updates.update(closed_at=now)
 
     with transaction.atomic():
-        if finding_args:
-            from compliance.services import finding_create_case
-
-            finding = finding_create_case(
-                rule_id=finding_args,
-                district=complaint.district,
-                actor=actor,
-                evidence={
-                    "complaint": complaint.tracking_code,
-                    "complaint_id": complaint.pk,
-                    "category": complaint.category,
-                    "target": complaint.target_label,
-                    "occurred_on": complaint.occurred_on.isoformat(),
-                    "outcome": outcome,
-                },
-                summary=f"投诉{complaint.tracking_code}经查属实：{complaint.get_category_display()}",
-                date=complaint.occurred_on,
-                school=complaint.school,
-                teacher=complaint.teacher,
-                institution=complaint.institution,
-                key=f"complaint:{complaint.pk}:{complaint.reopen_count}",
-                request=request,
+        if to_state == State.RESOLVED and upheld:
+            updates["finding"] = _record_upheld(
+                complaint, rule_id=rule_id, outcome=outcome, actor=actor, request=request
             )
-            updates["finding"] = finding
         changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state).update(updated_at=now, **updates)
         if not changed:
             raise ConflictError(_("这件投诉的状态已被他人修改，请刷新后重试"))
@@ -473,7 +549,7 @@ def complaint_transition(
             public=public,
             at=now,
         )
-        detail = {"from": complaint.state, "to": to_state}
+        detail: dict[str, Any] = {"from": complaint.state, "to": to_state}
         if to_state == State.RESOLVED:
             detail.update(
                 upheld=upheld, rule_id=updates["rule_id"], finding=getattr(updates.get("finding"), "pk", None)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from shuangjian.errors import ServiceError
+
+if TYPE_CHECKING:
+    from django.core.files.base import File
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 5
@@ -24,7 +30,7 @@ def _error(message):
     return ServiceError(message, code="invalid_upload", fields={"photos": [message]})
 
 
-def check_photos(files) -> list[tuple[object, str, str]]:
+def check_photos(files: Iterable[File[bytes] | None] | None) -> list[tuple[File[bytes], str, str]]:
     """Return ``[(file, content_type, extension)]`` or raise a ServiceError naming the problem."""
     files = [f for f in files or [] if f]
     if len(files) > MAX_PHOTOS:

@@ -34,7 +34,8 @@ class FindingStatus(models.TextChoices):
 ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.NOTIFIED, FindingStatus.RECTIFYING)
 
 #: status changes staff may make by hand (PATCH); a sweep sets `cleared` and reopens cleared ones
-ALLOWED_TRANSITIONS = {
+#: (keyed by ``str``: looked up with the plain string a finding's status field holds)
+ALLOWED_TRANSITIONS: dict[str, set[FindingStatus]] = {
     FindingStatus.OPEN: {FindingStatus.NOTIFIED, FindingStatus.RECTIFYING, FindingStatus.DISMISSED},
     FindingStatus.NOTIFIED: {FindingStatus.RECTIFYING, FindingStatus.RECTIFIED, FindingStatus.DISMISSED},
     FindingStatus.RECTIFYING: {FindingStatus.RECTIFIED, FindingStatus.DISMISSED},

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +24,16 @@ class FindingStatusForm(forms.Form):
         allowed = ALLOWED_TRANSITIONS.get(finding.status, set())
         if not bureau:
             allowed = allowed & SUBJECT_STATUSES
-        self.fields["status"].choices = [(s.value, s.label) for s in FindingStatus if s in allowed]
+        self._status_field.choices = [(s.value, s.label) for s in FindingStatus if s in allowed]
+
+    @property
+    def _status_field(self) -> forms.ChoiceField:
+        # this form's copy of the declared ``status`` field, typed as the ChoiceField it was declared as
+        return cast(forms.ChoiceField, self.fields["status"])
 
     @property
     def has_choices(self) -> bool:
-        return bool(self.fields["status"].choices)
+        return bool(self._status_field.choices)
 
 
 class RunStartForm(forms.Form):

@@ -44,7 +44,7 @@ class Rule:
     params: tuple[str, ...] = ()
     hint_zh: str = ""
     hint_en: str = ""
-    func: Callable | None = None
+    func: Callable[[SweepContext], Iterable[Violation]] | None = None
     #: rules whose findings have no date (registration data) set this: their findings are
     #: in every sweep's scope, whatever the date range
     dated: bool = True

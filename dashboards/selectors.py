@@ -35,11 +35,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from bisect import bisect_right
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field
 from statistics import median
+from typing import Any
 
-from django.db.models import Case, Count, F, Min, Q, Sum, When
+from django.db.models import Aggregate, Case, Count, F, Min, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,6 +73,11 @@ SESSION_RULES = (
 #: the percentile of written minutes the dashboards show
 PERCENTILE = 0.9
 
+#: a section's figures by district id, None for all the districts asked for (and "weeks" for the trend)
+Section = dict[int | str | None, Any]
+#: a grouped row of sums, as ``.values().annotate()`` gives it
+Row = Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -94,11 +101,11 @@ def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=27), today
 
 
-def rate(part, whole) -> float | None:
+def rate(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def nearest_rank(histogram: dict[int, int], share: float = PERCENTILE) -> int | None:
+def nearest_rank(histogram: Mapping[int, int], share: float = PERCENTILE) -> int | None:
     """The smallest value with at least ``share`` of the counts at or below it."""
     total = sum(histogram.values())
     if not total:
@@ -115,31 +122,31 @@ def nearest_rank(histogram: dict[int, int], share: float = PERCENTILE) -> int | 
 # -- homework ------------------------------------------------------------------
 
 
-def _homework_sources(district_ids, filters: Filters, school_id):
-    """(counts, histogram, weeks) querysets: the district roll-ups, or the class-days of one school."""
+def _homework_sources(
+    district_ids: list[int], filters: Filters, school_id: int | None
+) -> tuple[QuerySet[Any, Row], QuerySet[Any, Row]]:
+    """(counts, histogram) querysets: the district roll-ups, or the class-days of one school."""
+    # the two sources are different models with the same grouping columns
+    base: QuerySet[Any]
+    hist: QuerySet[Any]
+    hist_n: Aggregate
     if school_id:
         base = ClassDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
-
-        def sums():
-            # minutes_total first: after it, "filed" names the sum, not the column
-            return {
-                "minutes_total": Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
-                "expected": Sum("expected"),
-                "filed": Sum("filed"),
-                "on_time": Sum("on_time"),
-                "within_limit": Sum("within_limit"),
-            }
-
+        # minutes_total first: after it, "filed" names the sum, not the column
+        sums = {
+            "minutes_total": Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
+            "expected": Sum("expected"),
+            "filed": Sum("filed"),
+            "on_time": Sum("on_time"),
+            "within_limit": Sum("within_limit"),
+        }
         hist = base.filter(filed=1).annotate(minutes=F("written_minutes"))
         hist_n = Count("id")
     else:
         base = HomeworkDayStat.objects.filter(
             district_id__in=district_ids, date__range=(filters.date_from, filters.date_to)
         )
-
-        def sums():
-            return {k: Sum(k) for k in ("expected", "filed", "on_time", "within_limit", "minutes_total")}
-
+        sums = {k: Sum(k) for k in ("expected", "filed", "on_time", "within_limit", "minutes_total")}
         hist = HomeworkMinutes.objects.filter(
             district_id__in=district_ids, date__range=(filters.date_from, filters.date_to)
         )
@@ -149,12 +156,12 @@ def _homework_sources(district_ids, filters: Filters, school_id):
     if filters.grade_band:
         base, hist = base.filter(grade_band=filters.grade_band), hist.filter(grade_band=filters.grade_band)
     # one grouped query gives both the district totals and the weekly trend
-    counts = base.values("district_id", "week", "grade_band").annotate(**sums()).order_by()
+    counts = base.values("district_id", "week", "grade_band").annotate(**sums).order_by()
     histogram = hist.values("district_id", "grade_band", "minutes").annotate(n=hist_n).order_by()
     return counts, histogram
 
 
-def _band_figures(row: dict, hist: dict[int, int]) -> dict:
+def _band_figures(row: Row, hist: Mapping[int, int]) -> dict[str, Any]:
     filed = row["filed"]
     return {
         "expected": row["expected"],
@@ -172,17 +179,23 @@ def _band_figures(row: dict, hist: dict[int, int]) -> dict:
 ZERO_HW = {"expected": 0, "filed": 0, "on_time": 0, "within_limit": 0, "minutes_total": 0}
 
 
-def _add(into: dict, row: dict, keys) -> None:
+def _add(into: MutableMapping[str, Any], row: Row, keys: Iterable[str]) -> None:
     for k in keys:
         into[k] = into.get(k, 0) + (row.get(k) or 0)
 
 
-def homework_section(district_ids, filters: Filters, school_id=None) -> dict:
+def homework_section(district_ids: list[int], filters: Filters, school_id: int | None = None) -> Section:
     """{district_id or None (all): {"bands": [...], "filing": {...}}, "weeks": [...]}"""
     counts, histogram = _homework_sources(district_ids, filters, school_id)
-    week_rows = defaultdict(lambda: defaultdict(lambda: dict(ZERO_HW)))  # week -> band -> sums
-    per = defaultdict(lambda: defaultdict(lambda: dict(ZERO_HW)))  # district -> band -> sums
-    hists = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # district -> band -> minutes -> n
+    week_rows: defaultdict[dt.date, defaultdict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: dict(ZERO_HW))
+    )  # week -> band -> sums
+    per: defaultdict[int | None, defaultdict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: dict(ZERO_HW))
+    )  # district -> band -> sums
+    hists: defaultdict[int | None, defaultdict[str, defaultdict[int, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )  # district -> band -> minutes -> n
     for row in counts:
         for key in (row["district_id"], None):
             _add(per[key][row["grade_band"]], row, ZERO_HW)
@@ -190,9 +203,11 @@ def homework_section(district_ids, filters: Filters, school_id=None) -> dict:
     for row in histogram:
         for key in (row["district_id"], None):
             hists[key][row["grade_band"]][row["minutes"]] += row["n"]
-    out = {}
+    out: Section = {}
     for key in [None, *district_ids]:
-        bands, total, total_hist = [], dict(ZERO_HW), defaultdict(int)
+        bands: list[dict[str, Any]] = []
+        total = dict(ZERO_HW)
+        total_hist: defaultdict[int, int] = defaultdict(int)
         for band in BANDS:
             if filters.grade_band and band != filters.grade_band:
                 continue
@@ -242,7 +257,7 @@ AS_SUMS = (
 )
 
 
-def _as_figures(s: dict) -> dict:
+def _as_figures(s: Row) -> dict[str, Any]:
     reported = s["reported"]
     return {
         "expected": s["expected"],
@@ -260,19 +275,19 @@ def _as_figures(s: dict) -> dict:
     }
 
 
-def afterschool_section(district_ids, filters: Filters, school_id=None) -> dict:
+def afterschool_section(district_ids: list[int], filters: Filters, school_id: int | None = None) -> Section:
     qs = SchoolDayStat.objects.filter(date__range=(filters.date_from, filters.date_to))
     qs = qs.filter(school_id=school_id) if school_id else qs.filter(district_id__in=district_ids)
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
-    per = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
-    weeks = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
+    per: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
+    weeks: defaultdict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
     # one grouped query gives both the district totals and the weekly trend
     for row in qs.values("district_id", "week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by():
         for key in (row["district_id"], None):
             _add(per[key], row, AS_SUMS)
         _add(weeks[row["week"]], row, AS_SUMS)
-    out = {key: _as_figures(per[key]) for key in [None, *district_ids]}
+    out: Section = {key: _as_figures(per[key]) for key in [None, *district_ids]}
     out["weeks"] = [
         {
             "week": week.isoformat(),
@@ -300,21 +315,24 @@ def _prepay_over_limit(on: dt.date) -> Q:
     )
 
 
-def institutions_section(district_ids, filters: Filters, user) -> dict:
+@dataclass
+class _RegistryTally:
+    """One district's (or all the districts') institution counts."""
+
+    total: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_licence_status: Counter[str] = field(default_factory=Counter)
+    by_list_status: Counter[str] = field(default_factory=Counter)
+    sessions_flagged: Counter[str] = field(default_factory=Counter)
+    prepayments: int = 0
+    prepayments_over_limit: int = 0
+
+
+def institutions_section(district_ids: list[int], filters: Filters, user) -> Section:
     """Registry counts by category, licence and list status; flagged sessions by rule; prepayments over the limit."""
     from institutions.models import Institution, Prepayment
 
-    per = defaultdict(
-        lambda: {
-            "total": 0,
-            "by_category": defaultdict(int),
-            "by_licence_status": defaultdict(int),
-            "by_list_status": defaultdict(int),
-            "sessions_flagged": defaultdict(int),
-            "prepayments": 0,
-            "prepayments_over_limit": 0,
-        }
-    )
+    per: defaultdict[int | None, _RegistryTally] = defaultdict(_RegistryTally)
     rows = (
         restrict(Institution.objects.filter(district_id__in=district_ids), user)
         .values("district_id", "category", "licence_status", "list_status")
@@ -324,10 +342,10 @@ def institutions_section(district_ids, filters: Filters, user) -> dict:
     for row in rows:
         for key in (row["district_id"], None):
             p = per[key]
-            p["total"] += row["n"]
-            p["by_category"][row["category"]] += row["n"]
-            p["by_licence_status"][row["licence_status"]] += row["n"]
-            p["by_list_status"][row["list_status"]] += row["n"]
+            p.total += row["n"]
+            p.by_category[row["category"]] += row["n"]
+            p.by_licence_status[row["licence_status"]] += row["n"]
+            p.by_list_status[row["list_status"]] += row["n"]
     flagged = (
         restrict(
             Finding.objects.filter(
@@ -343,7 +361,7 @@ def institutions_section(district_ids, filters: Filters, user) -> dict:
     )
     for row in flagged:
         for key in (row["district_id"], None):
-            per[key]["sessions_flagged"][row["rule_id"]] += row["n"]
+            per[key].sessions_flagged[row["rule_id"]] += row["n"]
     prepay = (
         restrict(
             Prepayment.objects.filter(
@@ -357,21 +375,21 @@ def institutions_section(district_ids, filters: Filters, user) -> dict:
     )
     for row in prepay:
         for key in (row["district_id"], None):
-            per[key]["prepayments"] += row["n"]
-            per[key]["prepayments_over_limit"] += row["over"]
-    out = {}
+            per[key].prepayments += row["n"]
+            per[key].prepayments_over_limit += row["over"]
+    out: Section = {}
     for key in [None, *district_ids]:
         p = per[key]
         out[key] = {
-            "total": p["total"],
-            "by_category": dict(p["by_category"]),
-            "by_licence_status": dict(p["by_licence_status"]),
-            "by_list_status": dict(p["by_list_status"]),
+            "total": p.total,
+            "by_category": dict(p.by_category),
+            "by_licence_status": dict(p.by_licence_status),
+            "by_list_status": dict(p.by_list_status),
             "sessions_flagged": [
-                {"rule_id": r, "title": _rule_title(r), "count": n} for r, n in sorted(p["sessions_flagged"].items())
+                {"rule_id": r, "title": _rule_title(r), "count": n} for r, n in sorted(p.sessions_flagged.items())
             ],
-            "prepayments": p["prepayments"],
-            "prepayments_over_limit": p["prepayments_over_limit"],
+            "prepayments": p.prepayments,
+            "prepayments_over_limit": p.prepayments_over_limit,
         }
     return out
 
@@ -391,7 +409,32 @@ def findings_in_range(queryset, filters: Filters):
     return queryset.filter(Q(period_start__range=(filters.date_from, filters.date_to)) | Q(period_start__isnull=True))
 
 
-def findings_section(district_ids, filters: Filters, user, school_id=None) -> dict:
+FINDING_COUNTS = ("open", "cleared", "dismissed")
+
+
+@dataclass
+class _RuleTally:
+    """One rule's findings in one district (or all): counts by status, the oldest open one, the time to rectify."""
+
+    open: int = 0
+    cleared: int = 0
+    dismissed: int = 0
+    oldest_open: dt.datetime | None = None
+    rectify: dt.timedelta = dt.timedelta(0)
+
+    def add(self, row: Row) -> None:
+        self.open += row["open"] or 0
+        self.cleared += row["cleared"] or 0
+        self.dismissed += row["dismissed"] or 0
+        self.rectify += _duration(row["rectify"])
+        if row["oldest_open"] and (self.oldest_open is None or row["oldest_open"] < self.oldest_open):
+            self.oldest_open = row["oldest_open"]
+
+    def counts(self) -> dict[str, int]:
+        return {"open": self.open, "cleared": self.cleared, "dismissed": self.dismissed}
+
+
+def findings_section(district_ids: list[int], filters: Filters, user, school_id: int | None = None) -> Section:
     qs = (
         Finding.objects.filter(school_id=school_id)
         if school_id
@@ -409,40 +452,33 @@ def findings_section(district_ids, filters: Filters, user, school_id=None) -> di
         )
         .order_by()
     )
-    per = defaultdict(
-        lambda: defaultdict(
-            lambda: {"open": 0, "cleared": 0, "dismissed": 0, "oldest_open": None, "rectify": dt.timedelta(0)}
-        )
-    )
+    per: defaultdict[int | None, defaultdict[str, _RuleTally]] = defaultdict(lambda: defaultdict(_RuleTally))
     for row in rows:
         for key in (row["district_id"], None):
-            r = per[key][row["rule_id"]]
-            _add(r, row, ("open", "cleared", "dismissed"))
-            r["rectify"] += _duration(row["rectify"])
-            if row["oldest_open"] and (r["oldest_open"] is None or row["oldest_open"] < r["oldest_open"]):
-                r["oldest_open"] = row["oldest_open"]
+            per[key][row["rule_id"]].add(row)
     now = timezone.now()
-    out = {}
+    out: Section = {}
     for key in [None, *district_ids]:
-        by_rule, by_severity = [], defaultdict(lambda: {"open": 0, "cleared": 0, "dismissed": 0})
-        oldest, oldest_rule, rectify, cleared = None, None, dt.timedelta(0), 0
-        for rule_id, r in sorted(per[key].items()):
+        by_rule: list[dict[str, Any]] = []
+        by_severity: defaultdict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FINDING_COUNTS, 0))
+        oldest: dt.datetime | None = None
+        oldest_rule: str | None = None
+        rectify, cleared = dt.timedelta(0), 0
+        for rule_id, r in sorted(per[key].items(), key=lambda item: item[0]):
             sev = _severity(rule_id)
             by_rule.append(
                 {
                     "rule_id": rule_id,
                     "title": _rule_title(rule_id),
                     "severity": sev,
-                    "open": r["open"],
-                    "cleared": r["cleared"],
-                    "dismissed": r["dismissed"],
+                    **r.counts(),
                 }
             )
-            _add(by_severity[sev], r, ("open", "cleared", "dismissed"))
-            if r["oldest_open"] and (oldest is None or r["oldest_open"] < oldest):
-                oldest, oldest_rule = r["oldest_open"], rule_id
-            rectify += r["rectify"]
-            cleared += r["cleared"]
+            _add(by_severity[sev], r.counts(), FINDING_COUNTS)
+            if r.oldest_open and (oldest is None or r.oldest_open < oldest):
+                oldest, oldest_rule = r.oldest_open, rule_id
+            rectify += r.rectify
+            cleared += r.cleared
         out[key] = {
             "by_rule": by_rule,
             "by_severity": [{"severity": s, **v} for s, v in sorted(by_severity.items())],
@@ -457,7 +493,7 @@ def findings_section(district_ids, filters: Filters, user, school_id=None) -> di
     return out
 
 
-def _duration(value) -> dt.timedelta:
+def _duration(value: dt.timedelta | int | None) -> dt.timedelta:
     if value is None:
         return dt.timedelta(0)
     if isinstance(value, dt.timedelta):
@@ -480,7 +516,7 @@ def _working_days(spans: list[tuple[dt.date, dt.date]]) -> list[int] | None:
     return [max(0, bisect_right(workdays, end) - bisect_right(workdays, start)) for start, end in spans]
 
 
-def complaints_section(district_ids, filters: Filters, user) -> dict:
+def complaints_section(district_ids: list[int], filters: Filters, user) -> Section:
     from complaints.choices import AWAITING_ACCEPT, AWAITING_RESOLVE, State
     from complaints.models import Complaint
 
@@ -501,32 +537,31 @@ def complaints_section(district_ids, filters: Filters, user) -> dict:
         .order_by()
     )
     keys = ("received", "accepted", "resolved", "overdue")
-    per = defaultdict(
-        lambda: {
-            "totals": dict.fromkeys(keys, 0),
-            "by_category": defaultdict(lambda: dict.fromkeys(keys, 0)),
-            "by_department": defaultdict(lambda: dict.fromkeys(keys, 0)),
-        }
+    totals: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
+    by_category: defaultdict[int | None, defaultdict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: dict.fromkeys(keys, 0))
+    )
+    by_department: defaultdict[int | None, defaultdict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: dict.fromkeys(keys, 0))
     )
     for row in rows:
         for key in (row["district_id"], None):
-            _add(per[key]["totals"], row, keys)
-            _add(per[key]["by_category"][row["category"]], row, keys)
-            _add(per[key]["by_department"][row["department"]], row, keys)
+            _add(totals[key], row, keys)
+            _add(by_category[key][row["category"]], row, keys)
+            _add(by_department[key][row["department"]], row, keys)
     resolved = list(qs.filter(resolved_at__isnull=False).values_list("district_id", "received_on", "resolved_at"))
     days = _working_days([(r, timezone.localtime(at).date()) for _d, r, at in resolved])
-    handling = defaultdict(list)
+    handling: defaultdict[int | None, list[int]] = defaultdict(list)
     if days is not None:
         for (district_id, _r, _a), n in zip(resolved, days, strict=True):
             handling[district_id].append(n)
             handling[None].append(n)
-    out = {}
+    out: Section = {}
     for key in [None, *district_ids]:
-        p = per[key]
         out[key] = {
-            **p["totals"],
-            "by_category": [{"category": c, **v} for c, v in sorted(p["by_category"].items())],
-            "by_department": [{"department": c, **v} for c, v in sorted(p["by_department"].items())],
+            **totals[key],
+            "by_category": [{"category": c, **v} for c, v in sorted(by_category[key].items())],
+            "by_department": [{"department": c, **v} for c, v in sorted(by_department[key].items())],
             "median_working_days": median(handling[key]) if handling[key] else None,
             "calendar_gap": days is None,
         }

@@ -321,7 +321,7 @@ def validate_day(*, user, school_class_id, day, today: dt.date | None = None) ->
     return {"date": [problem]} if problem else {}
 
 
-def class_limits(*, on: dt.date) -> dict[str, int | None]:
+def class_limits(*, on: dt.date) -> dict[str, int]:
     """The written-homework limit of each grade band in force on a date (0 for grades 1–2 at home)."""
     from compliance.parameters import parameter_value
 

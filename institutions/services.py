@@ -270,7 +270,7 @@ def _record_move_refusal(record, owner) -> str | None:
             return _("该课程的授课人员属于原机构，请先修改授课人员")
         if record.sessions.filter(site__isnull=False).exclude(site__institution=target).exists():
             return _("该课程的课次在原机构的场所上课，不能改登记到其他机构")
-    if isinstance(record, Session) and record.site_id is not None and record.site.institution_id != target.pk:
+    if isinstance(record, Session) and record.site is not None and record.site.institution_id != target.pk:
         return _("该场所不属于开课机构")
     return None
 

@@ -15,7 +15,7 @@ class GradeBand(models.TextChoices):
     G79 = "G79", _("7–9年级")
 
 
-def grade_band(grade: int) -> str:
+def grade_band(grade: int) -> GradeBand:
     """Beijing is 6+3: grades 1–2, 3–6 and 7–9 have different homework limits."""
     if grade <= 2:
         return GradeBand.G12

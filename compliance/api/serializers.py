@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -9,6 +13,9 @@ from .. import registry
 from ..choices import FindingStatus
 from ..models import ComplianceRun, Finding, FindingEvent, RuleParameter
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _language(serializer):
     request = serializer.context.get("request")
@@ -16,7 +23,9 @@ def _language(serializer):
 
 
 class RuleParameterSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RuleParameter
@@ -30,7 +39,8 @@ class RuleParamInForceSerializer(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.JSONField(allow_null=True)
     effective_from = serializers.DateField(allow_null=True)
-    source = serializers.CharField()
+    # the metaclass takes declared fields off the class; the stubs see Field's own ``source`` attribute
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class RuleSerializer(serializers.Serializer):
@@ -53,7 +63,7 @@ class RuleSerializer(serializers.Serializer):
 
 class RunSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
-    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    started_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ComplianceRun
@@ -105,7 +115,7 @@ class FindingEventSerializer(serializers.ModelSerializer):
 
 
 class FindingSerializer(serializers.ModelSerializer):
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True, default=None, allow_null=True)
     institution_name = serializers.CharField(source="institution.name", read_only=True, default=None, allow_null=True)
     rule_title = serializers.SerializerMethodField()
@@ -143,7 +153,7 @@ class FindingSerializer(serializers.ModelSerializer):
         r = self._rule(obj)
         return r.title(_language(self)) if r else obj.rule_id
 
-    def get_severity(self, obj) -> str:
+    def get_severity(self, obj) -> str | None:
         r = self._rule(obj)
         return r.severity if r else None
 

@@ -97,6 +97,8 @@ def _assign_districts(violations, district_ids: list[int], run_key: tuple | None
 def _districts_of(run_key: tuple, field: str, district_ids: tuple[int, ...]) -> dict[int, int]:
     """Every school (or institution) of these districts with its district, read once per run and process."""
     model = Finding._meta.get_field(field).related_model
+    if not isinstance(model, type):
+        raise ValueError(f"Finding.{field} is not a foreign key")
     return dict(model._default_manager.filter(district_id__in=district_ids).values_list("pk", "district_id"))
 
 
@@ -214,6 +216,9 @@ def sweep_rule_districts(
     creation time) the parameter segments and the calendars are read once per
     process, not once per part.
     """
+    func = rule.func
+    if func is None:
+        raise ValueError(f"{rule.id} is a case rule: staff record its findings, no sweep runs it")
     token = uuid.uuid4().hex
     now = timezone.now()
     district_ids = sorted(d.pk for d in districts)
@@ -239,7 +244,7 @@ def sweep_rule_districts(
                 school_ids=school_ids,
                 _calendar=calendar,
             )
-            for v in rule.func(ctx):
+            for v in func(ctx):
                 violations[v.fingerprint(rule.id)] = v
     _assign_districts(violations.values(), district_ids, run_key)
     return reconcile(

@@ -60,13 +60,13 @@ def run_create(
     if school_ids:
         # a sweep of some schools only concerns rules whose findings belong to a school
         rules = [r for r in rules if r.subject in SCHOOL_SUBJECTS]
-    districts = District.objects.all()
+    district_qs = District.objects.all()
     if district_codes:
-        districts = districts.filter(code__in=district_codes)
-        missing = sorted(set(district_codes) - set(districts.values_list("code", flat=True)))
+        district_qs = district_qs.filter(code__in=district_codes)
+        missing = sorted(set(district_codes) - set(district_qs.values_list("code", flat=True)))
         if missing:
             raise ServiceError(f"未知的区代码：{', '.join(missing)}", fields={"district_codes": missing})
-    districts = list(districts)
+    districts = list(district_qs)
     with transaction.atomic():
         run = ComplianceRun.objects.create(
             trigger=trigger,

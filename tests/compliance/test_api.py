@@ -115,6 +115,20 @@ def test_another_districts_finding_is_not_found(findings, as_user, district2_use
     assert r.status_code == 404
 
 
+def test_a_finding_of_a_retired_rule_has_no_severity_and_the_schema_says_so(findings, as_user, city_user):
+    """A finding whose rule is no longer registered is listed with a null severity; the OpenAPI schema the
+    clients are generated from must allow that null."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    finding = findings.first()
+    Finding.objects.filter(pk=finding.pk).update(rule_id="XX-RETIRED")
+    listed = as_user(city_user).get(f"{FINDINGS}{finding.pk}/").json()
+    assert listed["rule_title"] == "XX-RETIRED" and listed["severity"] is None
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert components["Finding"]["properties"]["severity"].get("nullable") is True
+    assert components["FindingDetail"]["properties"]["severity"].get("nullable") is True
+
+
 def test_status_change_through_patch_and_history_in_detail(
     findings, as_user, district_user, django_assert_max_num_queries
 ):
