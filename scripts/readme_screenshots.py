@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/readme_screenshots.py [--out docs/screenshots]
 
-Builds the demo on a SQLite database of its own in a temporary folder (whatever DATABASE_URL says; tasks run
-in-process): migrate, ``seed_demo --scale small --seed 1``, a compliance sweep of the seeded fortnight, a dashboard
+Builds the demo on a throwaway database of its own (on the server ``scripts/pgserver.py`` finds or starts; tasks
+run in-process), dropped at the end: migrate, ``seed_demo --scale small --seed 1``, a compliance sweep of the seeded fortnight, a dashboard
 refresh, the demo users. Serves it on a free loopback port, takes the pictures with Chromium through Playwright,
 stops the server and removes the folder:
 
@@ -115,15 +115,12 @@ def take(base_url: str, out: Path) -> None:
         browser.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=BASE / "docs" / "screenshots")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+def shoot(out: Path, database_url: str) -> None:
+    """Build the demo on ``database_url``, serve it on a free port, take the pictures, stop the server."""
     with tempfile.TemporaryDirectory(prefix="sj-screens-") as tmp:
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": "",
             "REDIS_URL": "",
             "CELERY_TASK_ALWAYS_EAGER": "true",
@@ -142,12 +139,34 @@ def main() -> None:
         try:
             base_url = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base_url}/login/", server)
-            take(base_url, args.out)
+            take(base_url, out)
         finally:
             server.terminate()
             server.wait(10)
-    for name in ("complaint-form-phone.png", "district-dashboard.png"):
-        path = args.out / name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=BASE / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    import psycopg
+    from pgserver import _stop_embedded, database_url  # scripts/ is this script's own folder
+
+    server_url, started = database_url()
+    server = server_url.rsplit("/", 1)[0]
+    name = f"sj_screens_{os.getpid()}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        shoot(args.out, f"{server}/{name}")
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if started:
+            _stop_embedded()
+    for picture in ("complaint-form-phone.png", "district-dashboard.png"):
+        path = args.out / picture
         shrink(path)
         print(f"{path.relative_to(BASE) if path.is_relative_to(BASE) else path}: {path.stat().st_size // 1024} KB")
 
