@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def default_url(name: str) -> str:
+    """A benchmark's own database on the server of ``DATABASE_URL`` (as `make bench` sets it), else on :5432."""
+    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x").rsplit("/", 1)[0]
+    return f"{server}/{name}"
 
 
 def _admin(url: str):

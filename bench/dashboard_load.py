@@ -55,7 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import log, recreate_database  # noqa: E402 - after the path
+from bench.common import default_url, log, recreate_database  # noqa: E402 - after the path
 
 SPRING = (dt.date(2026, 3, 2), dt.date(2026, 7, 3))  # the 2025–26 year's spring semester, whole
 SEMESTER = (dt.date(2026, 9, 1), dt.date(2026, 11, 27))  # the autumn semester so far
@@ -443,7 +443,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_dash"),
+        default=os.environ.get("BENCH_DATABASE_URL") or default_url("sj_bench_dash"),
     )
     parser.add_argument(
         "--redis-url",

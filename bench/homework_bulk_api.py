@@ -31,14 +31,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import ensure_database  # noqa: E402 - after the path
+from bench.common import default_url, ensure_database  # noqa: E402 - after the path
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_homework"),
+        default=os.environ.get("BENCH_DATABASE_URL") or default_url("sj_bench_homework"),
     )
     parser.add_argument("--day", type=dt.date.fromisoformat, default=dt.date(2026, 11, 10))
     parser.add_argument("--items", type=int, default=0, help="file only this many items (0: the whole day)")

@@ -53,7 +53,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import log, recreate_database  # noqa: E402 - after the path
+from bench.common import default_url, log, recreate_database  # noqa: E402 - after the path
 
 TARGET_P95_MS = 300.0
 SETTINGS = "bench.settings_complaints"
@@ -452,9 +452,7 @@ def parse_args(argv=None):
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument(
         "--database-url",
-        default=os.environ.get(
-            "BENCH_COMPLAINTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_complaints"
-        ),
+        default=os.environ.get("BENCH_COMPLAINTS_DATABASE_URL") or default_url("sj_bench_complaints"),
     )
     parser.add_argument(
         "--redis-url",

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from psycopg import sql  # noqa: E402
 
-from bench.common import ensure_database  # noqa: E402 - after the path
+from bench.common import default_url, ensure_database  # noqa: E402 - after the path
 
 
 def floor_statements(day: dt.date, params) -> dict[str, tuple[sql.Composed, list]]:
@@ -311,7 +311,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sj_bench_compliance"),
+        default=os.environ.get("BENCH_DATABASE_URL") or default_url("sj_bench_compliance"),
     )
     parser.add_argument("--day", type=dt.date.fromisoformat, default=dt.date(2026, 11, 10))
     parser.add_argument("--rule", action="append", default=[], help="only these rules (default: every auto rule)")

@@ -14,10 +14,11 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+from tests.worker import database_url as worker_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,9 +27,7 @@ pytestmark = [pytest.mark.bench, pytest.mark.services, pytest.mark.django_db(tra
 
 def database_url() -> str:
     """The test database as a URL, for the benchmarks' servers and scripts (separate processes)."""
-    s = connection.settings_dict
-    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
-    return f"postgres://{quote(s['USER'] or '', safe='')}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return worker_database_url(connection.settings_dict)
 
 
 def free_port() -> int:
