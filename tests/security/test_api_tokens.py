@@ -174,3 +174,18 @@ def test_the_admin_shows_no_key_and_cannot_make_one(admin_user, district_user):
     # DRF's plain tokens (keys in clear) are gone, with their admin
     assert "rest_framework.authtoken" not in settings.INSTALLED_APPS
     assert admin.get("/admin/authtoken/tokenproxy/").status_code == 404
+
+
+def test_the_former_cleartext_token_table_is_dropped_by_the_migration():
+    """A database from before knox kept every DRF token in clear text in ``authtoken_token``: the migration drops it."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("accounts.migrations.0005_drop_cleartext_api_tokens")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id bigint)")
+        cursor.execute("INSERT INTO authtoken_token VALUES ('0123456789abcdef0123456789abcdef01234567', 1)")
+        cursor.execute(migration.Migration.operations[0].sql)
+        cursor.execute("SELECT to_regclass('authtoken_token')")
+        assert cursor.fetchone()[0] is None
