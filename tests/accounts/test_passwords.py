@@ -232,3 +232,10 @@ def test_city_staff_reset_a_district_account(people):
     one_time = re.search(r'class="one-time-password">([^<]+)<', response.content.decode()).group(1)
     assert can_log_in("district2", one_time)
     assert get_user_model().objects.get(username="district2").profile.must_change_password
+
+
+def test_bureau_staff_find_the_password_resets_in_the_menu_and_others_do_not(district_user, city_user, school_user):
+    users_url = reverse("users")
+    for user in (district_user, city_user):
+        assert f'href="{users_url}"' in signed_in(user).get(reverse("home")).content.decode()
+    assert f'href="{users_url}"' not in signed_in(school_user).get(reverse("home")).content.decode()
