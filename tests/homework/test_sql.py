@@ -115,3 +115,29 @@ def test_statements_name_the_models_tables_and_columns():
     text = sql.ITEMS_COPY.as_string(connection.connection)
     assert f'"{HomeworkItem._meta.db_table}"' in text and '"filed_by_id"' in text
     assert f'"{HomeworkDay._meta.db_table}"' in sql.DAYS_UPSERT.as_string(connection.connection)
+
+
+def test_the_binary_copy_types_are_the_columns_types():
+    """Binary COPY sends each value in the type it names: a column whose type changes must fail here, not in filings."""
+    from django.db import connection
+
+    aliases = {
+        "int8": "bigint",
+        "int4": "integer",
+        "int2": "smallint",
+        "bool": "boolean",
+        "date": "date",
+        "timestamptz": "timestamp with time zone",
+        "text": ("text", "character varying"),
+    }
+    columns = [HomeworkItem._meta.get_field(name).column for name in sql.ITEM_COPY_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
+            [HomeworkItem._meta.db_table],
+        )
+        types = dict(cursor.fetchall())
+    assert len(sql.ITEM_COPY_TYPES) == len(columns)
+    for column, copy_type in zip(columns, sql.ITEM_COPY_TYPES):
+        expected = aliases[copy_type]
+        assert types[column] in (expected if isinstance(expected, tuple) else (expected,)), (column, copy_type)
