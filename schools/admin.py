@@ -9,15 +9,13 @@ from .models import District, School, SchoolClass, SchoolTeacher, StatutoryDay, 
 
 class ScopeMoveAdmin(admin.ModelAdmin):
     """An admin whose ``move_field`` decides scope: changing it on an existing row is checked and done by the
-    move service (who may, what moves along, the audit trail), never by the admin's plain save."""
+    move service (who may, what moves along, the audit trail), never by the admin's plain save.
+
+    A subclass names ``move_field`` and defines ``move_check(*, user, stored, new)`` (the service's check, raising
+    ``ServiceError``) and ``move(*, request, stored, new)`` (the service's move).
+    """
 
     move_field = ""
-
-    def move_check(self, *, user, stored, new):
-        raise NotImplementedError
-
-    def move(self, *, request, stored, new):
-        raise NotImplementedError
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -14,7 +14,6 @@ from compliance import registry
 
 @pytest.fixture(autouse=True)
 def _complaints_env(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     yield

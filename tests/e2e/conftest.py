@@ -53,7 +53,6 @@ def _journey_env(settings, tmp_path):
     The cache is left alone: under xdist it is shared with the other worker's tests (the complaints tests count
     throttled requests in it), and a journey makes only a few public requests.
     """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

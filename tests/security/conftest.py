@@ -17,8 +17,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world of ``tests/security/world.py`` and a signed-in session per staff role, built once for the
     module inside a transaction rolled back at its end (each test adds its own savepoints inside it)."""
     media = tmp_path_factory.mktemp("media")
-    fast_hash = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast_hash):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         with transaction.atomic():
             if not District.objects.exists():  # a transactional test before this module emptied the tables
                 importlib.import_module("schools.migrations.0002_districts_and_calendar").load(apps, None)

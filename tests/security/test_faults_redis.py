@@ -184,7 +184,6 @@ def point_at(settings):
     keys = ("task_always_eager", "broker_url", "broker_read_url", "broker_write_url", "task_default_queue")
     saved = {k: app.conf[k] for k in keys}
     queue = f"sjfault-{uuid.uuid4().hex[:10]}"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # time the broker, not a hash
     settings.SWEEP_DEBOUNCE_SECONDS = 1
 
     def point(server):
