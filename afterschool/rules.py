@@ -17,6 +17,7 @@ import datetime as dt
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from compliance.choices import RuleDays
 from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
 from institutions.choices import Category
 from schools.choices import TermName
@@ -51,6 +52,8 @@ def _report_evidence(r: DailyReport, **more) -> dict:
     article=8,
     severity="medium",
     subject="school",
+    days=RuleDays.SCHOOL,
+    reads=("afterschool.dailyreport",),
     title_zh="每日体育锻炼不足1小时",
     title_en="Daily physical exercise under one hour",
     params=("as_min_pe_minutes",),
@@ -79,6 +82,8 @@ def as_8_pe(ctx: SweepContext) -> list[Violation]:
     article=8,
     severity="medium",
     subject="school",
+    days=RuleDays.SCHOOL,
+    reads=("afterschool.dailyreport",),
     title_zh="课后服务结束时间早于17:30",
     title_en="After-school service ended before 17:30",
     params=("as_min_end_time",),
@@ -107,6 +112,8 @@ def as_8_end(ctx: SweepContext) -> list[Violation]:
     article=9,
     severity="high",
     subject="school",
+    days=RuleDays.SCHOOL,
+    reads=("afterschool.dailyreport",),
     title_zh="利用课后服务时间讲授新课",
     title_en="New lessons taught in after-school time",
     hint_zh="课后服务时间用于作业辅导、答疑和兴趣活动，不得讲授新课。",
@@ -130,6 +137,8 @@ def as_9_newlesson(ctx: SweepContext) -> list[Violation]:
     article=9,
     severity="high",
     subject="school",
+    days=RuleDays.SCHOOL,
+    reads=("afterschool.dailyreport",),
     title_zh="课后服务未坚持自愿参加",
     title_en="After-school participation not voluntary",
     hint_zh="课后服务由学生自愿选择参加，不得强制或变相强制。",
@@ -171,6 +180,8 @@ def _term_label(term: Term) -> str:
     article=8,
     severity="medium",
     subject="school",
+    days=RuleDays.EVERY,
+    reads=("afterschool.programme", "afterschool.activity", "afterschool.providerselection", "schools.term"),
     title_zh="未提供延时托管服务",
     title_en="No extended care offered",
     hint_zh="对有特殊需要的学生提供延时托管服务，在课后服务方案中注明。",
@@ -204,6 +215,8 @@ def as_8_care(ctx: SweepContext) -> list[Violation]:
     article=10,
     severity="high",
     subject="school",
+    days=RuleDays.EVERY,
+    reads=("afterschool.programme", "afterschool.activity", "afterschool.providerselection", "schools.term", "institutions.institution"),
     title_zh="课后服务引入未经遴选或学科类校外机构",
     title_en="Outside provider not selected by the district, or subject-type",
     hint_zh="只能引入区教委遴选的非学科类机构；请更换提供方或请区教委完成遴选。",
@@ -261,6 +274,9 @@ def as_10_provider(ctx: SweepContext) -> list[Violation]:
     article=8,
     severity="low",
     subject="school",
+    days=RuleDays.SCHOOL,
+    grace_param="as_filing_grace_days",
+    reads=("afterschool.dailyreport", "schools.school"),
     title_zh="课后服务日报未按时填报",
     title_en="After-school report missing",
     params=("as_filing_grace_days",),

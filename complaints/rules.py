@@ -7,10 +7,14 @@ past its deadline. The deadlines themselves are computed on the district's
 calendar when the complaint is received or accepted (``services``).
 """
 
+import datetime as dt
+from collections import defaultdict
+
 from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from compliance.choices import RuleDays
 from compliance.registry import Violation, rule
 
 from .choices import AWAITING_RESOLVE, State
@@ -33,11 +37,28 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _due_dates(field: str):
+    """The days complaints were received whose ``field`` deadline fell between two dates: the night after a
+    deadline passes, the schedule sweeps the day the complaint came in."""
+
+    def due_dates(first: dt.date, last: dt.date) -> dict[int, set[dt.date]]:
+        out: dict[int, set[dt.date]] = defaultdict(set)
+        rows = Complaint.objects.filter(**{f"{field}__range": (first, last)}).values_list("district_id", "received_on")
+        for district_id, received_on in rows.distinct():
+            out[district_id].add(received_on)
+        return dict(out)
+
+    return due_dates
+
+
 @rule(
     "CP-18-ACCEPT",
     article=18,
     severity="medium",
     subject="district",
+    days=RuleDays.OWN,
+    due_dates=_due_dates("accept_due"),
+    reads=("complaints.complaint",),
     dated=True,
     title_zh="投诉未在期限内受理",
     title_en="Complaint not accepted or rejected within the deadline",
@@ -97,6 +118,9 @@ def cp_18_accept(ctx):
     article=18,
     severity="medium",
     subject="district",
+    days=RuleDays.OWN,
+    due_dates=_due_dates("resolve_due"),
+    reads=("complaints.complaint",),
     dated=True,
     title_zh="投诉未在期限内办结",
     title_en="Complaint not resolved within the deadline",

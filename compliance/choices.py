@@ -16,6 +16,14 @@ class SubjectKind(models.TextChoices):
     DISTRICT = "district", _("区")
 
 
+class RuleDays(models.TextChoices):
+    """Which days a dated rule looks at, so the schedule knows what to sweep each night."""
+
+    SCHOOL = "school", _("上学日")
+    EVERY = "every", _("每天（含周末、节假日、寒暑假）")
+    OWN = "own", _("检查对象自身的日期")
+
+
 class RuleKind(models.TextChoices):
     AUTO = "auto", _("自动检查")
     CASE = "case", _("人工立案")
@@ -58,3 +66,4 @@ class RunTrigger(models.TextChoices):
     CLI = "cli", _("命令行")
     SCHEDULE = "schedule", _("定时任务")
     FILING = "filing", _("填报触发")
+    CHANGE = "change", _("数据变更触发")

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -170,6 +170,12 @@ class ComplianceRun(models.Model):
     still_open_count = models.PositiveIntegerField(default=0)
     cleared_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    #: the days the run could not check because the calendar does not know their year: ``[{"district": code,
+    #: "year": 2027, "error": text}]``, shown with the parts' errors (``run_refresh``)
+    calendar_gaps = models.JSONField(default=list, blank=True)
+    #: the nightly schedule's runs: the night (the date it ran on; it checks what became checkable since the
+    #: previous night). One run per night.
+    night = models.DateField(_("夜间检查日期"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -182,6 +188,14 @@ class ComplianceRun(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("合规检查")
         verbose_name_plural = _("合规检查")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["night"],
+                condition=Q(night__isnull=False),
+                name="run_one_per_night",
+                violation_error_message=_("这一夜的定时检查已经创建"),
+            )
+        ]
 
     def __str__(self):
         return f"run {self.pk} {self.date_from}–{self.date_to}"
@@ -197,11 +211,17 @@ class ComplianceRunPart(models.Model):
     run = models.ForeignKey(ComplianceRun, on_delete=models.CASCADE, related_name="parts")
     district = models.ForeignKey("schools.District", on_delete=models.CASCADE)
     rule_id = models.CharField(max_length=32)
+    #: the part's own days when they differ from the run's (the nightly schedule gives each rule the days that
+    #: became checkable for it); empty: the run's range
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=8, choices=RunState.choices, default=RunState.QUEUED)
     new_count = models.PositiveIntegerField(default=0)
     still_open_count = models.PositiveIntegerField(default=0)
     cleared_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    #: the year the calendar did not know, when that is why the part failed
+    error_year = models.PositiveSmallIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -209,18 +229,34 @@ class ComplianceRunPart(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "district", "rule_id"], name="runpart_unique"),
+            models.CheckConstraint(
+                condition=Q(date_from__isnull=True, date_to__isnull=True)
+                | Q(date_from__isnull=False, date_to__gte=F("date_from")),
+                name="runpart_dates_ordered",
+            ),
         ]
 
 
 class SweepRequest(models.Model):
-    """A school and date whose filings changed: to be swept by the next debounced filing sweep.
+    """A change to data the rules read, to be swept by the next debounced sweep (the outbox of writes).
 
-    Written inside the filing's transaction, so a request exists exactly when the
-    filing does; one unprocessed row per school and date (duplicates collapse).
+    Written inside the write's transaction, so a request exists exactly when the
+    change does. Two kinds:
+
+    - a school's filing: ``school`` and ``date`` (the school's rules over that day, for that school);
+    - a registry write: ``topic`` (the model written, ``app_label.model``), the ``district`` (empty: every
+      district, for rules matching across districts) and the ``date`` it concerns (empty: registration data
+      with no date); the rules that read the model are swept over those dates in that district.
+
+    Duplicates of a pending request collapse into one row.
     """
 
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField(_("日期"))
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(
+        "schools.District", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    topic = models.CharField(_("变更的数据"), max_length=60, blank=True)
+    date = models.DateField(_("日期"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=30, default="filing")
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -232,15 +268,20 @@ class SweepRequest(models.Model):
         verbose_name_plural = _("检查请求")
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "date"],
+                fields=["school", "district", "topic", "date"],
                 condition=Q(processed_at__isnull=True),
-                name="sweeprequest_one_pending_per_school_day",
-                violation_error_message=_("该学校这一天已有待处理的检查请求"),
-            )
+                nulls_distinct=False,
+                name="sweeprequest_one_pending",
+                violation_error_message=_("已有相同的待处理检查请求"),
+            ),
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, date__isnull=False, topic="") | Q(school__isnull=True) & ~Q(topic=""),
+                name="sweeprequest_school_or_topic",
+            ),
         ]
         indexes = [
             models.Index(fields=["processed_at"], name="sweeprequest_pending", condition=Q(processed_at__isnull=True))
         ]
 
     def __str__(self):
-        return f"sweep request {self.school_id} {self.date}"
+        return f"sweep request {self.school_id or self.topic} {self.district_id or ''} {self.date or ''}"

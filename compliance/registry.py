@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from .choices import RuleKind, Severity, SubjectKind
+from .choices import RuleDays, RuleKind, Severity, SubjectKind
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,21 @@ class Rule:
     #: rules whose findings have no date (registration data) set this: their findings are
     #: in every sweep's scope, whatever the date range
     dated: bool = True
+    #: which days a dated rule looks at (``RuleDays``): school days only, every calendar day, or its subject's own
+    #: dates (``due_dates`` says which); the nightly schedule sweeps each rule over the days that became checkable
+    days: str = RuleDays.EVERY
+    #: a completeness rule (something must be filed for a day) names the parameter holding its grace days: a day
+    #: becomes checkable the night after its deadline, ``grace`` days after the day
+    grace_param: str = ""
+    #: ``RuleDays.OWN`` rules: ``due_dates(first, last)`` gives ``{district_id: {date, ...}}``, the dates of the
+    #: subjects whose deadline passed between ``first`` and ``last`` (both included): the dates to sweep tonight
+    due_dates: Callable[[dt.date, dt.date], dict[int, set[dt.date]]] | None = None
+    #: the models (``app_label.model``) whose rows the rule reads: a write to one of them asks for a sweep of this
+    #: rule over the dates the write concerns (``compliance.services.sweep_after_write``)
+    reads: tuple[str, ...] = ()
+    #: the rule matches rows across districts (a trainer of one district, a teacher of another): a write asks for
+    #: this rule in every district
+    city_wide: bool = False
 
     def title(self, language: str | None = None) -> str:
         return self.title_en if (language or "").startswith("en") else self.title_zh
@@ -156,6 +171,12 @@ def register(r: Rule) -> Rule:
         raise ValueError(f"{r.id}: unknown severity {r.severity!r}")
     if r.subject not in SubjectKind.values:
         raise ValueError(f"{r.id}: unknown subject {r.subject!r}")
+    if r.days not in RuleDays.values:
+        raise ValueError(f"{r.id}: unknown days {r.days!r}")
+    if r.days == RuleDays.OWN and r.func is not None and r.due_dates is None:
+        raise ValueError(f"{r.id}: a rule on its subject's own dates must say which (due_dates)")
+    if r.grace_param and r.grace_param not in r.params:
+        raise ValueError(f"{r.id}: the grace parameter {r.grace_param} must be one of the rule's params")
     _registry[r.id] = r
     return r
 
@@ -185,6 +206,12 @@ def all_rules() -> list[Rule]:
 
 def auto_rules() -> list[Rule]:
     return [r for r in all_rules() if r.kind == RuleKind.AUTO]
+
+
+def rules_reading(labels) -> list[Rule]:
+    """The auto rules that read any of these models (``app_label.model``)."""
+    wanted = {label.lower() for label in labels}
+    return [r for r in auto_rules() if wanted.intersection(r.reads)]
 
 
 def is_registered(rule_id: str) -> bool:

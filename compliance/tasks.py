@@ -54,11 +54,11 @@ def sweep_pending_requests() -> int:
 
 
 @shared_task(name="compliance.tasks.sweep_nightly", **RETRY)
-def sweep_nightly(day: str | None = None) -> int | None:
-    """Sweep the previous day in every district where it was a school day."""
-    on = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
-    run = services.run_nightly(day=on)
-    return run.pk if run else None
+def sweep_nightly(night: str | None = None) -> int:
+    """Tonight's run: every rule over the days that became checkable for it since the previous night
+    (``services.schedule``); ``night`` is the date it runs on, today by default."""
+    on = dt.date.fromisoformat(night) if night else timezone.localdate()
+    return services.run_nightly(night=on).pk
 
 
 @shared_task(name="compliance.tasks.runs_send_unsent", **RETRY)

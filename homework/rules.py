@@ -17,6 +17,7 @@ from collections import defaultdict
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
 from django.utils import timezone
 
+from compliance.choices import RuleDays
 from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
 from schools.calendar import academic_year
 from schools.choices import GradeBand, Subject
@@ -124,6 +125,8 @@ def _flag_rule(ctx: SweepContext, condition: Q, flags: tuple[str, ...], what: st
     article=5,
     severity="high",
     subject="class",
+    days=RuleDays.SCHOOL,
+    reads=("homework.homeworkitem", "homework.completionsurvey"),
     title_zh="1–2年级布置家庭书面作业",
     title_en="Grades 1–2 given written homework to do at home",
     hint_zh="一、二年级不布置家庭书面作业：把书面练习改在校内完成，或改为口头、阅读、实践类作业后重新填报当天作业。",
@@ -198,6 +201,8 @@ def _over_limit(ctx: SweepContext, band: str) -> list[Violation]:
     article=5,
     severity="medium",
     subject="class",
+    days=RuleDays.SCHOOL,
+    reads=("homework.homeworkitem", "homework.completionsurvey"),
     params=("hw_max_minutes_g36",),
     title_zh="3–6年级书面作业超时",
     title_en="Grades 3–6: written homework over the daily limit",
@@ -215,6 +220,8 @@ def hw_5_g36(ctx: SweepContext) -> list[Violation]:
     article=5,
     severity="medium",
     subject="class",
+    days=RuleDays.SCHOOL,
+    reads=("homework.homeworkitem", "homework.completionsurvey"),
     params=("hw_max_minutes_g79",),
     title_zh="7–9年级书面作业超时",
     title_en="Grades 7–9: written homework over the daily limit",
@@ -235,6 +242,8 @@ def hw_5_g79(ctx: SweepContext) -> list[Violation]:
     article=4,
     severity="high",
     subject="class",
+    days=RuleDays.SCHOOL,
+    reads=("homework.homeworkitem", "homework.completionsurvey"),
     title_zh="给家长布置作业或要求家长检查、批改作业",
     title_en="Homework assigned to parents, or parents required to check or grade it",
     hint_zh="作业由学生完成、教师批改：取消给家长布置的任务和家长签字、检查、批改要求，并告知家长。",
@@ -256,6 +265,8 @@ def hw_4_parent(ctx: SweepContext) -> list[Violation]:
     article=4,
     severity="medium",
     subject="class",
+    days=RuleDays.SCHOOL,
+    reads=("homework.homeworkitem", "homework.completionsurvey"),
     title_zh="布置机械重复、惩罚性作业",
     title_en="Mechanical, repetitive or punitive homework",
     hint_zh="不布置机械、无效、重复训练和惩罚性作业：改为有针对性的分层作业，不得以作业惩罚学生。",
@@ -272,6 +283,8 @@ def hw_4_punitive(ctx: SweepContext) -> list[Violation]:
     article=4,
     severity="medium",
     subject="class",
+    days=RuleDays.SCHOOL,
+    reads=("homework.homeworkitem", "homework.completionsurvey"),
     title_zh="作业难度超出国家课程标准",
     title_en="Homework beyond the national curriculum standard",
     hint_zh="作业难度不得超过国家课程标准：按课标和教学进度调整题目，删去超标、超前内容。",
@@ -288,6 +301,8 @@ def hw_4_standard(ctx: SweepContext) -> list[Violation]:
     article=6,
     severity="medium",
     subject="class",
+    days=RuleDays.SCHOOL,
+    reads=("homework.homeworkitem", "homework.completionsurvey"),
     title_zh="要求学生自批自改作业",
     title_en="Students required to grade their own homework",
     hint_zh="教师应全批全改：取消学生自批自改的要求，由任课教师批改并及时反馈。",
@@ -312,6 +327,9 @@ def _deadline(day: dt.date, at: str, grace_days: int) -> dt.datetime:
     article=4,
     severity="low",
     subject="class",
+    days=RuleDays.SCHOOL,
+    grace_param="hw_filing_grace_days",
+    reads=("homework.homeworkday", "schools.schoolclass"),
     params=("hw_filing_deadline", "hw_filing_grace_days"),
     title_zh="班级作业未按时公示",
     title_en="A class's homework not published on time",

@@ -6,7 +6,8 @@
 - ``reconcile``: one rule over some districts and dates, its findings upserted, reopened and cleared (the SQL is in
   ``compliance/sql.py``);
 - ``findings``: a finding's status changes and staff-recorded cases;
-- ``sweeps``: the sweeps filings ask for (debounced) and the nightly sweep;
+- ``sweeps``: the sweeps writes ask for (the outbox, debounced);
+- ``schedule``: the nightly run, each rule over the days that became checkable for it;
 - ``parameters``: new dated values of rule parameters.
 
 Other apps import from here (``from compliance.services import sweep_request``). The services never import the
@@ -26,11 +27,15 @@ from .findings import finding_create_case, finding_set_status
 from .parameters import parameter_check, parameter_create
 from .reconcile import PartCounts, sweep_rule_district, sweep_rule_districts
 from .runs import (
+    CALENDAR_GAP,
     MAX_RUN_DAYS,
     RETRYABLE,
     RULES_PER_TASK,
+    PlannedPart,
     part_batches,
     run_create,
+    run_create_parts,
+    run_errors,
     run_execute_sync,
     run_part_execute,
     run_parts_execute,
@@ -38,16 +43,25 @@ from .runs import (
 )
 
 # the debounce of filing sweeps, which tests outside this app reset between tests
+from .schedule import MAX_CATCH_UP_DAYS, nightly_plan, previous_night, rule_window, run_nightly
 from .sweeps import (
     _debounce_claim,
     _debounce_release,
-    run_nightly,
     sweep_pending_process,
+    sweep_after_write,
     sweep_pending_summary,
     sweep_request,
 )
 
 __all__ = [
+    "CALENDAR_GAP",
+    "MAX_CATCH_UP_DAYS",
+    "PlannedPart",
+    "nightly_plan",
+    "previous_night",
+    "rule_window",
+    "run_create_parts",
+    "run_errors",
     "MAX_RUN_DAYS",
     "RETRYABLE",
     "RULES_PER_TASK",
@@ -72,6 +86,7 @@ __all__ = [
     "runs_resume_stalled",
     "runs_send_unsent",
     "sweep_pending_process",
+    "sweep_after_write",
     "sweep_pending_summary",
     "sweep_request",
     "sweep_rule_district",

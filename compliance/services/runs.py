@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Q, Sum
@@ -29,9 +30,21 @@ from . import reconcile
 logger = logging.getLogger(__name__)
 
 MAX_RUN_DAYS = 400
+#: the ``code`` of a run's error that a year is missing from the holiday calendar
+CALENDAR_GAP = "calendar_gap"
 SCHOOL_SUBJECTS = ("class", "school", "teacher")
 #: errors a task retries (the database went away); anything else fails the part at once
 RETRYABLE = (OperationalError, InterfaceError)
+
+
+@dataclass(frozen=True)
+class PlannedPart:
+    """One rule in one district over its own days: what ``run_create_parts`` records."""
+
+    rule_id: str
+    district: District
+    date_from: dt.date
+    date_to: dt.date
 
 
 def run_create(
@@ -44,7 +57,7 @@ def run_create(
     trigger: str = RunTrigger.API,
     started_by=None,
 ) -> ComplianceRun:
-    """Record a run and its rule × district parts. The caller enqueues it (after commit)."""
+    """Record a run of some rules over some districts and one date range. The caller enqueues it (after commit)."""
     if date_to < date_from:
         raise ServiceError(
             "结束日期不能早于开始日期 / date_to is before date_from", fields={"date_to": ["早于开始日期"]}
@@ -67,20 +80,65 @@ def run_create(
         if missing:
             raise ServiceError(f"未知的区代码：{', '.join(missing)}", fields={"district_codes": missing})
     districts = list(district_qs)
+    return run_create_parts(
+        parts=[PlannedPart(r.id, d, date_from, date_to) for d in districts for r in rules],
+        trigger=trigger,
+        started_by=started_by,
+        rule_ids=[r.id for r in rules] if rule_ids else [],
+        school_ids=school_ids,
+        districts=districts,
+        span=(date_from, date_to),
+    )
+
+
+def run_create_parts(
+    *,
+    parts: list[PlannedPart],
+    trigger: str,
+    started_by=None,
+    rule_ids: list[str] | None = None,
+    school_ids: list[int] | None = None,
+    districts: list | None = None,
+    night: dt.date | None = None,
+    calendar_gaps: list[dict] | None = None,
+    span: tuple[dt.date, dt.date] | None = None,
+) -> ComplianceRun:
+    """Record a run and its parts, each rule × district over its own days; the run's range (``span``) spans them
+    all. Parts over exactly the run's days do not store them."""
+    if districts is None:
+        districts = list({p.district.pk: p.district for p in parts}.values())
+        districts += [d for d in District.objects.filter(code__in={g["district"] for g in calendar_gaps or ()})]
+        districts = list({d.pk: d for d in districts}.values())
+    districts.sort(key=lambda d: d.code)
+    if span is None:
+        fallback = [night - dt.timedelta(days=1)] if night else []
+        starts, ends = [p.date_from for p in parts] or fallback, [p.date_to for p in parts] or fallback
+        if not starts:
+            raise ValueError("a run without parts needs its dates")
+        span = (min(starts), max(ends))
     with transaction.atomic():
         run = ComplianceRun.objects.create(
             trigger=trigger,
             started_by=started_by if getattr(started_by, "is_authenticated", False) else None,
-            date_from=date_from,
-            date_to=date_to,
+            date_from=span[0],
+            date_to=span[1],
             district_codes=[d.code for d in districts],
             scope_district=districts[0] if len(districts) == 1 else None,
-            rule_ids=[r.id for r in rules] if rule_ids else [],
+            rule_ids=rule_ids or [],
             school_ids=sorted(school_ids or []),
-            parts_total=len(rules) * len(districts),
+            parts_total=len(parts),
+            night=night,
+            calendar_gaps=calendar_gaps or [],
         )
         ComplianceRunPart.objects.bulk_create(
-            ComplianceRunPart(run=run, district=d, rule_id=r.id) for d in districts for r in rules
+            ComplianceRunPart(
+                run=run,
+                district=p.district,
+                rule_id=p.rule_id,
+                date_from=None if span == (p.date_from, p.date_to) else p.date_from,
+                date_to=None if span == (p.date_from, p.date_to) else p.date_to,
+            )
+            for p in parts
         )
     return run
 
@@ -128,7 +186,7 @@ def run_parts_execute(*, part_ids: list[int], final_attempt: bool = True) -> lis
         with transaction.atomic():
             return _execute_locked(part_ids)
     except ServiceError as exc:  # a calendar gap, a missing parameter: the user must act
-        _part_failed(part_id, exc.message)
+        _part_failed(part_id, exc.message, year=getattr(exc, "year", None))
     except Exception as exc:  # recorded on the run, then re-raised for the task's retry
         message = f"{type(exc).__name__}: {exc}"
         if final_attempt or not isinstance(exc, RETRYABLE):
@@ -161,18 +219,19 @@ def _execute_locked(part_ids: list[int]) -> list[ComplianceRunPart]:
     if len({p.run_id for p in todo}) > 1:
         raise ValueError("parts executed together must belong to one run")
     run = todo[0].run
-    by_rule: dict[str, list[ComplianceRunPart]] = {}
+    # each rule once over the districts that share its days (all of them, but for rules on their own dates)
+    by_rule: dict[tuple[str, dt.date, dt.date], list[ComplianceRunPart]] = {}
     for p in todo:
-        by_rule.setdefault(p.rule_id, []).append(p)
+        by_rule.setdefault((p.rule_id, p.date_from or run.date_from, p.date_to or run.date_to), []).append(p)
     _serialize_and_relax([(p.rule_id, p.district_id) for p in todo])
     was_failed = any(p.state == RunState.FAILED for p in todo)
     run_key = (run.pk, run.created_at.isoformat())
-    for rule_id, rule_parts in by_rule.items():
+    for (rule_id, date_from, date_to), rule_parts in by_rule.items():
         counts = reconcile.sweep_rule_districts(
             rule=registry.get_rule(rule_id),
             districts=[p.district for p in rule_parts],
-            date_from=run.date_from,
-            date_to=run.date_to,
+            date_from=date_from,
+            date_to=date_to,
             school_ids=frozenset(run.school_ids) if run.school_ids else None,
             run_label=f"run {run.pk}",
             run_key=run_key,
@@ -247,16 +306,35 @@ def _serialize_and_relax(pairs: list[tuple[str, int]]) -> None:
         cur.execute(sql.PARTS_LOCK_AND_RELAX, {"keys": keys})
 
 
-def _part_failed(part_id: int, message: str) -> None:
+def _part_failed(part_id: int, message: str, *, year: int | None = None) -> None:
     with transaction.atomic():
         part = ComplianceRunPart.objects.select_for_update().get(pk=part_id)
         if part.state == RunState.DONE:
             return
         logger.warning("compliance part %s (%s %s) failed: %s", part.pk, part.rule_id, part.district_id, message)
         ComplianceRunPart.objects.filter(pk=part_id).update(
-            state=RunState.FAILED, error=message[:2000], finished_at=timezone.now(), attempts=F("attempts") + 1
+            state=RunState.FAILED,
+            error=message[:2000],
+            error_year=year,
+            finished_at=timezone.now(),
+            attempts=F("attempts") + 1,
         )
         run_refresh(run_id=part.run_id)
+
+
+def run_errors(calendar_gaps: list[dict], failed_parts: list[dict]) -> list[dict]:
+    """A run's errors as its page and the API show them: the calendar gaps it met (``code`` and ``year`` say
+    which year city staff must enter), then the failed parts."""
+    errors = [
+        {"rule": "", "district": g["district"], "error": g["error"], "code": CALENDAR_GAP, "year": g["year"]}
+        for g in calendar_gaps
+    ]
+    for f in failed_parts:
+        entry = {"rule": f["rule_id"], "district": f["district__code"], "error": f["error"]}
+        if f.get("error_year"):
+            entry.update(code=CALENDAR_GAP, year=f["error_year"])
+        errors.append(entry)
+    return errors
 
 
 def run_refresh(*, run_id: int) -> ComplianceRun:
@@ -274,15 +352,15 @@ def run_refresh(*, run_id: int) -> ComplianceRun:
             s=Sum("still_open_count", filter=Q(state=RunState.DONE)),
             c=Sum("cleared_count", filter=Q(state=RunState.DONE)),
         )
-        failed = list(parts.filter(state=RunState.FAILED).values("rule_id", "district__code", "error"))
+        failed = list(parts.filter(state=RunState.FAILED).values("rule_id", "district__code", "error", "error_year"))
         done = totals["done"]
         run.parts_done = done
         run.new_count = totals["n"] or 0
         run.still_open_count = totals["s"] or 0
         run.cleared_count = totals["c"] or 0
-        run.errors = [{"rule": f["rule_id"], "district": f["district__code"], "error": f["error"]} for f in failed]
+        run.errors = run_errors(run.calendar_gaps, failed)
         if done >= run.parts_total:
-            run.state = RunState.FAILED if failed else RunState.DONE
+            run.state = RunState.FAILED if run.errors else RunState.DONE
             run.finished_at = timezone.now()
             run_finished.send(sender=ComplianceRun, run=run)
         elif done or run.state == RunState.RUNNING:

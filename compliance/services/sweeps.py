@@ -1,11 +1,23 @@
-"""What starts a sweep besides a user: filings (a debounced sweep of the schools and dates they changed) and the
-nightly schedule (the previous school day everywhere).
+"""What starts a sweep besides a user and the nightly schedule: writes to the data the rules read.
+
+Every write asks, in its own transaction, for a sweep of what it changed (the outbox, ``SweepRequest``):
+
+- a school's filing (homework, after-school reports and programmes): that school's rules over the dates filed
+  (``sweep_request``);
+- any other write a rule reads (the institutions' registry, their sessions, courses, enrolment filings,
+  prepayments, disclosures, trainers, list status; complaints; the teacher roster): the rules that read the model
+  (``Rule.reads``) over the dates the write concerns, however far in the past, in the district it belongs to, and
+  in every district for the rules that match across districts (``sweep_after_write``).
+
+One debounced task turns the pending requests into runs; a broker outage loses nothing (the every-minute beat
+entry picks them up).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -14,10 +26,11 @@ from django.utils import timezone
 
 from schools.models import District
 
-from ..choices import RunState, RunTrigger
+from .. import registry
+from ..choices import RunTrigger
 from ..models import ComplianceRun, SweepRequest
 from .dispatch import SWEEP_PENDING_REQUESTS, celery_eager, run_enqueue, task
-from .runs import MAX_RUN_DAYS, run_create
+from .runs import MAX_RUN_DAYS, PlannedPart, run_create, run_create_parts
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +99,35 @@ def sweep_request(*, school_ids, dates, reason: str = "filing") -> None:
     transaction.on_commit(_schedule_pending_sweep, robust=True)
 
 
+def _label(topic) -> str:
+    return topic if isinstance(topic, str) else topic._meta.label_lower
+
+
+def sweep_after_write(*, topic, district_ids, dates=(), reason: str = "change") -> None:
+    """Ask for a sweep of the rules that read ``topic`` (a model, or its ``app_label.model``) over ``dates`` in
+    these districts; call inside the write's transaction. No dates: the write changed registration data, which
+    the undated rules judge as it stands. Rules that match across districts are asked for in every district."""
+    label = _label(topic)
+    rules = registry.rules_reading([label])
+    if not rules:
+        return
+    districts = sorted({int(d) for d in district_ids if d is not None})
+    if any(r.city_wide for r in rules):
+        districts.append(None)
+    day_list = sorted(set(dates)) or [None]
+    now = timezone.now()
+    SweepRequest.objects.bulk_create(
+        [
+            SweepRequest(district_id=d, topic=label, date=day, reason=reason[:30], created_at=now)
+            for d in districts
+            for day in day_list
+        ],
+        ignore_conflicts=True,
+        batch_size=BATCH,
+    )
+    transaction.on_commit(_schedule_pending_sweep, robust=True)
+
+
 def _schedule_pending_sweep() -> None:
     if celery_eager():
         task(SWEEP_PENDING_REQUESTS).apply()
@@ -103,46 +145,106 @@ def _schedule_pending_sweep() -> None:
         _debounce_release()
 
 
+#: dates further apart than this are swept by separate runs (a prepayment of last spring and one of this week)
+CLUSTER_GAP_DAYS = 7
+
+
+def _clusters(dates: list[dt.date]) -> list[list[dt.date]]:
+    """Sorted dates in runs of close days, each within ``MAX_RUN_DAYS``."""
+    groups: list[list[dt.date]] = []
+    for day in sorted(set(dates)):
+        if groups and (day - groups[-1][-1]).days <= CLUSTER_GAP_DAYS and (day - groups[-1][0]).days <= MAX_RUN_DAYS:
+            groups[-1].append(day)
+        else:
+            groups.append([day])
+    return groups
+
+
 def sweep_pending_process(*, limit: int = 50000) -> list[ComplianceRun]:
-    """Turn pending sweep requests into runs, one per district, and mark them processed.
+    """Turn pending sweep requests into runs and mark them processed.
 
     Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED``, so two workers
     never turn the same request into two runs.
     """
-    _debounce_release()  # filings committed from now on schedule a new sweep
-    runs = []
+    _debounce_release()  # writes committed from now on schedule a new sweep
     with transaction.atomic():
         pending = SweepRequest.objects.filter(processed_at__isnull=True).order_by("id")
         pending = pending.select_for_update(skip_locked=True, of=("self",))
-        rows = list(pending.values_list("id", "school_id", "school__district__code", "date")[:limit])
+        rows = list(
+            pending.values_list("id", "school_id", "school__district__code", "date", "district_id", "topic")[:limit]
+        )
         if not rows:
             return []
-        by_district: dict[str, list] = {}
-        for row in rows:
-            by_district.setdefault(row[2], []).append(row)
-        # a run covers at most MAX_RUN_DAYS: split a district's requests into date windows
-        groups = []
-        for code, items in sorted(by_district.items()):
-            items.sort(key=lambda r: r[3])
-            window = [items[0]]
-            for r in items[1:]:
-                if (r[3] - window[0][3]).days > MAX_RUN_DAYS:
-                    groups.append((code, window))
-                    window = []
-                window.append(r)
-            groups.append((code, window))
-        now = timezone.now()
-        for code, items in groups:
-            run = run_create(
-                date_from=min(r[3] for r in items),
-                date_to=max(r[3] for r in items),
-                district_codes=[code],
-                school_ids=sorted({r[1] for r in items}),
-                trigger=RunTrigger.FILING,
-            )
-            SweepRequest.objects.filter(pk__in=[r[0] for r in items]).update(processed_at=now, run=run)
-            run_enqueue(run=run)
-            runs.append(run)
+        runs = _filing_runs([r for r in rows if r[1] is not None])
+        runs += _change_runs([r for r in rows if r[1] is None])
+    return runs
+
+
+def _filing_runs(rows) -> list[ComplianceRun]:
+    """Schools' filings: one run per district (and window of dates), limited to the schools that filed."""
+    by_district: dict[str, list] = {}
+    for row in rows:
+        by_district.setdefault(row[2], []).append(row)
+    # a run covers at most MAX_RUN_DAYS: split a district's requests into date windows
+    groups = []
+    for code, items in sorted(by_district.items()):
+        items.sort(key=lambda r: r[3])
+        window = [items[0]]
+        for r in items[1:]:
+            if (r[3] - window[0][3]).days > MAX_RUN_DAYS:
+                groups.append((code, window))
+                window = []
+            window.append(r)
+        groups.append((code, window))
+    now, runs = timezone.now(), []
+    for code, items in groups:
+        run = run_create(
+            date_from=min(r[3] for r in items),
+            date_to=max(r[3] for r in items),
+            district_codes=[code],
+            school_ids=sorted({r[1] for r in items}),
+            trigger=RunTrigger.FILING,
+        )
+        SweepRequest.objects.filter(pk__in=[r[0] for r in items]).update(processed_at=now, run=run)
+        run_enqueue(run=run)
+        runs.append(run)
+    return runs
+
+
+def _change_runs(rows) -> list[ComplianceRun]:
+    """Registry writes: per district (or every district, for the rules matching across districts), the rules
+    that read what changed, over the dates it concerns in runs of close days; the undated rules once, judging
+    the registry as it stands today."""
+    if not rows:
+        return []
+    by_district: dict[int | None, list] = defaultdict(list)
+    for row in rows:
+        by_district[row[4]].append(row)
+    all_districts = list(District.objects.order_by("code"))
+    districts_by_id = {d.pk: d for d in all_districts}
+    today = timezone.localdate()
+    now, runs = timezone.now(), []
+    for district_id, items in by_district.items():
+        every = district_id is None
+        districts = all_districts if every else [districts_by_id[district_id]]
+        dated_topics = {r[5] for r in items if r[3] is not None}
+        rules = [r for r in registry.rules_reading({r[5] for r in items}) if r.city_wide or not every]
+        dated = [r for r in rules if r.dated and set(r.reads) & dated_topics]
+        undated = [r for r in rules if not r.dated]
+        batches = [(cluster[0], cluster[-1]) for cluster in _clusters([r[3] for r in items if r[3] is not None])]
+        planned: list[list[PlannedPart]] = [
+            [PlannedPart(r.id, d, first, last) for r in dated for d in districts] for first, last in batches
+        ] or [[]]
+        planned[0] += [PlannedPart(r.id, d, today, today) for r in undated for d in districts]
+        created = []
+        for parts in planned:
+            if parts:
+                created.append(run_create_parts(parts=parts, trigger=RunTrigger.CHANGE, districts=list(districts)))
+                run_enqueue(run=created[-1])
+        SweepRequest.objects.filter(pk__in=[r[0] for r in items]).update(
+            processed_at=now, run=created[-1] if created else None
+        )
+        runs += created
     return runs
 
 
@@ -151,43 +253,3 @@ def sweep_pending_summary() -> dict:
     return SweepRequest.objects.filter(processed_at__isnull=True).aggregate(
         oldest=Min("created_at"), newest=Max("created_at"), n=Count("id")
     )
-
-
-def run_nightly(*, day: dt.date) -> ComplianceRun | None:
-    """The nightly sweep of one day, in the districts where it was a school day.
-
-    A day that is a school day nowhere creates no run. A calendar gap (a year the
-    calendar does not know) is recorded as a failed run naming the problem, so
-    staff see it rather than a silent skip.
-    """
-    from schools.calendar import CalendarGap, SchoolCalendar
-
-    codes, gaps = [], []
-    for district in District.objects.order_by("code"):
-        try:
-            if SchoolCalendar(district).day(day).is_school_day:
-                codes.append(district.code)
-        except CalendarGap as exc:
-            gaps.append({"rule": "", "district": district.code, "error": exc.message})
-    gap_run = None
-    if gaps:
-        now = timezone.now()
-        gap_run = ComplianceRun.objects.create(
-            trigger=RunTrigger.SCHEDULE,
-            date_from=day,
-            date_to=day,
-            district_codes=[g["district"] for g in gaps],
-            scope_district=District.objects.get(code=gaps[0]["district"]) if len(gaps) == 1 else None,
-            state=RunState.FAILED,
-            errors=gaps,
-            started_at=now,
-            finished_at=now,
-        )
-    if not codes:
-        if not gaps:
-            logger.info("nightly sweep: %s is not a school day anywhere; nothing to do", day)
-        return gap_run
-    with transaction.atomic():
-        run = run_create(date_from=day, date_to=day, district_codes=codes, trigger=RunTrigger.SCHEDULE)
-        run_enqueue(run=run)
-    return run
