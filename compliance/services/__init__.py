@@ -47,8 +47,8 @@ from .schedule import MAX_CATCH_UP_DAYS, nightly_plan, previous_night, rule_wind
 from .sweeps import (
     _debounce_claim,
     _debounce_release,
-    sweep_pending_process,
     sweep_after_write,
+    sweep_pending_process,
     sweep_pending_summary,
     sweep_request,
 )

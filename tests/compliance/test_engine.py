@@ -136,19 +136,72 @@ def test_a_rectifying_finding_the_data_still_shows_stays_rectifying(test_rules, 
     assert finding.status == FindingStatus.RECTIFYING
 
 
-def test_nightly_sweep_skips_a_weekend_and_reports_a_calendar_gap(
+def _windows(parts, district_code="110101"):
+    return {p.rule_id: (p.date_from, p.date_to) for p in parts if p.district.code == district_code}
+
+
+def test_the_nightly_plan_gives_each_rule_the_days_that_became_checkable_for_it(db):
+    """Tuesday night after a Monday night: every-day rules look at Monday, the completeness rules (grace 1 day) at
+    Sunday's deadline, which lapsed on Monday, so no school day and no part; registration rules run."""
+    parts, gaps = services.nightly_plan(night=TUE, previous=MON)
+    windows = _windows(parts)
+    assert gaps == []
+    assert windows["TI-13-HOLIDAY"] == (MON, MON)
+    assert windows["HW-5-G36"] == (MON, MON)
+    assert windows["TI-14-CERT"] == (MON, MON)  # undated: judged as the registry stands
+    assert "HW-4-PUBLISH" not in windows and "AS-REPORT-MISSING" not in windows  # Sunday: nothing due
+    # Wednesday night: Monday's filings were due by Tuesday 20:00
+    windows = _windows(services.nightly_plan(night=WED, previous=TUE)[0])
+    assert windows["HW-4-PUBLISH"] == windows["AS-REPORT-MISSING"] == (MON, MON)
+
+
+def test_a_weekend_night_sweeps_the_weekend_for_the_every_day_rules_only(db):
+    sat, sun = dt.date(2026, 11, 14), dt.date(2026, 11, 15)
+    windows = _windows(services.nightly_plan(night=sun, previous=sat)[0])
+    assert windows["TI-13-HOLIDAY"] == (sat, sat)
+    assert windows["TI-15-PREPAY"] == (sat, sat)
+    assert "HW-5-G36" not in windows  # a Saturday is no school day
+    # after nights the job did not run it catches up on every day since
+    windows = _windows(services.nightly_plan(night=dt.date(2026, 11, 16), previous=dt.date(2026, 11, 14))[0])
+    assert windows["TI-13-HOLIDAY"] == (dt.date(2026, 11, 14), dt.date(2026, 11, 15))
+    assert windows["HW-4-PUBLISH"] == (dt.date(2026, 11, 13), dt.date(2026, 11, 14))  # Friday's deadline lapsed
+
+
+def test_a_complaint_is_swept_the_night_after_its_deadline_passes(db):
+    from tests.dashboards import factories as df
+
+    received = dt.date(2026, 10, 12)
+    df.complaint(
+        f.district("110101"), received_on=received, state="accepted", accept_due=dt.date(2026, 10, 13), resolve_due=MON
+    )
+    windows = _windows(services.nightly_plan(night=TUE, previous=MON)[0])
+    assert windows["CP-18-RESOLVE"] == (received, received)
+    assert "CP-18-ACCEPT" not in windows
+    assert "CP-18-RESOLVE" not in _windows(services.nightly_plan(night=WED, previous=TUE)[0])
+
+
+def test_one_run_per_night_and_a_calendar_gap_is_shown_with_its_year(
     test_rules, big_class, monkeypatch, django_capture_on_commit_callbacks
 ):
-    assert services.run_nightly(day=dt.date(2026, 11, 14)) is None  # a Saturday
     monkeypatch.setattr(registry, "auto_rules", lambda: [registry.get_rule(test_rules.HEADCOUNT)])
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.run_nightly(day=TUE)
+        run = services.run_nightly(night=WED)
     run.refresh_from_db()
     assert run.state == RunState.DONE and len(run.district_codes) == 16
-    gap = services.run_nightly(day=dt.date(2027, 3, 9))
+    assert (run.date_from, run.date_to) == (TUE, TUE)
+    assert services.run_nightly(night=WED).pk == run.pk  # asked again: the same run
+    # the next night starts where this one stopped, and nights the job missed are caught up
+    later = dt.date(2026, 11, 14)
+    assert services.nightly_plan(night=later)[0][0].date_from == WED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gap = services.run_nightly(night=dt.date(2027, 3, 9))
+    gap.refresh_from_db()
     assert gap.state == RunState.FAILED
-    assert gap.errors and all("2027" in e["error"] for e in gap.errors)
-    assert ComplianceRun.objects.filter(state=RunState.FAILED).count() == 1
+    assert {e["year"] for e in gap.errors} == {2027}
+    assert {e["code"] for e in gap.errors} == {services.CALENDAR_GAP}
+    assert all("2027" in e["error"] for e in gap.errors)
+    assert len(gap.errors) == 16  # one line per district, not per rule
 
 
 def test_a_parameter_row_is_added_not_edited(test_rules, city_user):
