@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.scoping import is_city, role_of
 from compliance.parameters import MissingParameter, parameter_value
+from compliance.services import sweep_after_write
 from schools.calendar import SchoolCalendar
 from schools.choices import grade_band
 from shuangjian.errors import ConflictError, ServiceError
@@ -109,6 +110,14 @@ def _event(complaint, *, kind, actor=None, note="", public=False, from_state="",
 # -- deadlines ----------------------------------------------------------------
 
 
+def _sweep(complaint: Complaint, *, also: int | None = None) -> None:
+    """Ask for the deadline rules (CP-18-*) to look at the complaint's day again, in its district (and the one it
+    moves to): a state change can meet or miss a deadline."""
+    sweep_after_write(
+        topic=Complaint, district_ids=[complaint.district_id, also], dates=[complaint.received_on], reason="complaint"
+    )
+
+
 def working_days_due(*, district, start: dt.date, key: str) -> dt.date:
     """``start`` plus the parameter's number of working days on the district's calendar (raises CalendarGap)."""
     days = int(parameter_value(key, on=start))
@@ -139,6 +148,7 @@ def complaint_fill_deadlines(*, complaint: Complaint) -> bool:
         complaint.deadline_note = ""
         with transaction.atomic():
             complaint.save(update_fields=["accept_due", "resolve_due", "deadline_note", "updated_at"])
+            _sweep(complaint)
             _event(complaint, kind=EventKind.DEADLINE, label="系统", note="日历已补录，办理期限已计算")
             audit_record(
                 actor=None,
@@ -539,6 +549,7 @@ def complaint_transition(
         changed = Complaint.objects.filter(pk=complaint.pk, state=complaint.state).update(updated_at=now, **updates)
         if not changed:
             raise ConflictError(_("这件投诉的状态已被他人修改，请刷新后重试"))
+        _sweep(complaint)
         _event(
             complaint,
             kind=EventKind.TRANSITION,
@@ -590,6 +601,7 @@ def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
         )
         if not changed:
             raise ConflictError(_("这件投诉的状态已变化，请刷新后重试"))
+        _sweep(complaint)
         _event(
             complaint,
             kind=EventKind.REOPENED,
@@ -638,6 +650,7 @@ def complaint_reroute(
         Complaint.objects.filter(pk=complaint.pk).update(
             district=new_district, department=new_department, updated_at=timezone.now()
         )
+        _sweep(complaint, also=new_district.pk)
         complaint.refresh_from_db()
         new = f"{complaint.district.name}·{complaint.get_department_display()}"
         _event(complaint, kind=EventKind.REROUTED, actor=actor, note=f"由{old}转至{new}：{reason}")

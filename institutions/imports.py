@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.choices import Role
 from accounts.scoping import is_city, restrict, role_of
+from compliance.services import sweep_after_write
 from schools.models import District
 from shuangjian import cells
 from shuangjian.cells import CellError
@@ -27,7 +28,14 @@ from shuangjian.errors import ServiceError
 from . import tabular
 from .choices import Audience, Category, Domain, LicenceStatus, ListStatus, Mode, SessionMode
 from .models import Course, Institution, Session, Site
-from .services import _changes, _snapshot, _staff_district_id, institution_set_list_status
+from .services import (
+    _DATED_FIELDS,
+    _changes,
+    _snapshot,
+    _staff_district_id,
+    _sweep_institution,
+    institution_set_list_status,
+)
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -218,8 +226,10 @@ def _registry_save(planned: _Planned, *, user, file_name: str, request, report: 
         audit_record(
             actor=user, action="create", obj=instance, request=request, detail={**_snapshot(instance), **source}
         )
+        _sweep_institution(instance, dated=False)
     elif changes := _changes(planned.before, instance):
         audit_record(actor=user, action="update", obj=instance, request=request, detail={"changes": changes, **source})
+        _sweep_institution(instance, dated=bool(_DATED_FIELDS & set(changes)))
     if planned.status is not None and planned.status != previous:
         reason = _("批量导入%(file)s") % {"file": f"（{file_name}）" if file_name else ""}
         institution_set_list_status(
@@ -324,6 +334,12 @@ def _session_save(to_create, *, user, file_name: str, request) -> None:
         by_institution.setdefault(session.course.institution_id, []).append((number, session))
     for rows in by_institution.values():
         institution = rows[0][1].course.institution
+        sweep_after_write(
+            topic=Session,
+            district_ids=[institution.district_id],
+            dates={timezone.localtime(x.starts_at).date() for _, x in rows},
+            reason="import",
+        )
         audit_record(
             actor=user,
             action="create",

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.choices import Role
 from accounts.scoping import is_city, role_of
+from compliance.services import sweep_after_write
 from schools.models import District
 from shuangjian.errors import ServiceError
 
 from .choices import ListStatus
-from .models import Course, Institution, ListStatusChange, Session, Site
+from .models import Course, EnrolmentFiling, Institution, ListStatusChange, Prepayment, Session, Site
 
 # --- who may do what ---------------------------------------------------------------------------------------
 
@@ -38,6 +39,60 @@ def _check_district(user, district):
     own = _staff_district_id(user)
     if own is not None and district.pk != own:
         raise ServiceError(_("只能在本区登记机构"), code="out_of_scope", fields={"district": [_("不在您的管辖范围")]})
+
+
+# --- what the rules check again after a write ----------------------------------------------------------------
+#
+# Every write a rule reads asks for a sweep of the dates it concerns, in its transaction (the outbox of
+# ``compliance.services.sweep_after_write``): a session its date (before and after a change), a prepayment the day
+# it was paid, a course its enrolment and its sessions, a site the sessions held there. Registration data with no
+# date (a trainer, a disclosure) is judged by the undated rules as it stands.
+
+#: the institution fields rules read for dated activity (licence for TI-12-UNLICENSED, category for the TI-13
+#: rules); a change to another field concerns the registration rules only
+_DATED_FIELDS = {"licence_no", "licence_status", "category"}
+
+
+def _local_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _session_dates(sessions) -> set[dt.date]:
+    from django.db.models.functions import TruncDate
+
+    return set(sessions.annotate(day=TruncDate("starts_at")).values_list("day", flat=True).distinct())
+
+
+def _institution_dates(institution_id: int, since: dt.date | None = None) -> set[dt.date]:
+    """The days of an institution's activity (sessions, enrolment openings), from ``since`` on."""
+    sessions = Session.objects.filter(course__institution_id=institution_id)
+    courses = Course.objects.filter(institution_id=institution_id, enrolment_opens_on__isnull=False)
+    if since is not None:
+        sessions = sessions.filter(starts_at__date__gte=since)
+        courses = courses.filter(enrolment_opens_on__gte=since)
+    return _session_dates(sessions) | set(courses.values_list("enrolment_opens_on", flat=True))
+
+
+def _record_dates(record, before: dict | None) -> set[dt.date]:
+    """The days a sub-record's rules must look at again after it changed (before and after the change)."""
+    fields = {Session: "starts_at", Prepayment: "paid_on", EnrolmentFiling: "enrolment_opens_on"}
+    if type(record) in fields:
+        name = fields[type(record)]
+        values = {getattr(record, name), (before or {}).get(name)}
+        return {_local_date(v) for v in values if v is not None}
+    if isinstance(record, Course):
+        values = {record.enrolment_opens_on, (before or {}).get("enrolment_opens_on")}
+        return {v for v in values if v is not None} | _session_dates(record.sessions.all())
+    if isinstance(record, Site):
+        return _session_dates(record.sessions.all())
+    return set()
+
+
+def _sweep_institution(institution, *, dated: bool, since: dt.date | None = None, topic=Institution) -> None:
+    dates = _institution_dates(institution.pk, since) if dated else set()
+    sweep_after_write(topic=topic, district_ids=[institution.district_id], dates=dates, reason="registry")
 
 
 # --- institutions ------------------------------------------------------------------------------------------
@@ -91,6 +146,7 @@ def institution_create(
     _validated(institution)
     institution.save()
     audit_record(actor=user, action="create", obj=institution, request=request, detail=_snapshot(institution))
+    _sweep_institution(institution, dated=False)
     if status != ListStatus.NONE:
         institution_set_list_status(
             institution=institution,
@@ -132,6 +188,7 @@ def institution_update(
     changes = _changes(before, institution)
     if changes:
         audit_record(actor=user, action="update", obj=institution, request=request, detail={"changes": changes})
+        _sweep_institution(institution, dated=bool(_DATED_FIELDS & set(changes)))
     if status is not None and status != institution.list_status:
         institution_set_list_status(
             institution=institution,
@@ -181,6 +238,9 @@ def record_save(*, user, save, before: dict | None, request=None):
     record = save()
     after = record_values(record)
     district = _institution_of(record).district_id
+    sweep_after_write(
+        topic=type(record), district_ids=[district], dates=_record_dates(record, before), reason="registry"
+    )
     if before is None:
         audit_record(actor=user, action="create", obj=record, district=district, request=request, detail=after)
     else:
@@ -346,6 +406,7 @@ def institution_set_list_status(
         actor=actor,
     )
     Institution.objects.filter(pk=locked.pk).update(list_status=status, list_status_since=effective_on)
+    _sweep_institution(locked, dated=True, since=effective_on, topic=ListStatusChange)
     institution.list_status = status
     institution.list_status_since = effective_on
     audit_record(
