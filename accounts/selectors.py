@@ -79,7 +79,15 @@ def landing_context(*, user, role) -> dict:
     elif role == Role.INSTITUTION:
         context["institution"] = profile.institution
     context["findings"] = _open_findings(user)
+    context["notices"] = _open_notices(user)
     return context
+
+
+def _open_notices(user):
+    """The rectification notices waiting for the caller (a report to write, a report to review)."""
+    from compliance.selectors import notices_open_for_landing
+
+    return notices_open_for_landing(user=user, limit=20)
 
 
 def _open_findings(user):

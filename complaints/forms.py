@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
 from schools.models import District, School
+from shuangjian.fields import MultipleFileField
 
 from .choices import Category, Channel, Department, State, TargetKind
 from .uploads import MAX_PHOTOS
@@ -12,20 +13,11 @@ from .uploads import MAX_PHOTOS
 SEARCH_LIMIT = 10
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    """Several files under one name; their content is checked by the service (``uploads.check_photos``)."""
+class MultipleImageField(MultipleFileField):
+    """Several photos under one name; their content is checked by the service (``uploads.check_photos``)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleImageField, self).clean(f, initial) for f in files]
+        super().__init__(*args, accept="image/*", **kwargs)
 
 
 class ComplaintForm(forms.Form):

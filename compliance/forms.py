@@ -5,9 +5,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import District
+from shuangjian.fields import MultipleFileField
 
 from . import registry
-from .choices import ALLOWED_TRANSITIONS, SUBJECT_STATUSES, FindingStatus
+from .choices import ALLOWED_TRANSITIONS, SUBJECT_STATUSES, FindingStatus, ReportDecision
 
 
 class FindingStatusForm(forms.Form):
@@ -66,4 +67,53 @@ class RunStartForm(forms.Form):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("结束日期不能早于开始日期"))
+        return data
+
+
+class NoticeIssueForm(forms.Form):
+    """Issue rectification notices for the chosen open findings (one notice per school or institution)."""
+
+    finding_ids = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput)
+    required_action = forms.CharField(
+        label=_("整改要求"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        help_text=_("写明应采取的整改措施；被通知的学校或机构在整改报告中逐项说明"),
+    )
+
+    def __init__(self, *args, finding_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(i, str(i)) for i in finding_ids]
+        cast(forms.ChoiceField, self.fields["finding_ids"]).choices = choices
+
+
+class ReportForm(forms.Form):
+    """The subject's rectification report: what was done, with evidence attached."""
+
+    text = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 6}), max_length=8000)
+    files = MultipleFileField(
+        label=_("附件（照片、PDF、Excel，每个不超过 10 MB）"),
+        required=False,
+        accept="image/jpeg,image/png,image/webp,application/pdf,.xlsx",
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("复核结果"),
+        choices=[(ReportDecision.ACCEPTED, _("通过，销号")), (ReportDecision.RETURNED, _("退回，重新整改"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("复核意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("退回时必填"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == ReportDecision.RETURNED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("退回须说明理由"))
         return data

@@ -3,8 +3,8 @@
 from accounts.scoping import restrict
 
 from . import registry
-from .choices import ACTIVE_STATUSES
-from .models import Finding
+from .choices import ACTIVE_STATUSES, FindingStatus, NoticeState
+from .models import Finding, RectificationNotice
 
 
 def findings_visible(*, user):
@@ -63,3 +63,25 @@ def rule_catalogue(
             }
         )
     return out
+
+
+def notices_visible(*, user):
+    """The notices the caller may see: district staff their district's, a school or institution its own."""
+    return restrict(RectificationNotice.objects.all(), user).select_related("district", "school", "institution")
+
+
+def notices_open_for_landing(*, user, limit=20):
+    """The caller's notices still waiting for something (a report, a review), the nearest deadline first."""
+    return list(notices_visible(user=user).exclude(state=NoticeState.ACCEPTED).order_by("deadline", "id")[:limit])
+
+
+def notice_candidates(*, user, ids=None, queryset=None, limit=500):
+    """The open findings a notice may be issued for, grouped by the school or institution concerned:
+    ``[(subject, [findings])]``. ``ids``: chosen rows; else ``queryset`` (a filtered list), at most ``limit``."""
+    qs = findings_visible(user=user).filter(status=FindingStatus.OPEN)
+    qs = qs.filter(pk__in=ids) if ids is not None else qs.filter(pk__in=queryset.values("pk"))
+    groups: dict = {}
+    for f in qs.exclude(school__isnull=True, institution__isnull=True).order_by("pk")[:limit]:
+        subject = f.school or f.institution
+        groups.setdefault((type(subject).__name__, subject.pk), (subject, []))[1].append(f)
+    return list(groups.values())

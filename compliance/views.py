@@ -14,10 +14,10 @@ from accounts.scoping import is_city, restrict, role_of
 from shuangjian.errors import ServiceError
 
 from . import registry, selectors, services
-from .choices import RunTrigger
+from .choices import NoticeState, ReportDecision, RunTrigger
 from .filtersets import FindingPageFilterSet
-from .forms import FindingStatusForm, RunStartForm
-from .models import ComplianceRun, FindingEvent
+from .forms import FindingStatusForm, NoticeIssueForm, ReportForm, ReviewForm, RunStartForm
+from .models import ComplianceRun, FindingEvent, RectificationReport, ReportAttachment
 
 SORTS = {
     "date": ["period_start", "id"],
@@ -64,6 +64,7 @@ def finding_list(request):
             "query": query.urlencode(),
             "sort": sort,
             "sortless": sortless.urlencode(),
+            "may_issue": _bureau(user),
         },
     )
 
@@ -160,3 +161,218 @@ def run_detail(request, pk):
     user = _staff(request)
     run = get_object_or_404(restrict(ComplianceRun.objects.select_related("started_by"), user), pk=pk)
     return render(request, "compliance/run_detail.html", {"run": run})
+
+
+# --- rectification: notices, reports, reviews -----------------------------------------------------------------
+
+
+def _add_service_errors(form, exc: ServiceError) -> None:
+    form.add_error(None, exc.message)
+    for field, errors in exc.fields.items():
+        if field in form.fields and field != "finding_ids":
+            for error in errors:
+                form.add_error(field, str(error))
+
+
+def _suggested_action(groups) -> str:
+    """The rules' own hints, one line each: what the notice asks, before staff edit it."""
+    lines = []
+    for rule_id in sorted({f.rule_id for _subject, findings in groups for f in findings}):
+        rule = registry.get_rule(rule_id) if registry.is_registered(rule_id) else None
+        if rule and rule.hint_zh:
+            lines.append(f"{rule.id}：{rule.hint_zh}")
+    return "\n".join(lines)
+
+
+@login_required
+def notice_new(request):
+    """Issue notices for the chosen open findings (``ids``), or for every open finding the list's filters find."""
+    user = _staff(request)
+    if not _bureau(user):
+        raise PermissionDenied
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [int(i) for i in source.getlist("finding_ids") if str(i).isdigit()]
+    if ids:
+        groups = selectors.notice_candidates(user=user, ids=ids)
+    else:
+        filterset = FindingPageFilterSet(request.GET or None, queryset=selectors.findings_visible(user=user), user=user)
+        findings = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        groups = selectors.notice_candidates(user=user, queryset=findings)
+    chosen = [f.pk for _subject, findings in groups for f in findings]
+    form = NoticeIssueForm(
+        request.POST if "required_action" in request.POST else None,
+        finding_ids=chosen,
+        initial={"finding_ids": chosen, "required_action": _suggested_action(groups)},
+    )
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                notices = services.notices_issue(
+                    actor=user,
+                    finding_ids=form.cleaned_data["finding_ids"],
+                    required_action=form.cleaned_data["required_action"],
+                    request=request,
+                )
+            except ServiceError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已下发 %(n)d 份整改通知：%(numbers)s")
+                    % {"n": len(notices), "numbers": "、".join(n.number for n in notices)},
+                )
+                if len(notices) == 1:
+                    return redirect("compliance:notice", pk=notices[0].pk)
+                return redirect("compliance:notices")
+        status = 400
+    deadlines = []
+    if groups:
+        from django.utils import timezone
+
+        for subject, findings in groups:
+            severities = {
+                registry.get_rule(f.rule_id).severity if registry.is_registered(f.rule_id) else "medium"
+                for f in findings
+            }
+            try:
+                days, deadline = services.notice_deadline(
+                    district=findings[0].district, issued_on=timezone.localdate(), severities=severities
+                )
+            except ServiceError as exc:
+                days, deadline = None, exc.message
+            deadlines.append({"subject": subject, "findings": findings, "days": days, "deadline": deadline})
+    return render(request, "compliance/notice_new.html", {"form": form, "groups": deadlines}, status=status)
+
+
+NOTICE_SORTS = {"deadline": ["deadline", "id"], "-issued": ["-issued_at", "-id"], "state": ["state", "deadline"]}
+
+
+@login_required
+def notice_list(request):
+    user = _staff(request)
+    notices = selectors.notices_visible(user=user)
+    state = request.GET.get("state")
+    if state in NoticeState.values:
+        notices = notices.filter(state=state)
+    sort = request.GET.get("sort") if request.GET.get("sort") in NOTICE_SORTS else "-issued"
+    page = Paginator(notices.order_by(*NOTICE_SORTS[sort]), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "compliance/notice_list.html",
+        {"page": page, "states": NoticeState.choices, "state": state, "sort": sort, "query": query.urlencode()},
+    )
+
+
+def _notice(request, pk):
+    user = _staff(request)
+    notice = get_object_or_404(
+        selectors.notices_visible(user=user).prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=RectificationReport.objects.select_related("submitted_by", "decided_by").prefetch_related(
+                    "attachments"
+                ),
+            ),
+            "findings",
+        ),
+        pk=pk,
+    )
+    return user, notice
+
+
+def _notice_page(request, notice, *, report_form=None, review_form=None, status=200):
+    user = request.user
+    may_report = services.subject_may_answer(user, notice) and notice.state in (
+        NoticeState.ISSUED,
+        NoticeState.RETURNED,
+    )
+    may_review = _bureau(user) and notice.state == NoticeState.SUBMITTED
+    return render(
+        request,
+        "compliance/notice_detail.html",
+        {
+            "notice": notice,
+            "findings": notice.findings.select_related("school_class", "school", "institution").order_by("pk"),
+            "reports": notice.reports.all(),
+            "report_form": report_form or (ReportForm() if may_report else None),
+            "review_form": review_form or (ReviewForm() if may_review else None),
+        },
+        status=status,
+    )
+
+
+@login_required
+def notice_detail(request, pk):
+    _user, notice = _notice(request, pk)
+    return _notice_page(request, notice)
+
+
+@login_required
+def notice_report(request, pk):
+    """The subject submits its rectification report (POST)."""
+    user, notice = _notice(request, pk)
+    if request.method != "POST":
+        return redirect("compliance:notice", pk=notice.pk)
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.report_submit(
+                actor=user,
+                notice=notice,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+                request=request,
+            )
+        except ServiceError as exc:
+            if exc.code == "permission_denied":
+                raise PermissionDenied from exc
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("整改报告已提交，等待区教委复核"))
+            return redirect("compliance:notice", pk=notice.pk)
+    return _notice_page(request, notice, report_form=form, status=400)
+
+
+@login_required
+def notice_review(request, pk):
+    """Bureau staff accept or return the pending report (POST)."""
+    user, notice = _notice(request, pk)
+    if not _bureau(user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("compliance:notice", pk=notice.pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_review(
+                actor=user,
+                notice=notice,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ServiceError as exc:
+            _add_service_errors(form, exc)
+        else:
+            accepted = form.cleaned_data["decision"] == ReportDecision.ACCEPTED
+            messages.success(request, _("已通过复核，问题已销号") if accepted else _("已退回，等待重新整改"))
+            return redirect("compliance:notice", pk=notice.pk)
+    return _notice_page(request, notice, review_form=form, status=400)
+
+
+@login_required
+def attachment_download(request, pk):
+    """A report's attachment, to the notice's parties only, always as a download (never rendered inline)."""
+    from django.http import FileResponse
+
+    user = _staff(request)
+    item = get_object_or_404(restrict(ReportAttachment.objects.all(), user), pk=pk)
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, as_attachment=True, filename=item.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -19,3 +19,10 @@ class ServiceError(Exception):
 class ConflictError(ServiceError):
     code = "conflict"
     status_code = 409
+
+
+class ForbiddenError(ServiceError):
+    """The caller's role may not do this (an API answers 403; a page, its 403 page)."""
+
+    code = "permission_denied"
+    status_code = 403

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "SessionModeEnum": "institutions.choices.SessionMode",
         "ListStatusEnum": "institutions.choices.ListStatus",
         "FindingStatusEnum": "compliance.choices.FindingStatus",
+        "NoticeStateEnum": "compliance.choices.NoticeState",
+        "ReportDecisionEnum": "compliance.choices.ReportDecision",
     },
     # The schema generates without a warning: `check --deploy` (drf-spectacular's deploy check) and
     # `manage.py spectacular --validate --fail-on-warn` both hold it to that (tests/security/test_api_fuzz.py).

@@ -10,8 +10,16 @@ from schools.api.serializers import ScopedPrimaryKeyRelatedField
 from schools.models import District, School, SchoolClass, SchoolTeacher
 
 from .. import registry
-from ..choices import FindingStatus
-from ..models import ComplianceRun, Finding, FindingEvent, RuleParameter
+from ..choices import FindingStatus, ReportDecision
+from ..models import (
+    ComplianceRun,
+    Finding,
+    FindingEvent,
+    RectificationNotice,
+    RectificationReport,
+    ReportAttachment,
+    RuleParameter,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -216,3 +224,90 @@ class FindingCaseSerializer(serializers.Serializer):
             raise serializers.ValidationError({"district": [_("请指定区或问题对象")]})
         attrs["school"] = school
         return attrs
+
+
+class ReportAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportAttachment
+        fields = ["id", "name", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("compliance:attachment", args=[obj.pk])
+
+
+class RectificationReportSerializer(serializers.ModelSerializer):
+    submitted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    attachments = ReportAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RectificationReport
+        fields = [
+            "id",
+            "text",
+            "submitted_by",
+            "submitted_at",
+            "decision",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    finding_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RectificationNotice
+        fields = [
+            "id",
+            "number",
+            "district",
+            "school",
+            "institution",
+            "issued_on",
+            "issued_at",
+            "working_days",
+            "deadline",
+            "state",
+            "returns",
+            "accepted_at",
+            "finding_ids",
+        ]
+        read_only_fields = fields
+
+    def get_finding_ids(self, obj) -> list[int]:
+        return sorted(f.pk for f in obj.findings.all())
+
+
+class NoticeDetailSerializer(NoticeSerializer):
+    reports = RectificationReportSerializer(many=True, read_only=True)
+
+    class Meta(NoticeSerializer.Meta):
+        fields = [*NoticeSerializer.Meta.fields, "basis", "required_action", "reports"]
+        read_only_fields = fields
+
+
+class NoticeCreateSerializer(serializers.Serializer):
+    finding_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=2000)
+    required_action = serializers.CharField(max_length=4000)
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=8000)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[ReportDecision.ACCEPTED, ReportDecision.RETURNED])
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from .views import FindingViewSet, RuleParameterViewSet, RuleViewSet, RunViewSet
+from .views import FindingViewSet, NoticeViewSet, RuleParameterViewSet, RuleViewSet, RunViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -11,5 +11,6 @@ router.register("compliance/rules", RuleViewSet, basename="compliance-rule")
 router.register("compliance/parameters", RuleParameterViewSet, basename="compliance-parameter")
 router.register("compliance/runs", RunViewSet, basename="compliance-run")
 router.register("compliance/findings", FindingViewSet, basename="compliance-finding")
+router.register("compliance/notices", NoticeViewSet, basename="compliance-notice")
 
 urlpatterns = router.urls

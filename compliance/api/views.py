@@ -1,9 +1,12 @@
 """The compliance API: the rule catalogue, parameters, runs and findings (thin: services do the work)."""
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.scoping import is_city, role_of
@@ -13,12 +16,17 @@ from shuangjian.pagination import StandardPagination
 from .. import selectors, services
 from ..choices import SUBJECT_STATUSES, RunTrigger
 from ..filtersets import FindingFilterSet, RuleParameterFilterSet, RunFilterSet
-from ..models import ComplianceRun, Finding, FindingEvent, RuleParameter
+from ..models import ComplianceRun, Finding, FindingEvent, RectificationNotice, RectificationReport, RuleParameter
 from .serializers import (
     FindingCaseSerializer,
     FindingDetailSerializer,
     FindingSerializer,
     FindingStatusSerializer,
+    NoticeCreateSerializer,
+    NoticeDetailSerializer,
+    NoticeSerializer,
+    ReportCreateSerializer,
+    ReviewSerializer,
     RuleParameterSerializer,
     RuleSerializer,
     RunCreateSerializer,
@@ -205,3 +213,71 @@ class FindingViewSet(ScopedModelViewSet):
             .get(pk=finding.pk)
         )
         return FindingDetailSerializer(finding, context={"request": self.request}).data
+
+
+class NoticeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Rectification notices (整改通知): POST issues notices for open findings (one per school or institution);
+    ``report`` (multipart: text, files) is the subject's answer; ``review`` (accept or return) the bureau's."""
+
+    queryset = RectificationNotice.objects.select_related("district").prefetch_related("findings")
+    serializer_class = NoticeSerializer
+    ordering_fields = ["issued_at", "deadline", "state"]
+    filterset_fields = ["state"]
+    write_roles = frozenset({"city", "district", "school", "institution"})
+    schema_errors = {"POST": ("403", "404", "409")}
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action != "list":
+            qs = qs.prefetch_related(
+                Prefetch(
+                    "reports",
+                    queryset=RectificationReport.objects.select_related("submitted_by", "decided_by").prefetch_related(
+                        "attachments"
+                    ),
+                )
+            )
+        return qs
+
+    def get_serializer_class(self):
+        return NoticeSerializer if self.action == "list" else NoticeDetailSerializer
+
+    def _detail(self, notice, status_code=status.HTTP_200_OK):
+        notice = self.get_queryset().get(pk=notice.pk)
+        return Response(NoticeDetailSerializer(notice, context={"request": self.request}).data, status=status_code)
+
+    @extend_schema(request=NoticeCreateSerializer, responses={201: NoticeDetailSerializer(many=True)})
+    def create(self, request):
+        data = NoticeCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notices = services.notices_issue(actor=request.user, request=request, **data.validated_data)
+        rows = self.get_queryset().filter(pk__in=[n.pk for n in notices]).order_by("pk")
+        return Response(
+            NoticeDetailSerializer(rows, many=True, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request={"multipart/form-data": ReportCreateSerializer}, responses={201: NoticeDetailSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def report(self, request, pk=None):
+        notice = self.get_object()
+        data = ReportCreateSerializer(
+            data={"text": request.data.get("text", ""), "files": request.FILES.getlist("files")}
+        )
+        data.is_valid(raise_exception=True)
+        services.report_submit(
+            actor=request.user,
+            notice=notice,
+            text=data.validated_data["text"],
+            files=data.validated_data["files"],
+            request=request,
+        )
+        return self._detail(notice, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReviewSerializer, responses={200: NoticeDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        notice = self.get_object()
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.report_review(actor=request.user, notice=notice, request=request, **data.validated_data)
+        return self._detail(notice)

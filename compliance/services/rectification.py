@@ -26,7 +26,7 @@ from accounts.audit import audit_record
 from accounts.choices import Role
 from accounts.scoping import is_city, restrict, role_of
 from shuangjian.attachments import check_attachments
-from shuangjian.errors import ConflictError, ServiceError
+from shuangjian.errors import ConflictError, ForbiddenError, ServiceError
 
 from .. import registry
 from ..choices import FindingStatus, NoticeState, ReportDecision
@@ -56,7 +56,7 @@ def _bureau_district_id(user):
         return None
     profile = role_of(user)
     if profile is None or profile.role != Role.DISTRICT:
-        raise ServiceError(_("只有市、区教委工作人员可以下发整改通知或复核整改报告"), code="permission_denied")
+        raise ForbiddenError(_("只有市、区教委工作人员可以下发整改通知或复核整改报告"))
     return profile.district_id
 
 
@@ -190,7 +190,7 @@ def notices_issue(*, actor, finding_ids, required_action: str, request=None) -> 
     return notices
 
 
-def _subject_may_answer(user, notice: RectificationNotice) -> bool:
+def subject_may_answer(user, notice: RectificationNotice) -> bool:
     profile = role_of(user)
     if profile is None:
         return False
@@ -201,8 +201,8 @@ def _subject_may_answer(user, notice: RectificationNotice) -> bool:
 
 def report_submit(*, actor, notice: RectificationNotice, text: str, files=(), request=None) -> RectificationReport:
     """The school or institution answers its notice; the findings wait for the bureau's review."""
-    if not _subject_may_answer(actor, notice):
-        raise ServiceError(_("只有被通知的学校或机构可以提交整改报告"), code="permission_denied")
+    if not subject_may_answer(actor, notice):
+        raise ForbiddenError(_("只有被通知的学校或机构可以提交整改报告"))
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("请填写整改情况"), fields={"text": [_("必填")]})
