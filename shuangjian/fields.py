@@ -17,4 +17,5 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super().clean(f, initial) for f in files]
+        one = super().clean  # a comprehension has no zero-argument super()
+        return [one(f, initial) for f in files]
