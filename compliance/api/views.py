@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.scoping import is_city, role_of
@@ -257,7 +257,7 @@ class NoticeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         )
 
     @extend_schema(request={"multipart/form-data": ReportCreateSerializer}, responses={201: NoticeDetailSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def report(self, request, pk=None):
         notice = self.get_object()
         data = ReportCreateSerializer(

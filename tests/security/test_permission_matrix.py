@@ -171,6 +171,10 @@ FILLS = {
     "api:compliance-run-detail": obj("a", "run"),
     "api:compliance-finding-list": count(apps.get_model("compliance", "Finding")),
     "api:compliance-finding-detail": obj("a", "finding"),
+    "api:compliance-notice-list": count(apps.get_model("compliance", "RectificationNotice")),
+    "api:compliance-notice-detail": obj("a", "notice"),
+    "api:compliance-notice-report": obj("a", "notice"),
+    "api:compliance-notice-review": obj("a", "notice_submitted"),
     # --- API: dashboards, audit, tokens
     "api:dashboard-city": Fill(),
     "api:dashboard-district": Fill(
@@ -256,6 +260,12 @@ FILLS = {
     "compliance:finding": obj("a", "finding"),
     "compliance:runs": count(ComplianceRun),
     "compliance:run": obj("a", "run"),
+    "compliance:notices": count(apps.get_model("compliance", "RectificationNotice")),
+    "compliance:notice-new": count(apps.get_model("compliance", "RectificationNotice")),
+    "compliance:notice": obj("a", "notice"),
+    "compliance:notice-report": obj("a", "notice"),
+    "compliance:notice-review": obj("a", "notice_submitted"),
+    "compliance:attachment": obj("a", "attachment"),
     # --- pages: dashboards
     "dashboards:district-home": Fill(),
     "dashboards:city": Fill(),
@@ -609,6 +619,11 @@ PAYLOADS = {
         }
     ),
     ("api:compliance-finding-detail", "PATCH"): J({"status": "rectifying", "reason": "正在整改"}),
+    ("api:compliance-notice-list", "POST"): J(
+        lambda w, r: {"finding_ids": [w.a["finding"].pk], "required_action": "整改"}
+    ),
+    ("api:compliance-notice-report", "POST"): J({"text": "已整改"}),
+    ("api:compliance-notice-review", "POST"): J({"decision": "accepted"}),
     # --- tokens: the credentials are the permission, so every caller is answered alike
     ("api-token", "POST"): J(lambda w, r: {"username": "sec-school-a", "password": f.TEST_PASSWORD}),
     # --- pages
@@ -655,6 +670,11 @@ PAYLOADS = {
     ("complaints:reroute", "POST"): Form({"department": "sports", "reason": "属于体育类培训"}),
     ("complaints:match-teacher", "POST"): Form(lambda w, r: {"teacher": w.a["teacher"].pk}),
     ("compliance:finding", "POST"): Form({"status": "rectifying", "reason": "正在整改"}),
+    ("compliance:notice-new", "POST"): Form(
+        lambda w, r: {"finding_ids": [w.a["finding"].pk], "required_action": "整改"}
+    ),
+    ("compliance:notice-report", "POST"): Form({"text": "已整改"}),
+    ("compliance:notice-review", "POST"): Form({"decision": "accepted", "reason": ""}),
     ("compliance:runs", "POST"): Form(
         lambda w, r: {
             "date_from": SCHOOL_DAY.isoformat(),
@@ -924,6 +944,20 @@ EXPECT: dict[str, dict[str, dict]] = {
         "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
         "PATCH": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
+    # rectification notices: bureau staff issue and review, the notified school answers; others do not see them
+    "api:compliance-notice-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
+    },
+    "api:compliance-notice-detail": {
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+    },
+    "api:compliance-notice-report": {
+        "POST": E(403, 403, 201, 404, 404, 403, 404, 403),
+    },
+    "api:compliance-notice-review": {
+        "POST": E(403, 403, 403, 404, 404, 200, 404, 200),
+    },
     # --- API: dashboards (district dashboards are for bureau staff: schools and institutions get 404), audit
     "api:dashboard-city": {
         "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
@@ -1135,6 +1169,30 @@ EXPECT: dict[str, dict[str, dict]] = {
     "compliance:run": {
         "GET": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
         "POST": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
+    },
+    "compliance:notices": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+    },
+    "compliance:notice-new": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 400, 302),
+    },
+    "compliance:notice": {
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+    },
+    "compliance:notice-report": {
+        "GET": E(LOGIN, LOGIN, 302, 404, 404, 302, 404, 302),
+        "POST": E(LOGIN, LOGIN, 302, 404, 404, 403, 404, 403),
+    },
+    "compliance:notice-review": {
+        "GET": E(LOGIN, LOGIN, 403, 404, 404, 302, 404, 302),
+        "POST": E(LOGIN, LOGIN, 403, 404, 404, 302, 404, 302),
+    },
+    "compliance:attachment": {
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
     },
     # --- pages: dashboards (the home page redirects each role to its own dashboard)
     "dashboards:district-home": {

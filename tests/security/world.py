@@ -21,7 +21,7 @@ from accounts.audit import audit_record
 from afterschool.models import Activity, DailyReport, Programme, ProviderSelection
 from complaints.models import ComplaintPhoto
 from complaints.services import complaint_submit
-from compliance.models import ComplianceRun, Finding
+from compliance.models import ComplianceRun, Finding, RectificationNotice, RectificationReport, ReportAttachment
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from institutions.models import EnrolmentFiling, ListStatusChange
 from schools.models import Term
@@ -215,6 +215,37 @@ def _finding(anchors, rule_id, district, *, school=None, institution=None, summa
     return _register(anchors, finding, district=district, school=school, institution=institution)
 
 
+def _notices(anchors, district, school, *, name):
+    """Two rectification notices to the side's school: one waiting for its report, one whose report waits for
+    the review (with a photo attached)."""
+    out = {}
+    for key, state in (("notice", "issued"), ("notice_submitted", "submitted")):
+        finding = _finding(anchors, "HW-5-G12", district, school=school, summary=f"{name}校一年级书面作业")
+        Finding.objects.filter(pk=finding.pk).update(
+            status="notified" if state == "issued" else "rectification_submitted"
+        )
+        notice = RectificationNotice.objects.create(
+            number=f"{district.code}-2026-9{len(out):03d}",
+            district=district,
+            school=school,
+            issued_on=SCHOOL_DAY,
+            working_days=5,
+            deadline=SCHOOL_DAY + dt.timedelta(days=7),
+            basis="第五条",
+            required_action="停止布置家庭书面作业",
+            state=state,
+        )
+        notice.findings.set([finding])
+        out[key] = _register(anchors, notice, district=district, school=school)
+    report = RectificationReport.objects.create(notice=out["notice_submitted"], text="已整改")
+    attachment = ReportAttachment(report=report, name="photo.png", content_type="image/png", extension="png", size=1)
+    attachment.file.save("photo.png", ContentFile(png_bytes()), save=False)
+    attachment.size = attachment.file.size
+    attachment.save()
+    out["attachment"] = _register(anchors, attachment, district=district, school=school)
+    return out
+
+
 def _complaint(anchors, district, *, text):
     complaint, secret = complaint_submit(
         target_kind="other",
@@ -334,6 +365,7 @@ def build_world() -> World:
         side.objects["finding_institution"] = _finding(
             anchors, "TI-15-PREPAY", district, institution=inst, summary=f"{name}机构预收费超期"
         )
+        side.objects.update(_notices(anchors, district, school, name=name))
         side.objects["run"] = _run(anchors, district, district_user)
         complaint, secret, photo = _complaint(anchors, district, text=f"{name}区某小区培训班")
         side.objects.update(complaint=complaint, complaint_secret=secret, photo=photo)
