@@ -1,10 +1,18 @@
-"""A compliance sweep of one whole-city school day, against the same checks as plain SQL (the floor).
+"""A compliance sweep of one whole-city school day, against the same checks as plain SQL (the floor); and the
+nightly job's work for one ordinary night and for a Monday night, against theirs.
 
     .venv/bin/python bench/sweep_city_day.py [--database-url postgres://postgres@127.0.0.1:5432/sj_bench_compliance]
-                                             [--day 2026-11-10] [--rule ID ...]
+                                             [--day 2026-11-10] [--rule ID ...] [--processes 2]
+    .venv/bin/python bench/sweep_city_day.py --night ordinary|monday [--night ...] | --nights
+                                             [--database-url .../sj_bench_night] [--day 2026-11-10] [--rule ID ...]
 
 Uses its own database (created and migrated when missing, seeded with
-``seed_demo --scale city --seed 1`` for that one day when it has no schools).
+``seed_demo --scale city --seed 1`` when it has no schools): for the one
+school day ``--day`` alone (default database ``sj_bench_compliance``), or, in
+the night mode, for every day the two nights look at (default database
+``sj_bench_night``, below).
+
+The one-day mode (without ``--night``/``--nights``):
 
 1. The sweep: ``run_create`` + every part executed in this process, batched
    as the tasks carry them (a few rules' parts each, all sixteen districts of a
@@ -25,6 +33,49 @@ Uses its own database (created and migrated when missing, seeded with
    sweep / (checks + writes).
 4. The sweep again with ``--processes`` (default 2) processes executing the
    rules' tasks side by side, as a worker with that concurrency does.
+
+The night mode (``--night ordinary``, ``--night monday``, both with ``--nights``
+or ``--night`` twice): the nightly job (``compliance/services/schedule.py``)
+of one night, each rule over its own days:
+
+- the ordinary night is the night after ``--day`` (a school day, default
+  Tuesday 2026-11-10): the run of Wednesday 02:00 whose previous run was on
+  Tuesday; the every-day and school-day rules over Tuesday, the completeness
+  rules (``grace_param``: HW-4-PUBLISH, AS-REPORT-MISSING) over Monday, the
+  registration rules, the complaint rules over their own due dates;
+- the Monday night is the Monday of ``--day``'s week (2026-11-09), the run of
+  Monday 02:00 whose previous run was on Saturday: the every-day rules over
+  Saturday and Sunday, the completeness rules over Friday and Saturday (Friday
+  is the school day among them), no school-day rule (no school day in its
+  window), the registration and complaint rules.
+
+Preparation: the seed covers every day the two nights' rule windows
+(``schedule.rule_window``) reach, one span (Friday 2026-11-06 to Tuesday
+2026-11-10 by default), so one database serves both nights. ``seed_demo``
+seeds a date range itself: homework and after-school reports on the span's
+school days; institutions' sessions on its days (subject-type courses on school
+days, non-subject courses on the rest days when the span has any, and the
+TI-13-HOLIDAY share of subject-type sessions moved to a rest day); prepayments
+on any of its days. So the weekend's sessions and prepayments are the seed's
+own rows; nothing is added besides. A database seeded for other days is
+refused (drop it, or pass another ``--database-url``).
+
+For each night:
+
+1. The nightly job's work, timed as a whole: ``nightly_plan(night=,
+   previous=)`` + ``run_create_parts(trigger=schedule, night=)`` +
+   ``run_execute_sync`` on the created run (every part executed in this
+   process, batched as the tasks carry them), once on an empty findings table
+   ("first") and once more ("again": the night's run deleted between, untimed,
+   as a night has one run); per rule as in the one-day mode. With
+   ``--processes`` N > 1, the same with N processes executing the tasks.
+2. The floor, per rule: the hand-written statements of the one-day mode once
+   per school day in the rule's window (one statement, city, per day), the
+   other rules' own statements of the "again" sweep replayed; the night's
+   findings and events written back with ``COPY``; the ratios.
+3. The rules with no part that night, and what the data holds on the nights'
+   days (homework items, sessions, prepayments), so the weekend's work shows.
+
 Prints figures; asserts nothing.
 """
 
@@ -160,8 +211,9 @@ def _execute_parts(part_ids):
     services.run_parts_execute(part_ids=part_ids)
 
 
-def _setup(args) -> None:
-    """Point Django at the benchmark's database (created, migrated and seeded when missing)."""
+def _setup(args, span=None) -> None:
+    """Point Django at the benchmark's database (created, migrated and seeded when missing): seeded for ``span``
+    (``(first, last)``, or a function giving them once the database is migrated), else for ``--day`` alone."""
     import psycopg
 
     try:
@@ -187,10 +239,12 @@ def _setup(args) -> None:
     from compliance.signals import run_finished
 
     run_finished.disconnect(dispatch_uid="dashboards_refresh_after_run")
+    date_from, date_to = (span() if callable(span) else span) or (args.day, args.day)
     if not School.objects.exists():
-        print(f"seeding the city for {args.day} (once) ...", flush=True)
+        days = str(date_from) if date_from == date_to else f"{date_from} to {date_to}"
+        print(f"seeding the city for {days} (once) ...", flush=True)
         started = time.perf_counter()
-        call_command("seed_demo", scale="city", seed=1, date_from=args.day, date_to=args.day, verbosity=0)
+        call_command("seed_demo", scale="city", seed=1, date_from=date_from, date_to=date_to, verbosity=0)
         print(f"  seeded in {time.perf_counter() - started:.0f}s")
 
 
@@ -277,25 +331,30 @@ def _empty_findings(args, rule_ids) -> None:
             cur.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
 
 
-def _floors(args, rule_ids, captured) -> dict[str, tuple[float, str]]:
-    """Each check once as plain SQL, warm: the hand-written statement, else the rule's own statements replayed."""
+def _floors(rule_days: dict[str, list[dt.date]], captured) -> dict[str, tuple[float, str]]:
+    """Each check once as plain SQL, warm: the hand-written statement once for each of the rule's school days
+    (``rule_days``), else the rule's own statements replayed."""
     from django.db import connection
 
     from compliance.parameters import parameter_value
 
-    hand = floor_statements(args.day, lambda key: parameter_value(key, on=args.day))
+    hand_days = sorted({day for days in rule_days.values() for day in days})
+    hand = {day: floor_statements(day, lambda key, _day=day: parameter_value(key, on=_day)) for day in hand_days}
     floors: dict[str, tuple[float, str]] = {}
     with connection.cursor() as cur:
         cur.execute("SET jit = off")  # as the sweep runs them: the floor must not pay for JIT compilation either
-        for rule_id in rule_ids:
-            if rule_id in hand:
-                statement, params = hand[rule_id]
-                cur.execute(statement, params)
-                cur.fetchall()  # warm
-                t = time.perf_counter()
-                cur.execute(statement, params)
-                cur.fetchall()
-                floors[rule_id] = (time.perf_counter() - t, "1 statement, city")
+        for rule_id, days in rule_days.items():
+            if days and rule_id in hand[days[0]]:
+                seconds = 0.0
+                for day in days:
+                    statement, params = hand[day][rule_id]
+                    cur.execute(statement, params)
+                    cur.fetchall()  # warm
+                    t = time.perf_counter()
+                    cur.execute(statement, params)
+                    cur.fetchall()
+                    seconds += time.perf_counter() - t
+                floors[rule_id] = (seconds, "1 statement, city" + (f", x {len(days)} days" if len(days) > 1 else ""))
             else:
                 statements = captured.get(rule_id, [])
                 t = time.perf_counter()
@@ -303,17 +362,309 @@ def _floors(args, rule_ids, captured) -> dict[str, tuple[float, str]]:
                     cur.execute(text)
                     if cur.description:
                         cur.fetchall()
-                floors[rule_id] = (time.perf_counter() - t, f"{len(statements)} replayed")
+                seconds = time.perf_counter() - t if statements else 0.0  # a rule with nothing to look at issues none
+                floors[rule_id] = (seconds, f"{len(statements)} replayed")
     return floors
+
+
+@dataclasses.dataclass(frozen=True)
+class Night:
+    """One night of the nightly job: the date it runs on and the date of the run before it."""
+
+    name: str
+    night: dt.date
+    previous: dt.date
+
+    def describe(self) -> str:
+        return (
+            f"the {self.name} night: the run of {self.night:%a %Y-%m-%d} 02:00, the previous run "
+            f"{self.previous:%a %Y-%m-%d} 02:00"
+        )
+
+
+def nights_of(day: dt.date) -> dict[str, Night]:
+    """The ordinary night after ``day`` (a school day: Tuesday's data, Wednesday's run) and the Monday night of
+    ``day``'s week (Saturday's run before it)."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return {
+        "ordinary": Night("ordinary", day + dt.timedelta(days=1), day),
+        "monday": Night("monday", monday, monday - dt.timedelta(days=2)),
+    }
+
+
+def night_span(nights) -> tuple[dt.date, dt.date]:
+    """Every day the nights' rule windows reach (the complaint rules' own dates aside): the days to seed."""
+    from compliance import registry
+    from compliance.services import rule_window
+
+    windows = [
+        window
+        for n in nights
+        for r in registry.auto_rules()
+        if (window := rule_window(r, night=n.night, previous=n.previous)) is not None and window[0] <= window[1]
+    ]
+    return min(w[0] for w in windows), max(w[1] for w in windows)
+
+
+def _night_data(span: tuple[dt.date, dt.date]) -> dict[dt.date, tuple[bool, int, int, int]]:
+    """Per day of ``span``: (school day, homework items, sessions, prepayments); refuses a database seeded for
+    other days (a school day without homework, a rest day without sessions)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from homework.models import HomeworkItem
+    from institutions.models import Prepayment, Session
+    from schools.calendar import SchoolCalendar
+
+    first, last = span
+    items = dict(
+        HomeworkItem.objects.filter(date__range=span).values("date").annotate(n=Count("id")).values_list("date", "n")
+    )
+    sessions = dict(
+        Session.objects.filter(starts_at__date__range=span)
+        .annotate(day=TruncDate("starts_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    payments = dict(
+        Prepayment.objects.filter(paid_on__range=span)
+        .values("paid_on")
+        .annotate(n=Count("id"))
+        .values_list("paid_on", "n")
+    )
+    out = {}
+    for info in SchoolCalendar().days(first, last):
+        out[info.date] = (
+            info.is_school_day,
+            items.get(info.date, 0),
+            sessions.get(info.date, 0),
+            payments.get(info.date, 0),
+        )
+    missing = [d for d, (school, n_items, n_sessions, _) in out.items() if not (n_items if school else n_sessions)]
+    if missing:
+        raise SystemExit(
+            f"the database holds no homework (school days) or sessions (rest days) on {', '.join(map(str, missing))}:"
+            f" it was seeded for other days; drop it or pass another --database-url"
+        )
+    return out
+
+
+def _empty_night(night: Night, rule_ids) -> None:
+    """The findings emptied (as ``_empty_findings``) and the night's run deleted (a night has one run)."""
+    from django.db import connection
+
+    from compliance.models import ComplianceRun, ComplianceRunPart, Finding, FindingEvent
+
+    Finding.objects.filter(rule_id__in=rule_ids).delete()
+    ComplianceRun.objects.filter(night=night.night).delete()
+    with connection.cursor() as cur:
+        for model in (Finding, FindingEvent, ComplianceRunPart):
+            cur.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
+
+
+def _night_sweep(night: Night, rule_ids, label: str, processes: int = 1):
+    """The nightly job's work for ``night``: plan, record, execute every part (this process, or ``processes``
+    processes); returns its seconds, the seconds per rule (one process) and the planned parts."""
+    from django.db import connection
+
+    from compliance import services
+    from compliance.choices import RunTrigger
+    from compliance.models import ComplianceRun
+    from compliance.services import reconcile
+
+    ComplianceRun.objects.filter(night=night.night).delete()  # "again": the night's run once more (untimed)
+    per_rule: dict[str, float] = defaultdict(float)
+    wanted = set(rule_ids)
+    started = time.perf_counter()
+    parts, gaps = services.nightly_plan(night=night.night, previous=night.previous)
+    parts = [p for p in parts if p.rule_id in wanted]
+    run = services.run_create_parts(parts=parts, trigger=RunTrigger.SCHEDULE, night=night.night, calendar_gaps=gaps)
+    planned = time.perf_counter() - started
+    if processes == 1:
+        t = time.perf_counter()
+        tasks = len(services.part_batches(run.pk))  # the batches run_execute_sync executes, counted (untimed)
+        started += time.perf_counter() - t
+        sweep_rule_districts = reconcile.sweep_rule_districts
+
+        def timed(*, rule, **kwargs):
+            t = time.perf_counter()
+            try:
+                return sweep_rule_districts(rule=rule, **kwargs)
+            finally:
+                per_rule[rule.id] += time.perf_counter() - t
+
+        reconcile.sweep_rule_districts = timed
+        try:
+            run = services.run_execute_sync(run=run)
+        finally:
+            reconcile.sweep_rule_districts = sweep_rule_districts
+    else:
+        import multiprocessing
+
+        batches = services.part_batches(run.pk)
+        tasks = len(batches)
+        connection.close()  # each process opens its own, as each worker process does
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            list(pool.imap_unordered(_execute_parts, batches))
+        run = services.run_refresh(run_id=run.pk)
+    total = time.perf_counter() - started
+    label = label if processes == 1 else f"{label}, {processes} processes"
+    rules = len({p.rule_id for p in parts})
+    print(
+        f"sweep {label}: {total:.2f}s (plan and record {planned:.2f}s) for {run.parts_total} parts ({rules} rules, "
+        f"{tasks} tasks; run {run.date_from}..{run.date_to}) — {run.state}, new {run.new_count}, still open "
+        f"{run.still_open_count}, cleared {run.cleared_count}"
+        + (f", {len(run.errors)} errors: {run.errors[:3]}" if run.errors else "")
+    )
+    return total, per_rule, parts
+
+
+def _rule_days(parts) -> dict[str, tuple[dt.date, dt.date, list[dt.date]]]:
+    """Per rule of the plan: its first and last day over its parts and the school days among them (the days the
+    hand-written floor statements run for)."""
+    from schools.calendar import SchoolCalendar
+
+    calendars = SchoolCalendar.for_districts({p.district.pk for p in parts})
+    out: dict[str, tuple[dt.date, dt.date, set]] = {}
+    for p in parts:
+        first, last, school = out.get(p.rule_id, (p.date_from, p.date_to, set()))
+        school |= set(calendars[p.district.pk].school_days(p.date_from, p.date_to))
+        out[p.rule_id] = (min(first, p.date_from), max(last, p.date_to), school)
+    return {rule_id: (first, last, sorted(school)) for rule_id, (first, last, school) in sorted(out.items())}
+
+
+def _ratio(sweep: float, floor: float) -> str:
+    """A rule's ratio; "-" when its floor is nothing (it issued no statement: nothing to look at that day)."""
+    return f"{sweep / floor:.1f}" if floor else "-"
+
+
+def _days_label(first: dt.date, last: dt.date) -> str:
+    return f"{first:%m-%d}" if first == last else f"{first:%m-%d}..{last:%m-%d}"
+
+
+def measure_night(night: Night, rules, processes: int) -> dict[str, float]:
+    """The figures of one night (printed); returns the totals for the summary."""
+    from django.db.models import Count
+
+    from compliance import registry
+    from compliance.models import Finding, FindingEvent
+    from compliance.parameters import parameter_value
+
+    rule_ids = [r.id for r in rules]
+    print(f"\n== {night.describe()}")
+    captured, originals = _capture_rule_sql(rules)
+    try:
+        _empty_night(night, rule_ids)
+        first, _, _ = _night_sweep(night, rule_ids, f"{night.name} night first (empty findings table)")
+        captured.clear()
+        again, per_rule, parts = _night_sweep(night, rule_ids, f"{night.name} night again (same data)")
+    finally:
+        registry._registry.update(originals)
+    parallel = parallel_again = None
+    if processes > 1:
+        _empty_night(night, rule_ids)
+        parallel, _, _ = _night_sweep(night, rule_ids, f"{night.name} night first", processes=processes)
+        parallel_again, _, _ = _night_sweep(night, rule_ids, f"{night.name} night again", processes=processes)
+
+    days = _rule_days(parts)
+    yesterday = night.night - dt.timedelta(days=1)
+    hand = set(floor_statements(yesterday, lambda key: parameter_value(key, on=yesterday)))
+    floors = _floors({r: (school if r in hand else []) for r, (_, _, school) in days.items()}, captured)
+    floor = sum(v[0] for v in floors.values())
+    swept = list(days)
+
+    found = dict(
+        Finding.objects.filter(rule_id__in=swept).values("rule_id").annotate(n=Count("id")).values_list("rule_id", "n")
+    )
+    print(f"\n{'rule':<24}{'days':>13}{'sweep s':>9}{'floor s':>9}{'ratio':>8}{'findings':>10}  floor is")
+    for rule_id, (first_day, last_day, _) in days.items():
+        s, (fl, how) = per_rule.get(rule_id, 0.0), floors[rule_id]
+        undated = not registry.get_rule(rule_id).dated
+        span = "registry" if undated else _days_label(first_day, last_day)
+        print(f"{rule_id:<24}{span:>13}{s:>9.3f}{fl:>9.3f}{_ratio(s, fl):>8}{found.get(rule_id, 0):>10}  {how}")
+    writes = write_floor(Finding.objects.filter(rule_id__in=swept))
+    idle = [r for r in rule_ids if r not in days]
+    if idle:
+        print(f"no part tonight (nothing they look at in their window): {', '.join(idle)}")
+    findings = Finding.objects.filter(rule_id__in=swept).count()
+    print(f"\nfindings in the table: {findings}; history events: {FindingEvent.objects.count()}")
+    print(f"nightly job, {night.name} night: first {first:.2f}s, again {again:.2f}s")
+    print(f"floor (the same checks as plain SQL): {floor:.2f}s")
+    print(f"ratio sweep/floor: first {first / floor:.2f}, again {again / floor:.2f}")
+    if parallel is not None and parallel_again is not None:
+        print(
+            f"with {processes} processes executing the parts: first {parallel:.2f}s, again {parallel_again:.2f}s; "
+            f"ratio {parallel / floor:.2f} / {parallel_again / floor:.2f}"
+        )
+    print(
+        f"writes alone (the same {findings} findings and their events written back with COPY, foreign keys "
+        f"checked at commit): {writes:.2f}s; checks + writes {floor + writes:.2f}s; ratio sweep/(checks + writes): "
+        f"first {first / (floor + writes):.2f}, again {again / (floor + writes):.2f}"
+        + (
+            f"; with {processes} processes {parallel / (floor + writes):.2f} / {parallel_again / (floor + writes):.2f}"
+            if parallel is not None and parallel_again is not None
+            else ""
+        )
+    )
+    from compliance.models import ComplianceRun
+
+    ComplianceRun.objects.filter(night=night.night).delete()
+    return {"first": first, "again": again, "floor": floor, "writes": writes, "findings": findings}
+
+
+def main_nights(args) -> None:
+    """The night mode (see the module docstring)."""
+    every = nights_of(args.day)
+    chosen = [every[name] for name in (["ordinary", "monday"] if args.nights else dict.fromkeys(args.night))]
+    _setup(args, span=lambda: night_span(every.values()))
+    from django.db import connection
+
+    from compliance import registry
+    from schools.models import School, SchoolClass
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")  # planner statistics, as autovacuum keeps them on a live database
+    span = night_span(every.values())
+    data = _night_data(span)
+    rules = [r for r in registry.auto_rules() if not args.rule or r.id in args.rule]
+    print(
+        f"city: {School.objects.count()} schools, {SchoolClass.objects.count()} classes; "
+        f"{len(rules)} auto rules registered"
+    )
+    print(f"PostgreSQL {connection.pg_version // 10000}, {os.cpu_count()} cores")
+    print(
+        "the seeded days: "
+        + "; ".join(
+            f"{day:%a %m-%d} {'school day' if school else 'rest day'}: {items} homework items, {sessions} sessions, "
+            f"{payments} prepayments"
+            for day, (school, items, sessions, payments) in data.items()
+        )
+    )
+    results = {n.name: measure_night(n, rules, args.processes) for n in chosen}
+    print()
+    for name, r in results.items():
+        print(
+            f"nightly job, {name} night: first {r['first']:.2f}s, again {r['again']:.2f}s; floor {r['floor']:.2f}s, "
+            f"ratio {r['first'] / r['floor']:.2f} / {r['again'] / r['floor']:.2f}; checks + writes "
+            f"{r['floor'] + r['writes']:.2f}s, ratio {r['first'] / (r['floor'] + r['writes']):.2f} / "
+            f"{r['again'] / (r['floor'] + r['writes']):.2f} ({r['findings']} findings)"
+        )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL") or default_url("sj_bench_compliance"),
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="default: sj_bench_compliance (one day), sj_bench_night (the nights) on the server of DATABASE_URL",
     )
-    parser.add_argument("--day", type=dt.date.fromisoformat, default=dt.date(2026, 11, 10))
+    parser.add_argument(
+        "--day",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 11, 10),
+        help="the school day swept; in the night mode, the day before the ordinary night, in the Monday night's week",
+    )
     parser.add_argument("--rule", action="append", default=[], help="only these rules (default: every auto rule)")
     parser.add_argument(
         "--processes",
@@ -321,7 +672,16 @@ def main():
         default=2,
         help="also sweep with this many processes executing the parts in parallel (1: skip)",
     )
+    parser.add_argument(
+        "--night", action="append", choices=["ordinary", "monday"], default=[], help="the nightly job of this night"
+    )
+    parser.add_argument("--nights", action="store_true", help="both nights: --night ordinary --night monday")
     args = parser.parse_args()
+    if args.night or args.nights:
+        args.database_url = args.database_url or default_url("sj_bench_night")
+        main_nights(args)
+        return
+    args.database_url = args.database_url or default_url("sj_bench_compliance")
     _setup(args)
     from django.db import connection
 
@@ -353,14 +713,14 @@ def main():
         parallel, _ = _sweep(args, rule_ids, "first (empty findings table)", processes=args.processes)
         parallel_again, _ = _sweep(args, rule_ids, "again (same data)", processes=args.processes)
 
-    floors = _floors(args, rule_ids, captured)
+    floors = _floors({rule_id: [args.day] for rule_id in rule_ids}, captured)
     floor = sum(v[0] for v in floors.values())
     writes = write_floor(Finding.objects.filter(rule_id__in=rule_ids))
 
     print(f"\n{'rule':<24}{'sweep s':>9}{'floor s':>9}{'ratio':>8}  floor is")
     for rule_id in rule_ids:
         s, (fl, how) = per_rule.get(rule_id, 0.0), floors[rule_id]
-        print(f"{rule_id:<24}{s:>9.3f}{fl:>9.3f}{(s / fl if fl else float('nan')):>8.1f}  {how}")
+        print(f"{rule_id:<24}{s:>9.3f}{fl:>9.3f}{_ratio(s, fl):>8}  {how}")
     findings = Finding.objects.filter(rule_id__in=rule_ids).count()
     print(f"\nfindings in the table: {findings}; history events: {FindingEvent.objects.count()}")
     print(f"sweep of one city school day: first {first:.2f}s, again {again:.2f}s (target < 10 s on 2 cores)")

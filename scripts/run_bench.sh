@@ -13,4 +13,6 @@ for script in bench/homework_bulk_api.py bench/sweep_city_day.py bench/dashboard
   echo "== $script"
   .venv/bin/python "$script" || status=1
 done
+echo "== bench/sweep_city_day.py --nights"
+.venv/bin/python bench/sweep_city_day.py --nights || status=1
 exit $status

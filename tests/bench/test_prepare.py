@@ -215,3 +215,51 @@ def test_sweep_city_day_prepares_and_measures():
     assert re.search(r"^floor \(the same checks as plain SQL\): [\d.]+s$", out, re.M), out
     assert re.search(r"^ratio sweep/floor: first [\d.]+, again [\d.]+", out, re.M), out
     assert re.search(r"^HW-4-PUBLISH\s+[\d.]+\s+[\d.]+", out, re.M), out
+
+
+def test_sweep_city_day_nights_prepare_and_measure():
+    """The night mode: the seed covers both nights' days (Friday's completeness to Tuesday), the nightly plan of
+    each night sweeps each rule over its own days, and both nights print their figures next to their floors."""
+    from django.core.management import call_command
+
+    from bench.sweep_city_day import night_span, nights_of
+
+    day = dt.date(2026, 11, 10)  # a Tuesday
+    nights = nights_of(day)
+    assert (nights["ordinary"].night, nights["ordinary"].previous) == (dt.date(2026, 11, 11), day)
+    assert (nights["monday"].night, nights["monday"].previous) == (dt.date(2026, 11, 9), dt.date(2026, 11, 7))
+    span = night_span(nights.values())
+    assert span == (dt.date(2026, 11, 6), day)
+    call_command("seed_demo", scale="small", seed=1, date_from=span[0], date_to=span[1], verbosity=0)
+    from django.db import connections
+
+    connections.close_all()
+
+    result = run_script(
+        "bench/sweep_city_day.py",
+        "--database-url",
+        database_url(),
+        "--day",
+        day.isoformat(),
+        "--nights",
+        "--processes",
+        "1",
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert re.search(r"^the seeded days: .*Sat 11-07 rest day: 0 homework items, [1-9]\d* sessions", out, re.M), out
+    for name in ("ordinary", "monday"):
+        assert re.search(
+            rf"^sweep {name} night first \(empty findings table\): [\d.]+s .* done, new [1-9]", out, re.M
+        ), out
+        assert re.search(
+            rf"^sweep {name} night again \(same data\): [\d.]+s .* done, new 0, still open [1-9]", out, re.M
+        )
+        assert re.search(rf"^nightly job, {name} night: first [\d.]+s, again [\d.]+s; floor [\d.]+s, ratio", out, re.M)
+    ordinary, monday = out.split("== the monday night")
+    assert re.search(r"^HW-4-PUBLISH\s+11-09\s+[\d.]+\s+[\d.]+", ordinary, re.M), out  # Monday's, due by now
+    assert re.search(r"^HW-5-G36\s+11-10\s+[\d.]+\s+[\d.]+", ordinary, re.M), out
+    assert re.search(r"^HW-4-PUBLISH\s+11-06\.\.11-07\s+[\d.]+\s+[\d.]+", monday, re.M), out  # Friday's
+    assert re.search(r"^TI-13-HOLIDAY\s+11-07\.\.11-08\s+[\d.]+\s+[\d.]+", monday, re.M), out  # the weekend
+    assert re.search(r"^no part tonight .*HW-5-G36", monday, re.M), out  # no school day over the weekend
