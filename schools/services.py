@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import chinese_calendar
 from django.db import IntegrityError, transaction
@@ -28,6 +29,9 @@ from shuangjian.errors import ConflictError, ServiceError
 from .calendar import package_covers
 from .choices import StatutoryDayKind
 from .models import District, School, SchoolClass, StatutoryDay, StatutoryYear
+
+if TYPE_CHECKING:
+    from compliance.models import ComplianceRun
 
 #: a school's fields anyone who may edit the school may change; ``district`` is a move (``school_move``)
 SCHOOL_FIELDS = ("name", "code", "stage", "boarding")
@@ -281,7 +285,7 @@ STATUTORY_YEAR_MIN, STATUTORY_YEAR_MAX = 2000, 2100
 #: the longest run of holidays one line may give: the longest statutory break (Spring Festival, National Day) is
 #: eight or nine days, so a longer range is a typing error (a wrong month) that would silently empty weeks of school
 HOLIDAY_RANGE_MAX_DAYS = 15
-NAME_MAX = StatutoryDay._meta.get_field("name").max_length
+NAME_MAX = cast(int, StatutoryDay._meta.get_field("name").max_length)
 _DATE = r"\d{4}-\d{1,2}-\d{1,2}"
 #: ``2027-01-01 元旦`` or ``2027-02-11~2027-02-17 春节`` (a full-width ～ or 至 also separates a range; the space
 #: before the name may be left out)
@@ -441,7 +445,7 @@ class StatutoryYearSaved:
 
     year: StatutoryYear
     replaced: bool
-    run: object | None
+    run: ComplianceRun | None
 
 
 def statutory_year_save(
@@ -521,7 +525,9 @@ def _statutory_year_write(*, user, year, source, holidays, makeup, request) -> S
             **({"replaced": before} if replaced else {}),
         },
     )
-    current = {e.date: StatutoryDayKind.HOLIDAY for e in holidays} | {e.date: StatutoryDayKind.MAKEUP for e in makeup}
+    current: dict[dt.date, str] = {e.date: StatutoryDayKind.HOLIDAY for e in holidays}
+    current.update({e.date: StatutoryDayKind.MAKEUP for e in makeup})
+    changed_from: dt.date | None
     if previous is None:  # the year was a gap: none of its days could be checked
         changed_from = dt.date(year, 1, 1)
     else:
@@ -538,12 +544,12 @@ def _statutory_kinds(year: int) -> dict[dt.date, str] | None:
         return dict(StatutoryDay.objects.filter(year__year=year).values_list("date", "kind"))
     if not package_covers(year):
         return None
-    kinds = {d: StatutoryDayKind.HOLIDAY for d in chinese_calendar.holidays if d.year == year}
+    kinds: dict[dt.date, str] = {d: StatutoryDayKind.HOLIDAY for d in chinese_calendar.holidays if d.year == year}
     kinds.update({d: StatutoryDayKind.MAKEUP for d in chinese_calendar.workdays if d.year == year})
     return kinds
 
 
-def _sweep_past_days(*, user, first: dt.date, year: int):
+def _sweep_past_days(*, user, first: dt.date, year: int) -> ComplianceRun | None:
     """A sweep of every district from the first day whose kind changed up to yesterday (deadlines counted in working
     days after it move too), sent once the entry commits; None when that day is not past yet (the usual case: the
     year is entered ahead)."""
