@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from celery import shared_task
 from celery.schedules import crontab
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-CP_RULES = ["CP-18-ACCEPT", "CP-18-RESOLVE"]
-LOOKBACK_DAYS = 60
 
 RETRY = {
     "acks_late": True,
@@ -25,26 +21,17 @@ RETRY = {
 
 
 @shared_task(name="complaints.tasks.check_deadlines", **RETRY)
-def check_deadlines() -> int | None:
-    """Fill deadlines the calendar could not give before, then sweep the CP rules over the last 60 days."""
-    from compliance.services import run_create, run_enqueue
-
+def check_deadlines() -> int:
+    """Compute the deadlines the calendar could not give before (a year entered since); each asks for a sweep of
+    its complaint. The deadline rules themselves run on the nightly schedule, the night after a deadline passes,
+    and after every change of a complaint's state."""
     from .models import Complaint
     from .services import complaint_fill_deadlines
 
-    today = timezone.localdate()
-    date_from = today - dt.timedelta(days=LOOKBACK_DAYS)
     pending = Complaint.objects.filter(accept_due__isnull=True, state="received") | Complaint.objects.filter(
         resolve_due__isnull=True, state__in=["accepted", "investigating"]
     )
-    for complaint in pending.select_related("district")[:500]:
-        complaint_fill_deadlines(complaint=complaint)
-    codes = sorted(set(Complaint.objects.filter(received_on__gte=date_from).values_list("district__code", flat=True)))
-    if not codes:
-        return None
-    run = run_create(date_from=date_from, date_to=today, district_codes=codes, rule_ids=CP_RULES, trigger="schedule")
-    run_enqueue(run=run)
-    return run.pk
+    return sum(complaint_fill_deadlines(complaint=c) for c in pending.select_related("district")[:500])
 
 
 @shared_task(name="complaints.tasks.purge_personal_data", **RETRY)

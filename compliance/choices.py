@@ -33,13 +33,21 @@ class FindingStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     NOTIFIED = "notified", _("已通知")
     RECTIFYING = "rectifying", _("整改中")
+    SUBMITTED = "rectification_submitted", _("已提交整改报告")
     RECTIFIED = "rectified", _("已整改")
     DISMISSED = "dismissed", _("已驳回")
     CLEARED = "cleared", _("已消除")
 
 
-#: statuses a sweep may clear when the data no longer shows the violation
-ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.NOTIFIED, FindingStatus.RECTIFYING)
+#: statuses of a finding still being dealt with
+ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.NOTIFIED, FindingStatus.RECTIFYING, FindingStatus.SUBMITTED)
+#: statuses of a finding the bureau is handling (under a rectification notice): data that no longer shows the
+#: violation does not clear it; it is marked "data corrected" for the reviewer
+HANDLED_STATUSES = (FindingStatus.NOTIFIED, FindingStatus.RECTIFYING, FindingStatus.SUBMITTED)
+
+#: what a school or institution may set on its own finding by hand: that it is rectifying. It answers a notice with
+#: a report; only bureau staff decide a finding is rectified (by accepting the report).
+SUBJECT_STATUSES = frozenset({FindingStatus.RECTIFYING})
 
 #: status changes staff may make by hand (PATCH); a sweep sets `cleared` and reopens cleared ones
 #: (keyed by ``str``: looked up with the plain string a finding's status field holds)
@@ -47,6 +55,8 @@ ALLOWED_TRANSITIONS: dict[str, set[FindingStatus]] = {
     FindingStatus.OPEN: {FindingStatus.NOTIFIED, FindingStatus.RECTIFYING, FindingStatus.DISMISSED},
     FindingStatus.NOTIFIED: {FindingStatus.RECTIFYING, FindingStatus.RECTIFIED, FindingStatus.DISMISSED},
     FindingStatus.RECTIFYING: {FindingStatus.RECTIFIED, FindingStatus.DISMISSED},
+    # a submitted report is decided by the review (accept: rectified; return: rectifying), or the finding dismissed
+    FindingStatus.SUBMITTED: {FindingStatus.DISMISSED},
     FindingStatus.RECTIFIED: {FindingStatus.OPEN},
     FindingStatus.DISMISSED: {FindingStatus.OPEN},
     FindingStatus.CLEARED: {FindingStatus.OPEN},
@@ -67,3 +77,16 @@ class RunTrigger(models.TextChoices):
     SCHEDULE = "schedule", _("定时任务")
     FILING = "filing", _("填报触发")
     CHANGE = "change", _("数据变更触发")
+
+
+class NoticeState(models.TextChoices):
+    ISSUED = "issued", _("待整改")
+    SUBMITTED = "submitted", _("已提交报告，待复核")
+    RETURNED = "returned", _("报告被退回，重新整改")
+    ACCEPTED = "accepted", _("已通过复核，销号")
+
+
+class ReportDecision(models.TextChoices):
+    PENDING = "pending", _("待复核")
+    ACCEPTED = "accepted", _("通过")
+    RETURNED = "returned", _("退回")

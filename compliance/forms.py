@@ -7,10 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from schools.models import District
 
 from . import registry
-from .choices import ALLOWED_TRANSITIONS, FindingStatus
-
-#: what a school or institution user may do with its own findings
-SUBJECT_STATUSES = frozenset({FindingStatus.RECTIFYING, FindingStatus.RECTIFIED})
+from .choices import ALLOWED_TRANSITIONS, SUBJECT_STATUSES, FindingStatus
 
 
 class FindingStatusForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
 
-from .choices import FindingStatus, RuleKind, RunState, RunTrigger
+from .choices import FindingStatus, NoticeState, ReportDecision, RuleKind, RunState, RunTrigger
 
 
 class RuleParameter(models.Model):
@@ -78,7 +78,7 @@ class Finding(models.Model):
     evidence = models.JSONField(_("证据"), default=dict)
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     fingerprint = models.CharField(max_length=64)  # unique: see Meta (a constraint, no LIKE index)
-    status = models.CharField(_("状态"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    status = models.CharField(_("状态"), max_length=24, choices=FindingStatus.choices, default=FindingStatus.OPEN)
     first_seen = models.DateTimeField(_("首次发现"), default=timezone.now)
     last_seen = models.DateTimeField(_("最近发现"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
@@ -86,6 +86,8 @@ class Finding(models.Model):
     evidence_digest = models.CharField(
         max_length=40, blank=True, help_text=_("证据与摘要的摘要值：再次检查时证据未变则不重写")
     )
+    #: a sweep no longer saw the violation while the bureau was handling the finding: the reviewer decides
+    data_corrected_at = models.DateTimeField(_("数据已更正"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -128,8 +130,8 @@ class FindingEvent(models.Model):
     """One status change of a finding: who, when, why."""
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=FindingStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=FindingStatus.choices)
+    from_status = models.CharField(max_length=24, choices=FindingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=FindingStatus.choices)
     # a sweep's events have no actor: indexed only where there is one
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
@@ -285,3 +287,159 @@ class SweepRequest(models.Model):
 
     def __str__(self):
         return f"sweep request {self.school_id or self.topic} {self.district_id or ''} {self.date or ''}"
+
+
+class RectificationNotice(models.Model):
+    """整改通知: district staff tell a school or an institution to rectify some findings by a deadline.
+
+    The deadline is counted in working days on the district's calendar from the day of issue, by the findings'
+    severity (``rectify_working_days_*``; several severities: the shortest). The subject answers with a report;
+    the bureau accepts it (the findings are rectified, the notice closed: 销号) or returns it with a reason.
+    """
+
+    number = models.CharField(_("通知编号"), max_length=40, unique=True)
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("区"), db_index=False
+    )
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("培训机构"),
+    )
+    findings = models.ManyToManyField(Finding, related_name="notices", verbose_name=_("问题线索"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("下发人")
+    )
+    issued_at = models.DateTimeField(_("下发时间"), default=timezone.now)
+    issued_on = models.DateField(_("下发日期"))
+    working_days = models.PositiveSmallIntegerField(_("整改期限（工作日）"))
+    deadline = models.DateField(_("整改期限"))
+    basis = models.TextField(_("依据"))
+    required_action = models.TextField(_("整改要求"))
+    state = models.CharField(_("状态"), max_length=10, choices=NoticeState.choices, default=NoticeState.ISSUED)
+    returns = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    accepted_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id", "school": "school_id", "institution": "institution_id"}
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("整改通知")
+        verbose_name_plural = _("整改通知")
+        indexes = [
+            models.Index(fields=["district", "state"], name="notice_district_state"),
+            models.Index(fields=["deadline"], name="notice_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, institution__isnull=True)
+                | Q(school__isnull=True, institution__isnull=False),
+                name="notice_one_subject",
+                violation_error_message=_("整改通知须发给一所学校或一个机构"),
+            ),
+            models.CheckConstraint(condition=Q(deadline__gte=F("issued_on")), name="notice_deadline_after_issue"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def subject(self):
+        return self.school or self.institution
+
+
+class NoticeCounter(models.Model):
+    """The last number given to a notice of a district in a year (numbers run 0001, 0002, … per district-year)."""
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "year"], name="noticecounter_unique")]
+
+
+class RectificationReport(models.Model):
+    """整改报告: the subject's answer to a notice (text and attachments), and the bureau's review of it."""
+
+    notice = models.ForeignKey(RectificationNotice, on_delete=models.CASCADE, related_name="reports")
+    text = models.TextField(_("整改情况"), max_length=8000)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("提交人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    decision = models.CharField(
+        _("复核结果"), max_length=10, choices=ReportDecision.choices, default=ReportDecision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("复核人"),
+    )
+    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("复核意见"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {
+        "district": "notice__district_id",
+        "school": "notice__school_id",
+        "institution": "notice__institution_id",
+    }
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        verbose_name = _("整改报告")
+        verbose_name_plural = _("整改报告")
+        constraints = [
+            # one report waits for review at a time
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(decision="pending"), name="report_one_pending_per_notice"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="returned") | ~Q(decision_reason=""), name="report_return_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.notice_id} {self.submitted_at:%Y-%m-%d}"
+
+
+def _attachment_path(instance, filename):
+    import uuid
+
+    return f"rectification/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class ReportAttachment(models.Model):
+    """A file attached to a report: an image, a PDF or a workbook, checked by its content; served only to the
+    notice's parties, as a download."""
+
+    report = models.ForeignKey(RectificationReport, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {
+        "district": "report__notice__district_id",
+        "school": "report__notice__school_id",
+        "institution": "report__notice__institution_id",
+    }
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

@@ -68,6 +68,7 @@ FINDINGS_UPSERT = _render(
                             ELSE EXCLUDED.evidence END,
             summary = EXCLUDED.summary, evidence_digest = EXCLUDED.evidence_digest,
             status = CASE WHEN f.status = %(cleared)s THEN %(open)s ELSE f.status END,
+            data_corrected_at = NULL,
             status_changed_at = CASE WHEN f.status = %(cleared)s THEN %(now)s ELSE f.status_changed_at END
         RETURNING f.id, f.district_id, f.status,
             f.first_seen = %(now)s AS inserted,
@@ -88,8 +89,10 @@ FINDINGS_UPSERT = _render(
 
 @functools.cache
 def findings_clear_stale(*, dated: bool, some_schools: bool) -> str:
-    """Clear the active automatic findings of a rule in an execution's scope that it did not confirm (its token
-    is not theirs), with their history; one row per district: (district_id, cleared).
+    """Clear the open automatic findings of a rule in an execution's scope that it did not confirm (its token
+    is not theirs), with their history; one row per district: (district_id, cleared). A finding the bureau is
+    handling (under a notice) is not cleared by the data alone: it is marked ``data_corrected_at`` (once, with an
+    event) for the reviewer to accept or return.
 
     The scope: the districts, for a dated rule the date range (``%(date_from)s``, ``%(date_to)s``), for a sweep
     of some schools those schools (``%(schools)s``). Staff-recorded cases under an auto rule's ID are not the
@@ -107,13 +110,20 @@ def findings_clear_stale(*, dated: bool, some_schools: bool) -> str:
         ),
         cleared AS (
             UPDATE {finding} AS f SET status = %(cleared)s, status_changed_at = %(now)s
-            FROM stale WHERE f.id = stale.id
+            FROM stale WHERE f.id = stale.id AND stale.status = %(open)s
+        ),
+        corrected AS (
+            UPDATE {finding} AS f SET data_corrected_at = %(now)s
+            FROM stale WHERE f.id = stale.id AND stale.status <> %(open)s AND f.data_corrected_at IS NULL
+            RETURNING f.id, stale.status
         ),
         events AS (
             INSERT INTO {event} (finding_id, from_status, to_status, actor_label, at, reason)
-            SELECT id, status, %(cleared)s, %(label)s, %(now)s, %(reason)s FROM stale
+            SELECT id, status, %(cleared)s, %(label)s, %(now)s, %(reason)s FROM stale WHERE status = %(open)s
+            UNION ALL
+            SELECT id, status, status, %(label)s, %(now)s, %(corrected_reason)s FROM corrected
         )
-        SELECT district_id, count(*) FROM stale GROUP BY district_id
+        SELECT district_id, count(*) FILTER (WHERE status = %(open)s) FROM stale GROUP BY district_id
         """,
         scope=sql.SQL(" ").join(scope),
     )

@@ -91,7 +91,7 @@ class SessionFilterSet(_ByCourse):
 
     class Meta:
         model = Session
-        fields = {"course": ["exact"], "site": ["exact", "isnull"], "mode": ["exact"]}
+        fields = {"course": ["exact"], "class_group": ["exact"], "site": ["exact", "isnull"], "mode": ["exact"]}
 
 
 class EnrolmentFilingFilterSet(_ByCourse):

@@ -138,7 +138,7 @@ class CourseForm(_ScopedForm):
 class SessionForm(_ScopedForm):
     class Meta:
         model = Session
-        fields = ["course", "site", "starts_at", "ends_at", "mode"]
+        fields = ["course", "class_group", "site", "starts_at", "ends_at", "mode"]
         widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
 
     def clean(self):

@@ -287,7 +287,15 @@ SESSION_COLUMNS = [
     tabular.Column("starts_at", "开始时间", "YYYY-MM-DD HH:MM，北京时间"),
     tabular.Column("ends_at", "结束时间", "YYYY-MM-DD HH:MM，北京时间"),
     tabular.Column("mode", "授课方式", "线上 / 线下；留空则按课程"),
+    tabular.Column(
+        "class_group", "班次", "可选：同一课程分几个班上课时填写班次名称；留空表示该课程只有一个班", required=False
+    ),
 ]
+
+
+def _class_group(value) -> str:
+    return cells.parse_text(value, max_length=Session._meta.get_field("class_group").max_length)
+
 
 _SESSION_PARSERS = {
     "course": _int_id,
@@ -295,6 +303,7 @@ _SESSION_PARSERS = {
     "starts_at": _datetime,
     "ends_at": _datetime,
     "mode": _choice(SessionMode, default=""),
+    "class_group": _class_group,
 }
 
 
@@ -355,6 +364,7 @@ def _session_save(to_create, *, user, file_name: str, request) -> None:
                         "row": number,
                         "id": x.pk,
                         "course": x.course_id,
+                        "class_group": x.class_group,
                         "site": x.site_id,
                         "starts_at": x.starts_at,
                         "ends_at": x.ends_at,
@@ -381,7 +391,7 @@ def session_import(*, user, file, file_name: str = "", request=None) -> ImportRe
     existing = set(
         Session.objects.filter(course_id__in=list(courses))
         .filter(starts_at__in=[r["starts_at"] for r in parsed if r.get("starts_at")])
-        .values_list("course_id", "starts_at")
+        .values_list("course_id", "class_group", "starts_at")
     )
     seen: dict[tuple, int] = {}
     to_create = []
@@ -389,20 +399,23 @@ def session_import(*, user, file, file_name: str = "", request=None) -> ImportRe
         number, course, site = row["number"], courses.get(row.get("course")), sites.get(row.get("site"))
         for key, message in _session_problems(row, course, site):
             report.add(number, key, message)
-        starts = row.get("starts_at")
+        starts, group = row.get("starts_at"), row.get("class_group", "")
         if course and starts:
-            key = (course.pk, starts)
+            key = (course.pk, group, starts)
             if key in seen:
-                report.add(number, "starts_at", _("与第 %(n)d 行重复（同一课程同一开始时间）") % {"n": seen[key]})
+                report.add(
+                    number, "starts_at", _("与第 %(n)d 行重复（同一课程同一班次同一开始时间）") % {"n": seen[key]}
+                )
             else:
                 seen[key] = number
             if key in existing:
-                report.add(number, "starts_at", _("该课程在此时间已有课次"))
+                report.add(number, "starts_at", _("该课程的这一班次在此时间已有课次"))
         if report.ok:
             mode = row.get("mode") or (course.mode if course else "")
-            to_create.append(
-                (number, Session(course=course, site=site, starts_at=starts, ends_at=row.get("ends_at"), mode=mode))
+            session = Session(
+                course=course, class_group=group, site=site, starts_at=starts, ends_at=row.get("ends_at"), mode=mode
             )
+            to_create.append((number, session))
     if not report.ok:
         return report
     with transaction.atomic():

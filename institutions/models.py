@@ -233,7 +233,7 @@ class Course(models.Model):
 
 
 class Session(models.Model):
-    """One scheduled lesson of a course, at an approved site (offline) or online."""
+    """One scheduled lesson of a course, at an approved site (offline) or online, for one class (班次) of it."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("课程"))
     site = models.ForeignKey(
@@ -248,6 +248,12 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     mode = models.CharField(_("授课方式"), max_length=8, choices=SessionMode.choices)
+    class_group = models.CharField(
+        _("班次"),
+        max_length=40,
+        blank=True,
+        help_text=_("同一课程分几个班上课时填写班次名称（如“周二晚班”）；留空表示该课程只有一个班"),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = {"district": "course__institution__district_id", "institution": "course__institution_id"}

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate, TruncTime
 
 from compliance.registry import SweepContext
 from schools.calendar import DayKind
 from schools.choices import SUBJECT_TYPE
 
-from .models import Course, Institution, Session
+from .choices import Category, ListStatus
+from .models import Course, Institution, ListStatusChange, Session
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -34,6 +35,7 @@ SESSION_FIELDS = (
     "mode",
     "site_id",
     "site__address",
+    "class_group",
     "local_date",
 )
 
@@ -55,7 +57,15 @@ def day_start(day: dt.date) -> dt.datetime:
 
 
 def subject_type_q(path: str = "course__subject") -> Q:
+    """Records whose subject (at ``path``) is a subject-type subject (学科类科目)."""
     return Q(**{f"{path}__in": sorted(SUBJECT_TYPE)})
+
+
+def subject_training_q(course: str = "course__") -> Q:
+    """Subject-type training (学科类培训), as Art. 13 ("严控学科类培训时间") means it: a lesson of a course in a
+    subject-type subject, or any lesson of an institution registered as subject-type. ``course`` leads from the
+    queried model to the course (``""`` when querying courses). One definition for every TI-13 rule."""
+    return subject_type_q(f"{course}subject") | Q(**{f"{course}institution__category": Category.SUBJECT})
 
 
 def audience_q(value: str, path: str = "audience") -> Q:
@@ -114,6 +124,53 @@ def minutes(delta: dt.timedelta) -> float:
     return int(value) if value == int(value) else round(value, 1)
 
 
+# -- the black list's dated history (TI-18-BLACKLIST) --------------------------------------------------------
+
+
+def ever_black_q(institution: str) -> Q:
+    """Rows whose institution (``institution``: the path to it, with its trailing ``__``) is or ever was
+    black-listed: the cheap first filter (one hashed subquery) before the history is read row by row."""
+    listed = ListStatusChange.objects.filter(to_status=ListStatus.BLACK).values("institution_id")
+    return Q(**{f"{institution}id__in": listed}) | Q(**{f"{institution}list_status": ListStatus.BLACK})
+
+
+def listing_on(queryset, *, institution: str, day: str):
+    """Annotate each row with its institution's list status in force on the row's date, from the dated history.
+
+    ``institution`` is the path to the institution (with its trailing ``__``), ``day`` names the row's date (a
+    field or an annotation). The status on day D is that of the latest ``ListStatusChange`` effective on or
+    before D (``list_status_on``, in force since ``listed_on``); ``lifted_on`` is the first later change to
+    another status (the listing lifted, or changed to white). ``has_list_history`` is false for an institution
+    registered before the history was kept: for it the rule reads ``list_status`` / ``list_status_since``.
+    Correlated subqueries on the (institution, effective_on) index, no per-row query.
+    """
+    changes = ListStatusChange.objects.filter(institution_id=OuterRef(f"{institution}id"))
+    in_force = changes.filter(effective_on__lte=OuterRef(day)).order_by("-effective_on", "-at", "-id")
+    later = changes.filter(effective_on__gt=OuterRef(day)).exclude(to_status=ListStatus.BLACK)
+    return queryset.annotate(
+        has_list_history=Exists(changes),
+        list_status_on=Subquery(in_force.values("to_status")[:1]),
+        listed_on=Subquery(in_force.values("effective_on")[:1]),
+        lifted_on=Subquery(later.order_by("effective_on", "at", "id").values("effective_on")[:1]),
+    )
+
+
+def black_listed_q(*, institution: str, day: str) -> Q:
+    """Rows annotated by ``listing_on`` dated after the day their institution was black-listed, by the listing in
+    force on their own date (the listing day itself does not count); the current listing for an institution
+    without history."""
+    history = Q(has_list_history=True, list_status_on=ListStatus.BLACK, listed_on__lt=F(day))
+    legacy = Q(
+        has_list_history=False,
+        **{
+            f"{institution}list_status": ListStatus.BLACK,
+            f"{institution}list_status_since__isnull": False,
+            f"{institution}list_status_since__lt": F(day),
+        },
+    )
+    return history | legacy
+
+
 def session_evidence(row: dict, **more) -> dict:
     starts, ends = local(row["starts_at"]), local(row["ends_at"])
     evidence = {
@@ -130,6 +187,8 @@ def session_evidence(row: dict, **more) -> dict:
     }
     if row.get("site_id") or row.get("site__address"):
         evidence["site"] = row.get("site__address") or ""
+    if row.get("class_group"):
+        evidence["class_group"] = row["class_group"]
     evidence.update(more)
     return evidence
 

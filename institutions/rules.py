@@ -6,12 +6,15 @@ Three kinds of rule, as the catalogue (RULES.md) dates them:
   TI-18-BLACKLIST) read the sessions that start on a Beijing-time date of the
   swept range; one finding per session (``key="session:<id>"``), dated by that
   local date. Holidays, rest days, make-up working days and vacations come
-  from the district's school calendar, which says when it does not know a year;
+  from the district's school calendar, which says when it does not know a year.
+  The TI-13 rules (Art. 13, "严控学科类培训时间") judge subject-type training
+  only: ``rule_queries.subject_training_q`` says which sessions that is;
 - dated records: prepayments by ``paid_on``, enrolments by the course's
   ``enrolment_opens_on``;
 - registration rules (``dated=False``): the state of the registry now, one
   finding per institution, or per course / trainer / staff member where one
-  institution can have several.
+  institution can have several. TI-14-POACH and TE-26-PAID judge the school
+  teacher's serving status on the last day of the swept range.
 
 Every rule is one or a few queries per district; Python only walks the
 violating rows to build the evidence.
@@ -41,7 +44,7 @@ from django.db.models.functions import Lag, TruncTime
 
 from compliance.choices import RuleDays
 from compliance.registry import SweepContext, Violation, case_rule, labels_zh, rule
-from schools.choices import Subject
+from schools.choices import Subject, TeacherStatus
 from schools.models import SchoolTeacher
 
 from . import rule_queries as rq
@@ -51,6 +54,7 @@ from .pricing import PARAM_KEYS as GUIDE_PRICE_PARAMS
 from .pricing import guide_price
 
 SUBJECT_ZH = labels_zh(Subject)
+TEACHER_STATUS_ZH = labels_zh(TeacherStatus)
 
 CUTOFF = "new_subject_approval_cutoff"
 
@@ -281,11 +285,12 @@ def ti_12_online(ctx: SweepContext) -> list[Violation]:
     "(a make-up working day counts as a working day): cancel the session.",
 )
 def ti_13_holiday(ctx: SweepContext) -> list[Violation]:
-    """A subject-type session whose Beijing date is a statutory holiday, a rest day or a vacation day."""
+    """A subject-type session (``rule_queries.subject_training_q``) whose Beijing date is a statutory holiday, a
+    rest day or a vacation day."""
     off = {d.date: d for d in ctx.calendar.days(ctx.date_from, ctx.date_to) if not d.is_school_day}
     if not off:
         return []
-    rows = rq.sessions(ctx).filter(rq.subject_type_q(), local_date__in=sorted(off)).values(*rq.SESSION_FIELDS)
+    rows = rq.sessions(ctx).filter(rq.subject_training_q(), local_date__in=sorted(off)).values(*rq.SESSION_FIELDS)
     out = []
     for s in rows:
         day = off[rq.as_date(s["local_date"])]
@@ -323,14 +328,15 @@ def ti_13_holiday(ctx: SweepContext) -> list[Violation]:
     hint_en="Subject-type training must not overlap school teaching hours on school days: move the session.",
 )
 def ti_13_schoolhours(ctx: SweepContext) -> list[Violation]:
-    """A subject-type session on a school day (make-up working days included) overlapping ``school_hours``."""
+    """A subject-type session (``rule_queries.subject_training_q``) on a school day (make-up working days
+    included) overlapping ``school_hours``."""
     hours = ctx.params["school_hours"]
     start, end = rq.as_time(hours["start"]), rq.as_time(hours["end"])
     school_days = ctx.school_days()
     if not school_days:
         return []
     rows = (
-        rq.with_local_end(rq.sessions(ctx).filter(rq.subject_type_q(), local_date__in=school_days))
+        rq.with_local_end(rq.sessions(ctx).filter(rq.subject_training_q(), local_date__in=school_days))
         .annotate(start_time=TruncTime("starts_at", tzinfo=rq.SHANGHAI))
         .filter(Q(end_time__gt=start) | Q(end_date__gt=F("local_date")), start_time__lt=end)
         .values(*rq.SESSION_FIELDS)
@@ -357,16 +363,20 @@ def ti_13_schoolhours(ctx: SweepContext) -> list[Violation]:
     return out
 
 
+def _group_label(row: dict) -> str:
+    return f"（{row['class_group']}）" if row.get("class_group") else ""
+
+
 def _late(ctx: SweepContext, *, mode: str, param: str, what: str) -> list[Violation]:
     latest = rq.as_time(ctx.params[param])
-    rows = rq.ends_after(rq.sessions(ctx).filter(mode=mode), latest).values(*rq.SESSION_FIELDS)
+    rows = rq.ends_after(rq.sessions(ctx).filter(rq.subject_training_q(), mode=mode), latest).values(*rq.SESSION_FIELDS)
     return [
         Violation(
             institution_id=s["course__institution_id"],
             date=rq.as_date(s["local_date"]),
             key=f"session:{s['id']}",
             evidence=rq.session_evidence(s, ends=f"{rq.local(s['ends_at']):%H:%M}", latest_end=f"{latest:%H:%M}"),
-            summary=f"{rq.session_label(s)} {what}结束晚于 {latest:%H:%M}",
+            summary=f"{rq.session_label(s)} 学科类{what}结束晚于 {latest:%H:%M}",
         )
         for s in rows
     ]
@@ -379,13 +389,14 @@ def _late(ctx: SweepContext, *, mode: str, param: str, what: str) -> list[Violat
     subject="institution",
     reads=("institutions.session", "institutions.course", "institutions.institution"),
     params=("offline_latest_end",),
-    title_zh="线下培训结束时间晚于20:30",
-    title_en="Offline session ends after 20:30",
-    hint_zh="线下培训结束时间不得晚于20:30：调整课次时间。",
-    hint_en="Offline training must end by 20:30: reschedule the session.",
+    title_zh="学科类线下培训结束时间晚于20:30",
+    title_en="Subject-type offline session ends after 20:30",
+    hint_zh="学科类线下培训结束时间不得晚于20:30：调整课次时间。",
+    hint_en="Subject-type offline training must end by 20:30: reschedule the session.",
 )
 def ti_13_late_offline(ctx: SweepContext) -> list[Violation]:
-    """An offline session whose Beijing end time is later than ``offline_latest_end`` (20:30 itself is allowed)."""
+    """A subject-type offline session (``rule_queries.subject_training_q``) whose Beijing end time is later than
+    ``offline_latest_end`` (20:30 itself is allowed)."""
     return _late(ctx, mode=SessionMode.OFFLINE, param="offline_latest_end", what="线下培训")
 
 
@@ -396,13 +407,14 @@ def ti_13_late_offline(ctx: SweepContext) -> list[Violation]:
     subject="institution",
     reads=("institutions.session", "institutions.course", "institutions.institution"),
     params=("online_latest_end",),
-    title_zh="线上培训结束时间晚于21:00",
-    title_en="Online session ends after 21:00",
-    hint_zh="线上培训结束时间不得晚于21:00：调整课次时间。",
-    hint_en="Online training must end by 21:00: reschedule the session.",
+    title_zh="学科类线上培训结束时间晚于21:00",
+    title_en="Subject-type online session ends after 21:00",
+    hint_zh="学科类线上培训结束时间不得晚于21:00：调整课次时间。",
+    hint_en="Subject-type online training must end by 21:00: reschedule the session.",
 )
 def ti_13_late_online(ctx: SweepContext) -> list[Violation]:
-    """An online session whose Beijing end time is later than ``online_latest_end`` (21:00 itself is allowed)."""
+    """A subject-type online session (``rule_queries.subject_training_q``) whose Beijing end time is later than
+    ``online_latest_end`` (21:00 itself is allowed)."""
     return _late(ctx, mode=SessionMode.ONLINE, param="online_latest_end", what="线上培训")
 
 
@@ -413,16 +425,18 @@ def ti_13_late_online(ctx: SweepContext) -> list[Violation]:
     subject="institution",
     reads=("institutions.session", "institutions.course", "institutions.institution"),
     params=("online_max_lesson_minutes",),
-    title_zh="线上培训每课时超过30分钟",
-    title_en="Online lesson longer than 30 minutes",
-    hint_zh="线上培训每课时不超过30分钟：拆分或缩短课次。",
-    hint_en="An online lesson may last at most 30 minutes: shorten or split it.",
+    title_zh="学科类线上培训每课时超过30分钟",
+    title_en="Subject-type online lesson longer than 30 minutes",
+    hint_zh="学科类线上培训每课时不超过30分钟：拆分或缩短课次。",
+    hint_en="A subject-type online lesson may last at most 30 minutes: shorten or split it.",
 )
 def ti_13_online_len(ctx: SweepContext) -> list[Violation]:
-    """An online session longer than ``online_max_lesson_minutes`` (exactly the limit is allowed)."""
+    """A subject-type online session (``rule_queries.subject_training_q``) longer than
+    ``online_max_lesson_minutes`` (exactly the limit is allowed)."""
     limit = int(ctx.params["online_max_lesson_minutes"])
     rows = (
         rq.sessions(ctx)
+        .filter(rq.subject_training_q())
         .filter(mode=SessionMode.ONLINE, ends_at__gt=F("starts_at") + dt.timedelta(minutes=limit))
         .values(*rq.SESSION_FIELDS)
     )
@@ -445,19 +459,26 @@ def ti_13_online_len(ctx: SweepContext) -> list[Violation]:
     subject="institution",
     reads=("institutions.session", "institutions.course", "institutions.institution"),
     params=("online_min_gap_minutes",),
-    title_zh="线上培训课程间隔少于10分钟",
-    title_en="Less than 10 minutes between two online lessons",
+    title_zh="学科类线上培训同一班次课程间隔少于10分钟",
+    title_en="Less than 10 minutes between two subject-type online lessons of the same class",
     hint_zh="同一班次线上课程间隔不少于10分钟：调整相邻课次时间。",
     hint_en="Leave at least 10 minutes between two online lessons of the same class.",
 )
 def ti_13_online_gap(ctx: SweepContext) -> list[Violation]:
-    """An online session starting less than ``online_min_gap_minutes`` after an earlier online lesson of the
-    same course on the same Beijing date ended (window functions over the course's lessons of the day)."""
+    """A subject-type online session (``rule_queries.subject_training_q``) starting less than
+    ``online_min_gap_minutes`` after an earlier online lesson of the same class ended on the same Beijing date.
+
+    A class is a course's ``class_group`` (blank: the course's only class); window functions over each class's
+    lessons of the day, so two classes of one course may have lessons back to back.
+    """
     gap = int(ctx.params["online_min_gap_minutes"])
-    partition = {"partition_by": [F("course_id"), F("local_date")], "order_by": [F("starts_at").asc(), F("id").asc()]}
+    partition = {
+        "partition_by": [F("course_id"), F("class_group"), F("local_date")],
+        "order_by": [F("starts_at").asc(), F("id").asc()],
+    }
     rows = (
         rq.sessions(ctx)
-        .filter(mode=SessionMode.ONLINE)
+        .filter(rq.subject_training_q(), mode=SessionMode.ONLINE)
         .annotate(
             prev_id=Window(Lag("id"), **partition),
             prev_starts=Window(Lag("starts_at"), **partition),
@@ -481,9 +502,14 @@ def ti_13_online_gap(ctx: SweepContext) -> list[Violation]:
                 date=rq.as_date(s["local_date"]),
                 key=f"session:{s['id']}",
                 evidence=rq.session_evidence(
-                    s, previous_session=previous, gap_minutes=gap_minutes, min_gap_minutes=gap
+                    s,
+                    class_group=s["class_group"],
+                    previous_session=previous,
+                    gap_minutes=gap_minutes,
+                    min_gap_minutes=gap,
                 ),
-                summary=f"{rq.session_label(s)} 与上一节线上课间隔 {gap_minutes} 分钟，少于 {gap} 分钟",
+                summary=f"{rq.session_label(s)}{_group_label(s)} 与同班上一节线上课间隔 {gap_minutes} 分钟，"
+                f"少于 {gap} 分钟",
             )
         )
     return out
@@ -784,7 +810,7 @@ def _poach_pairs(trainers, teachers):
             yield tr, te
 
 
-def _poach_evidence(tr: dict, te: dict) -> dict:
+def _poach_evidence(tr: dict, te: dict, serving_on: dt.date) -> dict:
     return {
         "certificate_no": tr["certificate_no"],
         "trainer": {
@@ -800,12 +826,31 @@ def _poach_evidence(tr: dict, te: dict) -> dict:
             "school_id": te["school_id"],
             "school": te["school__name"],
             "school_district": te["school__district__name"],
+            "status": te["status"],
+            "status_label": TEACHER_STATUS_ZH.get(te["status"], te["status"]),
+            "left_on": te["left_on"].isoformat() if te["left_on"] else None,
         },
+        "serving_on": serving_on.isoformat(),
     }
 
 
 TRAINER_FIELDS = ("id", "name", "certificate_no", "institution_id", "institution__name", "institution__district__name")
-TEACHER_FIELDS = ("id", "name", "certificate_no", "school_id", "school__name", "school__district__name")
+TEACHER_FIELDS = (
+    "id",
+    "name",
+    "certificate_no",
+    "school_id",
+    "school__name",
+    "school__district__name",
+    "status",
+    "left_on",
+)
+
+
+def _serving(ctx: SweepContext):
+    """Rostered teachers serving on the last day of the swept range (the nightly's yesterday): a teacher who left or
+    retired by then is no longer a serving teacher, whatever institution they work for."""
+    return SchoolTeacher.objects.filter(SchoolTeacher.serving_on(ctx.date_to))
 
 
 @rule(
@@ -822,26 +867,26 @@ TEACHER_FIELDS = ("id", "name", "certificate_no", "school_id", "school__name", "
     hint_en="Institutions may not hire serving school teachers: end the engagement and assist the bureau's inquiry.",
 )
 def ti_14_poach(ctx: SweepContext) -> list[Violation]:
-    """A trainer of the district whose certificate number belongs to a serving teacher of any school in the city;
-    the same match raises TE-26-PAID in the teacher's district."""
+    """A trainer of the district whose certificate number belongs to a teacher of any school in the city who is
+    serving on the last day of the swept range (``SchoolTeacher.serving_on``: a departed or retired teacher is
+    not); the same match raises TE-26-PAID in the teacher's district."""
     if rq.skipped(ctx):
         return []
+    serving = _serving(ctx)
     trainers = list(
         ctx.in_districts(Trainer.objects.all(), "institution__district_id")
         .exclude(certificate_no="")
-        .filter(Exists(SchoolTeacher.objects.filter(certificate_no=OuterRef("certificate_no"))))
+        .filter(Exists(serving.filter(certificate_no=OuterRef("certificate_no"))))
         .values(*TRAINER_FIELDS)
     )
     if not trainers:
         return []
-    teachers = SchoolTeacher.objects.filter(certificate_no__in={t["certificate_no"] for t in trainers}).values(
-        *TEACHER_FIELDS
-    )
+    teachers = serving.filter(certificate_no__in={t["certificate_no"] for t in trainers}).values(*TEACHER_FIELDS)
     return [
         Violation(
             institution_id=tr["institution_id"],
             key=f"trainer:{tr['id']}:teacher:{te['id']}",
-            evidence=_poach_evidence(tr, te),
+            evidence=_poach_evidence(tr, te, ctx.date_to),
             summary=f"{tr['institution__name']} 培训人员 {tr['name']} 为在职教师（{te['school__name']} {te['name']}）",
         )
         for tr, te in _poach_pairs(trainers, teachers)
@@ -862,9 +907,10 @@ def ti_14_poach(ctx: SweepContext) -> list[Violation]:
     hint_en="Serving teachers may not tutor for pay or work for an institution: the school verifies and acts.",
 )
 def te_26_paid(ctx: SweepContext) -> list[Violation]:
-    """A serving teacher of the district's schools whose certificate number is on record as a trainer of any
-    institution in the city (the TI-14-POACH match, seen from the teacher's side). Also recorded by staff as a case."""
-    teachers = ctx.limit_schools(ctx.in_districts(SchoolTeacher.objects.all(), "school__district_id"), "school_id")
+    """A teacher of the district's schools, serving on the last day of the swept range, whose certificate number is
+    on record as a trainer of any institution in the city (the TI-14-POACH match, seen from the teacher's side).
+    Also recorded by staff as a case."""
+    teachers = ctx.limit_schools(ctx.in_districts(_serving(ctx), "school__district_id"), "school_id")
     teachers = list(
         teachers.exclude(certificate_no="")
         .filter(Exists(Trainer.objects.filter(certificate_no=OuterRef("certificate_no"))))
@@ -880,7 +926,7 @@ def te_26_paid(ctx: SweepContext) -> list[Violation]:
             teacher_id=te["id"],
             school_id=te["school_id"],
             key=f"trainer:{tr['id']}",
-            evidence=_poach_evidence(tr, te),
+            evidence=_poach_evidence(tr, te, ctx.date_to),
             summary=f"{te['school__name']} 教师 {te['name']} 登记为 {tr['institution__name']} 的培训人员",
         )
         for tr, te in _poach_pairs(trainers, teachers)
@@ -1139,6 +1185,25 @@ def ti_17_capital(ctx: SweepContext) -> list[Violation]:
     return out
 
 
+_LISTING_FIELDS = ("has_list_history", "listed_on", "lifted_on")
+
+
+def _listing(row: dict, legacy_since: dt.date | None) -> dict:
+    """The evidence of the listing in force on the activity's date: when it began and, if so, when it was lifted."""
+    listed_on = row["listed_on"] if row["has_list_history"] else legacy_since
+    evidence = {"list_status": ListStatus.BLACK, "listed_on": rq.as_date(listed_on).isoformat()}
+    if row["has_list_history"] and row["lifted_on"] is not None:
+        evidence["lifted_on"] = rq.as_date(row["lifted_on"]).isoformat()
+    return evidence
+
+
+def _listing_label(listing: dict) -> str:
+    text = f"{listing['listed_on']} 起已列入黑名单"
+    if "lifted_on" in listing:
+        text += f"（{listing['lifted_on']} 移出）"
+    return text
+
+
 @rule(
     "TI-18-BLACKLIST",
     article=18,
@@ -1151,58 +1216,49 @@ def ti_17_capital(ctx: SweepContext) -> list[Violation]:
     hint_en="A black-listed institution may neither train nor enrol: stop at once.",
 )
 def ti_18_blacklist(ctx: SweepContext) -> list[Violation]:
-    """A session (by its Beijing date) or an enrolment opening after the date the institution was black-listed."""
-    black = {
-        "course__institution__list_status": ListStatus.BLACK,
-        "course__institution__list_status_since__isnull": False,
-    }
-    sessions = (
-        rq.sessions(ctx)
-        .filter(**black, local_date__gt=F("course__institution__list_status_since"))
-        .values(*rq.SESSION_FIELDS, "course__institution__list_status_since")
-    )
-    out = [
-        Violation(
-            institution_id=s["course__institution_id"],
-            date=rq.as_date(s["local_date"]),
-            key=f"session:{s['id']}",
-            evidence=rq.session_evidence(
-                s,
-                activity="session",
-                list_status=ListStatus.BLACK,
-                listed_on=s["course__institution__list_status_since"].isoformat(),
-            ),
-            summary=f"{rq.session_label(s)}：{s['course__institution__list_status_since']} 起已列入黑名单",
+    """A session (by its Beijing date) or an enrolment opening (by ``enrolment_opens_on``) after the day the
+    institution was black-listed, judged by the listing in force on that date (the list's dated history): a
+    listing lifted later does not undo a violation committed while listed. Activity on the listing day itself is
+    not counted. An institution without history is judged by its current ``list_status`` / ``list_status_since``.
+    """
+    sessions = rq.listing_on(
+        rq.sessions(ctx).filter(rq.ever_black_q("course__institution__")),
+        institution="course__institution__",
+        day="local_date",
+    ).filter(rq.black_listed_q(institution="course__institution__", day="local_date"))
+    sessions = sessions.values(*rq.SESSION_FIELDS, *_LISTING_FIELDS, "course__institution__list_status_since")
+    out = []
+    for s in sessions:
+        listing = _listing(s, s["course__institution__list_status_since"])
+        out.append(
+            Violation(
+                institution_id=s["course__institution_id"],
+                date=rq.as_date(s["local_date"]),
+                key=f"session:{s['id']}",
+                evidence=rq.session_evidence(s, activity="session", **listing),
+                summary=f"{rq.session_label(s)}：{_listing_label(listing)}",
+            )
         )
-        for s in sessions
-    ]
-    enrolments = (
-        rq.courses(ctx)
-        .filter(
-            institution__list_status=ListStatus.BLACK,
-            institution__list_status_since__isnull=False,
-            enrolment_opens_on__range=(ctx.date_from, ctx.date_to),
-            enrolment_opens_on__gt=F("institution__list_status_since"),
+    enrolments = rq.listing_on(
+        rq.courses(ctx).filter(
+            rq.ever_black_q("institution__"), enrolment_opens_on__range=(ctx.date_from, ctx.date_to)
+        ),
+        institution="institution__",
+        day="enrolment_opens_on",
+    ).filter(rq.black_listed_q(institution="institution__", day="enrolment_opens_on"))
+    for c in enrolments.select_related("institution"):
+        listing = _listing({k: getattr(c, k) for k in _LISTING_FIELDS}, c.institution.list_status_since)
+        out.append(
+            Violation(
+                institution_id=c.institution_id,
+                date=c.enrolment_opens_on,
+                key=f"enrolment:{c.pk}",
+                evidence=rq.course_evidence(
+                    c, activity="enrolment", enrolment_opens_on=c.enrolment_opens_on.isoformat(), **listing
+                ),
+                summary=f"{c.institution.name}《{c.name}》{c.enrolment_opens_on} 招生：{_listing_label(listing)}",
+            )
         )
-        .select_related("institution")
-    )
-    out += [
-        Violation(
-            institution_id=c.institution_id,
-            date=c.enrolment_opens_on,
-            key=f"enrolment:{c.pk}",
-            evidence=rq.course_evidence(
-                c,
-                activity="enrolment",
-                enrolment_opens_on=c.enrolment_opens_on.isoformat(),
-                list_status=ListStatus.BLACK,
-                listed_on=c.institution.list_status_since.isoformat(),
-            ),
-            summary=f"{c.institution.name}《{c.name}》{c.enrolment_opens_on} 招生：{c.institution.list_status_since} "
-            "起已列入黑名单",
-        )
-        for c in enrolments
-    ]
     return out
 
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from schools.calendar import SchoolCalendar
-from schools.choices import FOREIGN_LANGUAGES, SUBJECT_TYPE, Subject
+from schools.choices import FOREIGN_LANGUAGES, SUBJECT_TYPE, Subject, TeacherStatus
 from schools.models import District, SchoolTeacher
 
 from .choices import Audience, Category, DisclosureItem, Domain, LicenceStatus, ListStatus, Mode, SessionMode
@@ -78,6 +78,8 @@ class _Run:
     date_to: dt.date
     params: object
     teacher_certs: list[str]
+    #: certificates of teachers who retired or left school: working for an institution is allowed
+    former_certs: list[str] = field(default_factory=list)
     counters: dict[str, list] = field(default_factory=dict)
 
     @property
@@ -96,9 +98,9 @@ class _Run:
 
 def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     districts = list(District.objects.filter(schools__isnull=False).distinct().order_by("code"))
-    teacher_certs = list(
-        SchoolTeacher.objects.exclude(certificate_no="").order_by("id").values_list("certificate_no", flat=True)[:2000]
-    )
+    rostered = SchoolTeacher.objects.exclude(certificate_no="").order_by("id")
+    teacher_certs = list(rostered.filter(status=TeacherStatus.SERVING).values_list("certificate_no", flat=True)[:2000])
+    former_certs = list(rostered.exclude(status=TeacherStatus.SERVING).values_list("certificate_no", flat=True)[:200])
     run = _Run(
         rng=rng,
         violation_rate=violation_rate,
@@ -106,6 +108,7 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
         date_to=date_to,
         params=guide_params(on=date_from),
         teacher_certs=teacher_certs,
+        former_certs=former_certs,
     )
     seq0 = Institution.objects.count()
 
@@ -260,6 +263,8 @@ def _trainer_certificate(run: _Run, seq: int) -> str:
         return ""
     if run.teacher_certs and run.bad("poach"):  # TI-14-POACH / TE-26-PAID: a serving teacher's certificate
         return run.rng.choice(run.teacher_certs)
+    if run.former_certs and seq % 11 == 0:  # a retired or departed teacher: no violation
+        return run.former_certs[seq // 11 % len(run.former_certs)]
     return f"{2012 + seq % 10}31{seq:010d}"
 
 

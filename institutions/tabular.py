@@ -26,6 +26,8 @@ class Column:
     key: str
     label: str  # the Chinese header the templates and exports use
     hint: str = ""
+    #: a file without an optional column is read as if its cells were blank (files made from an older template)
+    required: bool = True
 
 
 def read_rows(file, columns: list[Column]) -> list[tuple[int, dict]]:
@@ -57,7 +59,7 @@ def read_rows(file, columns: list[Column]) -> list[tuple[int, dict]]:
     for i, name in enumerate(header):
         if name in by_name:
             index[by_name[name]] = i
-    missing = [col.label for col in columns if col.key not in index]
+    missing = [col.label for col in columns if col.required and col.key not in index]
     if missing:
         raise ServiceError(
             _("表头缺少列：%(cols)s（请使用下载的模板）") % {"cols": "、".join(missing)},

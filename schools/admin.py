@@ -78,9 +78,11 @@ class SchoolClassAdmin(ScopeMoveAdmin):
 
 @admin.register(SchoolTeacher)
 class SchoolTeacherAdmin(admin.ModelAdmin):
-    list_display = ["name", "school", "certificate_no"]
+    list_display = ["name", "school", "certificate_no", "status", "left_on"]
+    list_filter = ["status"]
     search_fields = ["name", "certificate_no"]
     raw_id_fields = ["school"]
+    fields = ["school", "name", "certificate_no", "status", "left_on"]
 
 
 @admin.register(Term)

@@ -43,6 +43,14 @@ class StatutoryDayKind(models.TextChoices):
     MAKEUP = "makeup", _("调休上班日")
 
 
+class TeacherStatus(models.TextChoices):
+    """A rostered teacher's serving status (任职状态)."""
+
+    SERVING = "serving", _("在职")
+    LEFT = "left", _("离职")
+    RETIRED = "retired", _("退休")
+
+
 class Subject(models.TextChoices):
     """The compulsory-education subjects, one list for homework and for institutions' courses."""
 

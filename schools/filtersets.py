@@ -28,4 +28,10 @@ class SchoolClassFilterSet(django_filters.FilterSet):
 class SchoolTeacherFilterSet(django_filters.FilterSet):
     class Meta:
         model = SchoolTeacher
-        fields = {"school": ["exact"], "name": ["icontains"], "certificate_no": ["exact"]}
+        fields = {
+            "school": ["exact"],
+            "name": ["icontains"],
+            "certificate_no": ["exact"],
+            "status": ["exact"],
+            "left_on": ["gte", "lte", "isnull"],
+        }

@@ -1,4 +1,4 @@
-"""Districts, schools, classes, serving teachers, and the school calendar."""
+"""Districts, schools, classes, the teacher roster, and the school calendar."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
 
-from .choices import Stage, StatutoryDayKind, TermName, VacationKind, grade_band
+from .choices import Stage, StatutoryDayKind, TeacherStatus, TermName, VacationKind, grade_band
 
 
 class District(models.Model):
@@ -96,22 +96,50 @@ class SchoolClass(models.Model):
 
 
 class SchoolTeacher(models.Model):
-    """A serving teacher (在职教师) of a school."""
+    """A teacher on a school's roster (教师名册), with their serving status (在职 / 离职 / 退休).
+
+    A teacher is serving on a day when their status is serving, or when they left or retired after that day
+    (``left_on`` is the first day they no longer serve).
+    """
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="teachers", verbose_name=_("学校"))
     name = models.CharField(_("姓名"), max_length=40)
     certificate_no = models.CharField(_("教师资格证号"), max_length=30, blank=True, db_index=True)
+    status = models.CharField(_("任职状态"), max_length=8, choices=TeacherStatus.choices, default=TeacherStatus.SERVING)
+    left_on = models.DateField(
+        _("离职或退休日期"), null=True, blank=True, help_text=_("不再在校任教的第一天；在职教师留空")
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = {"district": "school__district_id", "school": "school_id"}
 
     class Meta:
         ordering = ["school", "name"]
-        verbose_name = _("在职教师")
-        verbose_name_plural = _("在职教师")
+        verbose_name = _("教师")
+        verbose_name_plural = _("教师")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=TeacherStatus.SERVING, left_on__isnull=True)
+                | (Q(status__in=[TeacherStatus.LEFT, TeacherStatus.RETIRED]) & Q(left_on__isnull=False)),
+                name="schoolteacher_left_on_matches_status",
+                violation_error_message=_("离职或退休须填写离职或退休日期；在职教师不填"),
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.status == TeacherStatus.SERVING and self.left_on is not None:
+            raise ValidationError({"left_on": _("在职教师不填离职或退休日期")})
+        if self.status != TeacherStatus.SERVING and self.left_on is None:
+            raise ValidationError({"left_on": _("离职或退休须填写日期")})
+
+    @classmethod
+    def serving_on(cls, day, prefix: str = "") -> Q:
+        """Teachers serving on ``day``: status serving, or left or retired after it (``prefix`` leads to a teacher)."""
+        return Q(**{f"{prefix}status": TeacherStatus.SERVING}) | Q(**{f"{prefix}left_on__gt": day})
 
 
 class DatedPeriod(models.Model):

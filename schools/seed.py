@@ -1,11 +1,17 @@
-"""Demo schools, classes and serving teachers for ``seed_demo`` (deterministic for a seed)."""
+"""Demo schools, classes and the teacher roster for ``seed_demo`` (deterministic for a seed)."""
 
 from __future__ import annotations
 
-from .choices import Stage
+import datetime as dt
+
+from .choices import Stage, TeacherStatus
 from .models import District, School, SchoolClass, SchoolTeacher
 
 ACADEMIC_YEAR = 2026
+
+#: one rostered teacher in ``RETIRED_EVERY`` has retired, one in ``LEFT_EVERY`` has left (before the seeded span)
+RETIRED_EVERY = 23
+LEFT_EVERY = 37
 
 #: districts and school counts per scale; `city` reaches about 1,800 schools and 37,000 classes
 SCALES = {
@@ -112,6 +118,16 @@ def grades_of(stage: str) -> range:
     return {Stage.PRIMARY: range(1, 7), Stage.JUNIOR: range(7, 10)}.get(stage, range(1, 10))
 
 
+def _serving_status(seq: int, date_from: dt.date) -> dict:
+    """A few teachers of the roster retired or left before the seeded span (by position, not drawn, so the random
+    sequence of the rest of the seed is the same)."""
+    if seq % RETIRED_EVERY == 0:
+        return {"status": TeacherStatus.RETIRED, "left_on": date_from - dt.timedelta(days=60 + seq % 300)}
+    if seq % LEFT_EVERY == 0:
+        return {"status": TeacherStatus.LEFT, "left_on": date_from - dt.timedelta(days=10 + seq % 200)}
+    return {}
+
+
 def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
     config = SCALES[scale]
     districts = District.objects.all()
@@ -165,8 +181,10 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
                             certificate_no=f"{2010 + cert_seq % 15}11{cert_seq:010d}"
                             if rng.random() > violation_rate
                             else "",
+                            **_serving_status(cert_seq, date_from),
                         )
                     )
     SchoolClass.objects.bulk_create(classes, batch_size=5000)
     SchoolTeacher.objects.bulk_create(teachers, batch_size=5000)
-    log(f"schools: {len(schools)} schools, {len(classes)} classes, {len(teachers)} serving teachers")
+    serving = sum(t.status == TeacherStatus.SERVING for t in teachers)
+    log(f"schools: {len(schools)} schools, {len(classes)} classes, {len(teachers)} teachers ({serving} serving)")

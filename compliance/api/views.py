@@ -11,7 +11,7 @@ from shuangjian.api import ScopedModelViewSet, ScopedViewSetMixin
 from shuangjian.pagination import StandardPagination
 
 from .. import selectors, services
-from ..choices import FindingStatus, RunTrigger
+from ..choices import SUBJECT_STATUSES, RunTrigger
 from ..filtersets import FindingFilterSet, RuleParameterFilterSet, RunFilterSet
 from ..models import ComplianceRun, Finding, FindingEvent, RuleParameter
 from .serializers import (
@@ -24,10 +24,6 @@ from .serializers import (
     RunCreateSerializer,
     RunSerializer,
 )
-
-#: what a school or institution may do with its own findings
-SUBJECT_STATUSES = frozenset({FindingStatus.RECTIFYING, FindingStatus.RECTIFIED})
-
 
 RULE_FILTERS = [
     OpenApiParameter("on", str, description="date the parameters are in force (default today)"),
@@ -189,7 +185,8 @@ class FindingViewSet(ScopedModelViewSet):
         new_status = data.validated_data["status"]
         if not self._bureau() and new_status not in SUBJECT_STATUSES:
             raise PermissionDenied(
-                "学校或机构只能标记“整改中”或“已整改” / you may only mark it rectifying or rectified"
+                "学校或机构只能标记“整改中”；整改完成请在整改通知中提交整改报告 / you may only mark it rectifying; "
+                "answer the rectification notice with a report"
             )
         services.finding_set_status(
             finding=finding,

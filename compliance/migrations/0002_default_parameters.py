@@ -47,6 +47,10 @@ DEFAULTS = [
         "本平台默认（《北京市接诉即办工作条例》要求及时响应）：1个工作日内受理",
     ),
     ("complaint_resolve_working_days", 15, OPINIONS, "本平台默认：15个工作日内办结"),
+    # rectification deadlines (portal defaults, RULES.md "Rectification"), added by migration 0010
+    ("rectify_working_days_serious", 5, OPINIONS, "本平台默认：严重问题5个工作日内整改"),
+    ("rectify_working_days_ordinary", 10, OPINIONS, "本平台默认：一般问题10个工作日内整改"),
+    ("rectify_working_days_minor", 15, OPINIONS, "本平台默认：轻微问题15个工作日内整改"),
 ]
 
 

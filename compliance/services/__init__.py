@@ -6,6 +6,7 @@
 - ``reconcile``: one rule over some districts and dates, its findings upserted, reopened and cleared (the SQL is in
   ``compliance/sql.py``);
 - ``findings``: a finding's status changes and staff-recorded cases;
+- ``rectification``: notices, the subjects' reports and the bureau's reviews;
 - ``sweeps``: the sweeps writes ask for (the outbox, debounced);
 - ``schedule``: the nightly run, each rule over the days that became checkable for it;
 - ``parameters``: new dated values of rule parameters.
@@ -26,6 +27,7 @@ from .dispatch import (
 from .findings import finding_create_case, finding_set_status
 from .parameters import parameter_check, parameter_create
 from .reconcile import PartCounts, sweep_rule_district, sweep_rule_districts
+from .rectification import notice_deadline, notices_issue, report_review, report_submit
 from .runs import (
     CALENDAR_GAP,
     MAX_RUN_DAYS,
@@ -54,6 +56,10 @@ from .sweeps import (
 )
 
 __all__ = [
+    "notice_deadline",
+    "notices_issue",
+    "report_review",
+    "report_submit",
     "CALENDAR_GAP",
     "MAX_CATCH_UP_DAYS",
     "PlannedPart",

@@ -33,6 +33,7 @@ UPSERT_CHUNK = 20000
 REASON_FOUND = "检查发现 / found by a sweep"
 REASON_FOUND_AGAIN = "检查再次发现 / found again by a sweep"
 REASON_GONE = "数据已不再显示该问题 / the data no longer shows it"
+REASON_CORRECTED = "数据已更正，待复核确认 / the data was corrected: for the reviewer to confirm"
 
 
 @dataclass
@@ -190,6 +191,7 @@ def reconcile(job: Reconciliation) -> dict[int, PartCounts]:
                 "date_to": job.date_to,
                 "schools": sorted(job.school_ids or ()),
                 "reason": REASON_GONE,
+                "corrected_reason": REASON_CORRECTED,
             },
         )
         for district_id, cleared in cur.fetchall():

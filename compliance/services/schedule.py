@@ -62,7 +62,8 @@ def rule_window(rule: registry.Rule, *, night: dt.date, previous: dt.date) -> tu
 
 
 def previous_night(night: dt.date) -> dt.date:
-    """The night the schedule last ran before ``night`` (the day before, when it never ran or long ago)."""
+    """The night the schedule last ran before ``night``; at most ``MAX_CATCH_UP_DAYS`` back, which is also where
+    the first night ever starts (what was recorded before the schedule ran is checked once)."""
     last = (
         ComplianceRun.objects.filter(night__lt=night, night__isnull=False)
         .order_by("-night")
@@ -70,9 +71,7 @@ def previous_night(night: dt.date) -> dt.date:
         .first()
     )
     earliest = night - dt.timedelta(days=MAX_CATCH_UP_DAYS)
-    if last is None:
-        return night - dt.timedelta(days=1)
-    return max(last, earliest)
+    return earliest if last is None else max(last, earliest)
 
 
 def nightly_plan(*, night: dt.date, previous: dt.date | None = None) -> tuple[list[PlannedPart], list[dict]]:

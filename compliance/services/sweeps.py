@@ -234,8 +234,10 @@ def _change_runs(rows) -> list[ComplianceRun]:
         batches = [(cluster[0], cluster[-1]) for cluster in _clusters([r[3] for r in items if r[3] is not None])]
         planned: list[list[PlannedPart]] = [
             [PlannedPart(r.id, d, first, last) for r in dated for d in districts] for first, last in batches
-        ] or [[]]
-        planned[0] += [PlannedPart(r.id, d, today, today) for r in undated for d in districts]
+        ]
+        if not planned or batches[-1][1] != today:  # the registry as it stands is judged today, in a run of its own
+            planned.append([])
+        planned[-1] += [PlannedPart(r.id, d, today, today) for r in undated for d in districts]
         created = []
         for parts in planned:
             if parts:

@@ -148,7 +148,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = ["id", "course", "institution", "site", "starts_at", "ends_at", "mode"]
+        fields = ["id", "course", "class_group", "institution", "site", "starts_at", "ends_at", "mode"]
 
     def validate(self, attrs):
         def get(name):

@@ -115,8 +115,11 @@ def test_cp_resolve_flags_an_unresolved_complaint(district1, district_user, monk
     assert not Finding.objects.filter(rule_id="CP-18-ACCEPT").exists()
 
 
-def test_periodic_task_sweeps_the_cp_rules(district1, monkeypatch, django_capture_on_commit_callbacks):
-    from complaints.tasks import beat_schedule, check_deadlines
+def test_the_nightly_schedule_flags_a_complaint_left_unanswered(
+    district1, monkeypatch, django_capture_on_commit_callbacks
+):
+    from complaints.tasks import beat_schedule
+    from compliance.services import run_nightly
 
     submit(
         when=timezone.now() - dt.timedelta(days=20),
@@ -127,8 +130,7 @@ def test_periodic_task_sweeps_the_cp_rules(district1, monkeypatch, django_captur
         occurred_on=timezone.localdate() - dt.timedelta(days=21),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        run_id = check_deadlines.apply().get()
-    assert run_id
+        run_nightly(night=timezone.localdate())  # the first night: what was recorded before is checked once
     assert Finding.objects.filter(rule_id="CP-18-ACCEPT", district=district1).count() == 1
     assert beat_schedule()["complaints-check-deadlines"]["schedule"] == 300.0
 

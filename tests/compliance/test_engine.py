@@ -188,7 +188,7 @@ def test_one_run_per_night_and_a_calendar_gap_is_shown_with_its_year(
         run = services.run_nightly(night=WED)
     run.refresh_from_db()
     assert run.state == RunState.DONE and len(run.district_codes) == 16
-    assert (run.date_from, run.date_to) == (TUE, TUE)
+    assert (run.date_from, run.date_to) == (WED - dt.timedelta(days=services.MAX_CATCH_UP_DAYS), TUE)  # the first
     assert services.run_nightly(night=WED).pk == run.pk  # asked again: the same run
     # the next night starts where this one stopped, and nights the job missed are caught up
     later = dt.date(2026, 11, 14)

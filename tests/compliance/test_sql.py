@@ -173,6 +173,26 @@ def test_clearing_touches_only_the_executions_scope(school_a, school_b, dated, s
         assert untouched.status != FindingStatus.CLEARED
 
 
+def test_a_finding_under_a_notice_is_marked_corrected_not_cleared(school_a):
+    """findings_clear_stale: the data no longer shows a finding the bureau is handling: it keeps its status, is
+    marked data-corrected once (one event)."""
+    rule_gone = a_rule([])
+    handled = {
+        s: _finding(rule_gone.id, f.SchoolClassFactory(school=school_a), TUE, status=s)
+        for s in (FindingStatus.NOTIFIED, FindingStatus.SUBMITTED)
+    }
+    plain = _finding(rule_gone.id, f.SchoolClassFactory(school=school_a), TUE)
+    for _ in range(2):
+        counts = sweep(rule_gone, school_a.district, date_from=TUE, date_to=TUE)
+    assert counts.cleared == 0  # the second time, nothing left to clear
+    plain.refresh_from_db()
+    assert plain.status == FindingStatus.CLEARED
+    for status, finding in handled.items():
+        finding.refresh_from_db()
+        assert finding.status == status and finding.data_corrected_at is not None
+        assert finding.events.filter(reason=reconcile.REASON_CORRECTED).count() == 1
+
+
 def test_finished_parts_are_recorded_with_their_counts_and_added_to_the_run_once(test_rules, district1, district2):
     """PARTS_DONE: each part's state, counts and attempts; the run's progress and sums (or only the parts)."""
     run = runs.run_create(

@@ -142,13 +142,17 @@ def test_institution_user_keeps_own_courses_and_sessions(as_user, institution_us
             "starts_at": "2026-11-14T09:00:00+08:00",
             "ends_at": "2026-11-14T10:00:00+08:00",
             "mode": "offline",
+            "class_group": "周六A班",
         },
         format="json",
     )
     assert resp.status_code == 201, resp.json()
     body = resp.json()
     assert body["starts_at"] == "2026-11-14T09:00:00+08:00"  # ISO 8601, Asia/Shanghai
+    assert body["class_group"] == "周六A班"
     assert Session.objects.get().starts_at == dt.datetime(2026, 11, 14, 1, 0, tzinfo=dt.UTC)
+    assert client.get(f"{API}sessions/", {"class_group": "周六A班"}).json()["count"] == 1
+    assert client.get(f"{API}sessions/", {"class_group": "周六B班"}).json()["count"] == 0
 
 
 def test_institution_user_may_not_change_licence_or_list_status(as_user, institution_user, institution):

@@ -208,6 +208,30 @@ def test_session_import_errors_and_nothing_saved(institution_user, institution, 
     assert Session.objects.count() == 0
 
 
+def test_session_import_records_class_groups(institution_user, institution):
+    online = CourseFactory(institution=institution, mode="online", lesson_minutes=30)
+    rows = [
+        [online.pk, "", "2026-11-16 19:00", "2026-11-16 19:30", "", "A班"],
+        [online.pk, "", "2026-11-16 19:00", "2026-11-16 19:30", "", "B班"],  # two classes at the same time
+        [online.pk, "", "2026-11-16 20:00", "2026-11-16 20:30", "", ""],
+    ]
+    report = session_import(user=institution_user, file=csv_file(SES_HEADER, rows))
+    assert report.ok and report.created == 3
+    assert sorted(Session.objects.values_list("class_group", flat=True)) == ["", "A班", "B班"]
+    again = [[online.pk, "", "2026-11-16 19:00", "2026-11-16 19:30", "", "A班"]]
+    report = session_import(user=institution_user, file=csv_file(SES_HEADER, again))
+    assert [(e["row"], e["field"]) for e in report.errors] == [(2, "starts_at")]
+
+
+def test_session_import_reads_a_file_made_from_the_old_template(institution_user, institution):
+    online = CourseFactory(institution=institution, mode="online", lesson_minutes=30)
+    header = [c.label for c in SESSION_COLUMNS if c.key != "class_group"]
+    report = session_import(
+        user=institution_user, file=csv_file(header, [[online.pk, "", "2026-11-16 19:00", "2026-11-16 19:30", ""]])
+    )
+    assert report.ok and Session.objects.get().class_group == ""
+
+
 def test_school_staff_cannot_import_schedules(school_user):
     with pytest.raises(ServiceError):
         session_import(user=school_user, file=csv_file(SES_HEADER, []))

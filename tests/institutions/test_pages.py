@@ -118,6 +118,7 @@ def test_schedule_import_page_shows_bad_rows_and_saves_nothing(institution_user,
     assert "结束时间须晚于开始时间" in html and '<td class="num">3</td>' in html
     assert '<td data-field="ends_at">结束时间</td>' in html  # the column as the spreadsheet's header names it
     assert Session.objects.count() == 0
+    assert "<td>班次</td><td>class_group</td>" in html  # the optional column is explained
 
 
 def test_export_downloads_the_scoped_registry(district_user, district1, district2):
@@ -204,3 +205,23 @@ def test_session_form_checks_times_and_keeps_input(institution_user, institution
     data["ends_at"] = "2026-11-16T19:30"
     assert client.post(f"/institutions/{institution.pk}/sessions/new/", data).status_code == 302
     assert Session.objects.get().site == site
+
+
+def test_sessions_record_their_class_group_and_the_page_shows_it(institution_user, institution):
+    course = CourseFactory(institution=institution, name="五年级数学")
+    site = SiteFactory(institution=institution)
+    client = login(institution_user)
+    form = client.get(f"/institutions/{institution.pk}/sessions/new/").content.decode()
+    assert 'name="class_group"' in form and "班次" in form
+    data = {
+        "course": course.pk,
+        "class_group": "周二晚班",
+        "site": site.pk,
+        "starts_at": "2026-11-17T18:00",
+        "ends_at": "2026-11-17T19:00",
+        "mode": "offline",
+    }
+    assert client.post(f"/institutions/{institution.pk}/sessions/new/", data).status_code == 302
+    assert Session.objects.get().class_group == "周二晚班"
+    html = client.get("/institutions/mine/").content.decode()
+    assert "<th>班次</th>" in html and "<td>周二晚班</td>" in html

@@ -206,6 +206,45 @@ class TestPoaching:
         assert paid.institution_id is None
         assert paid.evidence["trainer"]["institution"] == institution.name
 
+    def test_a_retired_or_departed_teacher_is_not_a_serving_teacher(self, district1, institution, school_a):
+        SchoolTeacherFactory(school=school_a, certificate_no="R1", status="retired", left_on=dt.date(2025, 7, 1))
+        SchoolTeacherFactory(school=school_a, certificate_no="L1", status="left", left_on=dt.date(2026, 9, 1))
+        RuleTrainerFactory(institution=institution, certificate_no="R1")
+        RuleTrainerFactory(institution=institution, certificate_no="L1")
+        assert sweep("TI-14-POACH", district1) == []
+        assert sweep("TE-26-PAID", district1) == []
+
+    def test_a_serving_teacher_raises_both_sides_with_their_status(self, district1, institution, school_a):
+        teacher = SchoolTeacherFactory(school=school_a, certificate_no="S1")
+        RuleTrainerFactory(institution=institution, certificate_no="S1")
+        [poach] = sweep("TI-14-POACH", district1)
+        [paid] = sweep("TE-26-PAID", district1)
+        for f in (poach, paid):
+            assert f.evidence["teacher"] == {
+                **f.evidence["teacher"],
+                "teacher_id": teacher.pk,
+                "status": "serving",
+                "status_label": "在职",
+                "left_on": None,
+            }
+            assert f.evidence["serving_on"] == "2026-11-09"
+
+    def test_serving_status_is_judged_on_the_last_day_of_the_range(self, district1, institution, school_a):
+        # recorded as left from 2026-11-12: still serving on the 11th, no longer on the 12th
+        teacher = SchoolTeacherFactory(
+            school=school_a, certificate_no="T1", status="left", left_on=dt.date(2026, 11, 12)
+        )
+        RuleTrainerFactory(institution=institution, certificate_no="T1")
+        [poach] = sweep("TI-14-POACH", district1, "2026-11-09", "2026-11-11")
+        [paid] = sweep("TE-26-PAID", district1, "2026-11-09", "2026-11-11")
+        assert paid.teacher_id == teacher.pk
+        assert poach.evidence["teacher"]["status"] == "left" and poach.evidence["teacher"]["left_on"] == "2026-11-12"
+        assert sweep("TI-14-POACH", district1, "2026-11-10", "2026-11-12") == []
+        assert sweep("TE-26-PAID", district1, "2026-11-10", "2026-11-12") == []
+        poach.refresh_from_db()
+        paid.refresh_from_db()
+        assert (poach.status, paid.status) == ("cleared", "cleared")
+
     def test_te_26_paid_respects_a_school_subset(self, district1, institution, school_a):
         other_school = SchoolFactory(district=district1)
         SchoolTeacherFactory(school=other_school, certificate_no="C1")

@@ -16,7 +16,7 @@ def _snapshot():
         ),
         list(
             SchoolTeacher.objects.order_by("school__code", "name", "certificate_no").values_list(
-                "school__code", "name", "certificate_no"
+                "school__code", "name", "certificate_no", "status", "left_on"
             )
         ),
     )
