@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import District, School, SchoolClass
+from schools.selectors import calendar_expiry_warning
 
 from .choices import Role
 from .scoping import is_city, restrict, role_of
@@ -16,6 +17,7 @@ STAFF_LINKS = {
         ("dashboards:city", _("全市数据看板")),
         ("compliance:findings", _("问题线索")),
         ("compliance:runs", _("合规检查")),
+        ("schools:statutory-years", _("法定节假日年度")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),
         ("audit", _("审计日志")),
@@ -69,6 +71,7 @@ def landing_context(*, user, role) -> dict:
         context["districts"] = District.objects.all()
         context["school_count"] = School.objects.count()
         context["class_count"] = SchoolClass.objects.count()
+        context["calendar_warning"] = calendar_expiry_warning()
     elif role == Role.DISTRICT:
         context["district"] = profile.district
         context["school_count"] = restrict(School.objects.all(), user).count()

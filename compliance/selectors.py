@@ -85,3 +85,29 @@ def notice_candidates(*, user, ids=None, queryset=None, limit=500):
         subject = f.school or f.institution
         groups.setdefault((type(subject).__name__, subject.pk), (subject, []))[1].append(f)
     return list(groups.values())
+
+
+def run_calendar_gaps(run) -> list[dict]:
+    """The years a run could not check because the holiday calendar does not know them, one entry per year with
+    the districts concerned (codes) and the page where city staff enter the year, read from the run's errors
+    (``{"code": "calendar_gap", "year": 2027, "district": "110101", ...}``)."""
+    from django.urls import reverse
+
+    from schools.calendar import CalendarGap
+
+    years: dict[int, set[str]] = {}
+    for error in run.errors or ():
+        if isinstance(error, dict) and error.get("code") == CalendarGap.code and error.get("year"):
+            years.setdefault(int(error["year"]), set()).update([error["district"]] if error.get("district") else [])
+    url = reverse("schools:statutory-years")
+    return [
+        {"year": year, "districts": sorted(districts), "enter_url": f"{url}?year={year}"}
+        for year, districts in sorted(years.items())
+    ]
+
+
+def run_other_errors(run) -> list[dict]:
+    """A run's errors other than its calendar gaps (``run_calendar_gaps``): parts that failed."""
+    from schools.calendar import CalendarGap
+
+    return [e for e in run.errors or () if not (isinstance(e, dict) and e.get("code") == CalendarGap.code)]

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.scoping import is_city, restrict, role_of
+from schools.models import District
 from shuangjian.errors import ServiceError
 
 from . import registry, selectors, services
@@ -153,6 +154,8 @@ def run_list(request):
         status = 400
     runs = restrict(ComplianceRun.objects.select_related("started_by"), user)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    for run in page:
+        run.gap_years = [gap["year"] for gap in selectors.run_calendar_gaps(run)]
     return render(request, "compliance/run_list.html", {"form": form, "page": page}, status=status)
 
 
@@ -160,7 +163,23 @@ def run_list(request):
 def run_detail(request, pk):
     user = _staff(request)
     run = get_object_or_404(restrict(ComplianceRun.objects.select_related("started_by"), user), pk=pk)
-    return render(request, "compliance/run_detail.html", {"run": run})
+    gaps = selectors.run_calendar_gaps(run)
+    if gaps:
+        names = dict(District.objects.values_list("code", "name"))
+        for gap in gaps:
+            gap["all_districts"] = len(gap["districts"]) == len(names)
+            gap["district_names"] = [names.get(code, code) for code in gap["districts"]]
+    return render(
+        request,
+        "compliance/run_detail.html",
+        {
+            "run": run,
+            "calendar_gaps": gaps,
+            "other_errors": selectors.run_other_errors(run),
+            # only city staff enter the statutory calendar; the others are told who does
+            "may_enter_calendar": is_city(user),
+        },
+    )
 
 
 # --- rectification: notices, reports, reviews -----------------------------------------------------------------

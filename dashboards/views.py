@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.scoping import is_city, role_of
+from schools.selectors import calendar_expiry_warning
 
 from . import excel, selectors
 from .api.views import district_dashboard_visible, visible_school
@@ -106,6 +107,7 @@ def city(request):
         data=data,
         title=data["scope"]["name"],
         xlsx_url=reverse("dashboards:city-xlsx"),
+        calendar_warning=calendar_expiry_warning(),
     )
 
 

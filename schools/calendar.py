@@ -110,7 +110,8 @@ class DayInfo:
 
 
 @lru_cache(maxsize=64)
-def _package_covers(year: int) -> bool:
+def package_covers(year: int) -> bool:
+    """The ``chinese_calendar`` package knows ``year``'s statutory holidays."""
     try:
         chinese_calendar.get_holiday_detail(dt.date(year, 6, 1))
     except NotImplementedError:
@@ -171,7 +172,7 @@ class SchoolCalendar:
         if staff is not None:
             kind, name = staff.get(day, (None, None))
             return kind == "holiday", name or None, kind == "makeup"
-        if not _package_covers(day.year):
+        if not package_covers(day.year):
             raise CalendarGap(day.year)
         is_off, name = chinese_calendar.get_holiday_detail(day)
         if is_off:

@@ -1,4 +1,5 @@
-"""Writes for schools and classes: registering them, changing them, and moving one to another district or school.
+"""Writes for schools and classes: registering them, changing them, and moving one to another district or school;
+and the statutory holiday years city staff enter for the calendar (``statutory_year_save``).
 
 The district of a school and the school of a class decide who sees them and everything filed under them (the
 scoping of ``accounts.scoping``). Changing one is therefore a move, not an edit: it needs a caller whose scope
@@ -9,15 +10,28 @@ store the owner themselves, and it is recorded in the audit trail with the old a
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+import chinese_calendar
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record
 from accounts.choices import Role
 from accounts.scoping import is_city, role_of
 from shuangjian.errors import ConflictError, ServiceError
 
-from .models import District, School, SchoolClass
+from .calendar import package_covers
+from .choices import StatutoryDayKind
+from .models import District, School, SchoolClass, StatutoryDay, StatutoryYear
+
+if TYPE_CHECKING:
+    from compliance.models import ComplianceRun
 
 #: a school's fields anyone who may edit the school may change; ``district`` is a move (``school_move``)
 SCHOOL_FIELDS = ("name", "code", "stage", "boarding")
@@ -262,3 +276,289 @@ def school_class_move(*, user, school_class: SchoolClass, school: School, reques
     )
     school_class.school = school
     return locked
+
+
+# --- statutory holiday years (法定节假日年度) -----------------------------------------------------------------
+
+#: the years a statutory year may be entered for
+STATUTORY_YEAR_MIN, STATUTORY_YEAR_MAX = 2000, 2100
+#: the longest run of holidays one line may give: the longest statutory break (Spring Festival, National Day) is
+#: eight or nine days, so a longer range is a typing error (a wrong month) that would silently empty weeks of school
+HOLIDAY_RANGE_MAX_DAYS = 15
+NAME_MAX = cast(int, StatutoryDay._meta.get_field("name").max_length)
+_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+#: ``2027-01-01 元旦`` or ``2027-02-11~2027-02-17 春节`` (a full-width ～ or 至 also separates a range; the space
+#: before the name may be left out)
+HOLIDAY_LINE = re.compile(rf"^(?P<start>{_DATE})(?:\s*[~～至]\s*(?P<end>{_DATE}))?(?:\s*(?P<name>[^\d\s~～].*))?$")
+#: ``2027-02-07``, optionally with a note (``2027-02-07 春节调休``)
+MAKEUP_LINE = re.compile(rf"^(?P<date>{_DATE})(?:\s*(?P<name>[^\d\s~～].*))?$")
+WEEKDAYS = (
+    gettext_lazy("星期一"),
+    gettext_lazy("星期二"),
+    gettext_lazy("星期三"),
+    gettext_lazy("星期四"),
+    gettext_lazy("星期五"),
+    gettext_lazy("星期六"),
+    gettext_lazy("星期日"),
+)
+
+
+class _LineError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StatutoryEntry:
+    """One day of a statutory year as typed: the line it came from, its date and its name."""
+
+    line: int
+    date: dt.date
+    name: str
+
+
+def _lines(text: str):
+    """(line number as the user sees it, stripped text) for every non-blank line."""
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.replace("\u3000", " ").strip()
+        if line:
+            yield number, line
+
+
+def _date_in_year(token: str, *, year: int) -> dt.date:
+    try:
+        y, m, d = (int(part) for part in token.split("-"))
+        day = dt.date(y, m, d)
+    except ValueError:
+        raise _LineError(
+            _("“%(token)s”不是有效日期（写成 年-月-日，例如 %(year)d-01-01）") % {"token": token, "year": year}
+        ) from None
+    if day.year != year:
+        raise _LineError(_("%(date)s 不在 %(year)d 年内") % {"date": day.isoformat(), "year": year})
+    return day
+
+
+def _name(name: str | None) -> str:
+    name = (name or "").strip()
+    if len(name) > NAME_MAX:
+        raise _LineError(_("名称最多 %(max)d 个字") % {"max": NAME_MAX})
+    return name
+
+
+def _holiday_line(line: str, *, year: int) -> tuple[list[dt.date], str]:
+    """The days and the name of one holiday line."""
+    match = HOLIDAY_LINE.match(line)
+    if match is None:
+        raise _LineError(
+            _("“%(text)s”无法识别，请写成“%(year)d-01-01 元旦”或“%(year)d-02-11~%(year)d-02-17 春节”")
+            % {"text": line, "year": year}
+        )
+    start = _date_in_year(match["start"], year=year)
+    end = _date_in_year(match["end"], year=year) if match["end"] else start
+    if end < start:
+        raise _LineError(
+            _("结束日期 %(end)s 早于开始日期 %(start)s") % {"start": start.isoformat(), "end": end.isoformat()}
+        )
+    span = (end - start).days + 1
+    if span > HOLIDAY_RANGE_MAX_DAYS:
+        raise _LineError(
+            _("%(start)s~%(end)s 共 %(days)d 天，一段节假日最长 %(max)d 天")
+            % {"start": start.isoformat(), "end": end.isoformat(), "days": span, "max": HOLIDAY_RANGE_MAX_DAYS}
+        )
+    name = _name(match["name"])
+    if not name:
+        raise _LineError(_("请在日期后写上节日名称，例如“%(date)s 元旦”") % {"date": start.isoformat()})
+    return [start + dt.timedelta(days=i) for i in range(span)], name
+
+
+def _makeup_line(line: str, *, year: int) -> tuple[dt.date, str]:
+    match = MAKEUP_LINE.match(line)
+    if match is None:
+        raise _LineError(_("“%(text)s”无法识别，请每行写一个日期，例如“%(year)d-02-07”") % {"text": line, "year": year})
+    return _date_in_year(match["date"], year=year), _name(match["name"])
+
+
+def _at(number: int, message: str) -> str:
+    return _("第 %(line)d 行：%(message)s") % {"line": number, "message": message}
+
+
+def statutory_lines_parse(
+    *, year: int, holidays: str, makeup_days: str
+) -> tuple[list[StatutoryEntry], list[StatutoryEntry]]:
+    """The holidays and make-up working days of ``year`` as typed, one per line, checked together.
+
+    Holiday lines are ``2027-01-01 元旦`` or a range ``2027-02-11~2027-02-17 春节``; make-up lines a date each
+    (``2027-02-07``, a note may follow). Every problem is reported, each naming its line (as the user numbers
+    them, blank lines counted): a bad format or date, a date outside the year, a date listed twice, a date both a
+    holiday and a make-up day, a make-up day that is not a Saturday or Sunday. Raises ``ServiceError`` with the
+    messages under ``holidays`` and ``makeup_days``.
+    """
+    errors: dict[str, list[str]] = {}
+    holiday_entries: list[StatutoryEntry] = []
+    holiday_lines: dict[dt.date, int] = {}
+    for number, line in _lines(holidays):
+        try:
+            days, name = _holiday_line(line, year=year)
+        except _LineError as exc:
+            errors.setdefault("holidays", []).append(_at(number, str(exc)))
+            continue
+        for day in days:
+            if day in holiday_lines:
+                errors.setdefault("holidays", []).append(
+                    _at(number, _("%(date)s 已在第 %(other)d 行列出") % {"date": day, "other": holiday_lines[day]})
+                )
+                continue
+            holiday_lines[day] = number
+            holiday_entries.append(StatutoryEntry(line=number, date=day, name=name))
+    makeup_entries: list[StatutoryEntry] = []
+    makeup_lines: dict[dt.date, int] = {}
+    for number, line in _lines(makeup_days):
+        try:
+            day, name = _makeup_line(line, year=year)
+            if day in holiday_lines:
+                raise _LineError(
+                    _("%(date)s 已在节假日第 %(other)d 行列为节假日，不能同时是调休上班日")
+                    % {"date": day.isoformat(), "other": holiday_lines[day]}
+                )
+            if day in makeup_lines:
+                raise _LineError(_("%(date)s 已在第 %(other)d 行列出") % {"date": day, "other": makeup_lines[day]})
+            if day.weekday() < 5:
+                raise _LineError(
+                    _("%(date)s 是%(weekday)s，调休上班日应是周六或周日")
+                    % {"date": day.isoformat(), "weekday": WEEKDAYS[day.weekday()]}
+                )
+        except _LineError as exc:
+            errors.setdefault("makeup_days", []).append(_at(number, str(exc)))
+            continue
+        makeup_lines[day] = number
+        makeup_entries.append(StatutoryEntry(line=number, date=day, name=name))
+    if not holiday_entries and "holidays" not in errors:
+        errors["holidays"] = [_("请至少录入一个节假日，例如“%(year)d-01-01 元旦”") % {"year": year}]
+    if errors:
+        raise ServiceError(_("节假日安排有误，请按提示修改后再保存"), fields=errors)
+    return holiday_entries, makeup_entries
+
+
+@dataclass(frozen=True)
+class StatutoryYearSaved:
+    """What ``statutory_year_save`` did: the year, whether it replaced an entered year, and the run that re-checks
+    the year's days already past (None when none are)."""
+
+    year: StatutoryYear
+    replaced: bool
+    run: ComplianceRun | None
+
+
+def statutory_year_save(
+    *, user, year: int, source: str, holidays: str, makeup_days: str = "", request=None
+) -> StatutoryYearSaved:
+    """Enter a year's statutory holidays and make-up working days (法定节假日和调休安排), city staff only.
+
+    The year's entered days are replaced as a whole in one transaction (editing a year is typing it again, so a
+    day left out is no longer a holiday), and the change is in the audit trail. For a year the package covers the
+    entered days replace the package's. Once the year is known the calendar stops raising ``CalendarGap`` for it;
+    if some of its days are already past (the year was entered late, or corrected), a sweep of every district over
+    them up to yesterday is started, so the days the schedule could not check, or checked on the wrong calendar,
+    are checked now.
+    """
+    if not is_city(user):
+        raise ServiceError(
+            _("只有市教委工作人员可以录入法定节假日"), code="permission_denied", fields={"year": [_("无权录入")]}
+        )
+    if not STATUTORY_YEAR_MIN <= year <= STATUTORY_YEAR_MAX:
+        raise ServiceError(
+            _("年份应在 %(min)d 到 %(max)d 之间") % {"min": STATUTORY_YEAR_MIN, "max": STATUTORY_YEAR_MAX},
+            fields={"year": [_("年份超出范围")]},
+        )
+    source = (source or "").strip()
+    if not source:
+        raise ServiceError(
+            _("请写明依据"),
+            fields={"source": [_("例如：国务院办公厅关于%(year)d年部分节假日安排的通知") % {"year": year}]},
+        )
+    holiday_entries, makeup_entries = statutory_lines_parse(year=year, holidays=holidays, makeup_days=makeup_days)
+    try:
+        with transaction.atomic():
+            return _statutory_year_write(
+                user=user,
+                year=year,
+                source=source,
+                holidays=holiday_entries,
+                makeup=makeup_entries,
+                request=request,
+            )
+    except IntegrityError:  # another person entered the same year at the same moment
+        raise ConflictError(
+            _("%(year)d 年刚被他人录入，请刷新页面后再修改") % {"year": year}, fields={"year": [_("该年度已录入")]}
+        ) from None
+
+
+def _statutory_year_write(*, user, year, source, holidays, makeup, request) -> StatutoryYearSaved:
+    row = StatutoryYear.objects.select_for_update().filter(year=year).first()
+    replaced = row is not None
+    before = {}
+    previous = _statutory_kinds(year)
+    if row is None:
+        row = StatutoryYear.objects.create(year=year, source=source)
+    else:
+        before = {
+            "source": row.source,
+            "holidays": row.days.filter(kind=StatutoryDayKind.HOLIDAY).count(),
+            "makeup_days": row.days.filter(kind=StatutoryDayKind.MAKEUP).count(),
+        }
+        row.source = source
+        row.save(update_fields=["source"])
+        row.days.all().delete()
+    StatutoryDay.objects.bulk_create(
+        [StatutoryDay(year=row, date=e.date, kind=StatutoryDayKind.HOLIDAY, name=e.name) for e in holidays]
+        + [StatutoryDay(year=row, date=e.date, kind=StatutoryDayKind.MAKEUP, name=e.name) for e in makeup]
+    )
+    audit_record(
+        actor=user,
+        action="update" if replaced else "create",
+        obj=row,
+        request=request,
+        detail={
+            "year": year,
+            "source": source,
+            "holidays": [f"{e.date.isoformat()} {e.name}" for e in holidays],
+            "makeup_days": [f"{e.date.isoformat()} {e.name}".strip() for e in makeup],
+            **({"replaced": before} if replaced else {}),
+        },
+    )
+    current: dict[dt.date, str] = {e.date: StatutoryDayKind.HOLIDAY for e in holidays}
+    current.update({e.date: StatutoryDayKind.MAKEUP for e in makeup})
+    changed_from: dt.date | None
+    if previous is None:  # the year was a gap: none of its days could be checked
+        changed_from = dt.date(year, 1, 1)
+    else:
+        changed = {d for d in previous.keys() | current.keys() if previous.get(d) != current.get(d)}
+        changed_from = min(changed, default=None)
+    run = _sweep_past_days(user=user, first=changed_from, year=year) if changed_from else None
+    return StatutoryYearSaved(year=row, replaced=replaced, run=run)
+
+
+def _statutory_kinds(year: int) -> dict[dt.date, str] | None:
+    """The year's holidays and make-up days as the calendar knows them before the change (the entered rows, else
+    the package's), or None for a year it does not know."""
+    if StatutoryYear.objects.filter(year=year).exists():
+        return dict(StatutoryDay.objects.filter(year__year=year).values_list("date", "kind"))
+    if not package_covers(year):
+        return None
+    kinds: dict[dt.date, str] = {d: StatutoryDayKind.HOLIDAY for d in chinese_calendar.holidays if d.year == year}
+    kinds.update({d: StatutoryDayKind.MAKEUP for d in chinese_calendar.workdays if d.year == year})
+    return kinds
+
+
+def _sweep_past_days(*, user, first: dt.date, year: int) -> ComplianceRun | None:
+    """A sweep of every district from the first day whose kind changed up to yesterday (deadlines counted in working
+    days after it move too), sent once the entry commits; None when that day is not past yet (the usual case: the
+    year is entered ahead)."""
+    from compliance.choices import RunTrigger
+    from compliance.services import MAX_RUN_DAYS, run_start
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    first = max(first, yesterday - dt.timedelta(days=MAX_RUN_DAYS - 1))
+    last = min(dt.date(year, 12, 31), yesterday)
+    if last < first:
+        return None
+    return run_start(date_from=first, date_to=last, trigger=RunTrigger.CHANGE, started_by=user)

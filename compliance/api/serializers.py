@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from institutions.models import Institution
 from schools.api.serializers import ScopedPrimaryKeyRelatedField
 from schools.models import District, School, SchoolClass, SchoolTeacher
 
-from .. import registry
+from .. import registry, selectors
 from ..choices import FindingStatus, ReportDecision
 from ..models import (
     ComplianceRun,
@@ -69,9 +70,20 @@ class RuleSerializer(serializers.Serializer):
     params = RuleParamInForceSerializer(many=True)
 
 
+class RunCalendarGapSerializer(serializers.Serializer):
+    """A year the run could not check because the holiday calendar does not know it."""
+
+    year = serializers.IntegerField()
+    districts = serializers.ListField(child=serializers.CharField(), help_text="district codes")
+    enter_url = serializers.CharField(help_text="the page where city staff enter the year's statutory holidays")
+
+
 class RunSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
     started_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    calendar_gaps = serializers.SerializerMethodField(
+        help_text="the years the run met a calendar gap for (from its errors whose code is calendar_gap)"
+    )
 
     class Meta:
         model = ComplianceRun
@@ -86,6 +98,7 @@ class RunSerializer(serializers.ModelSerializer):
             "still_open_count",
             "cleared_count",
             "errors",
+            "calendar_gaps",
             "date_from",
             "date_to",
             "district_codes",
@@ -97,6 +110,10 @@ class RunSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RunCalendarGapSerializer(many=True))
+    def get_calendar_gaps(self, run) -> list[dict]:
+        return selectors.run_calendar_gaps(run)
 
 
 class RunCreateSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@
     if (errors) {
       errors.textContent = "";
       (run.errors || []).forEach(function (e) {
+        if (e.code === "calendar_gap") { return; }  // shown in their own block, with the year to enter
         var li = document.createElement("li");
         li.textContent = [e.rule, e.district].filter(Boolean).join(" ") + ": " + e.error;
         errors.appendChild(li);
@@ -37,6 +38,11 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (run) {
+        if (run && finished.indexOf(run.state) !== -1 && (run.calendar_gaps || []).length &&
+            !document.getElementById("calendar-gaps")) {
+          window.location.reload();  // the page names the gaps' districts and says who enters the year
+          return;
+        }
         if (run) { render(run); }
         if (!run || finished.indexOf(run.state) === -1) { window.setTimeout(poll, 1000); }
       })

@@ -40,7 +40,7 @@ from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from homework.selectors import share_token
 from institutions.forms import RECORD_KINDS
 from institutions.models import Course, Institution, Session
-from schools.models import District, School, SchoolClass
+from schools.models import District, School, SchoolClass, StatutoryYear
 from tests import factories as f
 
 from . import matrix as m
@@ -266,6 +266,8 @@ FILLS = {
     "compliance:notice-report": obj("a", "notice"),
     "compliance:notice-review": obj("a", "notice_submitted"),
     "compliance:attachment": obj("a", "attachment"),
+    # --- pages: schools
+    "schools:statutory-years": count(StatutoryYear),
     # --- pages: dashboards
     "dashboards:district-home": Fill(),
     "dashboards:city": Fill(),
@@ -680,6 +682,14 @@ PAYLOADS = {
             "date_from": SCHOOL_DAY.isoformat(),
             "date_to": SCHOOL_DAY.isoformat(),
             "district": w.a.district.code,
+        }
+    ),
+    ("schools:statutory-years", "POST"): Form(
+        lambda w, r: {
+            "year": 2090,
+            "source": "国务院办公厅关于2090年部分节假日安排的通知",
+            "holidays": "2090-01-01 元旦",
+            "makeup_days": "",
         }
     ),
 }
@@ -1193,6 +1203,11 @@ EXPECT: dict[str, dict[str, dict]] = {
     "compliance:attachment": {
         "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
         "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+    },
+    # --- pages: schools. Only city staff enter a statutory year of the calendar
+    "schools:statutory-years": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302),
     },
     # --- pages: dashboards (the home page redirects each role to its own dashboard)
     "dashboards:district-home": {

@@ -1,0 +1,114 @@
+"""Reads of the schools app: how far the statutory holiday calendar reaches, and the years it knows.
+
+The calendar (``schools.calendar``) knows a year's statutory holidays from the ``chinese_calendar`` package or from
+the years city staff entered (``StatutoryYear``). A year neither knows is a gap: every rule and deadline over it
+stops with ``CalendarGap``. These selectors tell city staff, ahead of time, which year they must enter next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from importlib import metadata
+
+import chinese_calendar
+from django.utils import timezone
+
+from .calendar import package_covers
+from .choices import StatutoryDayKind
+from .models import StatutoryDay, StatutoryYear
+
+#: how many days before the calendar runs out city staff's landing page starts warning them
+CALENDAR_WARNING_DAYS = 60
+
+
+def calendar_known_until(*, today: dt.date | None = None) -> dt.date:
+    """The last day of the last year the calendar knows without a gap, counting from the current year forward.
+
+    With 2026 known (by the package) and 2027 neither in the package nor entered, that is 2026-12-31. When the
+    current year itself is unknown, it is the last day of the year before: the calendar has already run out.
+    """
+    today = today or timezone.localdate()
+    entered = set(StatutoryYear.objects.filter(year__gte=today.year).values_list("year", flat=True))
+    year = today.year
+    while year in entered or package_covers(year):
+        year += 1
+    return dt.date(year - 1, 12, 31)
+
+
+def calendar_expiry_warning(*, today: dt.date | None = None) -> dict | None:
+    """What city staff must be told when the calendar runs out within ``CALENDAR_WARNING_DAYS`` days (or has run
+    out): the last known day, the year to enter and how many days remain (negative once past); None otherwise."""
+    today = today or timezone.localdate()
+    until = calendar_known_until(today=today)
+    remaining = (until - today).days
+    if remaining > CALENDAR_WARNING_DAYS:
+        return None
+    return {"known_until": until, "year": until.year + 1, "days_left": remaining, "expired": remaining < 0}
+
+
+def statutory_years() -> list[dict]:
+    """Every year the calendar knows, newest first, with where its holidays come from.
+
+    Each row: ``year``, ``entered`` (city staff entered it; it then replaces the package for that year),
+    ``source`` (the State Council notice entered with it, or empty for the package's years), ``package``
+    (the package also covers the year), ``holidays`` and ``makeup_days`` (how many days of each the calendar
+    uses for it).
+    """
+    rows: dict[int, dict] = {}
+    for entered in StatutoryYear.objects.all():
+        rows[entered.year] = {
+            "year": entered.year,
+            "entered": True,
+            "source": entered.source,
+            "package": package_covers(entered.year),
+            "holidays": 0,
+            "makeup_days": 0,
+        }
+    counts = Counter(StatutoryDay.objects.values_list("year__year", "kind"))
+    for (year, kind), n in counts.items():
+        rows[year]["holidays" if kind == StatutoryDayKind.HOLIDAY else "makeup_days"] = n
+    package_holidays = Counter(d.year for d in chinese_calendar.holidays)
+    package_makeup = Counter(d.year for d in chinese_calendar.workdays)
+    for year in package_holidays:
+        if year not in rows:
+            rows[year] = {
+                "year": year,
+                "entered": False,
+                "source": "",
+                "package": True,
+                "holidays": package_holidays[year],
+                "makeup_days": package_makeup[year],
+            }
+    return [rows[y] for y in sorted(rows, reverse=True)]
+
+
+def package_version() -> str:
+    """The installed ``chinesecalendar`` version, shown next to the years it covers."""
+    try:
+        return metadata.version("chinesecalendar")
+    except metadata.PackageNotFoundError:  # pragma: no cover - the package is a runtime dependency
+        return ""
+
+
+def statutory_year_lines(year: int) -> dict | None:
+    """An entered year as the page's form shows it for editing: its source, its holidays as lines (consecutive days
+    of one holiday as one ``start~end name`` line) and its make-up working days, one per line; None when the
+    year was not entered."""
+    entered = StatutoryYear.objects.filter(year=year).first()
+    if entered is None:
+        return None
+    holidays: list[list] = []  # [start, end, name]
+    makeup: list[str] = []
+    for day in StatutoryDay.objects.filter(year=entered).order_by("date"):
+        if day.kind == StatutoryDayKind.MAKEUP:
+            makeup.append(f"{day.date.isoformat()} {day.name}".strip())
+        elif holidays and holidays[-1][2] == day.name and holidays[-1][1] + dt.timedelta(days=1) == day.date:
+            holidays[-1][1] = day.date
+        else:
+            holidays.append([day.date, day.date, day.name])
+    lines = [
+        (f"{start.isoformat()} {name}" if start == end else f"{start.isoformat()}~{end.isoformat()} {name}").strip()
+        for start, end, name in holidays
+    ]
+    return {"year": year, "source": entered.source, "holidays": "\n".join(lines), "makeup_days": "\n".join(makeup)}
