@@ -40,6 +40,7 @@ from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from homework.selectors import share_token
 from institutions.forms import RECORD_KINDS
 from institutions.models import Course, Institution, Session
+from notifications.models import Notification
 from schools.models import District, School, SchoolClass
 from tests import factories as f
 
@@ -171,6 +172,11 @@ FILLS = {
     "api:compliance-run-detail": obj("a", "run"),
     "api:compliance-finding-list": count(apps.get_model("compliance", "Finding")),
     "api:compliance-finding-detail": obj("a", "finding"),
+    # --- API: notifications (school A staff's notification)
+    "api:notification-list": count(Notification),
+    "api:notification-detail": obj("a", "notification"),
+    "api:notification-read": obj("a", "notification"),
+    "api:notification-read-all": Fill(),
     # --- API: dashboards, audit, tokens
     "api:dashboard-city": Fill(),
     "api:dashboard-district": Fill(
@@ -256,6 +262,11 @@ FILLS = {
     "compliance:finding": obj("a", "finding"),
     "compliance:runs": count(ComplianceRun),
     "compliance:run": obj("a", "run"),
+    # --- pages: notifications
+    "notifications:inbox": Fill(),
+    "notifications:read": obj("a", "notification"),
+    "notifications:read-all": Fill(),
+    "notifications:settings": Fill(),
     # --- pages: dashboards
     "dashboards:district-home": Fill(),
     "dashboards:city": Fill(),
@@ -924,6 +935,20 @@ EXPECT: dict[str, dict[str, dict]] = {
         "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
         "PATCH": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
+    # --- API: notifications. Everyone signed in has their own; a notification is its recipient's alone, so
+    # another user's is a 404 whatever the role (city staff too)
+    "api:notification-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
+    "api:notification-detail": {
+        "GET": E(403, 403, 200, 404, 404, 404, 404, 404),
+    },
+    "api:notification-read": {
+        "POST": E(403, 403, 200, 404, 404, 404, 404, 404),
+    },
+    "api:notification-read-all": {
+        "POST": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
     # --- API: dashboards (district dashboards are for bureau staff: schools and institutions get 404), audit
     "api:dashboard-city": {
         "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
@@ -1135,6 +1160,23 @@ EXPECT: dict[str, dict[str, dict]] = {
     "compliance:run": {
         "GET": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
         "POST": E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 200),
+    },
+    # --- pages: notifications. Reading is a POST; an empty settings form switches e-mail off (302)
+    "notifications:inbox": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "notifications:read": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 302, 404, 404, 404, 404, 404),
+    },
+    "notifications:read-all": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302),
+    },
+    "notifications:settings": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302),
     },
     # --- pages: dashboards (the home page redirects each role to its own dashboard)
     "dashboards:district-home": {
