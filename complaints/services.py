@@ -20,13 +20,16 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Case, TextField, Value, When
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.scoping import is_city, role_of
 from compliance.parameters import MissingParameter, parameter_value
 from compliance.services import sweep_after_write
+from notifications.choices import NotificationKind
+from notifications.services import notify_district_staff
 from schools.calendar import SchoolCalendar
 from schools.choices import grade_band
 from shuangjian.errors import ConflictError, ServiceError
@@ -158,6 +161,24 @@ def complaint_fill_deadlines(*, complaint: Complaint) -> bool:
                 detail={"accept_due": complaint.accept_due, "resolve_due": complaint.resolve_due},
             )
     return changed
+
+
+def _notify_assigned(complaint: Complaint, *, rerouted_from: str = "") -> None:
+    """Tell the staff of the complaint's district that it is theirs now (in the caller's transaction). The
+    message names the complaint, never its description or the complainant: the e-mail leaves the portal."""
+    waiting = complaint.accept_due and complaint.state == State.RECEIVED
+    due = f"，请于 {complaint.accept_due:%Y-%m-%d} 前答复是否受理" if waiting else ""
+    origin = f"由{rerouted_from}转来。" if rerouted_from else ""
+    # stored in the portal's language (Chinese), whatever language the submitter's browser used
+    with translation.override(settings.LANGUAGE_CODE):
+        category, department = complaint.get_category_display(), complaint.get_department_display()
+    notify_district_staff(
+        complaint.district,
+        kind=NotificationKind.COMPLAINT_ASSIGNED,
+        title=f"新分派的投诉 {complaint.tracking_code}：{category}",
+        body=f"{origin}承办部门：{department}{due}。",
+        url=reverse("complaints:detail", args=[complaint.pk]),
+    )
 
 
 # -- submission ---------------------------------------------------------------
@@ -385,6 +406,7 @@ def complaint_submit(
                 )
                 if complaint.deadline_note:
                     _event(complaint, kind=EventKind.DEADLINE, label="系统", note=complaint.deadline_note)
+                _notify_assigned(complaint)
                 # what was filed and by which way; never the complainant's name, phone or e-mail, and for the
                 # public (who may complain anonymously) not their address either: staff entries keep theirs
                 staff = complaint.created_by_id is not None
@@ -646,6 +668,7 @@ def complaint_reroute(
         raise ServiceError(_("转办信息有误"), fields=errors)
     old = f"{complaint.district.name}·{complaint.get_department_display()}"
     old_codes = {"district": complaint.district.code, "department": complaint.department}
+    old_district_id = complaint.district_id
     with transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(
             district=new_district, department=new_department, updated_at=timezone.now()
@@ -654,6 +677,8 @@ def complaint_reroute(
         complaint.refresh_from_db()
         new = f"{complaint.district.name}·{complaint.get_department_display()}"
         _event(complaint, kind=EventKind.REROUTED, actor=actor, note=f"由{old}转至{new}：{reason}")
+        if complaint.district_id != old_district_id:
+            _notify_assigned(complaint, rerouted_from=old)
         # recorded under the new district; the old one is named in the detail
         audit_record(
             actor=actor,

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     # domain apps, in dependency order
     "schools",
     "accounts",
+    "notifications",
     "compliance",
     "institutions",
     "homework",
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -230,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "FindingStatusEnum": "compliance.choices.FindingStatus",
         "NoticeStateEnum": "compliance.choices.NoticeState",
         "ReportDecisionEnum": "compliance.choices.ReportDecision",
+        "NotificationKindEnum": "notifications.choices.NotificationKind",
+        "EmailStateEnum": "notifications.choices.EmailState",
     },
     # The schema generates without a warning: `check --deploy` (drf-spectacular's deploy check) and
     # `manage.py spectacular --validate --fail-on-warn` both hold it to that (tests/security/test_api_fuzz.py).
@@ -271,6 +275,30 @@ CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {}  # filled by the apps' own `beat_schedule()` in shuangjian/celery.py
+
+# --- e-mail ---------------------------------------------------------------
+# Notification e-mail (notifications/): real SMTP in production, configured here from the environment; without
+# a mail server (`make demo`, a laptop) mails are printed on the console. EMAIL_BACKEND overrides either.
+# Sends happen in a Celery task after commit, with retries; a failed send never fails the user's action
+# (docs/decisions/notifications.md).
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# a hung mail server holds a worker (and the claimed row) this long at most
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="北京市双减监管平台 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION or env.str("EMAIL_HOST", default="")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+# the portal's address as the recipients reach it: the links in the e-mails start with it
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- cache ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -40,6 +40,7 @@ from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from homework.selectors import share_token
 from institutions.forms import RECORD_KINDS
 from institutions.models import Course, Institution, Session
+from notifications.models import Notification
 from schools.models import District, School, SchoolClass, StatutoryYear
 from tests import factories as f
 
@@ -175,6 +176,11 @@ FILLS = {
     "api:compliance-notice-detail": obj("a", "notice"),
     "api:compliance-notice-report": obj("a", "notice"),
     "api:compliance-notice-review": obj("a", "notice_submitted"),
+    # --- API: notifications (school A staff's notification)
+    "api:notification-list": count(Notification),
+    "api:notification-detail": obj("a", "notification"),
+    "api:notification-read": obj("a", "notification"),
+    "api:notification-read-all": Fill(),
     # --- API: dashboards, audit, tokens
     "api:dashboard-city": Fill(),
     "api:dashboard-district": Fill(
@@ -268,6 +274,11 @@ FILLS = {
     "compliance:attachment": obj("a", "attachment"),
     # --- pages: schools
     "schools:statutory-years": count(StatutoryYear),
+    # --- pages: notifications
+    "notifications:inbox": Fill(),
+    "notifications:read": obj("a", "notification"),
+    "notifications:read-all": Fill(),
+    "notifications:settings": Fill(),
     # --- pages: dashboards
     "dashboards:district-home": Fill(),
     "dashboards:city": Fill(),
@@ -968,6 +979,20 @@ EXPECT: dict[str, dict[str, dict]] = {
     "api:compliance-notice-review": {
         "POST": E(403, 403, 403, 404, 404, 200, 404, 200),
     },
+    # --- API: notifications. Everyone signed in has their own; a notification is its recipient's alone, so
+    # another user's is a 404 whatever the role (city staff too)
+    "api:notification-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
+    "api:notification-detail": {
+        "GET": E(403, 403, 200, 404, 404, 404, 404, 404),
+    },
+    "api:notification-read": {
+        "POST": E(403, 403, 200, 404, 404, 404, 404, 404),
+    },
+    "api:notification-read-all": {
+        "POST": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
     # --- API: dashboards (district dashboards are for bureau staff: schools and institutions get 404), audit
     "api:dashboard-city": {
         "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
@@ -1208,6 +1233,23 @@ EXPECT: dict[str, dict[str, dict]] = {
     "schools:statutory-years": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
         "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302),
+    },
+    # --- pages: notifications. Reading is a POST; an empty settings form switches e-mail off (302)
+    "notifications:inbox": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "notifications:read": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 302, 404, 404, 404, 404, 404),
+    },
+    "notifications:read-all": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302),
+    },
+    "notifications:settings": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302),
     },
     # --- pages: dashboards (the home page redirects each role to its own dashboard)
     "dashboards:district-home": {

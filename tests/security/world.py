@@ -24,6 +24,8 @@ from complaints.services import complaint_submit
 from compliance.models import ComplianceRun, Finding, RectificationNotice, RectificationReport, ReportAttachment
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from institutions.models import EnrolmentFiling, ListStatusChange
+from notifications.models import Notification
+from notifications.services import notify_school
 from schools.models import Term
 from tests import factories as f
 from tests.institutions.factories import (
@@ -277,6 +279,20 @@ def _run(anchors, district, started_by):
     return _register(anchors, run, district=district)
 
 
+def _register_notifications(anchors):
+    """A notification is its recipient's alone: the anchor is the recipient's own scope (complaints notify their
+    district's staff as the world is built; school A's staff has one more)."""
+    for n in Notification.objects.select_related("recipient__profile"):
+        profile = n.recipient.profile
+        _register(
+            anchors,
+            n,
+            district=profile.district if profile.role == "district" else None,
+            school=profile.school if profile.role == "school" else None,
+            institution=profile.institution if profile.role == "institution" else None,
+        )
+
+
 def build_world() -> World:
     """Create the world (call inside a transaction that the caller rolls back)."""
     anchors: dict = {}
@@ -372,6 +388,13 @@ def build_world() -> World:
         sides.append(side)
 
     other_objects = _institution_records(anchors, other_institution, users["district1"])
+    sides[0].objects["notification"] = notify_school(
+        school_a,
+        kind="notice_received",
+        title="整改通知（测试）",
+        url=f"/compliance/findings/{sides[0]['finding'].pk}/",
+    )[0]
+    _register_notifications(anchors)
     audit_event = audit_record(actor=users["city"], action="update", obj=institution, detail={"fields": ["name"]})
     a, b = sides
     return World(
