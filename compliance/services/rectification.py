@@ -91,6 +91,16 @@ def _basis(findings) -> str:
     return "\n".join(lines)
 
 
+def _notify_subject(notice: RectificationNotice, *, kind: str, title: str, body: str = "") -> None:
+    from notifications import services as notifications
+
+    url = f"/compliance/notices/{notice.pk}/"
+    if notice.school_id:
+        notifications.notify_school(notice.school, kind=kind, title=title, body=body, url=url)
+    else:
+        notifications.notify_institution(notice.institution, kind=kind, title=title, body=body, url=url)
+
+
 def _move(findings, *, to: str, actor, reason: str, now) -> None:
     """Set the findings' status with one history event each."""
     Finding.objects.filter(pk__in=[f.pk for f in findings]).update(status=to, status_changed_at=now)
@@ -186,6 +196,13 @@ def notices_issue(*, actor, finding_ids, required_action: str, request=None) -> 
                     "subject": {kind: subject_id},
                 },
             )
+            _notify_subject(
+                notice,
+                kind="notice_received",
+                title=_("收到整改通知 %(number)s，请于 %(deadline)s 前整改")
+                % {"number": notice.number, "deadline": deadline},
+                body=required_action,
+            )
             notices.append(notice)
     return notices
 
@@ -240,6 +257,14 @@ def report_submit(*, actor, notice: RectificationNotice, text: str, files=(), re
             district=locked.district_id,
             request=request,
             detail={"notice": locked.number, "attachments": [c.name for c in checked], "findings": len(findings)},
+        )
+        from notifications.services import notify_district_staff
+
+        notify_district_staff(
+            locked.district,
+            kind="report_to_review",
+            title=_("整改报告待复核：%(number)s（%(subject)s）") % {"number": locked.number, "subject": locked.subject},
+            url=f"/compliance/notices/{locked.pk}/",
         )
     notice.refresh_from_db()
     return report
@@ -296,6 +321,17 @@ def report_review(*, actor, notice: RectificationNotice, decision: str, reason: 
             request=request,
             detail={"notice": locked.number, "decision": decision, "reason": reason, "findings": len(findings)},
         )
+        if decision == ReportDecision.ACCEPTED:
+            _notify_subject(
+                locked, kind="report_accepted", title=_("整改报告已通过复核：%(number)s") % {"number": locked.number}
+            )
+        else:
+            _notify_subject(
+                locked,
+                kind="report_returned",
+                title=_("整改报告被退回：%(number)s") % {"number": locked.number},
+                body=reason,
+            )
         # a second return escalates at once, not only on the night's schedule
         sweep_after_write(
             topic=RectificationNotice, district_ids=[locked.district_id], dates=[timezone.localdate()], reason="review"

@@ -76,7 +76,11 @@ def test_the_whole_loop_through_the_pages(on_issue_day, open_findings, school_a,
     assert notice.number == f"{school_a.district.code}-2026-0001"
     assert set(Finding.objects.values_list("status", flat=True)) == {FindingStatus.NOTIFIED}
 
-    # the school sees it on its landing page and answers with a photo
+    # the school is told (its inbox) and sees it on its landing page, and answers with a photo
+    from notifications.models import Notification
+
+    assert Notification.objects.filter(recipient=school_user, kind="notice_received").count() == 1
+    assert notice.number in school.get("/notifications/").content.decode()
     assert notice.number in school.get("/").content.decode()
     sheet = school.get(f"/compliance/notices/{notice.pk}/").content.decode()
     assert "整改通知书" in sheet and "2026-10-12" in sheet
@@ -96,6 +100,8 @@ def test_the_whole_loop_through_the_pages(on_issue_day, open_findings, school_a,
     assert (notice.state, notice.returns) == (NoticeState.RETURNED, 1)
     assert set(Finding.objects.values_list("status", flat=True)) == {FindingStatus.RECTIFYING}
 
+    assert Notification.objects.filter(recipient=district_user, kind="report_to_review").exists()
+    assert Notification.objects.filter(recipient=school_user, kind="report_returned").exists()
     school.post(f"/compliance/notices/{notice.pk}/report/", {"text": "已重新拍照", "files": [png("again.png")]})
     district.post(f"/compliance/notices/{notice.pk}/review/", {"decision": "accepted", "reason": ""})
     notice.refresh_from_db()
