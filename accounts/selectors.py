@@ -16,6 +16,7 @@ STAFF_LINKS = {
         ("dashboards:city", _("全市数据看板")),
         ("compliance:findings", _("问题线索")),
         ("compliance:runs", _("合规检查")),
+        ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),
         ("audit", _("审计日志")),
@@ -25,6 +26,7 @@ STAFF_LINKS = {
     Role.DISTRICT: [
         ("dashboards:district-home", _("本区数据看板")),
         ("compliance:findings", _("问题线索")),
+        ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),
         ("users", _("用户密码重置")),

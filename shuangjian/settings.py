@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "homework",
     "afterschool",
     "complaints",
+    "inspections",
     "dashboards",
 ]
 
@@ -230,6 +231,9 @@ SPECTACULAR_SETTINGS = {
         "FindingStatusEnum": "compliance.choices.FindingStatus",
         "NoticeStateEnum": "compliance.choices.NoticeState",
         "ReportDecisionEnum": "compliance.choices.ReportDecision",
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "InspectionResultEnum": "inspections.choices.ItemResult",
+        "InspectionSubjectTypeEnum": "inspections.choices.SubjectType",
     },
     # The schema generates without a warning: `check --deploy` (drf-spectacular's deploy check) and
     # `manage.py spectacular --validate --fail-on-warn` both hold it to that (tests/security/test_api_fuzz.py).

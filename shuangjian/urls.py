@@ -9,7 +9,16 @@ from accounts.api.views import TokenView
 
 from . import views
 
-DOMAIN_APPS = ["schools", "institutions", "homework", "afterschool", "complaints", "compliance", "dashboards"]
+DOMAIN_APPS = [
+    "schools",
+    "institutions",
+    "homework",
+    "afterschool",
+    "complaints",
+    "compliance",
+    "inspections",
+    "dashboards",
+]
 
 api_v1 = [path("", include(f"{app}.api.urls")) for app in DOMAIN_APPS] + [path("", include("accounts.api.urls"))]
 
