@@ -18,6 +18,7 @@ STAFF_LINKS = {
         ("compliance:findings", _("问题线索")),
         ("compliance:runs", _("合规检查")),
         ("schools:statutory-years", _("法定节假日年度")),
+        ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),
         ("audit", _("审计日志")),
@@ -27,6 +28,7 @@ STAFF_LINKS = {
     Role.DISTRICT: [
         ("dashboards:district-home", _("本区数据看板")),
         ("compliance:findings", _("问题线索")),
+        ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),
         ("users", _("用户密码重置")),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "homework",
     "afterschool",
     "complaints",
+    "inspections",
     "dashboards",
 ]
 
@@ -234,6 +235,9 @@ SPECTACULAR_SETTINGS = {
         "ReportDecisionEnum": "compliance.choices.ReportDecision",
         "NotificationKindEnum": "notifications.choices.NotificationKind",
         "EmailStateEnum": "notifications.choices.EmailState",
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "InspectionResultEnum": "inspections.choices.ItemResult",
+        "InspectionSubjectTypeEnum": "inspections.choices.SubjectType",
     },
     # The schema generates without a warning: `check --deploy` (drf-spectacular's deploy check) and
     # `manage.py spectacular --validate --fail-on-warn` both hold it to that (tests/security/test_api_fuzz.py).

@@ -16,6 +16,7 @@ DOMAIN_APPS = [
     "afterschool",
     "complaints",
     "compliance",
+    "inspections",
     "dashboards",
     "notifications",
 ]

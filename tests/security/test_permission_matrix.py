@@ -38,6 +38,7 @@ from complaints.models import Complaint
 from compliance.models import ComplianceRun, RuleParameter
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from homework.selectors import share_token
+from inspections.models import Inspection
 from institutions.forms import RECORD_KINDS
 from institutions.models import Course, Institution, Session
 from notifications.models import Notification
@@ -181,6 +182,9 @@ FILLS = {
     "api:notification-detail": obj("a", "notification"),
     "api:notification-read": obj("a", "notification"),
     "api:notification-read-all": Fill(),
+    # --- API: inspections
+    "api:inspection-list": count(Inspection),
+    "api:inspection-detail": obj("a", "inspection"),
     # --- API: dashboards, audit, tokens
     "api:dashboard-city": Fill(),
     "api:dashboard-district": Fill(
@@ -279,6 +283,15 @@ FILLS = {
     "notifications:read": obj("a", "notification"),
     "notifications:read-all": Fill(),
     "notifications:settings": Fill(),
+    # --- pages: inspections
+    "inspections:list": Fill(),
+    "inspections:new": count(Inspection),
+    "inspections:detail": obj("a", "inspection"),
+    "inspections:photo": Fill(
+        kwargs=lambda w: {"pk": w.a["inspection"].pk, "photo_id": w.a["inspection_photo"].pk},
+        target=lambda w: w.a["inspection"],
+        object_arg="pk",
+    ),
     # --- pages: dashboards
     "dashboards:district-home": Fill(),
     "dashboards:city": Fill(),
@@ -637,6 +650,29 @@ PAYLOADS = {
     ),
     ("api:compliance-notice-report", "POST"): J({"text": "已整改"}),
     ("api:compliance-notice-review", "POST"): J({"decision": "accepted"}),
+    # --- inspections: district 1's school, found ranking pupils
+    ("api:inspection-list", "POST"): J(
+        lambda w, r: {
+            "date": SCHOOL_DAY.isoformat(),
+            "district": "110101",
+            "school": w.a.school.pk,
+            "inspectors": "张明",
+            "kind": "routine",
+            "items": [{"rule_id": "SC-20-RANKING", "result": "violation", "note": "公布考试排名"}],
+        }
+    ),
+    ("inspections:new", "POST"): Form(
+        lambda w, r: {
+            "district": "110101",
+            "subject": f"school:{w.a.school.pk}",
+            "date": SCHOOL_DAY.isoformat(),
+            "inspectors": "张明",
+            "kind": "routine",
+            "result__SC-20-RANKING": "violation",
+            "note__SC-20-RANKING": "公布考试排名",
+            "save": "1",
+        }
+    ),
     # --- tokens: the credentials are the permission, so every caller is answered alike
     ("api-token", "POST"): J(lambda w, r: {"username": "sec-school-a", "password": f.TEST_PASSWORD}),
     # --- pages
@@ -993,6 +1029,15 @@ EXPECT: dict[str, dict[str, dict]] = {
     "api:notification-read-all": {
         "POST": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
+    # --- API: inspections. Schools and institutions read the inspections of themselves; district and city staff
+    # record them (district 2 naming district 1's school: 400, the school is outside its scope)
+    "api:inspection-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 400, 201),
+    },
+    "api:inspection-detail": {
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+    },
     # --- API: dashboards (district dashboards are for bureau staff: schools and institutions get 404), audit
     "api:dashboard-city": {
         "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
@@ -1251,6 +1296,24 @@ EXPECT: dict[str, dict[str, dict]] = {
         "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
         "POST": E(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302),
     },
+    # --- pages: inspections. Every staff role has the list (scoped); only bureau staff record, district 2 for
+    # district 1 is a form error naming the district (400), nothing saved
+    "inspections:list": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+    },
+    "inspections:new": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 400, 302),
+    },
+    "inspections:detail": {
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+    },
+    "inspections:photo": {
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+    },
     # --- pages: dashboards (the home page redirects each role to its own dashboard)
     "dashboards:district-home": {
         "GET": E(LOGIN, LOGIN, 302, 302, 403, 302, 302, 302),
@@ -1341,6 +1404,8 @@ LINKED_OBJECTS = {
     "institutions:record-add": (Institution, "institution_pk"),
     "compliance:finding": (apps.get_model("compliance", "Finding"), "pk"),
     "compliance:run": (ComplianceRun, "pk"),
+    "inspections:detail": (Inspection, "pk"),
+    "inspections:photo": (Inspection, "pk"),
     "complaints:detail": (Complaint, "pk"),
     "complaints:photo": (Complaint, "pk"),
     "dashboards:school": (School, "pk"),

@@ -23,6 +23,7 @@ from complaints.models import ComplaintPhoto
 from complaints.services import complaint_submit
 from compliance.models import ComplianceRun, Finding, RectificationNotice, RectificationReport, ReportAttachment
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
+from inspections.services import inspection_record
 from institutions.models import EnrolmentFiling, ListStatusChange
 from notifications.models import Notification
 from notifications.services import notify_school
@@ -293,6 +294,34 @@ def _register_notifications(anchors):
         )
 
 
+def _inspection(anchors, school, actor, *, name):
+    """An inspection of the school with a photo and one violation, whose case finding the school sees too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    inspection = inspection_record(
+        actor=actor,
+        date=SCHOOL_DAY,
+        district=school.district,
+        school=school,
+        place=f"{name}校教学楼",
+        inspectors="张明、李华",
+        kind="special",
+        items=[
+            {"rule_id": "SC-20-RANKING", "result": "violation", "note": f"{name}校公告栏张贴考试排名"},
+            {"rule_id": "SC-20-HOLIDAY", "result": "compliant"},
+        ],
+        photos=[SimpleUploadedFile("board.png", png_bytes(), content_type="image/png")],
+    )
+    reg = lambda obj: _register(anchors, obj, district=school.district, school=school)  # noqa: E731
+    reg(inspection)
+    photo = reg(inspection.photos.get())
+    for item in inspection.items.all():
+        reg(item)
+        if item.finding_id:
+            reg(item.finding)
+    return {"inspection": inspection, "inspection_photo": photo}
+
+
 def build_world() -> World:
     """Create the world (call inside a transaction that the caller rolls back)."""
     anchors: dict = {}
@@ -383,6 +412,7 @@ def build_world() -> World:
         )
         side.objects.update(_notices(anchors, district, school, name=name))
         side.objects["run"] = _run(anchors, district, district_user)
+        side.objects.update(_inspection(anchors, school, district_user, name=name))
         complaint, secret, photo = _complaint(anchors, district, text=f"{name}区某小区培训班")
         side.objects.update(complaint=complaint, complaint_secret=secret, photo=photo)
         sides.append(side)
