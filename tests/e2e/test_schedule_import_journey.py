@@ -76,12 +76,12 @@ def test_officer_sees_both_bad_rows_named_nothing_saved_then_imports_the_correct
         "tbody tr"
     )
     expect(sessions).to_have_count(4)
-    starts = [r.split("\t")[:3] for r in sessions.all_inner_texts()]
+    starts = [r.split("\t")[:4] for r in sessions.all_inner_texts()]  # course, class group, start, end
     assert starts[::-1] == [  # the latest first
-        ["四年级数学思维", "2026-12-05 09:00", "09:45"],
-        ["四年级数学思维", "2026-12-05 10:00", "10:45"],
-        ["四年级数学思维", "2026-12-12 09:00", "09:45"],
-        ["四年级数学思维", "2026-12-12 10:00", "10:45"],
+        ["四年级数学思维", "—", "2026-12-05 09:00", "09:45"],
+        ["四年级数学思维", "—", "2026-12-05 10:00", "10:45"],
+        ["四年级数学思维", "—", "2026-12-12 09:00", "09:45"],
+        ["四年级数学思维", "—", "2026-12-12 10:00", "10:45"],
     ]
     expect(sessions.first).to_contain_text("北京市东城区和平里东街5号")
     shot(desktop, "04-institution-sessions")
