@@ -325,6 +325,9 @@ class RectificationNotice(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=NoticeState.choices, default=NoticeState.ISSUED)
     returns = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     accepted_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    #: when the subject was reminded of the coming deadline, and when both sides were told it passed (once each)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = {"district": "district_id", "school": "school_id", "institution": "institution_id"}

@@ -73,8 +73,18 @@ def runs_resume_stalled() -> int:
     return len(services.runs_resume_stalled())
 
 
+@shared_task(name="compliance.tasks.notices_remind", **RETRY)
+def notices_remind() -> list[int]:
+    """Remind the subjects of deadlines two working days away, and tell both sides of deadlines missed."""
+    return list(services.notices_remind())
+
+
 def beat_schedule() -> dict:
     return {
+        "compliance-notice-reminders": {
+            "task": "compliance.tasks.notices_remind",
+            "schedule": crontab(hour=8, minute=0),
+        },
         "compliance-nightly-sweep": {
             "task": "compliance.tasks.sweep_nightly",
             # CELERY_TIMEZONE is Asia/Shanghai

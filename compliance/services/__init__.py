@@ -27,7 +27,14 @@ from .dispatch import (
 from .findings import finding_create_case, finding_set_status
 from .parameters import parameter_check, parameter_create
 from .reconcile import PartCounts, sweep_rule_district, sweep_rule_districts
-from .rectification import notice_deadline, notices_issue, report_review, report_submit, subject_may_answer
+from .rectification import (
+    notice_deadline,
+    notices_issue,
+    notices_remind,
+    report_review,
+    report_submit,
+    subject_may_answer,
+)
 from .runs import (
     CALENDAR_GAP,
     MAX_RUN_DAYS,
@@ -58,6 +65,7 @@ from .sweeps import (
 __all__ = [
     "notice_deadline",
     "notices_issue",
+    "notices_remind",
     "report_review",
     "report_submit",
     "subject_may_answer",

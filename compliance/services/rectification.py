@@ -339,3 +339,51 @@ def report_review(*, actor, notice: RectificationNotice, decision: str, reason: 
     notice.refresh_from_db()
     report.refresh_from_db()
     return report
+
+
+#: the subject is reminded this many working days before a deadline
+REMIND_WORKING_DAYS = 2
+
+
+def notices_remind(*, today: dt.date | None = None) -> tuple[int, int]:
+    """Tell the subjects of notices due in ``REMIND_WORKING_DAYS`` working days, and both sides of notices whose
+    deadline passed without an accepted report; each notice once for each (daily by beat). Returns the counts."""
+    from notifications.services import notify_district_staff
+    from schools.calendar import CalendarGap, SchoolCalendar
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    waiting = RectificationNotice.objects.exclude(state=NoticeState.ACCEPTED).select_related(
+        "district", "school", "institution"
+    )
+    reminded = overdue = 0
+    with transaction.atomic():
+        calendars: dict[int, SchoolCalendar] = {}
+        for notice in waiting.filter(reminded_at__isnull=True, deadline__gte=today).select_for_update(of=("self",)):
+            calendar = calendars.setdefault(notice.district_id, SchoolCalendar(notice.district))
+            try:
+                left = calendar.working_days_between(today, notice.deadline)
+            except CalendarGap:
+                continue
+            if left <= REMIND_WORKING_DAYS:
+                _notify_subject(
+                    notice,
+                    kind="deadline_soon",
+                    title=_("整改期限将至：%(number)s 须于 %(deadline)s 前提交整改报告")
+                    % {"number": notice.number, "deadline": notice.deadline},
+                )
+                RectificationNotice.objects.filter(pk=notice.pk).update(reminded_at=now)
+                reminded += 1
+        for notice in waiting.filter(overdue_notified_at__isnull=True, deadline__lt=today).select_for_update(
+            of=("self",)
+        ):
+            title = _("整改逾期：%(number)s（%(subject)s）期限 %(deadline)s 已过") % {
+                "number": notice.number,
+                "subject": notice.subject,
+                "deadline": notice.deadline,
+            }
+            _notify_subject(notice, kind="overdue", title=title)
+            notify_district_staff(notice.district, kind="overdue", title=title, url=f"/compliance/notices/{notice.pk}/")
+            RectificationNotice.objects.filter(pk=notice.pk).update(overdue_notified_at=now)
+            overdue += 1
+    return reminded, overdue

@@ -237,3 +237,24 @@ def test_refiling_clean_data_under_a_notice_does_not_clear_the_finding(on_issue_
     )
     finding.refresh_from_db()
     assert finding.status == FindingStatus.NOTIFIED and finding.data_corrected_at is not None
+
+
+def test_the_subject_is_reminded_two_working_days_ahead_and_both_sides_told_of_a_miss_once(
+    open_findings, district_user, school_user
+):
+    from notifications.models import Notification
+
+    with time_machine.travel(local(ISSUED, 10), tick=False):
+        (notice,) = services.notices_issue(
+            actor=district_user, finding_ids=[x.pk for x in open_findings], required_action="整改"
+        )
+    assert notice.deadline == dt.date(2026, 10, 12)
+    # 8 October: three working days to go (9th, the make-up Saturday 10th, 12th): nothing yet
+    assert services.notices_remind(today=dt.date(2026, 10, 8)) == (0, 0)
+    assert services.notices_remind(today=dt.date(2026, 10, 9)) == (1, 0)
+    assert services.notices_remind(today=dt.date(2026, 10, 10)) == (0, 0)  # once
+    assert services.notices_remind(today=dt.date(2026, 10, 13)) == (0, 1)
+    assert services.notices_remind(today=dt.date(2026, 10, 14)) == (0, 0)
+    kinds = list(Notification.objects.filter(recipient=school_user).values_list("kind", flat=True))
+    assert kinds.count("deadline_soon") == 1 and kinds.count("overdue") == 1
+    assert Notification.objects.filter(recipient=district_user, kind="overdue").count() == 1
