@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0010_rectification_parameters'),
+        ("compliance", "0010_rectification_parameters"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rectificationnotice',
-            name='overdue_notified_at',
+            model_name="rectificationnotice",
+            name="overdue_notified_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='rectificationnotice',
-            name='reminded_at',
+            model_name="rectificationnotice",
+            name="reminded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
