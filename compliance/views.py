@@ -103,10 +103,7 @@ def finding_detail(request, pk):
                     request=request,
                 )
             except ServiceError as exc:
-                form.add_error(None, exc.message)
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                _add_service_errors(form, exc)
             else:
                 messages.success(request, _("状态已更新"))
                 return redirect("compliance:finding", pk=finding.pk)
@@ -186,11 +183,14 @@ def run_detail(request, pk):
 
 
 def _add_service_errors(form, exc: ServiceError) -> None:
+    """A service's refusal on the form: its message on top, each field's errors at the field (a field the form
+    does not show, on top; the hidden finding ids are named by the message already)."""
     form.add_error(None, exc.message)
     for field, errors in exc.fields.items():
-        if field in form.fields and field != "finding_ids":
-            for error in errors:
-                form.add_error(field, str(error))
+        if field == "finding_ids":
+            continue
+        for error in errors:
+            form.add_error(field if field in form.fields else None, str(error))
 
 
 def _suggested_action(groups) -> str:
@@ -250,13 +250,11 @@ def notice_new(request):
         from django.utils import timezone
 
         for subject, findings in groups:
-            severities = {
-                registry.get_rule(f.rule_id).severity if registry.is_registered(f.rule_id) else "medium"
-                for f in findings
-            }
             try:
                 days, deadline = services.notice_deadline(
-                    district=findings[0].district, issued_on=timezone.localdate(), severities=severities
+                    district=findings[0].district,
+                    issued_on=timezone.localdate(),
+                    severities=services.severities_of(findings),
                 )
             except ServiceError as exc:
                 days, deadline = None, exc.message

@@ -33,6 +33,7 @@ from .rectification import (
     notices_remind,
     report_review,
     report_submit,
+    severities_of,
     subject_may_answer,
 )
 from .runs import (
@@ -68,6 +69,7 @@ __all__ = [
     "notices_remind",
     "report_review",
     "report_submit",
+    "severities_of",
     "subject_may_answer",
     "CALENDAR_GAP",
     "MAX_CATCH_UP_DAYS",

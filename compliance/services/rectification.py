@@ -64,6 +64,11 @@ def _rule(rule_id: str):
     return registry.get_rule(rule_id) if registry.is_registered(rule_id) else None
 
 
+def severities_of(findings) -> set[str]:
+    """The severities of the findings' rules (an unregistered rule ID counts as ordinary)."""
+    return {(rule.severity if (rule := _rule(f.rule_id)) else "medium") for f in findings}
+
+
 def notice_deadline(*, district, issued_on: dt.date, severities) -> tuple[int, dt.date]:
     """The working days and the deadline for findings of these severities issued on ``issued_on``: the
     shortest of their parameters, counted on the district's calendar (a holiday week is skipped)."""
@@ -161,8 +166,7 @@ def notices_issue(*, actor, finding_ids, required_action: str, request=None) -> 
             district = items[0].district
             if own_district is not None and district_id != own_district:
                 raise ServiceError(_("只能对本区的问题下发整改通知"), code="out_of_scope")
-            severities = {(_rule(f.rule_id).severity if _rule(f.rule_id) else "medium") for f in items}
-            days, deadline = notice_deadline(district=district, issued_on=today, severities=severities)
+            days, deadline = notice_deadline(district=district, issued_on=today, severities=severities_of(items))
             notice = RectificationNotice.objects.create(
                 number=_next_number(district, today.year),
                 district=district,
