@@ -90,3 +90,7 @@ class ReportDecision(models.TextChoices):
     PENDING = "pending", _("待复核")
     ACCEPTED = "accepted", _("通过")
     RETURNED = "returned", _("退回")
+
+
+#: a report in one of these states, submitted by the deadline, answers its notice in time (RX-OVERDUE, dashboards)
+ANSWERED = (ReportDecision.ACCEPTED, ReportDecision.PENDING)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .choices import ReportDecision, RuleDays
+from .choices import ANSWERED, ReportDecision, RuleDays
 from .models import RectificationNotice, RectificationReport
 from .registry import SweepContext, Violation, rule
 
@@ -71,14 +71,16 @@ def _evidence(notice: RectificationNotice, **more) -> dict:
     "escalated, visible to the city.",
 )
 def rx_overdue(ctx: SweepContext) -> list[Violation]:
-    """A notice whose deadline in the range has passed with no report submitted by then and accepted; a notice
-    whose report was returned a second time on a day of the range."""
+    """A notice whose deadline in the range has passed with no report submitted by then that was accepted or still
+    awaits review (the bureau's review time is not the subject's delay; a report returned after the deadline makes
+    the notice overdue then: the review sweeps the deadline's day); a notice whose report was returned a second time
+    on a day of the range."""
     today = timezone.localdate()
     notices = ctx.in_districts(RectificationNotice.objects.all())
     if ctx.school_ids is not None:
         notices = notices.filter(school_id__in=ctx.school_ids)
     on_time = RectificationReport.objects.filter(
-        notice=OuterRef("pk"), decision=ReportDecision.ACCEPTED, submitted_at__date__lte=OuterRef("deadline")
+        notice=OuterRef("pk"), decision__in=ANSWERED, submitted_at__date__lte=OuterRef("deadline")
     )
     overdue = notices.filter(deadline__range=(ctx.date_from, min(ctx.date_to, today - dt.timedelta(days=1))))
     overdue = overdue.exclude(Exists(on_time))
@@ -100,8 +102,7 @@ def rx_overdue(ctx: SweepContext) -> list[Violation]:
             ctx.date_from <= n.deadline <= ctx.date_to
             and n.deadline < today
             and not any(
-                r.decision == ReportDecision.ACCEPTED and timezone.localdate(r.submitted_at) <= n.deadline
-                for r in n.reports.all()
+                r.decision in ANSWERED and timezone.localdate(r.submitted_at) <= n.deadline for r in n.reports.all()
             )
         ):
             out.append(

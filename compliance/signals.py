@@ -7,3 +7,7 @@ from django.dispatch import Signal
 #: receivers that start work elsewhere should wait for the commit (``transaction.on_commit``).
 #: It may be sent again for the same run when its parts are counted again (a failed part retried).
 run_finished = Signal()
+
+#: Findings or rectification notices changed through a bulk write (``update()``/``bulk_create()``, which send no
+#: model signal): a status moved, a notice was issued, answered or decided. Sent inside the writing transaction.
+records_changed = Signal()

@@ -192,6 +192,21 @@ def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
         ]
         rows += [["办结用时中位数（工作日）", "", c["median_working_days"], "", "", ""]]
         _sheet(wb, "投诉", ["项目", "分类", "收到", "受理", "办结", "逾期"], rows)
+    r = data.get("rectification")
+    if r:
+        _sheet(
+            wb,
+            "整改通知",
+            ["范围", "下发", "按期整改销号", "逾期", "整改中", "按期整改率"],
+            [["合计", r["issued"], r["on_time"], r["overdue"], r["in_progress"], r["on_time_rate"]]]
+            + [
+                [
+                    d["name"],
+                    *(d["rectification"][k] for k in ("issued", "on_time", "overdue", "in_progress", "on_time_rate")),
+                ]
+                for d in data.get("districts", [])
+            ],
+        )
     if "districts" in data:
         _sheet(
             wb,

@@ -6,7 +6,9 @@
 - A save or delete of a row a dashboard counts directly (findings and their
   status changes, complaints and their timeline, the institution registry,
   rule parameters, districts and schools, the statutory calendar) makes every
-  cached dashboard out of date (``caching.figures_changed``).
+  cached dashboard out of date (``caching.figures_changed``); so does a bulk
+  write of findings or notices (``compliance.signals.records_changed``), which
+  sends no model signal.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from compliance.signals import run_finished
+from compliance.signals import records_changed, run_finished
 
 from .caching import figures_changed
 
@@ -56,6 +58,7 @@ def counted_row_changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     run_finished.connect(refresh_after_run, dispatch_uid="dashboards_refresh_after_run")
+    records_changed.connect(counted_row_changed, dispatch_uid="dashboards_figures_bulk")
     for model in COUNTED_MODELS:
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(counted_row_changed, sender=model, dispatch_uid=f"dashboards_figures_{model}_{name}")

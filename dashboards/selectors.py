@@ -27,7 +27,10 @@ Definitions (the tests hold the raw-table counts to these):
 - complaints: received in the range; *accepted* = went past acceptance (not
   waiting, not rejected); *resolved* = has a resolution time; *overdue* = still
   waiting for acceptance or resolution after its deadline today; handling time =
-  statutory working days from receipt to resolution.
+  statutory working days from receipt to resolution;
+- rectification notices: issued in the range; *on time* when a report submitted by
+  the deadline was accepted, *overdue* when the deadline passed without one (what
+  RX-OVERDUE escalates), *in progress* otherwise.
 """
 
 from __future__ import annotations
@@ -568,6 +571,25 @@ def complaints_section(district_ids: list[int], filters: Filters, user) -> Secti
     return out
 
 
+# -- rectification notices ----------------------------------------------------------------
+
+NOTICE_COUNTS = ("issued", "on_time", "overdue", "in_progress")
+
+
+def rectification_section(district_ids: list[int], filters: Filters, user) -> Section:
+    """Rectification notices issued in the range (``compliance.selectors.notice_counts``), per district and in all."""
+    from compliance.selectors import notice_counts
+
+    per = notice_counts(user=user, district_ids=district_ids, date_from=filters.date_from, date_to=filters.date_to)
+    out: Section = {None: dict.fromkeys(NOTICE_COUNTS, 0)}
+    for district_id in district_ids:
+        out[district_id] = per.get(district_id, dict.fromkeys(NOTICE_COUNTS, 0))
+        _add(out[None], out[district_id], NOTICE_COUNTS)
+    for counts in out.values():
+        counts["on_time_rate"] = rate(counts["on_time"], counts["on_time"] + counts["overdue"])
+    return out
+
+
 # -- the dashboards ----------------------------------------------------------------
 
 
@@ -583,6 +605,7 @@ def district_dashboard(*, district: District, filters: Filters, user) -> dict:
         "institutions": institutions_section(ids, filters, user)[None],
         "findings": findings_section(ids, filters, user)[None],
         "complaints": complaints_section(ids, filters, user)[None],
+        "rectification": rectification_section(ids, filters, user)[None],
     }
 
 
@@ -594,6 +617,7 @@ def city_dashboard(*, filters: Filters, user) -> dict:
     inst = institutions_section(ids, filters, user)
     fnd = findings_section(ids, filters, user)
     cmp_ = complaints_section(ids, filters, user)
+    rect = rectification_section(ids, filters, user)
     return {
         "scope": {"kind": "city", "name": _("北京市")},
         "filters": filters.as_dict(),
@@ -602,6 +626,7 @@ def city_dashboard(*, filters: Filters, user) -> dict:
         "institutions": inst[None],
         "findings": fnd[None],
         "complaints": cmp_[None],
+        "rectification": rect[None],
         "districts": [
             {
                 "code": d["code"],
@@ -611,6 +636,7 @@ def city_dashboard(*, filters: Filters, user) -> dict:
                 "institutions": inst[d["id"]],
                 "findings": fnd[d["id"]],
                 "complaints": cmp_[d["id"]],
+                "rectification": rect[d["id"]],
             }
             for d in districts
         ],

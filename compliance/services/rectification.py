@@ -39,6 +39,7 @@ from ..models import (
     ReportAttachment,
 )
 from ..parameters import parameter_value
+from ..signals import records_changed
 from .sweeps import sweep_after_write
 
 #: a finding's severity → the parameter holding its rectification deadline in working days
@@ -107,7 +108,8 @@ def _notify_subject(notice: RectificationNotice, *, kind: str, title: str, body:
 
 
 def _move(findings, *, to: str, actor, reason: str, now) -> None:
-    """Set the findings' status with one history event each."""
+    """Set the findings' status with one history event each (and tell the followers: the dashboards count them)."""
+    records_changed.send(sender=Finding)
     Finding.objects.filter(pk__in=[f.pk for f in findings]).update(status=to, status_changed_at=now)
     FindingEvent.objects.bulk_create(
         FindingEvent(finding=f, from_status=f.status, to_status=to, actor=actor, at=now, reason=reason)
@@ -336,9 +338,14 @@ def report_review(*, actor, notice: RectificationNotice, decision: str, reason: 
                 title=_("整改报告被退回：%(number)s") % {"number": locked.number},
                 body=reason,
             )
-        # a second return escalates at once, not only on the night's schedule
+        # a second return escalates at once, not only on the night's schedule; a report that answered in time and is
+        # returned after the deadline leaves the notice overdue as of its deadline (RX-OVERDUE judges that day)
+        today = timezone.localdate()
         sweep_after_write(
-            topic=RectificationNotice, district_ids=[locked.district_id], dates=[timezone.localdate()], reason="review"
+            topic=RectificationNotice,
+            district_ids=[locked.district_id],
+            dates=sorted({today, locked.deadline} if locked.deadline < today else {today}),
+            reason="review",
         )
     notice.refresh_from_db()
     report.refresh_from_db()
@@ -357,9 +364,10 @@ def notices_remind(*, today: dt.date | None = None) -> tuple[int, int]:
 
     today = today or timezone.localdate()
     now = timezone.now()
-    waiting = RectificationNotice.objects.exclude(state=NoticeState.ACCEPTED).select_related(
-        "district", "school", "institution"
-    )
+    # a notice whose report awaits review is the bureau's to move: no reminder to the subject, not overdue
+    waiting = RectificationNotice.objects.exclude(
+        state__in=[NoticeState.ACCEPTED, NoticeState.SUBMITTED]
+    ).select_related("district", "school", "institution")
     reminded = overdue = 0
     with transaction.atomic():
         calendars: dict[int, SchoolCalendar] = {}

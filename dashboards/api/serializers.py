@@ -120,6 +120,14 @@ class ComplaintsSerializer(serializers.Serializer):
     calendar_gap = serializers.BooleanField()
 
 
+class RectificationSerializer(serializers.Serializer):
+    issued = serializers.IntegerField(help_text="rectification notices issued in the range")
+    on_time = serializers.IntegerField(help_text="a report submitted by the deadline was accepted")
+    overdue = serializers.IntegerField(help_text="the deadline passed without such a report (RX-OVERDUE)")
+    in_progress = serializers.IntegerField(help_text="still within the deadline")
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="on_time / (on_time + overdue)")
+
+
 class DistrictDashboardSerializer(serializers.Serializer):
     scope = serializers.DictField()
     filters = serializers.DictField()
@@ -128,6 +136,7 @@ class DistrictDashboardSerializer(serializers.Serializer):
     institutions = InstitutionsSerializer()
     findings = FindingsSerializer()
     complaints = ComplaintsSerializer()
+    rectification = RectificationSerializer()
 
 
 class CityDistrictSerializer(serializers.Serializer):
@@ -138,6 +147,7 @@ class CityDistrictSerializer(serializers.Serializer):
     institutions = InstitutionsSerializer()
     findings = FindingsSerializer()
     complaints = ComplaintsSerializer()
+    rectification = RectificationSerializer()
 
 
 class CityDashboardSerializer(DistrictDashboardSerializer):

@@ -206,6 +206,29 @@ def test_an_unanswered_notice_escalates_once_after_its_deadline(open_findings, d
     assert findings_visible(user=city_user).filter(rule_id="RX-OVERDUE").exists()
 
 
+def test_a_report_answered_on_the_deadline_awaiting_review_does_not_escalate_until_it_is_returned(
+    open_findings, district_user, school_user, django_capture_on_commit_callbacks
+):
+    deadline = dt.date(2026, 10, 12)
+    with time_machine.travel(local(ISSUED, 10), tick=False) as clock:
+        (notice,) = services.notices_issue(
+            actor=district_user, finding_ids=[x.pk for x in open_findings], required_action="整改"
+        )
+        clock.move_to(local(deadline, 17))
+        services.report_submit(actor=school_user, notice=notice, text="已整改，附照片")
+        for night in (dt.date(2026, 10, 13), dt.date(2026, 10, 14)):
+            clock.move_to(local(night, 2))
+            services.run_execute_sync(run=services.run_nightly(night=night))
+        # the bureau's review time is not the school's delay
+        assert not Finding.objects.filter(rule_id="RX-OVERDUE").exists()
+        clock.move_to(local(dt.date(2026, 10, 14), 10))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.report_review(actor=district_user, notice=notice, decision="returned", reason="照片不清楚")
+    # returned after the deadline: the notice is overdue as of its deadline, at once
+    escalated = Finding.objects.get(rule_id="RX-OVERDUE")
+    assert (escalated.period_start, escalated.evidence["reason"]) == (deadline, "overdue")
+
+
 def test_a_report_returned_twice_escalates(
     on_issue_day, open_findings, district_user, school_user, django_capture_on_commit_callbacks
 ):
