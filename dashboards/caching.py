@@ -10,6 +10,15 @@ compliance run. A cached dashboard is stored with the version it was computed
 under and served only while that version is current, so a change shows on the
 next request, not after a timeout.
 
+Versions are scoped: a change that belongs to one district (its filings'
+refresh, a finding, a complaint, a course of one of its institutions) bumps
+that district's version and the city's; a change that concerns every district
+(a rule parameter, the calendar, a school or institution record that may have
+moved) bumps the shared version. A district's or a school's dashboard is
+current while the shared version and its district's are; the city's while the
+shared version and the city's are. So during a school day a filing in one
+district leaves every other district's cached dashboards hits.
+
 The version is read *before* the figures are counted: figures counted from data
 that a concurrent write then changes are stored under the old version and never
 served. A bump happens at once and again after the commit, so that no reader
@@ -57,24 +66,41 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-def stats_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _new_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+def scope_key(district_id: int | None) -> str:
+    """The version key of one district's figures, or of the city's (``None``)."""
+    return f"{VERSION_KEY}:city" if district_id is None else f"{VERSION_KEY}:district:{district_id}"
 
 
-def stats_version_bump() -> None:
-    """Make every cached dashboard out of date.
+def _versions(keys: list[str], found: dict) -> tuple[str, ...]:
+    """The current version of each key, creating the missing ones (``add``: a concurrent creator wins)."""
+    missing = [k for k in keys if found.get(k) is None]
+    for k in missing:
+        cache.add(k, _new_version(), timeout=None)
+    if missing:
+        found = {**found, **cache.get_many(missing)}
+    return tuple(found[k] for k in keys)
+
+
+def stats_version(district_id: int | None = None) -> tuple[str, ...]:
+    """The versions a dashboard of this scope is valid under: the shared one and its scope's."""
+    keys = [VERSION_KEY, scope_key(district_id)]
+    return _versions(keys, cache.get_many(keys))
+
+
+def stats_version_bump(district_ids=None) -> None:
+    """Make the cached dashboards of these districts and the city's out of date; all of them when ``None``.
 
     A cache that cannot be reached must not fail the write that changed the
     figures (a parent's complaint, a filing): nothing is served from it while
     it is down, and an entry written before the outage expires after
     ``DASHBOARD_CACHE_SECONDS``.
     """
+    if district_ids is None:
+        keys = [VERSION_KEY]
+    else:
+        keys = [scope_key(None), *(scope_key(int(d)) for d in sorted(set(district_ids)) if d is not None)]
     try:
-        cache.set(VERSION_KEY, _new_version(), timeout=None)
+        cache.set_many({k: _new_version() for k in keys}, timeout=None)
     except Exception as exc:  # noqa: BLE001 - see above
         _cache_failed(exc)
 
@@ -85,10 +111,12 @@ def _cache_failed(exc) -> None:
     logger.warning("dashboard cache unreachable: %s", exc)
 
 
-def figures_changed() -> None:
-    """Data a dashboard counts has changed in this transaction: bump now and again once it commits."""
-    stats_version_bump()
-    transaction.on_commit(stats_version_bump, robust=True)
+def figures_changed(district_ids=None) -> None:
+    """Data a dashboard counts has changed in this transaction, in these districts (every dashboard when
+    ``None``): bump now and again once it commits."""
+    ids = None if district_ids is None else sorted({int(d) for d in district_ids if d is not None})
+    stats_version_bump(ids)
+    transaction.on_commit(lambda: stats_version_bump(ids), robust=True)
 
 
 def render(data) -> bytes:
@@ -101,26 +129,30 @@ def cache_key(kind: str, ident, audience: str, params) -> str:
     return f"dashboards:{kind}:{ident}:{audience}:{sent}:{translation.get_language() or ''}:{timezone.localdate()}"
 
 
-def cached_json(kind: str, ident, audience: str, params, compute) -> bytes:
-    """The JSON body of ``compute()``, from the cache while the version it was counted under is current.
+def cached_json(kind: str, ident, audience: str, params, compute, *, district_id: int | None = None) -> bytes:
+    """The JSON body of ``compute()``, from the cache while the versions it was counted under are current.
 
     ``audience`` is the caller's role: the figures of one scope are the same for
     every caller of a role who may see it (the caller's scope is checked before).
     ``params`` are the filter parameters as the caller sent them; ``compute``
-    validates them (raising before anything is stored).
+    validates them (raising before anything is stored). ``district_id`` is the
+    district whose figures these are (a district's or a school's dashboard), or
+    ``None`` for the city's: an entry stays current while the shared version
+    and that scope's version do.
     """
     seconds = cache_seconds()
     if seconds <= 0:
         return render(compute())
     key = cache_key(kind, ident, audience, params)
+    versions = [VERSION_KEY, scope_key(district_id)]
     try:
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or stats_version()
+        found = cache.get_many([*versions, key])
+        version = _versions(versions, found)
     except Exception as exc:  # noqa: BLE001 - no cache: count from the summary tables
         _cache_failed(exc)
         return render(compute())
     entry = found.get(key)
-    if entry is not None and entry[0] == version:
+    if entry is not None and tuple(entry[0]) == version:
         return entry[1]
     body = render(compute())
     try:

@@ -5,9 +5,11 @@
   and dates, and the cached dashboards.
 - A save or delete of a row a dashboard counts directly (findings and their
   status changes, complaints and their timeline, the institution registry,
-  rule parameters, districts and schools, the statutory calendar) makes every
-  cached dashboard out of date (``caching.figures_changed``); so does a bulk
-  write of findings or notices (``compliance.signals.records_changed``), which
+  rule parameters, districts and schools, the statutory calendar) makes the
+  cached dashboards it concerns out of date (``caching.figures_changed``): its
+  district's and the city's when the row belongs to one district and cannot
+  have moved, every dashboard otherwise; so does a bulk write of findings or
+  notices (``compliance.signals.records_changed``, with its districts), which
   sends no model signal.
 """
 
@@ -50,15 +52,48 @@ def refresh_after_run(sender, run, **kwargs) -> None:
     transaction.on_commit(lambda: task.delay(run_id), robust=True)
 
 
-def counted_row_changed(sender, **kwargs) -> None:
+def _district_of(instance, *, created: bool, update_fields) -> int | None:
+    """The one district whose figures this saved row changes, or ``None`` when it may concern others too (a row that
+    may have moved district, a rerouted complaint, a registry or calendar row): then every dashboard is dropped."""
+    label = instance._meta.label
+    moved = not created and (
+        update_fields is None or {"district", "institution", "finding", "complaint"} & set(update_fields)
+    )
+    if label in ("compliance.Finding", "complaints.Complaint"):
+        return None if moved else instance.district_id
+    if label == "compliance.FindingEvent":
+        return instance.finding.district_id if created else None
+    if label == "complaints.ComplaintEvent":
+        from complaints.choices import EventKind
+
+        return instance.complaint.district_id if created and instance.kind != EventKind.REROUTED else None
+    if label in ("institutions.ListStatusChange", "institutions.Course"):
+        return None if moved else instance.institution.district_id
+    if label == "institutions.Prepayment":
+        moved = moved or (update_fields is not None and "course" in update_fields)
+        return None if moved else instance.course.institution.district_id
+    return None
+
+
+def counted_row_changed(sender, instance=None, created=False, update_fields=None, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata
         return
-    figures_changed()
+    if instance is None:
+        figures_changed()
+        return
+    district_id = _district_of(
+        instance, created=created or kwargs.get("signal") is post_delete, update_fields=update_fields
+    )
+    figures_changed(None if district_id is None else [district_id])
+
+
+def records_changed_receiver(sender, district_ids=None, **kwargs) -> None:
+    figures_changed(district_ids)
 
 
 def connect() -> None:
     run_finished.connect(refresh_after_run, dispatch_uid="dashboards_refresh_after_run")
-    records_changed.connect(counted_row_changed, dispatch_uid="dashboards_figures_bulk")
+    records_changed.connect(records_changed_receiver, dispatch_uid="dashboards_figures_bulk")
     for model in COUNTED_MODELS:
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(counted_row_changed, sender=model, dispatch_uid=f"dashboards_figures_{model}_{name}")

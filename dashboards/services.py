@@ -108,7 +108,7 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
         SchoolDay.objects.bulk_create(day_rows, batch_size=2000)
         cursor.execute(sql.SCHOOL_DAYS_ANALYZE)
         _refresh(cursor, ids, date_from, date_to)
-        figures_changed()
+        figures_changed(ids if district_ids else None)
     counts.school_days = len(day_rows)
     counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
     counts.school_day_reports = SchoolDayStat.objects.filter(
@@ -154,11 +154,11 @@ def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
     marker = f"{parts['done']}:{parts['last'].isoformat() if parts['last'] else ''}"
     if cache.get(marker_key) == marker:
         return RefreshCounts()
+    ids = list(District.objects.filter(code__in=run.district_codes).values_list("pk", flat=True)) or None
     if run.rule_ids and not any(r.startswith(SUMMARY_RULE_PREFIXES) for r in run.rule_ids):
-        stats_version_bump()
+        stats_version_bump(ids)
         counts = RefreshCounts()
     else:
-        ids = list(District.objects.filter(code__in=run.district_codes).values_list("pk", flat=True)) or None
         counts = stats_refresh(district_ids=ids, date_from=run.date_from, date_to=run.date_to)
     cache.set(marker_key, marker, timeout=RUN_REFRESHED_SECONDS)
     return counts

@@ -109,7 +109,7 @@ def _notify_subject(notice: RectificationNotice, *, kind: str, title: str, body:
 
 def _move(findings, *, to: str, actor, reason: str, now) -> None:
     """Set the findings' status with one history event each (and tell the followers: the dashboards count them)."""
-    records_changed.send(sender=Finding)
+    records_changed.send(sender=Finding, district_ids={f.district_id for f in findings})
     Finding.objects.filter(pk__in=[f.pk for f in findings]).update(status=to, status_changed_at=now)
     FindingEvent.objects.bulk_create(
         FindingEvent(finding=f, from_status=f.status, to_status=to, actor=actor, at=now, reason=reason)

@@ -46,17 +46,23 @@ def audience(user) -> str:
     return profile.role if profile else ""
 
 
-def dashboard_response(request, kind: str, ident, figures):
+def dashboard_response(request, kind: str, ident, figures, *, district_id: int | None = None):
     """The dashboard ``figures(filters)`` counts, as JSON from the cache when it is current (see ``caching``).
 
     Call it only after the caller's scope has been checked: the key names the
     scope (``kind``, ``ident``) and the caller's role, not the caller. The key
     holds the filter parameters as sent: only parameters that were valid
-    (today) are ever cached, so a hit needs no validation.
+    (today) are ever cached, so a hit needs no validation. ``district_id``: the
+    district whose figures these are (``None``: the city's).
     """
     params = tuple(request.query_params.get(name, "") for name in s.FILTER_PARAMS)
     body = cached_json(
-        kind, ident, audience(request.user), params, lambda: figures(s.filters_from(request.query_params))
+        kind,
+        ident,
+        audience(request.user),
+        params,
+        lambda: figures(s.filters_from(request.query_params)),
+        district_id=district_id,
     )
     if request.accepted_renderer.format == "json":
         return HttpResponse(body, content_type="application/json")
@@ -82,6 +88,7 @@ class DistrictDashboardView(APIView):
             "district",
             district.pk,
             lambda filters: selectors.district_dashboard(district=district, filters=filters, user=request.user),
+            district_id=district.pk,
         )
 
 
@@ -98,6 +105,7 @@ class DistrictSchoolsView(APIView):
             "district-schools",
             district.pk,
             lambda filters: selectors.district_schools(district=district, filters=filters),
+            district_id=district.pk,
         )
 
 
@@ -122,4 +130,5 @@ class SchoolDashboardView(APIView):
             "school",
             school.pk,
             lambda filters: selectors.school_dashboard(school=school, filters=filters, user=request.user),
+            district_id=school.district_id,
         )

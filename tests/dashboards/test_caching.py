@@ -6,7 +6,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from compliance.services import finding_set_status
-from dashboards.caching import VERSION_KEY
+from dashboards.caching import VERSION_KEY, scope_key
 from dashboards.models import HomeworkDayStat
 from dashboards.services import stats_refresh
 from homework.models import HomeworkDay
@@ -100,6 +100,10 @@ def test_a_lost_version_never_revives_an_old_entry(cache_on, filings, as_user, d
     HomeworkDayStat.objects.filter(district=district1, date=DAYS[0], grade_band="G79").update(filed=F("filed") - 1)
     cache.delete(VERSION_KEY)
     assert filed(client) == 10
+    # the same for the district's own version
+    HomeworkDayStat.objects.filter(district=district1, date=DAYS[1], grade_band="G79").update(filed=F("filed") - 1)
+    cache.delete(scope_key(district1.pk))
+    assert filed(client) == 9
 
 
 def test_cached_figures_stay_scoped(
@@ -180,3 +184,70 @@ def test_an_unreachable_cache_neither_fails_a_write_nor_a_dashboard(
     assert client.get(url(), RANGE).json()["findings"]["open"] == 0
     df.finding("HW-5-G36", district1, day=DAYS[0], school=school_a)  # a counted row saved: the bump must not fail
     assert client.get(url(), RANGE).json()["findings"]["open"] == 1  # counted without the cache
+
+
+def city_url():
+    return reverse("api:dashboard-city")
+
+
+def test_a_filing_in_one_district_shows_at_once_there_and_in_the_city_while_another_district_stays_a_hit(
+    cache_on,
+    filings,
+    as_user,
+    district_user,
+    district2_user,
+    city_user,
+    district1,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
+    city, d1, d2 = as_user(city_user), as_user(district_user), as_user(district2_user)
+    city_filed = city.get(city_url(), RANGE).json()["homework"]["filing"]["filed"]
+    assert filed(d1) == 11
+    other = d2.get(url("110102"), RANGE)
+    g4 = filings["g4"]
+    HomeworkDay.objects.create(
+        school_class=g4,
+        school=g4.school,
+        date=DAYS[3],
+        first_filed_at=df.at(DAYS[3], 19),
+        last_filed_at=df.at(DAYS[3], 19),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        stats_refresh(district_ids=[district1.pk], date_from=DAYS[3], date_to=DAYS[3])  # what a filing's sweep does
+    assert filed(d1) == 12
+    assert city.get(city_url(), RANGE).json()["homework"]["filing"]["filed"] == city_filed + 1
+    with django_assert_max_num_queries(3):  # 110102's cached entry is still current: nothing recounted
+        again = d2.get(url("110102"), RANGE)
+    assert again.content == other.content
+
+
+def test_a_complaint_rerouted_to_another_district_shows_in_both_districts_next_request(
+    cache_on, as_user, district_user, district2_user, district1, district2
+):
+    from complaints.services import complaint_reroute
+
+    day = DAYS[1]
+    d1, d2 = as_user(district_user), as_user(district2_user)
+
+    def received(client, code):
+        return client.get(url(code), RANGE).json()["complaints"]["received"]
+
+    complaint = df.complaint(district1, received_on=day)
+    assert (received(d1, "110101"), received(d2, "110102")) == (1, 0)
+    complaint_reroute(complaint=complaint, actor=district_user, reason="机构实际在西城区经营", district=district2)
+    assert (received(d1, "110101"), received(d2, "110102")) == (0, 1)
+
+
+def test_a_finding_saved_in_one_district_leaves_the_other_districts_entry_current(
+    cache_on, as_user, district_user, district2_user, district1, school_a, django_assert_max_num_queries
+):
+    d1, d2 = as_user(district_user), as_user(district2_user)
+    assert d1.get(url(), RANGE).json()["findings"]["open"] == 0
+    other = d2.get(url("110102"), RANGE)
+    df.finding("HW-5-G36", district1, day=DAYS[1], school=school_a)
+    assert d1.get(url(), RANGE).json()["findings"]["open"] == 1
+    with django_assert_max_num_queries(3):
+        assert d2.get(url("110102"), RANGE).content == other.content

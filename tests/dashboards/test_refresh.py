@@ -124,14 +124,13 @@ def test_a_run_is_refreshed_once_per_state_of_its_parts(
 
 
 def test_a_run_of_complaint_rules_only_drops_the_cached_dashboards(filings, district1):
-    from django.core.cache import cache
 
-    from dashboards.caching import VERSION_KEY, stats_version
+    from dashboards.caching import stats_version
 
-    before = stats_version()
+    before = stats_version(district1.pk)
     run = run_create(
         date_from=DAYS[0], date_to=DAYS[-1], district_codes=["110101"], rule_ids=["CP-18-ACCEPT", "CP-18-RESOLVE"]
     )
     assert tasks.refresh_after_run.delay(run.pk).get() == 0
     assert not ClassDayStat.objects.exists()  # complaints are not in the summary tables
-    assert cache.get(VERSION_KEY) != before
+    assert stats_version(district1.pk) != before  # that district's (and the city's) cached dashboards dropped
