@@ -58,6 +58,14 @@ class AutoSchema(SpectacularAutoSchema):
             responses.setdefault(code, self._error(code))
         return dict(operation, responses=dict(sorted(responses.items())))
 
+    def _get_paginator(self):
+        # DRF paginates a viewset's ``list`` only: another action that answers several objects (a bulk create, e.g.
+        # the notices issued for several schools at once) answers a plain array, and its schema must say so
+        action = getattr(self.view, "action", None)
+        if action is not None and action != "list":
+            return None
+        return super()._get_paginator()
+
     def _throttled(self) -> bool:
         view = self.view
         return bool(getattr(view, "throttle_classes", None)) or type(view).get_throttles is not APIView.get_throttles

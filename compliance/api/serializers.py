@@ -80,7 +80,9 @@ class RunCalendarGapSerializer(serializers.Serializer):
 
 class RunSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
-    started_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    started_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     calendar_gaps = serializers.SerializerMethodField(
         help_text="the years the run met a calendar gap for (from its errors whose code is calendar_gap)"
     )
@@ -259,9 +261,11 @@ class ReportAttachmentSerializer(serializers.ModelSerializer):
 
 class RectificationReportSerializer(serializers.ModelSerializer):
     submitted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
-    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     attachments = ReportAttachmentSerializer(many=True, read_only=True)
 
     class Meta:

@@ -194,7 +194,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
 
 
 class ListStatusChangeSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ListStatusChange

@@ -424,6 +424,12 @@ def build_world() -> World:
         title="整改通知（测试）",
         url=f"/compliance/findings/{sides[0]['finding'].pk}/",
     )[0]
+    sides[1].objects["notification"] = notify_school(
+        school_b,
+        kind="notice_received",
+        title="整改通知（测试）",
+        url=f"/compliance/findings/{sides[1]['finding'].pk}/",
+    )[0]
     _register_notifications(anchors)
     audit_event = audit_record(actor=users["city"], action="update", obj=institution, detail={"fields": ["name"]})
     a, b = sides
