@@ -219,21 +219,66 @@ def test_upload_can_save_the_good_rows_explicitly(browser, g4):
     assert list(HomeworkItem.objects.values_list("subject", flat=True)) == ["maths"]
 
 
-def test_template_download_then_upload_roundtrip(browser, g4, g8):
-    resp = browser.get(reverse("homework:template"))
-    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+def _template(browser):
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(resp.content))
-    ws = wb["作业"]
+    resp = browser.get(reverse("homework:template"))
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(resp.content))
+
+
+def test_template_lists_the_classes_with_no_homework_filled_in(browser, g4, g8):
+    ws = _template(browser)["作业"]
     assert ws["A1"].value == "班级ID" and {ws["A2"].value, ws["A3"].value} == {g4.pk, g8.pk}
     assert {ws["C2"].value, ws["C3"].value} == {4, 8}
+    header = [c.value for c in ws[1]]
+    item_columns = [header.index(h) for h in header if h not in ("班级ID", "班级名称（仅供参考）", "年级（用于核对班级）", "日期")]
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        assert all(r[i] in (None, "") for i in item_columns if i < len(r)), r  # no placeholder homework
+    csv_text = browser.get(reverse("homework:template") + "?format=csv").content.decode("utf-8-sig")
+    assert "语文" not in csv_text and "书面" not in csv_text.split("\n", 1)[1]
+
+
+def test_template_has_drop_down_lists_for_subject_type_and_yes_no(browser, g4):
+    wb = _template(browser)
+    ws = wb["作业"]
+    header = {c.value: c.column_letter for c in ws[1]}
+    lists = wb["选项"]
+
+    def options(column):
+        for dv in ws.data_validations.dataValidation:
+            if dv.type == "list" and any(str(r).startswith(f"{column}2:") for r in dv.sqref.ranges):
+                sheet, cells = dv.formula1.lstrip("=").split("!")
+                first, last = cells.replace("$", "").split(":")
+                return [c.value for row in wb[sheet][f"{first}:{last}"] for c in row]
+        return None
+
+    assert "数学" in options(header["学科"]) and "道德与法治" in options(header["学科"])
+    assert options(header["类型"]) == ["书面", "口头", "实践", "阅读"]
+    for flag in ("在家完成", "布置给家长", "要求家长检查或批改", "要求学生自批自改", "机械重复或惩罚性", "超出课程标准"):
+        assert options(header[flag]) == ["是", "否"], flag
+    assert lists["A1"].value == "学科"
+    minutes = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
+    assert minutes and minutes[0].formula2 == "300"
+
+
+def test_template_uploaded_as_downloaded_saves_nothing_and_filled_rows_are_saved(browser, g4, g8):
+    wb = _template(browser)
+    ws = wb["作业"]
     for r in (2, 3):
         ws.cell(row=r, column=4, value="2026-11-10")
     buf = io.BytesIO()
     wb.save(buf)
+    resp = up(browser, SimpleUploadedFile("hw.xlsx", buf.getvalue()))
+    assert "文件中没有作业行" in resp.content.decode()
+    assert HomeworkItem.objects.count() == 0
+    row = 2 if ws["A2"].value == g4.pk else 3
+    for column, value in ((5, "数学"), (6, "书面"), (7, 20)):
+        ws.cell(row=row, column=column, value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
     up(browser, SimpleUploadedFile("hw.xlsx", buf.getvalue()))
-    assert HomeworkItem.objects.count() == 2
+    assert list(HomeworkItem.objects.values_list("school_class", "subject", "minutes")) == [(g4.pk, "maths", 20)]
 
 
 def test_upload_checks_the_file_type_by_content(browser, g4):
@@ -311,3 +356,38 @@ def test_upload_grade_column_catches_a_mistyped_class_id(browser, g4, g8):
     assert [(r["row"], r["field"]) for r in report] == [(3, "年级"), (4, "年级")]
     assert "8 年级" in report[0]["message"] and "1 到 9" in report[1]["message"]
     assert HomeworkItem.objects.count() == 0
+
+
+# -- upload errors speak the interface's language ------------------------------------------------------------
+
+
+def _duplicate_upload(browser, g4):
+    line = f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n"
+    return up(browser, csv_file([f"{g4.pk},,,2026-11-10,语文,书面,20,是,否,否,否,否,否,\n", line, line]))
+
+
+def test_a_duplicate_row_is_named_in_chinese_with_no_english(browser, g4):
+    resp = _duplicate_upload(browser, g4)
+    messages = [r["message"] for r in resp.context["report"]]
+    assert messages and all("第 3 行 与 第 4 行 重复填报" in m for m in messages)
+    html = resp.content.decode()
+    assert "row 3" not in html and "row 4" not in html
+    assert HomeworkItem.objects.count() == 0
+
+
+def test_upload_errors_are_in_english_on_the_english_interface(browser, g4):
+    browser.cookies["django_language"] = "en"
+    resp = _duplicate_upload(browser, g4)
+    messages = [r["message"] for r in resp.context["report"]]
+    assert messages and all(m.startswith("row 3 and row 4 are the same item filed twice") for m in messages)
+    for content in (b"\x89PNG\r\n\x1a\n\x00\x00\x00", b"a,b\n1,2\n", b""):
+        resp = up(browser, SimpleUploadedFile("hw.csv", content))
+        errors = resp.context["form"].errors["file"]
+        assert errors and not any(any("\u4e00" <= ch <= "\u9fff" for ch in e) for e in errors), errors
+
+
+def test_a_bad_day_form_speaks_one_language(browser, g4):
+    resp = browser.post(reverse("homework:file"), day_post(g4, [row(minutes="500")]))
+    html = resp.content.decode()
+    assert "作业时长应为 0 到 300 之间的整数" in html
+    assert "rows have errors" not in html and "nothing was saved" not in html
