@@ -61,8 +61,7 @@ def homework_file(
             errors = {**errors, "day": {"school_class": [_("整天填报时每一条作业都应属于该班级和日期")]}}
     if errors:
         raise ServiceError(
-            _("作业填报有误（%(n)d 处），未保存任何数据")
-            % {"n": len(errors)},
+            _("作业填报有误（%(n)d 处），未保存任何数据") % {"n": len(errors)},
             fields=errors,
         )
     return homework_write(user=user, items=clean, whole_day=whole_day, now=now)

@@ -51,9 +51,7 @@ def xlsx_table(data: bytes, *, max_rows: int, sheet_name: str | None = None) -> 
         raise SpreadsheetError(_("不支持的文件类型：这不是 Excel (.xlsx) 文件"))
     if expanded > MAX_XLSX_UNCOMPRESSED:
         raise SpreadsheetError(
-            _(
-                "Excel 文件解压后过大（%(size)d MB，上限 %(max)d MB）：请删除多余的工作表、图片和格式，或拆分后上传"
-            )
+            _("Excel 文件解压后过大（%(size)d MB，上限 %(max)d MB）：请删除多余的工作表、图片和格式，或拆分后上传")
             % {"size": expanded // (1024 * 1024), "max": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)},
             code="too_large",
         )
@@ -112,6 +110,7 @@ def csv_table(data: bytes) -> list[list]:
         return [row for row in reader]
     except csv.Error as exc:
         raise SpreadsheetError(
-            _("CSV 文件第 %(n)d 行格式有误（单元格过长或引号不成对）：请用 Excel 重新另存为 CSV") % {"n": reader.line_num},
+            _("CSV 文件第 %(n)d 行格式有误（单元格过长或引号不成对）：请用 Excel 重新另存为 CSV")
+            % {"n": reader.line_num},
             code="csv",
         ) from exc

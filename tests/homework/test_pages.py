@@ -232,7 +232,9 @@ def test_template_lists_the_classes_with_no_homework_filled_in(browser, g4, g8):
     assert ws["A1"].value == "班级ID" and {ws["A2"].value, ws["A3"].value} == {g4.pk, g8.pk}
     assert {ws["C2"].value, ws["C3"].value} == {4, 8}
     header = [c.value for c in ws[1]]
-    item_columns = [header.index(h) for h in header if h not in ("班级ID", "班级名称（仅供参考）", "年级（用于核对班级）", "日期")]
+    item_columns = [
+        header.index(h) for h in header if h not in ("班级ID", "班级名称（仅供参考）", "年级（用于核对班级）", "日期")
+    ]
     for r in ws.iter_rows(min_row=2, values_only=True):
         assert all(r[i] in (None, "") for i in item_columns if i < len(r)), r  # no placeholder homework
     csv_text = browser.get(reverse("homework:template") + "?format=csv").content.decode("utf-8-sig")
@@ -255,7 +257,14 @@ def test_template_has_drop_down_lists_for_subject_type_and_yes_no(browser, g4):
 
     assert "数学" in options(header["学科"]) and "道德与法治" in options(header["学科"])
     assert options(header["类型"]) == ["书面", "口头", "实践", "阅读"]
-    for flag in ("在家完成", "布置给家长", "要求家长检查或批改", "要求学生自批自改", "机械重复或惩罚性", "超出课程标准"):
+    for flag in (
+        "在家完成",
+        "布置给家长",
+        "要求家长检查或批改",
+        "要求学生自批自改",
+        "机械重复或惩罚性",
+        "超出课程标准",
+    ):
         assert options(header[flag]) == ["是", "否"], flag
     assert lists["A1"].value == "学科"
     minutes = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
