@@ -258,3 +258,60 @@ def filing_grid(*, user, days: list[dt.date]) -> FilingGrid:
             )
         rows.append((c, cells))
     return FilingGrid(days=days, rows=rows)
+
+
+# -- the day form: every class's filing of a day at once ------------------------------------------------------
+
+#: the fields of an item the day form edits, in its column order
+FORM_FIELDS = (
+    "subject",
+    "kind",
+    "minutes",
+    "at_home",
+    "for_parents",
+    "parent_grading",
+    "self_grading",
+    "punitive",
+    "beyond_standard",
+    "content",
+)
+
+
+def day_filings(*, user, date: dt.date | None) -> dict[int, dict]:
+    """``{class id: {"filed", "no_homework", "items": [{field: value}]}}`` for every class of ``user`` filed on
+    ``date``, the items in the order of the subject list: two queries, so the day form switches class (and copies
+    a day) in the browser without loading a page."""
+    if date is None:
+        return {}
+    order = {value: i for i, value in enumerate(Subject.values)}
+    out: dict[int, dict] = {}
+    for class_id, no_homework in restrict(HomeworkDay.objects.filter(date=date), user).values_list(
+        "school_class_id", "no_homework"
+    ):
+        out[class_id] = {"filed": True, "no_homework": no_homework, "items": []}
+    items = restrict(HomeworkItem.objects.filter(date=date), user).order_by().values("school_class_id", *FORM_FIELDS)
+    for row in sorted(items, key=lambda r: (order.get(r["subject"], 99), r["kind"])):
+        entry = out.setdefault(row.pop("school_class_id"), {"filed": True, "no_homework": False, "items": []})
+        entry["items"].append(row)
+    return out
+
+
+def previous_school_day(*, district_id: int, day: dt.date) -> dt.date | None:
+    """The school day before ``day`` by the district's calendar (None when none in the last 30 days, or the
+    calendar does not know the year)."""
+    from schools.calendar import CalendarGap, SchoolCalendar
+
+    try:
+        days = SchoolCalendar(district_id).school_days(day - dt.timedelta(days=GRID_LOOKBACK_DAYS), day)
+    except CalendarGap:
+        return None
+    days = [d for d in days if d < day]
+    return days[-1] if days else None
+
+
+def next_class(classes, current_id: int):
+    """The class after ``current_id`` in the day form's list (None after the last)."""
+    ids = [c.pk for c in classes]
+    if current_id in ids and ids.index(current_id) + 1 < len(ids):
+        return classes[ids.index(current_id) + 1]
+    return None
