@@ -80,12 +80,26 @@ def landing_context(*, user, role) -> dict:
         context["class_count"] = restrict(SchoolClass.objects.all(), user).count()
     elif role == Role.SCHOOL:
         context["school"] = profile.school
-        context["classes"] = restrict(SchoolClass.objects.all(), user).order_by("grade", "name")
+        context["grid"] = _filing_grid(user, profile.school)
     elif role == Role.INSTITUTION:
         context["institution"] = profile.institution
     context["findings"] = _open_findings(user)
     context["notices"] = _open_notices(user)
     return context
+
+
+def _filing_grid(user, school):
+    """The school's classes by its last school days, each class-day's filing state (homework.selectors)."""
+    from django.utils import timezone
+
+    from homework.selectors import FilingGrid, filing_grid, grid_days
+    from schools.calendar import CalendarGap
+
+    try:
+        days = grid_days(district_id=school.district_id, today=timezone.localdate())
+    except CalendarGap as exc:
+        return FilingGrid(days=[], rows=[], calendar_problem=exc.message)
+    return filing_grid(user=user, days=days)
 
 
 def _open_notices(user):

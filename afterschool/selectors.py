@@ -66,3 +66,28 @@ def provider_selections_visible(*, user):
 
 def recent_reports(*, school, limit: int = 10) -> list[DailyReport]:
     return list(DailyReport.objects.filter(school=school).order_by("-date")[:limit])
+
+
+#: school days the report page's recent list covers
+RECENT_SCHOOL_DAYS = 10
+
+
+def recent_days(*, school, on: dt.date | None = None, n: int = RECENT_SCHOOL_DAYS) -> dict:
+    """The report page's recent list: the last ``n`` school days (by the district's calendar, today included)
+    each with its report or none, and the reports of other days in that span (a report may be filed for a
+    day that later became a holiday). Missing days are the school days before today with no report (today is
+    still open). Two queries besides the calendar's.
+    """
+    from schools.calendar import CalendarGap, SchoolCalendar
+
+    on = on or today()
+    try:
+        days = SchoolCalendar(school.district_id).school_days(on - dt.timedelta(days=3 * n), on)[-n:]
+    except CalendarGap as exc:
+        return {"rows": [], "missing": [], "calendar_problem": exc.message, "recent": recent_reports(school=school)}
+    start = days[0] if days else on
+    reports = {r.date: r for r in DailyReport.objects.filter(school=school, date__gte=start, date__lte=on)}
+    dates = sorted(set(days) | set(reports), reverse=True)
+    rows = [{"date": d, "report": reports.get(d), "school_day": d in days, "today": d == on} for d in dates]
+    missing = [r["date"] for r in rows if r["report"] is None and not r["today"]]
+    return {"rows": rows, "missing": sorted(missing), "calendar_problem": "", "recent": []}

@@ -51,12 +51,22 @@ def report(request):
                 messages.success(request, _("%(date)s 的课后服务日报已保存") % {"date": form.cleaned_data["date"]})
                 return redirect("afterschool:report")
     else:
-        form = DailyReportForm(initial={"date": timezone.localdate(), "end_time": "17:30"})
+        form = DailyReportForm(initial={"date": _asked_date(request) or timezone.localdate(), "end_time": "17:30"})
     return render(
         request,
         "afterschool/report.html",
-        {"form": form, "school": school, "recent": selectors.recent_reports(school=school)},
+        {"form": form, "school": school, **selectors.recent_days(school=school, on=timezone.localdate())},
     )
+
+
+def _asked_date(request):
+    """The day a "补填" link of the recent list asks for (``?date=2026-11-09``), if it is one."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return None
 
 
 @login_required

@@ -41,6 +41,12 @@ class ItemRowForm(forms.Form):
     beyond_standard = forms.BooleanField(label=_("超出课标"), required=False)
     content = forms.CharField(label=_("作业内容"), required=False, max_length=500, validators=[no_control_characters])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # each cell is named by its column header and the row's number (the row header cell)
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-labelledby"] = f"col-{name} {self.prefix}-head"
+
     def is_blank(self) -> bool:
         data = self.cleaned_data
         return not data.get("subject") and not (data.get("minutes") or "").strip() and not data.get("content")

@@ -61,8 +61,7 @@ def homework_file(
             errors = {**errors, "day": {"school_class": [_("整天填报时每一条作业都应属于该班级和日期")]}}
     if errors:
         raise ServiceError(
-            _("作业填报有误（%(n)d 处），未保存任何数据 / %(n)d rows have errors, nothing was saved")
-            % {"n": len(errors)},
+            _("作业填报有误（%(n)d 处），未保存任何数据") % {"n": len(errors)},
             fields=errors,
         )
     return homework_write(user=user, items=clean, whole_day=whole_day, now=now)
@@ -81,10 +80,7 @@ def homework_write(
     except IntegrityError as exc:
         # two filings of the same class-day raced: the other one committed first
         raise ConflictError(
-            _(
-                "同一班级当天的作业正由另一请求同时填报，本次未保存：请稍后重新提交 / a concurrent filing of the same "
-                "class-day won; nothing was saved, please re-submit"
-            ),
+            _("同一班级当天的作业正由另一请求同时填报，本次未保存：请稍后重新提交"),
         ) from exc
 
 

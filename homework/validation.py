@@ -152,9 +152,9 @@ _PLAN = tuple((f.name, f.parse, f.required, f.default, f.message) for f in FIELD
 
 
 def row_name(label: str) -> str:
-    """A row's label as a reader sees it: ``row 9`` is 第9行."""
+    """A row's label as a reader sees it, in the interface's language: ``row 9`` is 第 9 行 (row 9 in English)."""
     number = label[4:] if label.startswith("row ") else ""
-    return _("第%(n)s行") % {"n": number} if number.isdigit() else label
+    return _("第 %(n)s 行") % {"n": number} if number.isdigit() else label
 
 
 class _Errors(dict):
@@ -290,7 +290,7 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
         item = CleanItem(label=label, school_id=klass.school_id, school_class_id=values.pop("school_class"), **values)
         other = first_row_of.setdefault(item.key, label)
         if other != label:
-            message = _("%(first)s与%(second)s重复填报（同一班级、日期、学科、类型只能填报一条）") % {
+            message = _("%(first)s 与 %(second)s 重复填报（同一班级、日期、学科、类型只能填报一条）") % {
                 "first": row_name(other),
                 "second": row_name(label),
             }

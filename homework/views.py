@@ -51,11 +51,16 @@ def _parse_day(value) -> dt.date:
 
 @login_required
 def file_day(request):
-    """One class's whole day at once: a row per subject, a running total against the grade's limit."""
+    """One class's whole day at once: a row per subject, a running total against the grade's limit.
+
+    The page carries every class's filing of the day and of the school day before it, so the class select
+    switches class and "复制上一个上课日" copies the day before without loading a page; "保存并填报下一班" saves and
+    opens the next class of the list on the same day.
+    """
     _filer(request)
-    classes = selectors.classes_for_filing(user=request.user)
+    classes = list(selectors.classes_for_filing(user=request.user))
     if request.method == "POST":
-        day_form = DayForm(request.POST, classes=classes)
+        day_form = DayForm(request.POST, classes=selectors.classes_for_filing(user=request.user))
         formset = ItemRowFormSet(request.POST, prefix="items")
         if day_form.is_valid() and formset.is_valid():
             school_class, day = day_form.cleaned_data["school_class"], day_form.cleaned_data["date"]
@@ -84,43 +89,46 @@ def file_day(request):
                         % {"cls": school_class.name, "date": day.isoformat(), "n": result.created},
                     )
                     _warn_over_limit(request, school_class=school_class, day=day)
+                    if request.POST.get("then") == "next":
+                        return _to_next_class(request, classes, school_class, day)
                     return redirect(reverse("homework:publication", args=[school_class.pk, day.isoformat()]))
         day = _parse_day(request.POST.get("date"))
+        selected = next((c for c in classes if str(c.pk) == str(request.POST.get("school_class"))), None)
+        context = _day_context(request, classes, selected, day)
     else:
         day = _parse_day(request.GET.get("date"))
-        selected = (
-            classes.filter(pk=request.GET.get("school_class")).first()
-            if request.GET.get("school_class", "").isdigit()
-            else None
+        selected = next((c for c in classes if str(c.pk) == request.GET.get("school_class", "")), None)
+        selected = selected or (classes[0] if classes else None)
+        context = _day_context(request, classes, selected, day)
+        copy = request.GET.get("copy") == "1" and context["previous_day"] is not None
+        source = context["previous"] if copy else context["filings"]
+        filing = source.get(selected.pk, {}) if selected is not None else {}
+        day_form = DayForm(
+            initial={"school_class": selected, "date": day, "no_homework": filing.get("no_homework", False)},
+            classes=selectors.classes_for_filing(user=request.user),
         )
-        selected = selected or classes.first()
-        day_form = DayForm(initial={"school_class": selected, "date": day}, classes=classes)
-        initial = []
-        if selected is not None:
-            record = selectors.day_record(school_class=selected, date=day)
-            if record and record.no_homework:
-                day_form.initial["no_homework"] = True
-            initial = [
-                {
-                    f: getattr(i, f)
-                    for f in (
-                        "subject",
-                        "kind",
-                        "minutes",
-                        "at_home",
-                        "for_parents",
-                        "parent_grading",
-                        "self_grading",
-                        "punitive",
-                        "beyond_standard",
-                        "content",
-                    )
-                }
-                for i in selectors.day_items(school_class=selected, date=day)
-            ]
+        initial = [dict(i) for i in filing.get("items", [])]
         initial += [{"kind": "written", "at_home": True}] * (EXTRA_ROWS + max(0, 5 - len(initial)))
         formset = ItemRowFormSet(prefix="items", initial=initial)
+        if copy:
+            messages.info(
+                request,
+                _("已复制 %(date)s 的作业到表格中，修改后提交才会保存。")
+                % {"date": context["previous_day"].isoformat()},
+            )
+    context.update(
+        {"day_form": day_form, "formset": formset, "selected_id": str(day_form["school_class"].value() or "")}
+    )
+    return render(request, "homework/file.html", context)
+
+
+def _day_context(request, classes, selected, day: dt.date) -> dict:
+    """The class list with each grade's limit, and every class's filing of ``day`` and of the school day before."""
     limits = _limits(day)
+    district_id = selected.school.district_id if selected is not None else None
+    previous_day = selectors.previous_school_day(district_id=district_id, day=day) if district_id else None
+    filings = selectors.day_filings(user=request.user, date=day)
+    previous = selectors.day_filings(user=request.user, date=previous_day)
     class_options = [
         {
             "id": c.pk,
@@ -128,20 +136,35 @@ def file_day(request):
             "band": grade_band(c.grade),
             "limit": limits.get(grade_band(c.grade), ""),
             "rule": selectors.LIMIT_RULES[grade_band(c.grade)],
+            "filed": c.pk in filings,
         }
         for c in classes
     ]
-    selected_id = str(day_form["school_class"].value() or "")
-    return render(
-        request,
-        "homework/file.html",
-        {
-            "day_form": day_form,
-            "formset": formset,
-            "class_options": class_options,
-            "selected_id": selected_id,
+    return {
+        "class_options": class_options,
+        "filings": filings,
+        "previous": previous,
+        "previous_day": previous_day,
+        "day": day,
+        "selected": selected,
+        "next_class": selectors.next_class(classes, selected.pk) if selected is not None else None,
+        "page_data": {
+            "day": day.isoformat(),
+            "previousDay": previous_day.isoformat() if previous_day else "",
+            "filings": {str(k): v for k, v in filings.items()},
+            "previous": {str(k): v for k, v in previous.items()},
+            "order": [c.pk for c in classes],
         },
-    )
+    }
+
+
+def _to_next_class(request, classes, school_class, day: dt.date):
+    """After "保存并填报下一班": the next class of the list on the same day, or the landing grid after the last."""
+    following = selectors.next_class(classes, school_class.pk)
+    if following is None:
+        messages.info(request, _("%(date)s 已是最后一个班级，请在首页核对各班填报情况。") % {"date": day.isoformat()})
+        return redirect("home")
+    return redirect(f"{reverse('homework:file')}?school_class={following.pk}&date={day.isoformat()}")
 
 
 def _warn_over_limit(request, *, school_class, day: dt.date) -> None:

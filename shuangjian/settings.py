@@ -150,6 +150,8 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+#: the input formats of the Chinese interface: ISO dates first, as <input type="date"> needs them
+FORMAT_MODULE_PATH = ["shuangjian.formats"]
 USE_TZ = True
 
 # --- static ---------------------------------------------------------------

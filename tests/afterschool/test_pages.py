@@ -153,3 +153,43 @@ def test_refiling_from_the_page_replaces_the_days_report(client, school_user):
     client.post(url, _form(end_time="18:00", compulsory="on"))
     report = DailyReport.objects.get()
     assert report.end_time == dt.time(18, 0) and report.compulsory is True
+
+
+def test_report_page_warns_about_the_school_days_without_a_report(client, school_user, school_a, monkeypatch):
+    from django.utils import timezone
+
+    from .conftest import make_report
+
+    thursday = dt.date(2026, 11, 12)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: thursday)
+    make_report(school_a, dt.date(2026, 11, 9))
+    make_report(school_a, dt.date(2026, 11, 11))
+    make_report(school_a, dt.date(2026, 11, 8))  # a Sunday: listed, not a missing day of course
+    client.force_login(school_user)
+    resp = client.get(reverse("afterschool:report"))
+    html = resp.content.decode()
+    missing = resp.context["missing"]
+    assert dt.date(2026, 11, 10) in missing and dt.date(2026, 11, 6) in missing
+    assert not {dt.date(2026, 11, 9), dt.date(2026, 11, 11), thursday, dt.date(2026, 11, 8)} & set(missing)
+    assert not {dt.date(2026, 11, 7), dt.date(2026, 11, 1)} & set(missing)  # weekends expect nothing
+    assert 'id="missing-days"' in html and '<a href="?date=2026-11-10">11-10</a>' in html
+    assert "今日待填报" in html and "（非上学日）" in html
+    # the "补填" link opens the form on that day
+    html = client.get(reverse("afterschool:report") + "?date=2026-11-10").content.decode()
+    assert 'type="date" name="date" value="2026-11-10"' in html
+
+
+def test_report_page_has_no_warning_when_every_school_day_is_filed(client, school_user, school_a, monkeypatch):
+    from django.utils import timezone
+
+    from afterschool.selectors import recent_days
+
+    from .conftest import make_report
+
+    thursday = dt.date(2026, 11, 12)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: thursday)
+    for row in recent_days(school=school_a, on=thursday)["rows"]:
+        make_report(school_a, row["date"])
+    client.force_login(school_user)
+    resp = client.get(reverse("afterschool:report"))
+    assert resp.context["missing"] == [] and 'id="missing-days"' not in resp.content.decode()

@@ -114,7 +114,7 @@ def test_duplicate_rows_in_one_batch_name_both_rows(as_user, school_user, g4):
     resp = post(as_user(school_user), [item(g4), item(g4, subject="chinese"), item(g4, minutes=5)])
     fields = resp.json()["fields"]
     assert set(fields) == {"row 1", "row 3"}
-    assert "第1行与第3行重复填报" in fields["row 3"]["subject"][0]
+    assert "第 1 行 与 第 3 行 重复填报" in fields["row 3"]["subject"][0]
     assert HomeworkItem.objects.count() == 0
 
 

@@ -1,6 +1,8 @@
 """The filing pages: the day form, the spreadsheet upload, publication and the parents' share link."""
 
+import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -219,21 +221,75 @@ def test_upload_can_save_the_good_rows_explicitly(browser, g4):
     assert list(HomeworkItem.objects.values_list("subject", flat=True)) == ["maths"]
 
 
-def test_template_download_then_upload_roundtrip(browser, g4, g8):
-    resp = browser.get(reverse("homework:template"))
-    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+def _template(browser):
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(resp.content))
-    ws = wb["作业"]
+    resp = browser.get(reverse("homework:template"))
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(resp.content))
+
+
+def test_template_lists_the_classes_with_no_homework_filled_in(browser, g4, g8):
+    ws = _template(browser)["作业"]
     assert ws["A1"].value == "班级ID" and {ws["A2"].value, ws["A3"].value} == {g4.pk, g8.pk}
     assert {ws["C2"].value, ws["C3"].value} == {4, 8}
+    header = [c.value for c in ws[1]]
+    item_columns = [
+        header.index(h) for h in header if h not in ("班级ID", "班级名称（仅供参考）", "年级（用于核对班级）", "日期")
+    ]
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        assert all(r[i] in (None, "") for i in item_columns if i < len(r)), r  # no placeholder homework
+    csv_text = browser.get(reverse("homework:template") + "?format=csv").content.decode("utf-8-sig")
+    assert "语文" not in csv_text and "书面" not in csv_text.split("\n", 1)[1]
+
+
+def test_template_has_drop_down_lists_for_subject_type_and_yes_no(browser, g4):
+    wb = _template(browser)
+    ws = wb["作业"]
+    header = {c.value: c.column_letter for c in ws[1]}
+    lists = wb["选项"]
+
+    def options(column):
+        for dv in ws.data_validations.dataValidation:
+            if dv.type == "list" and any(str(r).startswith(f"{column}2:") for r in dv.sqref.ranges):
+                sheet, cells = dv.formula1.lstrip("=").split("!")
+                first, last = cells.replace("$", "").split(":")
+                return [c.value for row in wb[sheet][f"{first}:{last}"] for c in row]
+        return None
+
+    assert "数学" in options(header["学科"]) and "道德与法治" in options(header["学科"])
+    assert options(header["类型"]) == ["书面", "口头", "实践", "阅读"]
+    for flag in (
+        "在家完成",
+        "布置给家长",
+        "要求家长检查或批改",
+        "要求学生自批自改",
+        "机械重复或惩罚性",
+        "超出课程标准",
+    ):
+        assert options(header[flag]) == ["是", "否"], flag
+    assert lists["A1"].value == "学科"
+    minutes = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
+    assert minutes and minutes[0].formula2 == "300"
+
+
+def test_template_uploaded_as_downloaded_saves_nothing_and_filled_rows_are_saved(browser, g4, g8):
+    wb = _template(browser)
+    ws = wb["作业"]
     for r in (2, 3):
         ws.cell(row=r, column=4, value="2026-11-10")
     buf = io.BytesIO()
     wb.save(buf)
+    resp = up(browser, SimpleUploadedFile("hw.xlsx", buf.getvalue()))
+    assert "文件中没有作业行" in resp.content.decode()
+    assert HomeworkItem.objects.count() == 0
+    row = 2 if ws["A2"].value == g4.pk else 3
+    for column, value in ((5, "数学"), (6, "书面"), (7, 20)):
+        ws.cell(row=row, column=column, value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
     up(browser, SimpleUploadedFile("hw.xlsx", buf.getvalue()))
-    assert HomeworkItem.objects.count() == 2
+    assert list(HomeworkItem.objects.values_list("school_class", "subject", "minutes")) == [(g4.pk, "maths", 20)]
 
 
 def test_upload_checks_the_file_type_by_content(browser, g4):
@@ -311,3 +367,126 @@ def test_upload_grade_column_catches_a_mistyped_class_id(browser, g4, g8):
     assert [(r["row"], r["field"]) for r in report] == [(3, "年级"), (4, "年级")]
     assert "8 年级" in report[0]["message"] and "1 到 9" in report[1]["message"]
     assert HomeworkItem.objects.count() == 0
+
+
+# -- upload errors speak the interface's language ------------------------------------------------------------
+
+
+def _duplicate_upload(browser, g4):
+    line = f"{g4.pk},,,2026-11-10,数学,书面,20,是,否,否,否,否,否,\n"
+    return up(browser, csv_file([f"{g4.pk},,,2026-11-10,语文,书面,20,是,否,否,否,否,否,\n", line, line]))
+
+
+def test_a_duplicate_row_is_named_in_chinese_with_no_english(browser, g4):
+    resp = _duplicate_upload(browser, g4)
+    messages = [r["message"] for r in resp.context["report"]]
+    assert messages and all("第 3 行 与 第 4 行 重复填报" in m for m in messages)
+    html = resp.content.decode()
+    assert "row 3" not in html and "row 4" not in html
+    assert HomeworkItem.objects.count() == 0
+
+
+def test_upload_errors_are_in_english_on_the_english_interface(browser, g4):
+    browser.cookies["django_language"] = "en"
+    resp = _duplicate_upload(browser, g4)
+    messages = [r["message"] for r in resp.context["report"]]
+    assert messages and all(m.startswith("row 3 and row 4 are the same item filed twice") for m in messages)
+    for content in (b"\x89PNG\r\n\x1a\n\x00\x00\x00", b"a,b\n1,2\n", b""):
+        resp = up(browser, SimpleUploadedFile("hw.csv", content))
+        errors = resp.context["form"].errors["file"]
+        # the template's Chinese column names are quoted as they are in the file; nothing else is Chinese
+        unquoted = [re.sub("“[^”]*”", "", e) for e in errors]
+        assert errors and not any(any("\u4e00" <= ch <= "\u9fff" for ch in e) for e in unquoted), errors
+
+
+def test_a_bad_day_form_speaks_one_language(browser, g4):
+    resp = browser.post(reverse("homework:file"), day_post(g4, [row(minutes="500")]))
+    html = resp.content.decode()
+    assert "作业时长应为 0 到 300 之间的整数" in html
+    assert "rows have errors" not in html and "nothing was saved" not in html
+
+
+# -- the day form built for daily use: save and next, copy the last school day, switching class in the page -----
+
+
+def test_save_and_next_opens_the_next_class_of_the_same_day(browser, g1, g4, g8):
+    data = day_post(g4, [row(minutes="20")])
+    data["then"] = "next"
+    resp = browser.post(reverse("homework:file"), data)
+    assert resp.status_code == 302
+    assert resp["Location"] == f"{reverse('homework:file')}?school_class={g8.pk}&date={SCHOOL_DAY.isoformat()}"
+    assert HomeworkItem.objects.get().school_class == g4
+    page = browser.get(resp["Location"])
+    html = page.content.decode()
+    assert "的作业已公示（1 项）" in html  # the saved class's message on the next class's form
+    assert (
+        f'<option value="{g8.pk}" data-band="G79"' in html
+        and f'value="{g8.pk}" data-band="G79" data-limit="90" data-rule="HW-5-G79" selected' in html
+    )
+    assert 'value="2026-11-10"' in html
+    # the last class of the list: back to the landing grid
+    data = day_post(g8, [row(subject="physics", minutes="30")])
+    data["then"] = "next"
+    resp = browser.post(reverse("homework:file"), data)
+    assert resp["Location"] == reverse("home")
+
+
+def test_plain_submit_still_opens_the_publication(browser, g4):
+    data = day_post(g4, [row()])
+    data["then"] = "publication"
+    resp = browser.post(reverse("homework:file"), data)
+    assert resp["Location"] == reverse("homework:publication", args=[g4.pk, SCHOOL_DAY.isoformat()])
+
+
+def test_copy_last_school_day_fills_the_form_without_saving(browser, file_items, g4):
+    monday = SCHOOL_DAY - dt.timedelta(days=1)
+    file_items(item(g4, day=monday, subject="chinese", kind="reading", minutes=15, content="读课文"))
+    file_items(item(g4, day=monday, subject="maths", minutes=25))
+    url = f"{reverse('homework:file')}?school_class={g4.pk}&date={SCHOOL_DAY.isoformat()}"
+    html = browser.get(url).content.decode()
+    assert "复制上一个上课日（11-09）" in html and "copy=1" in html
+    resp = browser.get(url + "&copy=1")
+    initial = resp.context["formset"].initial
+    assert [(r["subject"], r["kind"], r["minutes"]) for r in initial[:2]] == [
+        ("chinese", "reading", 15),
+        ("maths", "written", 25),
+    ]
+    assert initial[0]["content"] == "读课文"
+    assert "修改后提交才会保存" in resp.content.decode()
+    assert not HomeworkItem.objects.filter(date=SCHOOL_DAY).exists()  # nothing saved until submitted
+
+
+def test_the_page_carries_every_classs_day_so_switching_class_loads_nothing(browser, file_items, g4, g8):
+    import json
+
+    file_items(item(g8, subject="physics", minutes=30))
+    resp = browser.get(f"{reverse('homework:file')}?school_class={g4.pk}&date={SCHOOL_DAY.isoformat()}")
+    data = json.loads(
+        resp.content.decode().split('id="homework-day-data" type="application/json">')[1].split("</script>")[0]
+    )
+    assert data["filings"][str(g8.pk)]["items"][0]["subject"] == "physics"
+    assert str(g4.pk) not in data["filings"]
+    assert data["previousDay"] == "2026-11-09" and data["order"] == [g4.pk, g8.pk]
+    html = resp.content.decode()
+    assert 'id="homework-day-data"' in html
+    assert f'<option value="{g8.pk}" data-band="G79" data-limit="90" data-rule="HW-5-G79">' in html  # filed: ✓
+
+
+def test_flag_columns_are_explained_and_every_cell_is_named(browser, g4):
+    html = browser.get(reverse("homework:file")).content.decode()
+    assert "六个勾选列的含义" in html
+    for text in ("严禁给家长布置作业", "不得要求学生自批自改", "难度超出国家课程标准"):
+        assert text in html
+    assert 'aria-labelledby="col-kind items-0-head"' in html and 'id="items-0-head"' in html
+    assert 'title="要求家长检查或批改作业：严禁"' in html
+
+
+def test_day_form_queries_do_not_grow_with_the_classes(
+    browser, school_a, file_items, g4, django_assert_max_num_queries
+):
+    from tests import factories as f
+
+    for c in f.SchoolClassFactory.create_batch(30, school=school_a, grade=5):
+        file_items(item(c, subject="maths", minutes=10))
+    with django_assert_max_num_queries(25):
+        assert browser.get(reverse("homework:file")).status_code == 200

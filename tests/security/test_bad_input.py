@@ -422,7 +422,7 @@ def test_homework_bulk_api_duplicated_rows_name_both(hw):
     resp = hw.api.post("/api/v1/homework/", [api_item(hw.g4.pk), api_item(hw.g4.pk, minutes=30)], format="json")
     assert resp.status_code == 400
     fields = resp.json()["fields"]
-    assert "第1行与第2行重复填报" in fields["row 1"]["subject"][0] and "row 2" in fields
+    assert "第 1 行 与 第 2 行 重复填报" in fields["row 1"]["subject"][0] and "row 2" in fields
     assert hw_counts() == (0, 0, 0)
 
 
