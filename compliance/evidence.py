@@ -13,9 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 #: the label of each evidence key (keys ending in ``_id`` are internal references and are not shown)
 LABELS = {

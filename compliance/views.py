@@ -149,9 +149,7 @@ def finding_export(request):
     else:
         _filterset, findings = _filtered_findings(request, user)
     content = tabular.findings_workbook(findings.order_by("-period_start", "-id")[: tabular.EXPORT_LIMIT])
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="findings-{stamp}.xlsx"'
     return response
@@ -204,6 +202,22 @@ def finding_detail(request, pk):
     )
 
 
+def _district_names() -> dict[str, str]:
+    return dict(District.objects.values_list("code", "name"))
+
+
+def _districts_label(run, names) -> str:
+    """A run's districts by name: one name, up to three joined, "全市" for all of them, else their number."""
+    codes = list(run.district_codes or ())
+    if not codes:
+        return "—"
+    if len(codes) == len(names) and len(names) > 1:
+        return _("全市")
+    if len(codes) <= 3:
+        return "、".join(names.get(code, code) for code in codes)
+    return ngettext("%(n)d 个区", "%(n)d 个区", len(codes)) % {"n": len(codes)}
+
+
 @login_required
 def run_list(request):
     user = _staff(request)
@@ -233,8 +247,10 @@ def run_list(request):
         status = 400
     runs = restrict(ComplianceRun.objects.select_related("started_by"), user)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    names = _district_names() if page.object_list else {}
     for run in page:
         run.gap_years = [gap["year"] for gap in selectors.run_calendar_gaps(run)]
+        run.district_label = _districts_label(run, names)
     return render(request, "compliance/run_list.html", {"form": form, "page": page}, status=status)
 
 
@@ -243,8 +259,13 @@ def run_detail(request, pk):
     user = _staff(request)
     run = get_object_or_404(restrict(ComplianceRun.objects.select_related("started_by"), user), pk=pk)
     gaps = selectors.run_calendar_gaps(run)
+    names = _district_names()
+    language = get_language()
+    rules = [
+        f"{rule_id} {registry.get_rule(rule_id).title(language)}" if registry.is_registered(rule_id) else rule_id
+        for rule_id in run.rule_ids or ()
+    ]
     if gaps:
-        names = dict(District.objects.values_list("code", "name"))
         for gap in gaps:
             gap["all_districts"] = len(gap["districts"]) == len(names)
             gap["district_names"] = [names.get(code, code) for code in gap["districts"]]
@@ -253,6 +274,9 @@ def run_detail(request, pk):
         "compliance/run_detail.html",
         {
             "run": run,
+            "district_names": [names.get(code, code) for code in run.district_codes or ()],
+            "all_districts": len(run.district_codes or ()) == len(names) > 1,
+            "rule_names": rules,
             "calendar_gaps": gaps,
             "other_errors": selectors.run_other_errors(run),
             # only city staff enter the statutory calendar; the others are told who does

@@ -20,7 +20,6 @@ from .. import registry
 from ..choices import ALLOWED_TRANSITIONS, FindingStatus, RuleKind
 from ..models import Finding, FindingEvent
 
-
 #: the most findings one bulk status change touches (a page of the list is 50)
 BULK_LIMIT = 500
 
@@ -90,7 +89,9 @@ def findings_set_status_bulk(*, user, finding_ids, status: str, reason: str, req
     if not ids:
         errors["finding_ids"] = [_("请先勾选问题")]
     if errors:
-        raise ServiceError(_("批量变更未完成：%(fields)s") % {"fields": "；".join(e[0] for e in errors.values())}, fields=errors)
+        raise ServiceError(
+            _("批量变更未完成：%(fields)s") % {"fields": "；".join(e[0] for e in errors.values())}, fields=errors
+        )
     if len(ids) > BULK_LIMIT:
         raise ServiceError(
             _("一次最多变更 %(n)d 条问题") % {"n": BULK_LIMIT}, fields={"finding_ids": [_("选择的问题过多")]}
@@ -113,7 +114,9 @@ def findings_set_status_bulk(*, user, finding_ids, status: str, reason: str, req
                     (f, _("不能从“%(from)s”改为“%(to)s”") % {"from": f.get_status_display(), "to": target.label})
                 )
                 continue
-            events.append(FindingEvent(finding=f, from_status=f.status, to_status=target, actor=user, at=now, reason=reason))
+            events.append(
+                FindingEvent(finding=f, from_status=f.status, to_status=target, actor=user, at=now, reason=reason)
+            )
             audits.append((f, f.status))
             changed.append(f)
         if changed:
