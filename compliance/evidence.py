@@ -68,6 +68,7 @@ LABELS = {
     "foreign_controlled": gettext_lazy("外资控股或VIE"),
     "gap_minutes": gettext_lazy("课间间隔（分钟）"),
     "grade": gettext_lazy("年级"),
+    "headcount": gettext_lazy("人数"),
     "in_china": gettext_lazy("在境内"),
     "inspection": gettext_lazy("检查"),
     "inspectors": gettext_lazy("检查人员"),
