@@ -117,7 +117,7 @@ def test_the_bureau_follows_the_system_event_to_its_run_and_reads_english_in_eng
     history = body[body.index('<td class="num nowrap">') :]
     assert "found by a sweep" in history and "检查发现" not in history
     assert f"System check (run {run.pk})" in history
-    assert "Teaching mode" in body and "Online" in body and "授课方式" not in body
+    assert "Mode" in body and "Online" in body and "授课方式" not in body and "线上" not in body
 
 
 def test_the_rule_filter_offers_only_the_rules_that_can_concern_the_caller(
