@@ -184,6 +184,8 @@ VALUE_LABELS = {
 #: a ``<key>_label`` beside ``<key>`` already names the code: the label is shown under the key's title
 LABEL_SUFFIXES = ("_label", "_zh")
 UNKNOWN = gettext_lazy("其他信息")
+#: the columns of a table of records, the names first (JSON keeps no order of its own)
+COLUMN_ORDER = ["name", "subject", "course", "content", "kind", "minutes", "counted", "measured", "at_home"]
 
 
 def _choice_labels() -> dict[str, dict[str, str]]:
@@ -294,6 +296,7 @@ def evidence_rows(evidence) -> list[Row]:
             keys: list[str] = []
             for record in value:
                 keys += [_base_key(k) for k in record if not _hidden(k, record) and _base_key(k) not in keys]
+            keys.sort(key=lambda k: COLUMN_ORDER.index(k) if k in COLUMN_ORDER else len(COLUMN_ORDER))
             table = []
             for record in value:
                 by_base = {_base_key(k): v for k, v in record.items() if not _hidden(k, record)}

@@ -114,7 +114,7 @@ def test_the_bureau_follows_the_system_event_to_its_run_and_reads_english_in_eng
     assert f'<a href="{reverse("compliance:run", args=[run.pk])}">系统检查（第 {run.pk} 次）</a>' in body
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("compliance:finding", args=[item.pk])).content.decode()
-    history = body[body.index('<td class="num nowrap">') :]
+    history = body[body.index("<h2>History</h2>") :]
     assert "found by a sweep" in history and "检查发现" not in history
     assert f"System check (run {run.pk})" in history
     assert "Mode" in body and "Online" in body and "授课方式" not in body and "线上" not in body
