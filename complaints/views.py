@@ -217,6 +217,7 @@ def _detail_page(
         "action_forms": _action_forms(complaint, bound=action_form) if handling else [],
         "failed_action": getattr(action_form, "action", "") if action_form is not None else "",
         "reroute_form": reroute_form or RerouteForm(),
+        "reroute_open": handling and open_case,
         "assign_form": (assign_form or AssignForm(complaint=complaint)) if handling and open_case else None,
         "teacher_form": teacher_form
         or (MatchTeacherForm(complaint=complaint) if complaint.target_kind == "teacher" else None),

@@ -39,10 +39,11 @@ def test_a_received_complaint_offers_accept_and_reject_each_with_only_its_fields
     c, _ = submit(target_kind="other", target_text="培训班", district=district1)
     client.force_login(district_user)
     forms = _forms(client.get(f"/complaints/{c.pk}/").content.decode())
-    assert set(forms) == {"accept", "reject"}
+    assert set(forms) == {"accept", "reject", "reroute"}
     assert 'name="accept-note"' in forms["accept"] and "reason" not in forms["accept"]
     assert 'name="reject-reason"' in forms["reject"] and "outcome" not in forms["reject"]
     assert "upheld" not in forms["accept"] + forms["reject"]
+    assert 'name="reason"' in forms["reroute"] and 'name="department"' in forms["reroute"]
 
 
 def test_the_reject_form_keeps_what_was_typed_and_names_the_missing_reason(client, district1, district_user):
@@ -66,7 +67,7 @@ def test_resolving_an_upheld_complaint_needs_a_rule_chosen_explicitly(client, di
         c.refresh_from_db()
     client.force_login(district_user)
     forms = _forms(client.get(f"/complaints/{c.pk}/").content.decode())
-    assert set(forms) == {"resolve"}
+    assert set(forms) == {"resolve", "reroute"}
     # the rule is never pre-selected: the empty choice is the selected one
     rule_select = forms["resolve"][forms["resolve"].index('name="resolve-rule_id"') :]
     rule_select = rule_select[: rule_select.index("</select>")]

@@ -58,8 +58,8 @@ def test_an_officer_assigns_a_complaint_to_a_colleague_who_resolves_it_with_the_
     # the earlier complaint about the same institution this week is flagged
     expect(officer.locator("#possible-duplicates")).to_contain_text(earlier.tracking_code)
     expect(officer.locator("#possible-duplicates")).to_contain_text("同一培训机构")
-    # only the actions of a received complaint, each its own form
-    expect(officer.locator(".action-forms details")).to_have_count(2)
+    # only the actions of a received complaint (accept, reject, reroute), each its own form
+    expect(officer.locator(".action-forms details")).to_have_count(3)
     expect(officer.locator("#action-resolve")).to_have_count(0)
     officer.get_by_label("承办人:", exact=True).select_option(label="李小红")
     officer.get_by_label("交办说明（内部）").fill("请今天联系机构核实")
