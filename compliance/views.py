@@ -278,7 +278,12 @@ def run_detail(request, pk):
             "all_districts": len(run.district_codes or ()) == len(names) > 1,
             "rule_names": rules,
             "calendar_gaps": gaps,
-            "other_errors": selectors.run_other_errors(run),
+            "other_errors": [
+                {**e, "district_name": names.get(e.get("district"), e.get("district", ""))}
+                if isinstance(e, dict)
+                else {"error": str(e)}
+                for e in selectors.run_other_errors(run)
+            ],
             # only city staff enter the statutory calendar; the others are told who does
             "may_enter_calendar": is_city(user),
         },

@@ -258,6 +258,7 @@ def test_run_pages_name_the_district_the_rules_and_the_trigger(
         scope_district=district1,
         rule_ids=["HW-5-G36"],
         trigger="schedule",
+        errors=[{"rule": "HW-5-G36", "district": district1.code, "error": "数据库超时"}],
     )
     client.force_login(district_user)
     # as many with four runs as with one: session, user, profile, count, rows, district names, unread count, the
@@ -271,6 +272,7 @@ def test_run_pages_name_the_district_the_rules_and_the_trigger(
     title = registry.get_rule("HW-5-G36").title_zh
     assert f"<td>{district1.name}</td>" in detail, detail[detail.index("日期范围") :][:600]
     assert f"HW-5-G36 {title}" in detail
+    assert f"<li>HW-5-G36 {district1.name}: 数据库超时</li>" in detail
     assert "schedule" not in detail.replace("data-", "")
 
 
