@@ -28,6 +28,7 @@ STAFF_LINKS = {
     Role.DISTRICT: [
         ("dashboards:district-home", _("本区数据看板")),
         ("compliance:findings", _("问题线索")),
+        ("compliance:runs", _("合规检查")),
         ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),

@@ -100,6 +100,7 @@ class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("提交")
     TRANSITION = "transition", _("状态变更")
     REROUTED = "rerouted", _("转办")
+    ASSIGNED = "assigned", _("分配承办人")
     TEACHER_MATCHED = "teacher", _("核实在职教师")
     REOPENED = "reopened", _("投诉人申请重新处理")
     DEADLINE = "deadline", _("办理时限")

@@ -1,6 +1,7 @@
 """Forms of the complaint pages: the public form (works without JavaScript), staff entry, and workflow forms."""
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
@@ -156,28 +157,135 @@ class ReopenForm(TrackForm):
     )
 
 
-class TransitionForm(forms.Form):
-    to_state = forms.ChoiceField(label=_("办理操作"), choices=State.choices)
-    note = forms.CharField(label=_("说明"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    public = forms.BooleanField(label=_("对投诉人公开此说明"), required=False)
-    reason = forms.CharField(label=_("不予受理理由（对投诉人公开）"), max_length=4000, required=False)
-    outcome = forms.CharField(
-        label=_("办理结果"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    upheld = forms.NullBooleanField(
-        label=_("投诉是否属实"),
-        required=False,
-        widget=forms.Select(choices=[("unknown", "—"), ("true", _("属实")), ("false", _("不属实"))]),
-    )
-    rule_id = forms.CharField(label=_("立案规则编号"), max_length=32, required=False)
+# -- the detail page's actions: one form each, with only that action's fields ---------------------------------
+
+
+class _ActionForm(forms.Form):
+    """One action on a complaint; ``to_state`` is the state it moves the complaint to (None: not a move)."""
+
+    action = ""
+    to_state: str | None = None
+    title = ""
 
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if complaint is not None:
-            from .choices import TRANSITIONS
+        self.complaint = complaint
 
-            allowed = TRANSITIONS.get(complaint.state, ())
-            self.fields["to_state"].choices = [(s, State(s).label) for s in allowed]
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "note": d.get("note", ""),
+            "public": d.get("public", False),
+            "reason": d.get("reason", ""),
+            "outcome": d.get("outcome", ""),
+            "upheld": d.get("upheld"),
+            "rule_id": d.get("rule_id", ""),
+        }
+
+
+def _note(label=None):
+    return forms.CharField(
+        label=label or _("说明"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AcceptForm(_ActionForm):
+    action, to_state, title = "accept", State.ACCEPTED, _("受理")
+    note = _note(_("受理说明"))
+    public = forms.BooleanField(label=_("对投诉人公开此说明"), required=False, initial=True)
+
+
+class RejectForm(_ActionForm):
+    action, to_state, title = "reject", State.REJECTED, _("不予受理")
+    reason = forms.CharField(
+        label=_("不予受理理由（对投诉人公开）"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请说明不予受理的理由")},
+    )
+
+
+class InvestigateForm(_ActionForm):
+    action, to_state, title = "investigate", State.INVESTIGATING, _("开始调查")
+    note = _note()
+    public = forms.BooleanField(label=_("对投诉人公开此说明"), required=False)
+
+
+UPHELD_CHOICES = [("true", _("属实")), ("false", _("不属实"))]
+
+
+class ResolveForm(_ActionForm):
+    """Resolve: the outcome, whether the complaint was upheld and, if so, the rule its case is recorded under,
+    chosen by the officer (never pre-selected)."""
+
+    action, to_state, title = "resolve", State.RESOLVED, _("办结")
+    outcome = forms.CharField(
+        label=_("办理结果（对投诉人公开）"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写办理结果")},
+    )
+    upheld = forms.TypedChoiceField(
+        label=_("投诉是否属实"),
+        choices=UPHELD_CHOICES,
+        coerce=lambda v: v == "true",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请说明投诉是否属实")},
+    )
+    rule_id = forms.ChoiceField(label=_("立案规则（属实时必选）"), required=False)
+    note = _note(_("内部说明"))
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        from compliance import registry
+
+        from .services import rule_choices
+
+        language = get_language()
+        ids = list(rule_choices(complaint)) if complaint is not None else []
+        if not ids:
+            ids = [r.id for r in registry.all_rules() if r.kind == "case"] or [r.id for r in registry.all_rules()]
+        choices = [("", _("请选择规则"))]
+        for rule_id in ids:
+            rule = registry.get_rule(rule_id) if registry.is_registered(rule_id) else None
+            choices.append((rule_id, f"{rule_id} {rule.title(language)}" if rule else rule_id))
+        self.fields["rule_id"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("upheld") and not data.get("rule_id"):
+            self.add_error("rule_id", _("投诉属实时须选择立案规则"))
+        return data
+
+
+class CloseForm(_ActionForm):
+    action, to_state, title = "close", State.CLOSED, _("关闭")
+    note = _note()
+
+
+#: the forms of the state moves, by action, and the action of each target state (a form posting ``to_state``)
+ACTION_FORMS: dict[str, type[_ActionForm]] = {
+    f.action: f for f in (AcceptForm, RejectForm, InvestigateForm, ResolveForm, CloseForm)
+}
+ACTION_OF_STATE = {str(f.to_state): f.action for f in ACTION_FORMS.values()}
+
+
+class AssignForm(forms.Form):
+    """Assign the complaint to a named officer of its district."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("承办人"), queryset=None, empty_label=_("请选择承办人"), error_messages={"required": _("请选择承办人")}
+    )
+    note = forms.CharField(label=_("交办说明（内部）"), max_length=2000, required=False)
+
+    def __init__(self, *args, complaint, **kwargs):
+        kwargs.setdefault("prefix", "assign")
+        super().__init__(*args, **kwargs)
+        from .services import assignable_officers
+
+        field = self.fields["assignee"]
+        field.queryset = assignable_officers(complaint)
+        field.label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 class RerouteForm(forms.Form):

@@ -113,6 +113,16 @@ class Complaint(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
     )
+    #: the officer of the complaint's district handling it (a rerouting to another district clears it)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints_assigned",
+        verbose_name=_("承办人"),
+    )
+    assigned_at = models.DateTimeField(_("分配时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -127,6 +137,11 @@ class Complaint(models.Model):
             models.Index(fields=["district", "state", "resolve_due"]),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(assigned_to__isnull=True, assigned_at__isnull=True)
+                | Q(assigned_to__isnull=False, assigned_at__isnull=False),
+                name="complaint_assigned_with_time",
+            ),
             models.CheckConstraint(
                 name="complaint_state_valid",
                 condition=Q(state__in=State.values),

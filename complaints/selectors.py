@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, DateField, F, Value, When
+import datetime as dt
+
+from django.db.models import Case, Count, DateField, F, Q, Value, When
 
 from accounts.scoping import restrict
 
@@ -73,7 +75,40 @@ def complaint_inbox(*, user):
     )
     qs = (
         restrict(Complaint.objects.all(), user)
-        .select_related("district", "institution", "school", "teacher")
+        .select_related("district", "institution", "school", "teacher", "assigned_to")
         .annotate(due=next_due, photo_count=Count("photos"))
     )
     return qs.order_by(F("due").asc(nulls_last=True), "received_at", "id")
+
+
+#: how close in time two complaints about the same phone or institution must be to be flagged as a possible repeat
+DUPLICATE_WINDOW = dt.timedelta(days=7)
+
+
+def possible_duplicates(complaint: Complaint, *, user) -> list[dict]:
+    """Other complaints the user may see that may be the same case: the same complainant's phone (compared by its
+    digest, never in clear) or the same institution, received within 7 days either side. Each with why it matched."""
+    same = Q()
+    if complaint.phone_digest:
+        same |= Q(phone_digest=complaint.phone_digest)
+    if complaint.institution_id:
+        same |= Q(institution_id=complaint.institution_id)
+    if not same:
+        return []
+    around = (complaint.received_on - DUPLICATE_WINDOW, complaint.received_on + DUPLICATE_WINDOW)
+    rows = (
+        restrict(Complaint.objects.all(), user)
+        .filter(same, received_on__range=around)
+        .exclude(pk=complaint.pk)
+        .select_related("district")
+        .order_by("received_on", "id")[:20]
+    )
+    out = []
+    for other in rows:
+        reasons = []
+        if complaint.phone_digest and other.phone_digest == complaint.phone_digest:
+            reasons.append("phone")
+        if complaint.institution_id and other.institution_id == complaint.institution_id:
+            reasons.append("institution")
+        out.append({"complaint": other, "reasons": reasons})
+    return out

@@ -13,6 +13,7 @@ urlpatterns = [
     path("complaints/<int:pk>/", views.detail, name="detail"),
     path("complaints/<int:pk>/transition/", views.transition, name="transition"),
     path("complaints/<int:pk>/reroute/", views.reroute, name="reroute"),
+    path("complaints/<int:pk>/assign/", views.assign, name="assign"),
     path("complaints/<int:pk>/teacher/", views.match_teacher, name="match-teacher"),
     path("complaints/<int:pk>/contact/", views.contact, name="contact"),
     path("complaints/<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),

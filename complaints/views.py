@@ -14,29 +14,32 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import is_city, role_of
 from shuangjian.errors import ServiceError
 
-from .filtersets import ComplaintFilterSet
+from .choices import TRANSITIONS, State
+from .filtersets import InboxFilterSet
 from .forms import (
+    ACTION_FORMS,
+    ACTION_OF_STATE,
+    AssignForm,
     ComplaintForm,
     MatchTeacherForm,
     ReopenForm,
     RerouteForm,
     StaffComplaintForm,
     TrackForm,
-    TransitionForm,
 )
 from .models import ComplaintEvent, ComplaintPhoto
-from .selectors import complaint_inbox, complaint_track, public_status
+from .selectors import complaint_inbox, complaint_track, possible_duplicates, public_status
 from .services import (
     can_handle,
     can_reveal_contact,
+    complaint_assign,
     complaint_contact_reveal,
     complaint_match_teacher,
     complaint_reopen,
     complaint_reroute,
     complaint_submit,
     complaint_transition,
-    rule_choices,
-    rule_for,
+    officer_name,
 )
 from .throttling import throttle_wait, throttled_message
 from .uploads import check_request_size
@@ -140,12 +143,27 @@ def _require_bureau(request):
 def inbox(request):
     """District staff's complaints, the nearest deadline first, filtered by state, department and category."""
     _require_bureau(request)
-    filterset = ComplaintFilterSet(request.GET or None, queryset=complaint_inbox(user=request.user))
+    filterset = InboxFilterSet(request.GET or None, queryset=complaint_inbox(user=request.user), user=request.user)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else complaint_inbox(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "complaints/inbox.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+    mine = request.GET.copy()
+    mine.pop("page", None)
+    mine["mine"] = "on"
+    return render(
+        request,
+        "complaints/inbox.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query.urlencode(),
+            "mine_query": mine.urlencode(),
+            "showing_mine": filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("mine"),
+            "assigned_to_me": complaint_inbox(user=request.user).filter(assigned_to=request.user).count(),
+        },
+    )
 
 
 @login_required
@@ -165,20 +183,45 @@ def _complaint_for(request, pk):
     return get_object_or_404(qs, pk=pk)
 
 
+def _action_forms(complaint, *, bound=None) -> list:
+    """The forms of the moves the complaint's state allows, each with only its fields (``bound`` replaces its
+    unbound sibling when a post failed)."""
+    forms = []
+    for state in TRANSITIONS.get(complaint.state, ()):
+        form_class = ACTION_FORMS[ACTION_OF_STATE[str(state)]]
+        if bound is not None and isinstance(bound, form_class):
+            forms.append(bound)
+        else:
+            forms.append(form_class(complaint=complaint, prefix=form_class.action))
+    return forms
+
+
 def _detail_page(
-    request, complaint, *, contact=None, transition_form=None, reroute_form=None, teacher_form=None, status=200
+    request,
+    complaint,
+    *,
+    contact=None,
+    action_form=None,
+    reroute_form=None,
+    teacher_form=None,
+    assign_form=None,
+    status=200,
 ):
+    handling = can_handle(request.user, complaint)
+    open_case = complaint.state not in ("closed", "rejected")
     ctx = {
         "complaint": complaint,
         "contact": contact,
-        "can_handle": can_handle(request.user, complaint),
+        "can_handle": handling,
         "can_reveal": can_reveal_contact(request.user, complaint) and not complaint.personal_data_erased_at,
-        "transition_form": transition_form
-        or TransitionForm(complaint=complaint, initial={"rule_id": rule_for(complaint)}),
+        "action_forms": _action_forms(complaint, bound=action_form) if handling else [],
+        "failed_action": getattr(action_form, "action", "") if action_form is not None else "",
         "reroute_form": reroute_form or RerouteForm(),
+        "reroute_open": handling and open_case,
+        "assign_form": (assign_form or AssignForm(complaint=complaint)) if handling and open_case else None,
         "teacher_form": teacher_form
         or (MatchTeacherForm(complaint=complaint) if complaint.target_kind == "teacher" else None),
-        "rule_choices": rule_choices(complaint),
+        "duplicates": possible_duplicates(complaint, user=request.user),
     }
     return render(request, "complaints/detail.html", ctx, status=status)
 
@@ -193,29 +236,59 @@ def detail(request, pk):
 @login_required
 @require_POST
 def transition(request, pk):
+    """One of the detail page's action forms (``action``: accept, reject, investigate, resolve, close); a post
+    naming only ``to_state`` (the earlier single form) is read by that state's action form."""
     complaint = _complaint_for(request, pk)
-    form = TransitionForm(request.POST, complaint=complaint)
+    action = request.POST.get("action") or ACTION_OF_STATE.get(request.POST.get("to_state", ""), "")
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        messages.error(request, _("请选择办理操作"))
+        return _detail_page(request, complaint, status=400)
+    form = form_class(request.POST, complaint=complaint, prefix=action if "action" in request.POST else None)
     if form.is_valid():
-        d = form.cleaned_data
         try:
             complaint_transition(
                 complaint=complaint,
                 actor=request.user,
-                to_state=d["to_state"],
-                note=d["note"],
-                public=d["public"],
-                reason=d["reason"],
-                outcome=d["outcome"],
-                upheld=d["upheld"],
-                rule_id=d["rule_id"],
+                to_state=form.to_state,
                 request=request,
+                **form.service_kwargs(),
             )
         except ServiceError as exc:
             _service_errors_to_form(form, exc)
-            return _detail_page(request, complaint, transition_form=form, status=400)
-        messages.success(request, _("已更新投诉状态。"))
+            return _detail_page(request, complaint, action_form=form, status=400)
+        messages.success(
+            request,
+            _("已办理：%(action)s，投诉现为“%(state)s”。")
+            % {"action": form.title, "state": State(form.to_state).label},
+        )
         return redirect("complaints:detail", pk=complaint.pk)
-    return _detail_page(request, complaint, transition_form=form, status=400)
+    return _detail_page(request, complaint, action_form=form, status=400)
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    """Assign the complaint to a named officer of its district."""
+    complaint = _complaint_for(request, pk)
+    form = AssignForm(request.POST, complaint=complaint)
+    if form.is_valid():
+        try:
+            complaint_assign(
+                complaint=complaint,
+                actor=request.user,
+                assignee=form.cleaned_data["assignee"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ServiceError as exc:
+            if exc.code == "permission_denied":
+                raise PermissionDenied(exc.message) from exc
+            _service_errors_to_form(form, exc)
+            return _detail_page(request, complaint, assign_form=form, status=400)
+        messages.success(request, _("已分配给 %(name)s。") % {"name": officer_name(form.cleaned_data["assignee"])})
+        return redirect("complaints:detail", pk=complaint.pk)
+    return _detail_page(request, complaint, assign_form=form, status=400)
 
 
 @login_required

@@ -66,10 +66,10 @@ class FindingPageFilterSet(django_filters.FilterSet):
         from accounts.scoping import restrict
         from schools.models import District, School
 
-        from . import registry
+        from .selectors import rules_for_user
 
         super().__init__(*args, **kwargs)
         language = get_language()
-        self.filters["rule"].extra["choices"] = [(r.id, f"{r.id} {r.title(language)}") for r in registry.all_rules()]
+        self.filters["rule"].extra["choices"] = [(r.id, f"{r.id} {r.title(language)}") for r in rules_for_user(user)]
         self.filters["district"].queryset = restrict(District.objects.all(), user)
         self.filters["school"].queryset = restrict(School.objects.all(), user).only("id", "name")

@@ -34,6 +34,27 @@ class FindingStatusForm(forms.Form):
         return bool(self._status_field.choices)
 
 
+class FindingBulkStatusForm(forms.Form):
+    """The findings list's bulk action: one new status and one reason for every chosen finding (bureau staff; each
+    finding changes only where the status rules allow it from its own status)."""
+
+    # the fields share the list's form with the notice and export buttons: the server checks them for this action
+    use_required_attribute = False
+
+    status = forms.ChoiceField(
+        label=_("新状态"),
+        widget=forms.Select(attrs={"id": "id_bulk_status"}),
+        choices=[("", _("请选择新状态"))] + [(s.value, s.label) for s in FindingStatus if s != FindingStatus.CLEARED],
+        error_messages={"required": _("请选择新状态")},
+    )
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=2000,
+        widget=forms.TextInput(attrs={"id": "id_bulk_reason"}),
+        error_messages={"required": _("请填写变更原因")},
+    )
+
+
 class RunStartForm(forms.Form):
     """Start a sweep: a date range, one district or all (city staff), some rules or all."""
 

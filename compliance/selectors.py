@@ -3,7 +3,8 @@
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.scoping import restrict
+from accounts.choices import Role
+from accounts.scoping import is_city, restrict, role_of
 
 from . import registry
 from .choices import ACTIVE_STATUSES, ANSWERED, FindingStatus, NoticeState, ReportDecision
@@ -14,6 +15,35 @@ def findings_visible(*, user):
     return restrict(Finding.objects.all(), user).select_related(
         "district", "school", "school_class", "institution", "teacher"
     )
+
+
+#: the rule subjects that can concern a school's or an institution's staff (bureau staff see every rule)
+ROLE_SUBJECTS = {
+    Role.SCHOOL: frozenset({"class", "school", "teacher"}),
+    Role.INSTITUTION: frozenset({"institution"}),
+}
+
+
+def rules_for_user(user) -> list[registry.Rule]:
+    """The registered rules whose findings can concern the user: a school's staff the school, class and teacher
+    rules, an institution's the institution rules, bureau staff every rule."""
+    rules = registry.all_rules()
+    profile = None if is_city(user) else role_of(user)
+    subjects = ROLE_SUBJECTS.get(getattr(profile, "role", None))
+    if subjects is None:
+        return rules
+    return [r for r in rules if r.subject in subjects]
+
+
+def rule_counts(queryset, *, language=None) -> list[dict]:
+    """How many of ``queryset``'s findings each rule has, the most first (one query): ``[{"rule_id", "title",
+    "count"}]``."""
+    rows = queryset.order_by().values("rule_id").annotate(n=Count("id")).order_by("-n", "rule_id")
+    out = []
+    for row in rows:
+        rule = registry.get_rule(row["rule_id"]) if registry.is_registered(row["rule_id"]) else None
+        out.append({"rule_id": row["rule_id"], "title": rule.title(language) if rule else "", "count": row["n"]})
+    return out
 
 
 def open_findings_for_landing(*, user, limit=20) -> list[dict]:

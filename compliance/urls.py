@@ -7,6 +7,8 @@ from . import views
 app_name = "compliance"
 urlpatterns = [
     path("compliance/findings/", views.finding_list, name="findings"),
+    path("compliance/findings/bulk-status/", views.finding_bulk_status, name="findings-bulk-status"),
+    path("compliance/findings/export/", views.finding_export, name="findings-export"),
     path("compliance/findings/<int:pk>/", views.finding_detail, name="finding"),
     path("compliance/notices/", views.notice_list, name="notices"),
     path("compliance/notices/new/", views.notice_new, name="notice-new"),

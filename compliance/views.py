@@ -1,23 +1,26 @@
 """Pages of the compliance app: findings (list and detail with a status form) and runs (list, start, progress)."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.scoping import is_city, restrict, role_of
 from schools.models import District
 from shuangjian.errors import ServiceError
 
-from . import registry, selectors, services
-from .choices import NoticeState, ReportDecision, RunTrigger
+from . import evidence, registry, selectors, services
+from .choices import FindingStatus, NoticeState, ReportDecision, RunTrigger
 from .filtersets import FindingPageFilterSet
-from .forms import FindingStatusForm, NoticeIssueForm, ReportForm, ReviewForm, RunStartForm
+from .forms import FindingBulkStatusForm, FindingStatusForm, NoticeIssueForm, ReportForm, ReviewForm, RunStartForm
 from .models import ComplianceRun, FindingEvent, RectificationReport, ReportAttachment
 
 SORTS = {
@@ -40,11 +43,16 @@ def _bureau(user) -> bool:
     return is_city(user) or (profile is not None and profile.role == "district")
 
 
+def _filtered_findings(request, user):
+    filterset = FindingPageFilterSet(request.GET or None, queryset=selectors.findings_visible(user=user), user=user)
+    findings = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return filterset, findings
+
+
 @login_required
 def finding_list(request):
     user = _staff(request)
-    filterset = FindingPageFilterSet(request.GET or None, queryset=selectors.findings_visible(user=user), user=user)
-    findings = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    filterset, findings = _filtered_findings(request, user)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-date"
     page = Paginator(findings.order_by(*SORTS[sort]), 50).get_page(request.GET.get("page"))
     rows = [
@@ -55,31 +63,96 @@ def finding_list(request):
     query.pop("page", None)
     sortless = query.copy()
     sortless.pop("sort", None)
+    ruleless = sortless.copy()
+    ruleless.pop("rule", None)
+    bureau = _bureau(user)
     return render(
         request,
         "compliance/finding_list.html",
         {
             "filterset": filterset,
             "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "rows": rows,
             "query": query.urlencode(),
             "sort": sort,
             "sortless": sortless.urlencode(),
-            "may_issue": _bureau(user),
+            "ruleless": ruleless.urlencode(),
+            "rule_counts": selectors.rule_counts(findings, language=get_language()),
+            "may_issue": bureau,
+            "bulk_form": FindingBulkStatusForm() if bureau else None,
         },
     )
 
 
-def _evidence_rows(evidence) -> list[tuple[str, str]]:
-    """The evidence as (label, readable value) rows; nested lists and objects shown as compact JSON."""
-    if not isinstance(evidence, dict):
-        return [("", json.dumps(evidence, ensure_ascii=False))]
-    rows = []
-    for key, value in evidence.items():
-        if isinstance(value, (dict, list)):
-            value = json.dumps(value, ensure_ascii=False)
-        rows.append((str(key), "—" if value is None else str(value)))
-    return rows
+def _chosen_ids(request) -> list[int]:
+    return [int(i) for i in request.POST.getlist("finding_ids") if str(i).isdigit()]
+
+
+@login_required
+@require_POST
+def finding_bulk_status(request):
+    """Bureau staff change the status of the chosen findings at once, with one reason (the list's bulk action)."""
+    user = _staff(request)
+    if not _bureau(user):
+        raise PermissionDenied
+    form = FindingBulkStatusForm(request.POST)
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+        back = reverse("compliance:findings")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        result = services.findings_set_status_bulk(
+            user=user,
+            finding_ids=_chosen_ids(request),
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    label = FindingStatus(form.cleaned_data["status"]).label
+    if result["changed"]:
+        messages.success(
+            request,
+            ngettext(
+                "已将 %(n)d 条问题改为“%(status)s”",
+                "已将 %(n)d 条问题改为“%(status)s”",
+                len(result["changed"]),
+            )
+            % {"n": len(result["changed"]), "status": label},
+        )
+    for finding, why in result["skipped"]:
+        number = f"#{finding.pk}" if hasattr(finding, "pk") else f"#{finding}"
+        messages.warning(request, _("%(number)s 未变更：%(why)s") % {"number": number, "why": why})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def finding_export(request):
+    """The chosen findings (or, with none chosen, every finding the list's filters find, at most 5000) as a
+    workbook."""
+    from django.http import HttpResponse
+
+    from . import tabular
+
+    user = _staff(request)
+    ids = _chosen_ids(request)
+    if ids:
+        findings = selectors.findings_visible(user=user).filter(pk__in=ids)
+    else:
+        _filterset, findings = _filtered_findings(request, user)
+    content = tabular.findings_workbook(findings.order_by("-period_start", "-id")[: tabular.EXPORT_LIMIT])
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="findings-{stamp}.xlsx"'
+    return response
 
 
 @login_required
@@ -109,17 +182,40 @@ def finding_detail(request, pk):
                 return redirect("compliance:finding", pk=finding.pk)
         status = 400
     rule = registry.get_rule(finding.rule_id) if registry.is_registered(finding.rule_id) else None
+    history = [
+        {"event": e, "run": evidence.run_number(e.actor_label), "reason": evidence.reason_text(e.reason)}
+        for e in finding.events.all()
+    ]
     return render(
         request,
         "compliance/finding_detail.html",
         {
             "finding": finding,
             "rule": rule,
-            "evidence": _evidence_rows(finding.evidence),
+            "evidence": evidence.evidence_rows(finding.evidence),
+            "history": history,
+            # the run pages are the bureau's: a school or an institution reads the run's number only
+            "link_runs": bureau,
             "form": form,
         },
         status=status,
     )
+
+
+def _district_names() -> dict[str, str]:
+    return dict(District.objects.values_list("code", "name"))
+
+
+def _districts_label(run, names) -> str:
+    """A run's districts by name: one name, up to three joined, "全市" for all of them, else their number."""
+    codes = list(run.district_codes or ())
+    if not codes:
+        return "—"
+    if len(codes) == len(names) and len(names) > 1:
+        return _("全市")
+    if len(codes) <= 3:
+        return "、".join(names.get(code, code) for code in codes)
+    return ngettext("%(n)d 个区", "%(n)d 个区", len(codes)) % {"n": len(codes)}
 
 
 @login_required
@@ -151,8 +247,10 @@ def run_list(request):
         status = 400
     runs = restrict(ComplianceRun.objects.select_related("started_by"), user)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    names = _district_names() if page.object_list else {}
     for run in page:
         run.gap_years = [gap["year"] for gap in selectors.run_calendar_gaps(run)]
+        run.district_label = _districts_label(run, names)
     return render(request, "compliance/run_list.html", {"form": form, "page": page}, status=status)
 
 
@@ -161,8 +259,13 @@ def run_detail(request, pk):
     user = _staff(request)
     run = get_object_or_404(restrict(ComplianceRun.objects.select_related("started_by"), user), pk=pk)
     gaps = selectors.run_calendar_gaps(run)
+    names = _district_names()
+    language = get_language()
+    rules = [
+        f"{rule_id} {registry.get_rule(rule_id).title(language)}" if registry.is_registered(rule_id) else rule_id
+        for rule_id in run.rule_ids or ()
+    ]
     if gaps:
-        names = dict(District.objects.values_list("code", "name"))
         for gap in gaps:
             gap["all_districts"] = len(gap["districts"]) == len(names)
             gap["district_names"] = [names.get(code, code) for code in gap["districts"]]
@@ -171,8 +274,16 @@ def run_detail(request, pk):
         "compliance/run_detail.html",
         {
             "run": run,
+            "district_names": [names.get(code, code) for code in run.district_codes or ()],
+            "all_districts": len(run.district_codes or ()) == len(names) > 1,
+            "rule_names": rules,
             "calendar_gaps": gaps,
-            "other_errors": selectors.run_other_errors(run),
+            "other_errors": [
+                {**e, "district_name": names.get(e.get("district"), e.get("district", ""))}
+                if isinstance(e, dict)
+                else {"error": str(e)}
+                for e in selectors.run_other_errors(run)
+            ],
             # only city staff enter the statutory calendar; the others are told who does
             "may_enter_calendar": is_city(user),
         },

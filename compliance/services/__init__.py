@@ -24,7 +24,7 @@ from .dispatch import (
     runs_resume_stalled,
     runs_send_unsent,
 )
-from .findings import finding_create_case, finding_set_status
+from .findings import finding_create_case, finding_set_status, findings_set_status_bulk
 from .parameters import parameter_check, parameter_create
 from .reconcile import PartCounts, sweep_rule_district, sweep_rule_districts
 from .rectification import (
@@ -88,6 +88,7 @@ __all__ = [
     "_debounce_release",
     "finding_create_case",
     "finding_set_status",
+    "findings_set_status_bulk",
     "parameter_check",
     "parameter_create",
     "part_batches",

@@ -10,13 +10,18 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from shuangjian.errors import ConflictError, ServiceError
+from accounts.scoping import restrict
+from shuangjian.errors import ConflictError, ForbiddenError, ServiceError
 
 from .. import registry
 from ..choices import ALLOWED_TRANSITIONS, FindingStatus, RuleKind
 from ..models import Finding, FindingEvent
+
+#: the most findings one bulk status change touches (a page of the list is 50)
+BULK_LIMIT = 500
 
 
 def subject_ids(v: registry.Violation) -> dict:
@@ -59,6 +64,75 @@ def finding_set_status(*, finding: Finding, status: str, actor, reason: str, req
         )
     finding.refresh_from_db()
     return finding
+
+
+def findings_set_status_bulk(*, user, finding_ids, status: str, reason: str, request=None) -> dict:
+    """Bureau staff move the chosen findings to ``status`` at once, with one reason: each finding the transition
+    rules allow from its own status is changed (history event and audit record each, in one transaction); the
+    others are left as they are and reported. Only district and city staff: a school or an institution changes
+    its own finding on its page, one at a time.
+
+    Returns ``{"changed": [findings], "skipped": [(finding, why)]}``.
+    """
+    from accounts.scoping import is_city, role_of
+
+    profile = role_of(user)
+    if not (is_city(user) or (profile is not None and profile.role == "district")):
+        raise ForbiddenError(_("只有区、市教委工作人员可以批量变更问题状态"))
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("请填写变更原因")]
+    if status not in FindingStatus.values:
+        errors["status"] = [_("请选择新状态")]
+    ids = sorted({int(i) for i in finding_ids or ()})
+    if not ids:
+        errors["finding_ids"] = [_("请先勾选问题")]
+    if errors:
+        raise ServiceError(
+            _("批量变更未完成：%(fields)s") % {"fields": "；".join(e[0] for e in errors.values())}, fields=errors
+        )
+    if len(ids) > BULK_LIMIT:
+        raise ServiceError(
+            _("一次最多变更 %(n)d 条问题") % {"n": BULK_LIMIT}, fields={"finding_ids": [_("选择的问题过多")]}
+        )
+    target = FindingStatus(status)
+    now = timezone.now()
+    changed, skipped = [], []
+    with transaction.atomic():
+        # the caller's scope decides what may be touched; rows locked in id order (no deadlock between two bulks)
+        locked = list(
+            restrict(Finding.objects.all(), user).filter(pk__in=ids).select_for_update(of=("self",)).order_by("pk")
+        )
+        found = {f.pk for f in locked}
+        for missing in (i for i in ids if i not in found):
+            skipped.append((missing, _("不存在或无权查看")))
+        events, audits = [], []
+        for f in locked:
+            if target not in ALLOWED_TRANSITIONS.get(f.status, set()):
+                skipped.append(
+                    (f, _("不能从“%(from)s”改为“%(to)s”") % {"from": f.get_status_display(), "to": target.label})
+                )
+                continue
+            events.append(
+                FindingEvent(finding=f, from_status=f.status, to_status=target, actor=user, at=now, reason=reason)
+            )
+            audits.append((f, f.status))
+            changed.append(f)
+        if changed:
+            Finding.objects.filter(pk__in=[f.pk for f in changed]).update(status=target, status_changed_at=now)
+            FindingEvent.objects.bulk_create(events)
+            for f, before in audits:
+                audit_record(
+                    actor=user,
+                    action="status_change",
+                    obj=f,
+                    request=request,
+                    detail={"from": before, "to": str(target), "reason": reason, "bulk": len(changed)},
+                )
+    for f in changed:
+        f.status, f.status_changed_at = target, now
+    return {"changed": changed, "skipped": skipped}
 
 
 def finding_create_case(

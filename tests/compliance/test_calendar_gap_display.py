@@ -56,7 +56,7 @@ def test_the_run_page_names_the_year_and_districts_and_links_city_staff_to_the_c
     assert 'href="/calendar/statutory-years/?year=2028#enter"' in block
     # the other errors are listed as before, and the gaps are not listed twice
     errors = html.split('data-field="errors">')[1].split("</ul>")[0]
-    assert "HW-5-G36 110101: 数据库连接中断" in errors
+    assert "HW-5-G36 东城区: 数据库连接中断" in errors
     assert "尚未录入" not in errors
 
 

@@ -141,3 +141,41 @@ def test_the_check_reports_each_kind_of_problem(live_server, open_page):
     found = "\n".join(violations(page))
     for rule in ("html-has-lang", "label", "color-contrast", "heading-order"):
         assert f" {rule} (" in found, found
+
+
+def test_the_district_officers_work_pages_pass_the_basic_accessibility_checks(
+    live_server, open_page, login, shot, district1, district_user, data
+):
+    """The findings list with its filters, counts and bulk actions, the run pages, the inbox searched, a complaint
+    with its action forms sent back with an error."""
+    from compliance.models import ComplianceRun
+
+    run = ComplianceRun.objects.create(
+        date_from=timezone.localdate() - dt.timedelta(days=7),
+        date_to=timezone.localdate(),
+        district_codes=[district1.code],
+        scope_district=district1,
+        rule_ids=["HW-5-G36"],
+    )
+    page = open_page("desktop", axe=True)
+    login(page, "district1")
+    base = live_server.url
+
+    page.goto(f"{base}/compliance/findings/?status=open")
+    check(page)
+    page.goto(f"{base}/compliance/runs/")
+    check(page, shot, "a11y-runs")
+    page.goto(f"{base}/compliance/runs/{run.pk}/")
+    check(page)
+    page.goto(f"{base}/complaints/inbox/")
+    page.get_by_label("查询码或内容").fill("广告")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_role("link", name=data["code"])).to_be_visible()
+    check(page)
+    page.get_by_role("link", name=data["code"]).click()
+    page.locator("#action-reject summary").click()
+    # blanks only pass the browser's check of the required field and are sent back by the server
+    page.locator("#action-reject").get_by_label("不予受理理由（对投诉人公开）").fill("   ")
+    page.locator("#action-reject").get_by_role("button", name="不予受理").click()
+    expect(page.locator("#action-reject .errorlist")).to_be_visible()
+    check(page, shot, "a11y-complaint-action-error")

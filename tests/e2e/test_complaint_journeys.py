@@ -71,9 +71,9 @@ def test_parent_complains_anonymously_from_a_phone_and_sees_the_district_accept_
     login(desktop, "district1")
     desktop.goto(f"{live_server.url}/complaints/inbox/")
     desktop.get_by_role("link", name=code).click()
-    desktop.get_by_label("办理操作").select_option(label="已受理")
-    desktop.get_by_role("button", name="提交", exact=True).click()
-    expect(desktop.get_by_text("已更新投诉状态。")).to_be_visible()
+    desktop.locator("#action-accept summary").click()
+    desktop.locator("#action-accept").get_by_role("button", name="受理").click()
+    expect(desktop.get_by_text("已办理：受理，投诉现为“已受理”。")).to_be_visible()
 
     # later, the parent looks again with the code and secret they kept
     expect(track(phone, live_server.url, code, secret)).to_have_text("已受理")
@@ -118,19 +118,21 @@ def test_district_officer_accepts_and_resolves_the_most_urgent_complaint_into_a_
 
     rows.first.get_by_role("link", name=urgent).click()
     expect(desktop.get_by_role("heading", name=urgent)).to_be_visible()
-    for state in ("已受理", "调查中"):
-        desktop.get_by_label("办理操作").select_option(label=state)
-        desktop.get_by_role("button", name="提交", exact=True).click()
-        expect(desktop.get_by_text("已更新投诉状态。")).to_be_visible()
-        expect(desktop.locator("h1 .status")).to_have_text(state)
+    # one form per action: accepting first (of accept / reject), then the only next step, the investigation
+    desktop.locator("#action-accept summary").click()
+    desktop.locator("#action-accept").get_by_role("button", name="受理").click()
+    expect(desktop.locator("h1 .status")).to_have_text("已受理")
+    desktop.locator("#action-investigate").get_by_role("button", name="开始调查").click()
+    expect(desktop.locator("h1 .status")).to_have_text("调查中")
 
-    desktop.get_by_label("办理操作").select_option(label="已办结")
-    desktop.get_by_label("办理结果").fill("经查属实：该机构在22:00后安排线下培训，已责令停止并整改。")
-    desktop.get_by_label("投诉是否属实").select_option(label="属实")
-    # the rule an upheld late-training complaint is recorded under is proposed; the officer picks the precise one
-    expect(desktop.get_by_label("立案规则编号")).to_have_value("TI-13-HOLIDAY")
-    desktop.get_by_label("立案规则编号").fill("TI-13-LATE-OFFLINE")
-    desktop.get_by_role("button", name="提交", exact=True).click()
+    resolve = desktop.locator("#action-resolve")
+    resolve.get_by_label("办理结果").fill("经查属实：该机构在22:00后安排线下培训，已责令停止并整改。")
+    resolve.get_by_label("属实", exact=True).check()
+    # the rule is never proposed: the officer picks the precise one among the category's rules
+    rule = resolve.get_by_label("立案规则（属实时必选）")
+    expect(rule).to_have_value("")
+    rule.select_option("TI-13-LATE-OFFLINE")
+    resolve.get_by_role("button", name="办结").click()
     expect(desktop.locator("h1 .status")).to_have_text("已办结")
     finding = Finding.objects.get(kind="case")  # the upheld complaint's case (a missed deadline may add a CP finding)
     expect(desktop.locator("main")).to_contain_text(f"TI-13-LATE-OFFLINE #{finding.pk}")

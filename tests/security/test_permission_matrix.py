@@ -258,6 +258,7 @@ FILLS = {
     "complaints:detail": obj("a", "complaint"),
     "complaints:transition": obj("a", "complaint"),
     "complaints:reroute": obj("a", "complaint"),
+    "complaints:assign": obj("a", "complaint"),
     "complaints:match-teacher": obj("a", "complaint"),
     "complaints:contact": obj("a", "complaint"),
     "complaints:photo": Fill(
@@ -268,6 +269,8 @@ FILLS = {
     # --- pages: compliance
     "compliance:findings": Fill(),
     "compliance:finding": obj("a", "finding"),
+    "compliance:findings-bulk-status": Fill(target=lambda w: w.a["finding"]),
+    "compliance:findings-export": Fill(),
     "compliance:runs": count(ComplianceRun),
     "compliance:run": obj("a", "run"),
     "compliance:notices": count(apps.get_model("compliance", "RectificationNotice")),
@@ -717,6 +720,11 @@ PAYLOADS = {
     ("complaints:staff-new", "POST"): Form(lambda w, r: _complaint_form(w, channel="hotline_12345")),
     ("complaints:transition", "POST"): Form({"to_state": "accepted", "note": "已受理"}),
     ("complaints:reroute", "POST"): Form({"department": "sports", "reason": "属于体育类培训"}),
+    ("complaints:assign", "POST"): Form(lambda w, r: {"assign-assignee": w.users["district1"].pk}),
+    ("compliance:findings-bulk-status", "POST"): Form(
+        lambda w, r: {"finding_ids": [w.a["finding"].pk], "status": "dismissed", "reason": "重复线索"}
+    ),
+    ("compliance:findings-export", "POST"): Form(lambda w, r: {"finding_ids": [w.a["finding"].pk]}),
     ("complaints:match-teacher", "POST"): Form(lambda w, r: {"teacher": w.a["teacher"].pk}),
     ("compliance:finding", "POST"): Form({"status": "rectifying", "reason": "正在整改"}),
     ("compliance:notice-new", "POST"): Form(
@@ -1217,6 +1225,10 @@ EXPECT: dict[str, dict[str, dict]] = {
         "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
         "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
     },
+    "complaints:assign": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
+    },
     "complaints:reroute": {
         "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
         "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
@@ -1241,6 +1253,16 @@ EXPECT: dict[str, dict[str, dict]] = {
     "compliance:finding": {
         "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
         "POST": E(LOGIN, LOGIN, 302, 404, 404, 302, 404, 302),
+    },
+    # bureau staff only; a finding outside the caller's scope is reported as not changed (the redirect's message)
+    "compliance:findings-bulk-status": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 302, 302),
+    },
+    # any staff: the workbook holds only the chosen findings the caller may see
+    "compliance:findings-export": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
     },
     "compliance:runs": {
         "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),

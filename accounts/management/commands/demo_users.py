@@ -28,6 +28,8 @@ class Command(BaseCommand):
         wanted = [
             ("city", "市教委 演示用户", Role.CITY, {}),
             ("district", "东城区教委 演示用户", Role.DISTRICT, {"district": district}),
+            # a colleague in the same bureau, to assign complaints to
+            ("district-li", "东城区教委 李老师", Role.DISTRICT, {"district": district}),
             (
                 "school",
                 f"{school.name if school else '学校'} 演示用户",
