@@ -217,15 +217,30 @@ class MonthlyReport(models.Model):
     figures = models.JSONField(_("冻结的数据"), default=dict)
     frozen_at = models.DateTimeField(_("汇总时间"))
     frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("汇总人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("汇总人"),
     )
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("报送人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报送人"),
     )
     accepted_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("通过人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("通过人"),
     )
     returned_reason = models.TextField(_("退回理由"), blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)

@@ -724,9 +724,7 @@ def reports_visible(*, user) -> QuerySet:
     """The monthly reports the caller may see (city: all; district staff: their district's; others: none)."""
     from .models import MonthlyReport
 
-    return MonthlyReport.objects.visible_to(user).select_related(
-        "district", "frozen_by", "submitted_by", "accepted_by"
-    )
+    return MonthlyReport.objects.visible_to(user).select_related("district", "frozen_by", "submitted_by", "accepted_by")
 
 
 def recent_months(today: dt.date | None = None, count: int = 6) -> list[dt.date]:
@@ -741,9 +739,13 @@ def recent_months(today: dt.date | None = None, count: int = 6) -> list[dt.date]
 
 def report_grid(*, user, months: list[dt.date]) -> list[dict]:
     """Districts × months with each month's report (or None): the city's overview of who reported what (2 queries)."""
+    from .models import MonthlyReport
+
     reports = {
         (r.district_id, r.month): r
-        for r in reports_visible(user=user).filter(month__in=months).only("id", "district_id", "month", "state")
+        for r in MonthlyReport.objects.visible_to(user)
+        .filter(month__in=months)
+        .only("id", "district_id", "month", "state")
     }
     districts = restrict(District.objects.order_by("code"), user).distinct()
     return [{"district": d, "cells": [reports.get((d.pk, m)) for m in months]} for d in districts]

@@ -308,7 +308,9 @@ def report_submit(*, actor, report: MonthlyReport, request=None) -> MonthlyRepor
         locked.state = ReportState.SUBMITTED
         locked.submitted_at, locked.submitted_by = timezone.now(), actor
         locked.save(update_fields=["state", "submitted_at", "submitted_by"])
-        _audit(actor=actor, report=locked, transition=ReportTransition.SUBMIT, before=ReportState.DRAFT, request=request)
+        _audit(
+            actor=actor, report=locked, transition=ReportTransition.SUBMIT, before=ReportState.DRAFT, request=request
+        )
         notify_city_staff(
             kind="month_report_submitted",
             title=_("%(district)s报送了%(month)s月报，待审核")

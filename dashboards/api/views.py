@@ -20,10 +20,10 @@ from shuangjian.api import ScopedViewSetMixin
 from shuangjian.errors import ForbiddenError
 
 from .. import selectors, services
+from ..caching import cached_json
 from ..choices import ReportTransition
 from ..filtersets import MonthlyReportFilterSet
 from ..models import MonthlyReport
-from ..caching import cached_json
 from . import serializers as s
 
 QUERY = [

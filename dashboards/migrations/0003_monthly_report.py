@@ -6,39 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboards', '0002_homeworkminutes_district_date'),
-        ('schools', '0003_teacher_serving_status'),
+        ("dashboards", "0002_homeworkminutes_district_date"),
+        ("schools", "0003_teacher_serving_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyReport',
+            name="MonthlyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份（首日）')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('accepted', '已通过')], default='draft', max_length=12, verbose_name='状态')),
-                ('figures', models.JSONField(default=dict, verbose_name='冻结的数据')),
-                ('frozen_at', models.DateTimeField(verbose_name='汇总时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='报送时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='通过时间')),
-                ('returned_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('returned_at', models.DateTimeField(blank=True, null=True, verbose_name='退回时间')),
-                ('reopened_reason', models.TextField(blank=True, verbose_name='重新开放理由')),
-                ('reopened_at', models.DateTimeField(blank=True, null=True, verbose_name='重新开放时间')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='通过人')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monthly_reports', to='schools.district')),
-                ('frozen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='汇总人')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="月份（首日）")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("submitted", "已报送"), ("accepted", "已通过")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("figures", models.JSONField(default=dict, verbose_name="冻结的数据")),
+                ("frozen_at", models.DateTimeField(verbose_name="汇总时间")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="报送时间")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="通过时间")),
+                ("returned_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                ("returned_at", models.DateTimeField(blank=True, null=True, verbose_name="退回时间")),
+                ("reopened_reason", models.TextField(blank=True, verbose_name="重新开放理由")),
+                ("reopened_at", models.DateTimeField(blank=True, null=True, verbose_name="重新开放时间")),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="通过人",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="monthly_reports",
+                        to="schools.district",
+                    ),
+                ),
+                (
+                    "frozen_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="汇总人",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报送人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区月报',
-                'verbose_name_plural': '区月报',
-                'ordering': ['-month', 'district__code'],
-                'indexes': [models.Index(fields=['month', 'state'], name='dash_monthlyreport_month')],
-                'constraints': [models.UniqueConstraint(fields=('district', 'month'), name='dash_monthlyreport_unique', violation_error_message='该区这个月已有月报'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='dash_monthlyreport_first_day', violation_error_message='月报的月份以该月1日表示'), models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'submitted', 'accepted'])), name='dash_monthlyreport_state', violation_error_message='无效的月报状态'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'accepted'), _negated=True), models.Q(('accepted_at__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='dash_monthlyreport_accepted_submitted', violation_error_message='通过的月报须有报送和通过时间')],
+                "verbose_name": "区月报",
+                "verbose_name_plural": "区月报",
+                "ordering": ["-month", "district__code"],
+                "indexes": [models.Index(fields=["month", "state"], name="dash_monthlyreport_month")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("district", "month"),
+                        name="dash_monthlyreport_unique",
+                        violation_error_message="该区这个月已有月报",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)),
+                        name="dash_monthlyreport_first_day",
+                        violation_error_message="月报的月份以该月1日表示",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["draft", "submitted", "accepted"])),
+                        name="dash_monthlyreport_state",
+                        violation_error_message="无效的月报状态",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "accepted"), _negated=True),
+                            models.Q(("accepted_at__isnull", False), ("submitted_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="dash_monthlyreport_accepted_submitted",
+                        violation_error_message="通过的月报须有报送和通过时间",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_notifications_and_email_setting'),
+        ("notifications", "0001_notifications_and_email_setting"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('notice_received', '收到整改通知'), ('report_to_review', '待复核的整改报告'), ('deadline_soon', '整改期限将至'), ('overdue', '整改逾期'), ('complaint_assigned', '新分派的投诉'), ('report_returned', '整改报告被退回'), ('report_accepted', '整改已通过复核'), ('month_report_submitted', '区月报待审核'), ('month_report_decided', '区月报审核结果'), ('other', '其他')], max_length=24, verbose_name='类别'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("notice_received", "收到整改通知"),
+                    ("report_to_review", "待复核的整改报告"),
+                    ("deadline_soon", "整改期限将至"),
+                    ("overdue", "整改逾期"),
+                    ("complaint_assigned", "新分派的投诉"),
+                    ("report_returned", "整改报告被退回"),
+                    ("report_accepted", "整改已通过复核"),
+                    ("month_report_submitted", "区月报待审核"),
+                    ("month_report_decided", "区月报审核结果"),
+                    ("other", "其他"),
+                ],
+                max_length=24,
+                verbose_name="类别",
+            ),
         ),
     ]
