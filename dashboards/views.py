@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
 from accounts.scoping import is_city, role_of
@@ -321,6 +322,7 @@ def report(request, pk):
 
 
 @login_required
+@require_GET
 def report_xlsx(request, pk):
     _require_bureau(request.user)
     report = get_object_or_404(selectors.reports_visible(user=request.user), pk=pk)
