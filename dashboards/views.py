@@ -57,7 +57,7 @@ def _finding_links(data: dict, filters, district_id=None) -> None:
         )
 
 
-def _render(request, template, *, form, filters, data, title, xlsx_url, **extra):
+def _render(request, template, *, form, filters, data, title, xlsx_url, xlsx_suffix="", **extra):
     return render(
         request,
         template,
@@ -67,7 +67,7 @@ def _render(request, template, *, form, filters, data, title, xlsx_url, **extra)
             "data": data,
             "title": title,
             "query": _query(filters),
-            "xlsx_url": f"{xlsx_url}?{_query(filters)}",
+            "xlsx_url": f"{xlsx_url}?{_query(filters)}{xlsx_suffix}",
             **extra,
         },
     )
@@ -120,6 +120,7 @@ def city(request):
         data=data,
         title=data["scope"]["name"],
         xlsx_url=reverse("dashboards:city-xlsx"),
+        xlsx_suffix="&final=1" if final else "",
         calendar_warning=calendar_expiry_warning(),
         final=final,
         final_url=reverse("dashboards:city") + "?" + _query(filters) + "&final=1",
@@ -183,6 +184,9 @@ def school(request, pk):
 def city_xlsx(request):
     _require_city(request.user)
     _form, filters = _filters(request)
+    if wants_final(request.GET):
+        data = selectors.city_final_dashboard(month=filters.date_to, user=request.user)
+        return _xlsx(excel.dashboard_workbook(data), f"city-final-{data['final']['month']}")
     return _xlsx(excel.dashboard_workbook(selectors.city_dashboard(filters=filters, user=request.user)), "city")
 
 

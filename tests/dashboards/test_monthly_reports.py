@@ -364,3 +364,19 @@ def test_month_locked_and_its_set_based_variant(district1, district2, django_ass
         locked = selectors.months_locked(pairs)
     assert locked == {(district1.pk, dt.date(2026, 11, 3)), (district1.pk, dt.date(2026, 11, 28))}
     assert selectors.months_locked([]) == set()
+
+
+def test_final_city_workbook_holds_the_published_figures(refreshed, as_user, district_user, city_user):
+    report = freeze(as_user, district_user)
+    step(as_user(district_user), report["id"], "submit")
+    step(as_user(city_user), report["id"], "accept")
+    page = login(city_user).get(reverse("dashboards:city"), {"date_to": "2026-11-13", "final": "1"})
+    html = page.content.decode()
+    assert 'name="final" value="1"' in html  # the filter form keeps the published view
+    assert "final=1" in html.split("导出Excel")[0].rsplit("href=", 1)[1]
+    r = login(city_user).get(reverse("dashboards:city-xlsx"), {"date_to": "2026-11-13", "final": "1"})
+    wb = load_workbook(BytesIO(r.content))
+    rows = list(wb["各区对比"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == [district_user.profile.district.name]
+    filing = list(wb["填报完整及时"].iter_rows(min_row=2, values_only=True))
+    assert filing[0][2] == report["figures"]["homework"]["filing"]["filed"]
