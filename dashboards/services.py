@@ -401,17 +401,16 @@ def report_reopen(*, actor, report: MonthlyReport, reason: str, request=None) ->
     )
 
 
-#: the transitions the API and the report page offer, by name
-TRANSITIONS = {
-    ReportTransition.REFRESH: lambda *, actor, report, reason="", request=None: report_refresh(
-        actor=actor, report=report, request=request
-    ),
-    ReportTransition.SUBMIT: lambda *, actor, report, reason="", request=None: report_submit(
-        actor=actor, report=report, request=request
-    ),
-    ReportTransition.ACCEPT: lambda *, actor, report, reason="", request=None: report_accept(
-        actor=actor, report=report, request=request
-    ),
-    ReportTransition.RETURN: report_return,
-    ReportTransition.REOPEN: report_reopen,
-}
+def report_transition(*, transition: str, actor, report: MonthlyReport, reason: str = "", request=None):
+    """One step by its name (``ReportTransition``), as the API's actions and the report page's buttons send it."""
+    if transition == ReportTransition.REFRESH:
+        return report_refresh(actor=actor, report=report, request=request)
+    if transition == ReportTransition.SUBMIT:
+        return report_submit(actor=actor, report=report, request=request)
+    if transition == ReportTransition.ACCEPT:
+        return report_accept(actor=actor, report=report, request=request)
+    if transition == ReportTransition.RETURN:
+        return report_return(actor=actor, report=report, reason=reason, request=request)
+    if transition == ReportTransition.REOPEN:
+        return report_reopen(actor=actor, report=report, reason=reason, request=request)
+    raise ServiceError(_("无效的操作"), code="unknown_transition")

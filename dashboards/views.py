@@ -290,11 +290,15 @@ def report(request, pk):
     status = 200
     if request.method == "POST":
         transition = request.POST.get("transition", "")
-        if transition not in services.TRANSITIONS:
+        if transition not in ReportTransition.values:
             return HttpResponseBadRequest(_("无效的操作"))
         try:
-            services.TRANSITIONS[transition](
-                actor=request.user, report=report, reason=request.POST.get("reason", ""), request=request
+            services.report_transition(
+                transition=transition,
+                actor=request.user,
+                report=report,
+                reason=request.POST.get("reason", ""),
+                request=request,
             )
         except ForbiddenError as exc:
             raise PermissionDenied(str(exc)) from exc

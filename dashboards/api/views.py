@@ -206,8 +206,12 @@ class MonthlyReportViewSet(
         report = self.get_object()
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.TRANSITIONS[transition](
-            actor=request.user, report=report, reason=data.validated_data["reason"], request=request
+        services.report_transition(
+            transition=transition,
+            actor=request.user,
+            report=report,
+            reason=data.validated_data["reason"],
+            request=request,
         )
         return self._detail(report)
 
