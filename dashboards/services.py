@@ -178,6 +178,10 @@ def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
 # event and notifies the other side, in one transaction; a step from the wrong state is a ConflictError (409).
 
 
+#: the first month a report can be frozen for: the double-reduction measures took effect in July 2021
+EARLIEST_MONTH = dt.date(2021, 7, 1)
+
+
 def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -238,6 +242,12 @@ def report_freeze(*, actor, district: District, month: dt.date, request=None) ->
     month = _month_start(month)
     if month > _month_start(timezone.localdate()):
         raise ServiceError(_("不能汇总尚未开始的月份"), fields={"month": [_("不能晚于本月")]}, code="future_month")
+    if month < EARLIEST_MONTH:
+        raise ServiceError(
+            _("“双减”措施自2021年7月起施行，不能汇总更早的月份"),
+            fields={"month": [_("不能早于2021-07")]},
+            code="too_early",
+        )
     now = timezone.now()
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().filter(district=district, month=month).first()

@@ -231,7 +231,10 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM: the month to freeze")
 
     def validate_month(self, value) -> dt.date:
-        return dt.date(int(value[:4]), int(value[5:7]), 1)
+        try:
+            return dt.date(int(value[:4]), int(value[5:7]), 1)
+        except ValueError as exc:  # year 0000
+            raise serializers.ValidationError(_("请按“年-月”填写月份，如 2026-11")) from exc
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -380,3 +380,10 @@ def test_final_city_workbook_holds_the_published_figures(refreshed, as_user, dis
     assert [row[0] for row in rows] == [district_user.profile.district.name]
     filing = list(wb["填报完整及时"].iter_rows(min_row=2, values_only=True))
     assert filing[0][2] == report["figures"]["homework"]["filing"]["filed"]
+
+
+@pytest.mark.parametrize("month", ["0000-01", "2021-06", "2026-13", "2026-1"])
+def test_a_month_outside_the_measures_is_refused(district_user, as_user, month):
+    r = as_user(district_user).post(LIST, {"month": month}, format="json")
+    assert r.status_code == 400 and "month" in r.json()["fields"]
+    assert not MonthlyReport.objects.exists()
