@@ -102,21 +102,9 @@ def _filing_rows(data: dict) -> list[list]:
     ]
 
 
-def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
-    wb = Workbook()
-    info = wb.active
-    info.title = "说明"
-    scope = data["scope"]
-    f = data["filters"]
-    for row in [
-        ["范围", scope.get("name", "")],
-        ["日期从", f["date_from"]],
-        ["日期至", f["date_to"]],
-        ["学段", labels.STAGE.get(f["stage"], "全部") if f["stage"] else "全部"],
-        ["年级段", labels.BAND.get(f["grade_band"], "全部") if f["grade_band"] else "全部"],
-        ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")],
-    ]:
-        exports.sheet_append(info, row)
+def _section_sheets(wb: Workbook, data: dict) -> None:
+    """One sheet per section of a dashboard's figures (homework, its trend, filing, after-school, institutions,
+    findings, complaints), the headers in Chinese as the bureau's forms name them."""
     _sheet(wb, "作业", HOMEWORK_HEADER, homework_rows(data["homework"]))
     _sheet(
         wb,
@@ -207,6 +195,24 @@ def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
                 for d in data.get("districts", [])
             ],
         )
+
+
+def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
+    wb = Workbook()
+    info = wb.active
+    info.title = "说明"
+    scope = data["scope"]
+    f = data["filters"]
+    for row in [
+        ["范围", scope.get("name", "")],
+        ["日期从", f["date_from"]],
+        ["日期至", f["date_to"]],
+        ["学段", labels.STAGE.get(f["stage"], "全部") if f["stage"] else "全部"],
+        ["年级段", labels.BAND.get(f["grade_band"], "全部") if f["grade_band"] else "全部"],
+        ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+    ]:
+        exports.sheet_append(info, row)
+    _section_sheets(wb, data)
     if "districts" in data:
         _sheet(
             wb,
@@ -271,6 +277,44 @@ def dashboard_workbook(data: dict, schools: list[dict] | None = None) -> bytes:
                 for s in schools
             ],
         )
+    return _save(wb)
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _who(user) -> str:
+    return user.get_username() if user is not None else ""
+
+
+def report_workbook(report) -> bytes:
+    """A district's monthly report (区月报) in the bureau's layout: a cover sheet (district, month, status, who
+    froze, submitted and accepted it and when), then one sheet per section of the frozen figures."""
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "封面"
+    exports.sheet_append(cover, [f"{report.district.name}“双减”工作月报（{report.month:%Y年%m月}）"])
+    cover["A1"].font = Font(bold=True, size=14)
+    for row in [
+        [],
+        ["区", report.district.name],
+        ["区划代码", report.district.code],
+        ["月份", f"{report.month:%Y-%m}"],
+        ["状态", labels.REPORT_STATE.get(report.state, report.state)],
+        ["数据汇总时间", _when(report.frozen_at)],
+        ["汇总人", _who(report.frozen_by)],
+        ["报送人", _who(report.submitted_by)],
+        ["报送时间", _when(report.submitted_at)],
+        ["审核通过人", _who(report.accepted_by)],
+        ["审核通过时间", _when(report.accepted_at)],
+        ["退回理由", report.returned_reason],
+        ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+    ]:
+        exports.sheet_append(cover, row)
+    cover.column_dimensions["A"].width = 16
+    cover.column_dimensions["B"].width = 40
+    _section_sheets(wb, report.figures)
     return _save(wb)
 
 

@@ -43,3 +43,14 @@ class DashboardFilterForm(forms.Form):
             )
         start, end = default_range()
         return Filters(date_from=start, date_to=end)
+
+
+class MonthForm(forms.Form):
+    """The month a district freezes into its monthly report (月报)."""
+
+    month = forms.DateField(
+        label=_("月份"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("请按“年-月”填写月份，如 2026-11")},
+    )

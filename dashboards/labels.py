@@ -11,6 +11,8 @@ from compliance.choices import Severity
 from institutions import choices as institution_choices
 from schools.choices import GradeBand, Stage
 
+from .choices import ReportState
+
 
 def _labels(choices) -> dict:
     with translation.override("zh-hans"):
@@ -18,6 +20,7 @@ def _labels(choices) -> dict:
 
 
 BAND = _labels(GradeBand.choices)
+REPORT_STATE = _labels(ReportState.choices)
 STAGE = _labels(Stage.choices)
 SEVERITY = {**_labels(Severity.choices), "unknown": "未登记"}
 CATEGORY = _labels(institution_choices.Category.choices)

@@ -20,12 +20,15 @@ their own tables (indexed by district; thousands of rows per district, not
 millions), so staff changes to them show at once.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
 from schools.choices import GradeBand, Stage
+
+from .choices import ReportState
 
 
 class SchoolDay(models.Model):
@@ -192,3 +195,88 @@ class SchoolDayStat(models.Model):
                 violation_error_message=_("该校这一天已有统计"),
             ),
         ]
+
+
+class MonthlyReportQuerySet(ScopedQuerySet):
+    def accepted(self):
+        return self.filter(state=ReportState.ACCEPTED)
+
+
+class MonthlyReport(models.Model):
+    """A district's monthly report (区月报): the dashboard's figures of one calendar month, frozen as JSON.
+
+    District staff freeze the month (and may freeze it again while it is a draft), submit it to the city;
+    city staff accept it (the month is then locked: ``selectors.month_locked``) or return it with a reason
+    (a draft again, the reason shown until the next submission); the city may reopen an accepted month.
+    ``figures`` is ``selectors.district_dashboard`` over the month, as it stood at ``frozen_at``.
+    """
+
+    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="monthly_reports")
+    month = models.DateField(_("月份（首日）"))
+    state = models.CharField(_("状态"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT)
+    figures = models.JSONField(_("冻结的数据"), default=dict)
+    frozen_at = models.DateTimeField(_("汇总时间"))
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("汇总人"),
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报送人"),
+    )
+    accepted_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("通过人"),
+    )
+    returned_reason = models.TextField(_("退回理由"), blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    reopened_reason = models.TextField(_("重新开放理由"), blank=True)
+    reopened_at = models.DateTimeField(_("重新开放时间"), null=True, blank=True)
+
+    objects = MonthlyReportQuerySet.as_manager()
+    scope_paths = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = _("区月报")
+        verbose_name_plural = _("区月报")
+        ordering = ["-month", "district__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "month"],
+                name="dash_monthlyreport_unique",
+                violation_error_message=_("该区这个月已有月报"),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="dash_monthlyreport_first_day",
+                violation_error_message=_("月报的月份以该月1日表示"),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ReportState.values),
+                name="dash_monthlyreport_state",
+                violation_error_message=_("无效的月报状态"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="accepted") | Q(accepted_at__isnull=False, submitted_at__isnull=False),
+                name="dash_monthlyreport_accepted_submitted",
+                violation_error_message=_("通过的月报须有报送和通过时间"),
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "state"], name="dash_monthlyreport_month")]
+
+    def __str__(self):
+        return f"{self.district.name} {self.month:%Y-%m}"

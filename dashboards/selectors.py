@@ -704,3 +704,192 @@ def district_schools(*, district: District, filters: Filters) -> list[dict]:
             }
         )
     return out
+
+
+# -- monthly district reports (区月报) ---------------------------------------------------------------------------
+
+
+def month_range(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the calendar month containing ``month``."""
+    first = month.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def month_figures(*, district: District, month: dt.date, user) -> dict:
+    """What a monthly report freezes: the district dashboard over the whole calendar month, every stage and band."""
+    first, last = month_range(month)
+    return district_dashboard(district=district, filters=Filters(date_from=first, date_to=last), user=user)
+
+
+def month_locked(district_id: int, day: dt.date) -> bool:
+    """True when the district's month containing ``day`` has an accepted monthly report (one query)."""
+    from .models import MonthlyReport
+
+    return MonthlyReport.objects.accepted().filter(district_id=district_id, month=day.replace(day=1)).exists()
+
+
+def months_locked(pairs: Iterable[tuple[int, dt.date]]) -> set[tuple[int, dt.date]]:
+    """The (district id, day) pairs among ``pairs`` whose month is accepted, in one query however many pairs."""
+    from .models import MonthlyReport
+
+    pairs = list(pairs)
+    if not pairs:
+        return set()
+    accepted = set(
+        MonthlyReport.objects.accepted()
+        .filter(
+            district_id__in={d for d, _day in pairs},
+            month__in={day.replace(day=1) for _d, day in pairs},
+        )
+        .values_list("district_id", "month")
+    )
+    return {(d, day) for d, day in pairs if (d, day.replace(day=1)) in accepted}
+
+
+def reports_visible(*, user) -> QuerySet:
+    """The monthly reports the caller may see (city: all; district staff: their district's; others: none)."""
+    from .models import MonthlyReport
+
+    return MonthlyReport.objects.visible_to(user).select_related("district", "frozen_by", "submitted_by", "accepted_by")
+
+
+def recent_months(today: dt.date | None = None, count: int = 6) -> list[dt.date]:
+    """The first days of the ``count`` months up to the current one, newest first."""
+    month = (today or timezone.localdate()).replace(day=1)
+    out = []
+    for _i in range(count):
+        out.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return out
+
+
+def report_grid(*, user, months: list[dt.date]) -> list[dict]:
+    """Districts × months with each month's report (or None): the city's overview of who reported what (2 queries)."""
+    from .models import MonthlyReport
+
+    reports = {
+        (r.district_id, r.month): r
+        for r in MonthlyReport.objects.visible_to(user)
+        .filter(month__in=months)
+        .only("id", "district_id", "month", "state")
+    }
+    districts = restrict(District.objects.order_by("code"), user).distinct()
+    return [{"district": d, "cells": [reports.get((d.pk, m)) for m in months]} for d in districts]
+
+
+# -- published figures: accepted months only (?final=1) ------------------------------------------------------------
+
+
+def _merge_counts(rows: list[dict], key: str, fields: Iterable[str]) -> list[dict]:
+    merged: dict[str, dict] = {}
+    for row in rows:
+        into = merged.setdefault(row[key], {k: v for k, v in row.items() if k not in fields})
+        _add(into, row, fields)
+    return [merged[k] for k in sorted(merged)]
+
+
+def _combine_homework(parts: list[dict]) -> dict:
+    bands = []
+    for band in BANDS:
+        rows = [b for p in parts for b in p["bands"] if b["grade_band"] == band]
+        if not rows:
+            continue
+        sums: dict[str, Any] = dict(ZERO_HW)
+        for b in rows:
+            _add(sums, b, ("expected", "filed", "on_time", "within_limit"))
+            sums["minutes_total"] += (b["avg_minutes"] or 0) * b["filed"]
+        bands.append({"grade_band": band, **_band_figures(sums, {}), "p90_minutes": None})
+    filing: dict[str, Any] = {"expected": 0, "filed": 0, "on_time": 0}
+    for p in parts:
+        _add(filing, p["filing"], ("expected", "filed", "on_time"))
+    filing["completeness"] = rate(filing["filed"], filing["expected"])
+    filing["timeliness"] = rate(filing["on_time"], filing["expected"])
+    return {"bands": bands, "filing": filing, "weeks": []}
+
+
+def _combine_afterschool(parts: list[dict]) -> dict:
+    sums = dict.fromkeys(AS_SUMS, 0)
+    for p in parts:
+        _add(sums, p, ("expected", "reported", "on_time", "enrolled", "participants"))
+        sums["ended_after_min"] += p["ended_after_1730"]
+        sums["pe_minutes"] += (p["avg_pe_minutes"] or 0) * p["reported"]
+        sums["exercise_minutes"] += (p["avg_exercise_minutes"] or 0) * p["reported"]
+    return {**_as_figures(sums), "weeks": []}
+
+
+def _combine_institutions(parts: list[dict]) -> dict:
+    out: dict[str, Any] = {"total": 0, "prepayments": 0, "prepayments_over_limit": 0}
+    for key in ("by_category", "by_licence_status", "by_list_status"):
+        tally: Counter[str] = Counter()
+        for p in parts:
+            tally.update(p[key])
+        out[key] = dict(tally)
+    for p in parts:
+        _add(out, p, ("total", "prepayments", "prepayments_over_limit"))
+    out["sessions_flagged"] = _merge_counts([s for p in parts for s in p["sessions_flagged"]], "rule_id", ("count",))
+    return out
+
+
+def _combine_findings(parts: list[dict]) -> dict:
+    oldest = min((p for p in parts if p["oldest_open_since"]), key=lambda p: p["oldest_open_since"], default=None)
+    cleared = sum(p["cleared"] for p in parts)
+    rectify_days = sum((p["avg_days_to_rectify"] or 0) * p["cleared"] for p in parts)
+    return {
+        "by_rule": _merge_counts([r for p in parts for r in p["by_rule"]], "rule_id", FINDING_COUNTS),
+        "by_severity": _merge_counts([r for p in parts for r in p["by_severity"]], "severity", FINDING_COUNTS),
+        "open": sum(p["open"] for p in parts),
+        "cleared": cleared,
+        "dismissed": sum(p["dismissed"] for p in parts),
+        "oldest_open_rule": oldest["oldest_open_rule"] if oldest else None,
+        "oldest_open_since": oldest["oldest_open_since"] if oldest else None,
+        "oldest_open_days": oldest["oldest_open_days"] if oldest else None,
+        "avg_days_to_rectify": round(rectify_days / cleared, 1) if cleared else None,
+    }
+
+
+def _combine_complaints(parts: list[dict]) -> dict:
+    keys = ("received", "accepted", "resolved", "overdue")
+    out: dict[str, Any] = dict.fromkeys(keys, 0)
+    for p in parts:
+        _add(out, p, keys)
+    out["by_category"] = _merge_counts([r for p in parts for r in p["by_category"]], "category", keys)
+    out["by_department"] = _merge_counts([r for p in parts for r in p["by_department"]], "department", keys)
+    out["median_working_days"] = None
+    out["calendar_gap"] = any(p["calendar_gap"] for p in parts)
+    return out
+
+
+SECTIONS = ("homework", "afterschool", "institutions", "findings", "complaints")
+COMBINE = {
+    "homework": _combine_homework,
+    "afterschool": _combine_afterschool,
+    "institutions": _combine_institutions,
+    "findings": _combine_findings,
+    "complaints": _combine_complaints,
+}
+
+
+def city_final_dashboard(*, month: dt.date, user) -> dict:
+    """The city dashboard of one month from the accepted monthly reports only (``?final=1``, 2 queries).
+
+    Each district row is its accepted report's frozen figures; a district whose month is not accepted is left
+    out of ``districts`` and named in ``final.pending`` with its report's state. The city totals add the
+    accepted districts' frozen counts up and divide again; what cannot be added up from frozen summaries (the
+    90th percentile, the median handling time, the weekly trend) is null or empty.
+    """
+    first, last = month_range(month)
+    reports = {r.district_id: r for r in reports_visible(user=user).filter(month=first)}
+    accepted, pending = [], []
+    for d in District.objects.order_by("code").values("id", "code", "name"):
+        r = reports.get(d["id"])
+        if r is not None and r.state == "accepted":
+            accepted.append({"code": d["code"], "name": d["name"], **{k: r.figures[k] for k in SECTIONS}})
+        else:
+            pending.append({"code": d["code"], "name": d["name"], "state": r.state if r else None})
+    return {
+        "scope": {"kind": "city", "name": _("北京市")},
+        "filters": Filters(date_from=first, date_to=last).as_dict(),
+        **{k: COMBINE[k]([d[k] for d in accepted]) for k in SECTIONS},
+        "districts": accepted,
+        "final": {"month": f"{first:%Y-%m}", "accepted": len(accepted), "pending": pending},
+    }

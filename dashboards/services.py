@@ -10,21 +10,26 @@ rule parameters into ``SchoolDay`` rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from compliance.parameters import parameter_segments
 from homework.limits import LIMIT_PARAMS, MINUTE_LIMITS
 from schools.calendar import SchoolCalendar, academic_year
 from schools.models import District
+from shuangjian.errors import ConflictError, ForbiddenError, ServiceError
 
 from . import sql
 from .caching import figures_changed, stats_version_bump
-from .models import ClassDayStat, SchoolDay, SchoolDayStat
+from .choices import ReportState, ReportTransition
+from .models import ClassDayStat, MonthlyReport, SchoolDay, SchoolDayStat
 
 #: the dated rule parameters the summary tables resolve per day (the written-minute limits: ``homework.limits``)
 PARAM_KEYS = ("hw_filing_deadline", "hw_filing_grace_days", *LIMIT_PARAMS, "as_filing_grace_days", "as_min_end_time")
@@ -162,3 +167,260 @@ def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
         counts = stats_refresh(district_ids=ids, date_from=run.date_from, date_to=run.date_to)
     cache.set(marker_key, marker, timeout=RUN_REFRESHED_SECONDS)
     return counts
+
+
+# -- monthly district reports (区月报) -------------------------------------------------------------------------
+#
+# draft ──submit──▶ submitted ──accept──▶ accepted ──reopen (city, reason)──▶ draft
+#   ▲  └─refresh─┘            └─return (city, reason)──▶ draft
+#
+# Each step locks the report row (select_for_update), checks the state it starts from, writes, records an audit
+# event and notifies the other side, in one transaction; a step from the wrong state is a ConflictError (409).
+
+
+#: the first month a report can be frozen for: the double-reduction measures took effect in July 2021
+EARLIEST_MONTH = dt.date(2021, 7, 1)
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _district_staff_of(actor, district_id: int) -> None:
+    from accounts.choices import Role
+    from accounts.scoping import role_of
+
+    profile = role_of(actor)
+    if profile is None or profile.role != Role.DISTRICT or profile.district_id != district_id:
+        raise ForbiddenError(_("只有本区教委工作人员可以汇总和报送本区月报"))
+
+
+def _city_staff(actor) -> None:
+    from accounts.scoping import is_city
+
+    if not is_city(actor):
+        raise ForbiddenError(_("只有市教委工作人员可以审核区月报"))
+
+
+def _frozen_figures(*, district: District, month: dt.date, actor) -> dict:
+    """The district dashboard over the month, as JSON (what the page, the API and the workbook then show)."""
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from .selectors import month_figures
+
+    figures = month_figures(district=district, month=month, user=actor)
+    return json.loads(json.dumps(figures, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _audit(*, actor, report: MonthlyReport, transition: str, before: str, request=None, reason: str = "") -> None:
+    audit_record(
+        actor=actor,
+        action="status_change",
+        obj=report,
+        district=report.district_id,
+        request=request,
+        detail={
+            "month": f"{report.month:%Y-%m}",
+            "transition": transition,
+            "from": before,
+            "to": report.state,
+            **({"reason": reason} if reason else {}),
+        },
+    )
+
+
+def _report_url(report: MonthlyReport) -> str:
+    return f"/dashboards/reports/{report.pk}/"
+
+
+def report_freeze(*, actor, district: District, month: dt.date, request=None) -> MonthlyReport:
+    """Freeze a district's month (汇总月报): create its draft report, or freeze a draft again with today's figures.
+
+    A submitted or accepted month is not frozen again (409): the city returns or reopens it first.
+    """
+    _district_staff_of(actor, district.pk)
+    month = _month_start(month)
+    if month > _month_start(timezone.localdate()):
+        raise ServiceError(_("不能汇总尚未开始的月份"), fields={"month": [_("不能晚于本月")]}, code="future_month")
+    if month < EARLIEST_MONTH:
+        raise ServiceError(
+            _("“双减”措施自2021年7月起施行，不能汇总更早的月份"),
+            fields={"month": [_("不能早于2021-07")]},
+            code="too_early",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().filter(district=district, month=month).first()
+        if report is None:
+            try:
+                with transaction.atomic():
+                    report = MonthlyReport.objects.create(
+                        district=district, month=month, frozen_at=now, frozen_by=actor, figures={}
+                    )
+                    created = True
+            except IntegrityError:  # another request created it a moment ago: freeze that one again
+                report = MonthlyReport.objects.select_for_update().get(district=district, month=month)
+                created = False
+        else:
+            created = False
+        if report.state != ReportState.DRAFT:
+            raise ConflictError(
+                _("%(month)s月报当前状态为“%(state)s”，不能重新汇总")
+                % {"month": f"{month:%Y-%m}", "state": report.get_state_display()},
+                code="not_draft",
+            )
+        report.figures = _frozen_figures(district=district, month=month, actor=actor)
+        report.frozen_at, report.frozen_by = now, actor
+        report.save(update_fields=["figures", "frozen_at", "frozen_by"])
+        audit_record(
+            actor=actor,
+            action="create" if created else "update",
+            obj=report,
+            district=district.pk,
+            request=request,
+            detail={"month": f"{month:%Y-%m}", "transition": ReportTransition.REFRESH.value},
+        )
+    return report
+
+
+def report_refresh(*, actor, report: MonthlyReport, request=None) -> MonthlyReport:
+    """Freeze a draft report again with the figures as they stand now."""
+    return report_freeze(actor=actor, district=report.district, month=report.month, request=request)
+
+
+def _locked(report: MonthlyReport, *, expect: str, transition: str) -> MonthlyReport:
+    locked = MonthlyReport.objects.select_for_update().select_related("district").get(pk=report.pk)
+    if locked.state != expect:
+        raise ConflictError(
+            _("%(month)s月报当前状态为“%(state)s”，不能%(step)s")
+            % {
+                "month": f"{locked.month:%Y-%m}",
+                "state": locked.get_state_display(),
+                "step": ReportTransition(transition).label,
+            },
+            code=f"cannot_{transition}",
+        )
+    return locked
+
+
+def report_submit(*, actor, report: MonthlyReport, request=None) -> MonthlyReport:
+    """The district submits its draft to the city (报送); only once the month is over."""
+    _district_staff_of(actor, report.district_id)
+    from notifications.services import notify_city_staff
+
+    with transaction.atomic():
+        locked = _locked(report, expect=ReportState.DRAFT, transition=ReportTransition.SUBMIT)
+        last_day = (locked.month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        if timezone.localdate() <= last_day:
+            raise ConflictError(
+                _("%(month)s尚未结束，月末之后才能报送") % {"month": f"{locked.month:%Y-%m}"}, code="month_not_over"
+            )
+        locked.state = ReportState.SUBMITTED
+        locked.submitted_at, locked.submitted_by = timezone.now(), actor
+        locked.save(update_fields=["state", "submitted_at", "submitted_by"])
+        _audit(
+            actor=actor, report=locked, transition=ReportTransition.SUBMIT, before=ReportState.DRAFT, request=request
+        )
+        notify_city_staff(
+            kind="month_report_submitted",
+            title=_("%(district)s报送了%(month)s月报，待审核")
+            % {"district": locked.district.name, "month": f"{locked.month:%Y-%m}"},
+            url=_report_url(locked),
+        )
+    return locked
+
+
+def _decide(*, actor, report, expect, to, transition, reason="", request=None, title, **fields) -> MonthlyReport:
+    from notifications.services import notify_district_staff
+
+    _city_staff(actor)
+    with transaction.atomic():
+        locked = _locked(report, expect=expect, transition=transition)
+        locked.state = to
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["state", *fields])
+        _audit(actor=actor, report=locked, transition=transition, before=expect, request=request, reason=reason)
+        notify_district_staff(
+            locked.district,
+            kind="month_report_decided",
+            title=title % {"month": f"{locked.month:%Y-%m}"},
+            body=reason,
+            url=_report_url(locked),
+        )
+    return locked
+
+
+def _reason(reason: str, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(message, fields={"reason": [_("必填")]}, code="reason_required")
+    return reason
+
+
+def report_accept(*, actor, report: MonthlyReport, request=None) -> MonthlyReport:
+    """City staff accept a submitted report: the month is locked (``selectors.month_locked``)."""
+    return _decide(
+        actor=actor,
+        report=report,
+        expect=ReportState.SUBMITTED,
+        to=ReportState.ACCEPTED,
+        transition=ReportTransition.ACCEPT,
+        request=request,
+        title=_("%(month)s月报已通过审核"),
+        accepted_at=timezone.now(),
+        accepted_by=actor,
+    )
+
+
+def report_return(*, actor, report: MonthlyReport, reason: str, request=None) -> MonthlyReport:
+    """City staff return a submitted report with a reason: a draft again, the reason shown to the district."""
+    _city_staff(actor)
+    reason = _reason(reason, _("退回须说明理由"))
+    return _decide(
+        actor=actor,
+        report=report,
+        expect=ReportState.SUBMITTED,
+        to=ReportState.DRAFT,
+        transition=ReportTransition.RETURN,
+        reason=reason,
+        request=request,
+        title=_("%(month)s月报被退回"),
+        returned_reason=reason,
+        returned_at=timezone.now(),
+    )
+
+
+def report_reopen(*, actor, report: MonthlyReport, reason: str, request=None) -> MonthlyReport:
+    """City staff reopen an accepted month (with a reason): a draft again, its days no longer locked."""
+    _city_staff(actor)
+    reason = _reason(reason, _("重新开放须说明理由"))
+    return _decide(
+        actor=actor,
+        report=report,
+        expect=ReportState.ACCEPTED,
+        to=ReportState.DRAFT,
+        transition=ReportTransition.REOPEN,
+        reason=reason,
+        request=request,
+        title=_("%(month)s月报已被市教委重新开放"),
+        reopened_reason=reason,
+        reopened_at=timezone.now(),
+        accepted_at=None,
+        accepted_by=None,
+    )
+
+
+def report_transition(*, transition: str, actor, report: MonthlyReport, reason: str = "", request=None):
+    """One step by its name (``ReportTransition``), as the API's actions and the report page's buttons send it."""
+    if transition == ReportTransition.REFRESH:
+        return report_refresh(actor=actor, report=report, request=request)
+    if transition == ReportTransition.SUBMIT:
+        return report_submit(actor=actor, report=report, request=request)
+    if transition == ReportTransition.ACCEPT:
+        return report_accept(actor=actor, report=report, request=request)
+    if transition == ReportTransition.RETURN:
+        return report_return(actor=actor, report=report, reason=reason, request=request)
+    if transition == ReportTransition.REOPEN:
+        return report_reopen(actor=actor, report=report, reason=reason, request=request)
+    raise ServiceError(_("无效的操作"), code="unknown_transition")

@@ -1,4 +1,5 @@
-"""Pages of the dashboards app: district, city and school dashboards, their Excel exports, a findings export."""
+"""Pages of the dashboards app: district, city and school dashboards, their Excel exports, a findings export,
+and the monthly district reports (区月报)."""
 
 from django.urls import path
 
@@ -14,4 +15,7 @@ urlpatterns = [
     path("dashboards/schools/<int:pk>/", views.school, name="school"),
     path("dashboards/schools/<int:pk>.xlsx", views.school_xlsx, name="school-xlsx"),
     path("dashboards/findings.xlsx", views.findings_xlsx, name="findings-xlsx"),
+    path("dashboards/reports/", views.reports, name="reports"),
+    path("dashboards/reports/<int:pk>/", views.report, name="report"),
+    path("dashboards/reports/<int:pk>.xlsx", views.report_xlsx, name="report-xlsx"),
 ]

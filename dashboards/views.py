@@ -7,20 +7,26 @@ staff only.
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
 from accounts.scoping import is_city, role_of
 from schools.selectors import calendar_expiry_warning
+from shuangjian.errors import ConflictError, ForbiddenError, ServiceError
 
-from . import excel, selectors
-from .api.views import district_dashboard_visible, visible_school
-from .forms import DashboardFilterForm
+from . import excel, selectors, services
+from .api.views import district_dashboard_visible, visible_school, wants_final
+from .choices import ReportState, ReportTransition
+from .forms import DashboardFilterForm, MonthForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,7 +57,7 @@ def _finding_links(data: dict, filters, district_id=None) -> None:
         )
 
 
-def _render(request, template, *, form, filters, data, title, xlsx_url, **extra):
+def _render(request, template, *, form, filters, data, title, xlsx_url, xlsx_suffix="", **extra):
     return render(
         request,
         template,
@@ -61,7 +67,7 @@ def _render(request, template, *, form, filters, data, title, xlsx_url, **extra)
             "data": data,
             "title": title,
             "query": _query(filters),
-            "xlsx_url": f"{xlsx_url}?{_query(filters)}",
+            "xlsx_url": f"{xlsx_url}?{_query(filters)}{xlsx_suffix}",
             **extra,
         },
     )
@@ -95,10 +101,17 @@ def dashboard_home(request):
 def city(request):
     _require_city(request.user)
     form, filters = _filters(request)
-    data = selectors.city_dashboard(filters=filters, user=request.user)
+    final = wants_final(request.GET)
+    if final:  # published figures: the month of date_to, accepted reports only (see city_final_dashboard)
+        data = selectors.city_final_dashboard(month=filters.date_to, user=request.user)
+        first, last = selectors.month_range(filters.date_to)
+        filters = selectors.Filters(date_from=first, date_to=last)
+    else:
+        data = selectors.city_dashboard(filters=filters, user=request.user)
     _finding_links(data, filters)
     for d in data["districts"]:
         d["url"] = reverse("dashboards:district", args=[d["code"]]) + "?" + _query(filters)
+    months = selectors.recent_months()
     return _render(
         request,
         "dashboards/city.html",
@@ -107,7 +120,13 @@ def city(request):
         data=data,
         title=data["scope"]["name"],
         xlsx_url=reverse("dashboards:city-xlsx"),
+        xlsx_suffix="&final=1" if final else "",
         calendar_warning=calendar_expiry_warning(),
+        final=final,
+        final_url=reverse("dashboards:city") + "?" + _query(filters) + "&final=1",
+        live_url=reverse("dashboards:city") + "?" + _query(filters),
+        months=months,
+        grid=selectors.report_grid(user=request.user, months=months),
     )
 
 
@@ -165,6 +184,9 @@ def school(request, pk):
 def city_xlsx(request):
     _require_city(request.user)
     _form, filters = _filters(request)
+    if wants_final(request.GET):
+        data = selectors.city_final_dashboard(month=filters.date_to, user=request.user)
+        return _xlsx(excel.dashboard_workbook(data), f"city-final-{data['final']['month']}")
     return _xlsx(excel.dashboard_workbook(selectors.city_dashboard(filters=filters, user=request.user)), "city")
 
 
@@ -205,3 +227,111 @@ def findings_xlsx(request):
     findings = filterset.qs if filterset.is_bound else filterset.queryset
     rows = findings.order_by("-period_start", "-id")[:MAX_EXPORT_ROWS]
     return _xlsx(excel.findings_workbook(rows), "findings")
+
+
+# -- monthly district reports (区月报) ---------------------------------------------------------------------------
+
+
+def _require_bureau(user):
+    profile = role_of(user)
+    if not (is_city(user) or (profile and profile.role == Role.DISTRICT)):
+        raise PermissionDenied
+
+
+@login_required
+def reports(request):
+    """District staff: their district's months, with a form to freeze one. City staff: the reports waiting for
+    review, and every district's recent months with their states."""
+    _require_bureau(request.user)
+    profile = role_of(request.user)
+    district = profile.district if profile and profile.role == Role.DISTRICT else None
+    form = MonthForm(request.POST or None)
+    if request.method == "POST":
+        if district is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                report = services.report_freeze(
+                    actor=request.user, district=district, month=form.cleaned_data["month"], request=request
+                )
+            except ServiceError as exc:
+                form.add_error("month", str(exc))
+            else:
+                messages.success(request, _("已汇总%(month)s月报") % {"month": f"{report.month:%Y-%m}"})
+                return redirect("dashboards:report", pk=report.pk)
+    rows = selectors.reports_visible(user=request.user).order_by("-month", "district__code")
+    waiting = None
+    if is_city(request.user):
+        waiting = rows.filter(state=ReportState.SUBMITTED)
+        rows = rows.exclude(state=ReportState.SUBMITTED)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    months = selectors.recent_months()
+    return render(
+        request,
+        "dashboards/report_list.html",
+        {
+            "form": form if district is not None else None,
+            "district": district,
+            "waiting": waiting,
+            "page": page,
+            "months": months,
+            "grid": selectors.report_grid(user=request.user, months=months) if is_city(request.user) else None,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def report(request, pk):
+    """A monthly report: its frozen figures (prints on A4), its state, and the caller's next steps."""
+    _require_bureau(request.user)
+    report = get_object_or_404(selectors.reports_visible(user=request.user), pk=pk)
+    reason_error = ""
+    status = 200
+    if request.method == "POST":
+        transition = request.POST.get("transition", "")
+        if transition not in ReportTransition.values:
+            return HttpResponseBadRequest(_("无效的操作"))
+        try:
+            services.report_transition(
+                transition=transition,
+                actor=request.user,
+                report=report,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+        except ForbiddenError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ServiceError as exc:
+            reason_error = str(exc)
+            status = 409 if isinstance(exc, ConflictError) else 400
+        else:
+            messages.success(request, _("已%(step)s") % {"step": ReportTransition(transition).label})
+            return redirect("dashboards:report", pk=report.pk)
+        report = get_object_or_404(selectors.reports_visible(user=request.user), pk=pk)
+    profile = role_of(request.user)
+    own = bool(profile and profile.role == Role.DISTRICT and profile.district_id == report.district_id)
+    city = is_city(request.user)
+    return render(
+        request,
+        "dashboards/report_detail.html",
+        {
+            "report": report,
+            "data": report.figures,
+            "may_refresh": own and report.state == ReportState.DRAFT,
+            "may_submit": own and report.state == ReportState.DRAFT,
+            "may_review": city and report.state == ReportState.SUBMITTED,
+            "may_reopen": city and report.state == ReportState.ACCEPTED,
+            "reason_error": reason_error,
+            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def report_xlsx(request, pk):
+    _require_bureau(request.user)
+    report = get_object_or_404(selectors.reports_visible(user=request.user), pk=pk)
+    return _xlsx(excel.report_workbook(report), f"monthly-report-{report.district.code}-{report.month:%Y%m}")

@@ -12,6 +12,8 @@ class NotificationKind(models.TextChoices):
     COMPLAINT_ASSIGNED = "complaint_assigned", _("新分派的投诉")
     REPORT_RETURNED = "report_returned", _("整改报告被退回")
     REPORT_ACCEPTED = "report_accepted", _("整改已通过复核")
+    MONTH_REPORT_SUBMITTED = "month_report_submitted", _("区月报待审核")
+    MONTH_REPORT_DECIDED = "month_report_decided", _("区月报审核结果")
     OTHER = "other", _("其他")
 
 

@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "InspectionResultEnum": "inspections.choices.ItemResult",
         "InspectionSubjectTypeEnum": "inspections.choices.SubjectType",
+        "MonthlyReportStateEnum": "dashboards.choices.ReportState",
     },
     # The schema generates without a warning: `check --deploy` (drf-spectacular's deploy check) and
     # `manage.py spectacular --validate --fail-on-warn` both hold it to that (tests/security/test_api_fuzz.py).

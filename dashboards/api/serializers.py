@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from schools.choices import GradeBand, Stage
 
+from ..models import MonthlyReport
 from ..selectors import Filters, default_range
 
 #: the longest range one dashboard request may cover (a school year)
@@ -169,3 +170,82 @@ class SchoolRowSerializer(serializers.Serializer):
     stage = serializers.CharField()
     homework = serializers.DictField()
     afterschool = serializers.DictField()
+
+
+class FinalSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM: the month of date_to")
+    accepted = serializers.IntegerField(help_text="districts whose month is accepted (the rows of districts)")
+    pending = serializers.ListField(
+        child=serializers.DictField(), help_text="districts left out: code, name, state (draft, submitted or null)"
+    )
+
+
+class CityFinalDashboardSerializer(CityDashboardSerializer):
+    final = FinalSerializer(required=False, help_text="only with ?final=1")
+
+
+# -- monthly district reports ------------------------------------------------------------------------------------
+
+
+class UserNameField(serializers.CharField):
+    def to_representation(self, value):
+        return value.get_username() if value is not None else None
+
+
+class MonthlyReportSerializer(serializers.ModelSerializer):
+    """A district's monthly report, without its frozen figures (the list)."""
+
+    district = serializers.CharField(source="district.code", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True)
+    month = serializers.SerializerMethodField()
+    frozen_by = UserNameField(read_only=True, allow_null=True)
+    submitted_by = UserNameField(read_only=True, allow_null=True)
+    accepted_by = UserNameField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "district",
+            "district_name",
+            "month",
+            "state",
+            "frozen_at",
+            "frozen_by",
+            "submitted_at",
+            "submitted_by",
+            "accepted_at",
+            "accepted_by",
+            "returned_reason",
+            "returned_at",
+            "reopened_reason",
+            "reopened_at",
+        ]
+        read_only_fields = fields
+
+    def get_month(self, obj) -> str:
+        return f"{obj.month:%Y-%m}"
+
+
+class MonthlyReportDetailSerializer(MonthlyReportSerializer):
+    """With the frozen figures: the district dashboard over the month as it stood when frozen."""
+
+    figures = DistrictDashboardSerializer(read_only=True)
+
+    class Meta(MonthlyReportSerializer.Meta):
+        fields = [*MonthlyReportSerializer.Meta.fields, "figures"]
+        read_only_fields = fields
+
+
+class MonthlyReportCreateSerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM: the month to freeze")
+
+    def validate_month(self, value) -> dt.date:
+        try:
+            return dt.date(int(value[:4]), int(value[5:7]), 1)
+        except ValueError as exc:  # year 0000
+            raise serializers.ValidationError(_("请按“年-月”填写月份，如 2026-11")) from exc
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

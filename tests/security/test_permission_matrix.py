@@ -194,6 +194,13 @@ FILLS = {
         kwargs=lambda w: {"code": w.a.district.code}, object_arg="code", target=lambda w: w.a.district
     ),
     "api:dashboard-school": Fill(kwargs=lambda w: {"pk": w.a.school.pk}, object_arg="pk", target=lambda w: w.a.school),
+    "api:dashboard-report-list": count(apps.get_model("dashboards", "MonthlyReport")),
+    "api:dashboard-report-detail": obj("a", "report_draft"),
+    "api:dashboard-report-refresh": obj("a", "report_draft"),
+    "api:dashboard-report-submit": obj("a", "report_draft"),
+    "api:dashboard-report-accept": obj("a", "report_submitted"),
+    "api:dashboard-report-return": obj("a", "report_submitted"),
+    "api:dashboard-report-reopen": obj("a", "report_accepted"),
     "api:audit-list": Fill(),
     "api:audit-detail": Fill(kwargs=lambda w: {"pk": w.audit_event.pk}),
     "api-token": Fill(),
@@ -310,6 +317,9 @@ FILLS = {
         kwargs=lambda w: {"pk": w.a.school.pk}, object_arg="pk", target=lambda w: w.a.school
     ),
     "dashboards:findings-xlsx": Fill(),
+    "dashboards:reports": count(apps.get_model("dashboards", "MonthlyReport")),
+    "dashboards:report": obj("a", "report_draft"),
+    "dashboards:report-xlsx": obj("a", "report_draft"),
 }
 
 # Patterns whose object is public on purpose: the no-leak comparison does not apply (anyone may see them).
@@ -653,6 +663,12 @@ PAYLOADS = {
     ),
     ("api:compliance-notice-report", "POST"): J({"text": "已整改"}),
     ("api:compliance-notice-review", "POST"): J({"decision": "accepted"}),
+    # --- monthly district reports: district 1 freezes November; the city returns and reopens with a reason
+    ("api:dashboard-report-list", "POST"): J({"month": "2026-11"}),
+    ("api:dashboard-report-return", "POST"): J({"reason": "投诉数与台账不符"}),
+    ("api:dashboard-report-reopen", "POST"): J({"reason": "学校申请更正"}),
+    ("dashboards:reports", "POST"): Form({"month": "2026-11"}),
+    ("dashboards:report", "POST"): Form({"transition": "submit"}),
     # --- inspections: district 1's school, found ranking pupils
     ("api:inspection-list", "POST"): J(
         lambda w, r: {
@@ -1059,6 +1075,30 @@ EXPECT: dict[str, dict[str, dict]] = {
     "api:dashboard-school": {
         "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
     },
+    # monthly district reports: between the district bureaus and the city; schools and institutions get 403;
+    # a district freezes and submits its own, the city accepts, returns and reopens
+    "api:dashboard-report-list": {
+        "GET": E(403, 403, 403, 403, 403, 200, 200, 200),
+        "POST": E(403, 403, 403, 403, 403, 201, 201, 403),
+    },
+    "api:dashboard-report-detail": {
+        "GET": E(403, 403, 403, 403, 403, 200, 404, 200),
+    },
+    "api:dashboard-report-refresh": {
+        "POST": E(403, 403, 403, 403, 403, 200, 404, 403),
+    },
+    "api:dashboard-report-submit": {
+        "POST": E(403, 403, 403, 403, 403, 200, 404, 403),
+    },
+    "api:dashboard-report-accept": {
+        "POST": E(403, 403, 403, 403, 403, 403, 404, 200),
+    },
+    "api:dashboard-report-return": {
+        "POST": E(403, 403, 403, 403, 403, 403, 404, 200),
+    },
+    "api:dashboard-report-reopen": {
+        "POST": E(403, 403, 403, 403, 403, 403, 404, 200),
+    },
     "api:audit-list": {
         "GET": E(403, 403, 403, 403, 403, 403, 403, 200),
     },
@@ -1369,6 +1409,19 @@ EXPECT: dict[str, dict[str, dict]] = {
         "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
         "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
     },
+    # monthly district reports: district 1 freezes its November (a redirect to the report), submits its draft
+    "dashboards:reports": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 302, 403),
+    },
+    "dashboards:report": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 403),
+    },
+    "dashboards:report-xlsx": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+    },
 }
 
 
@@ -1434,6 +1487,8 @@ LINKED_OBJECTS = {
     "dashboards:school-xlsx": (School, "pk"),
     "dashboards:district": (District, "code"),
     "dashboards:district-xlsx": (District, "code"),
+    "dashboards:report": (apps.get_model("dashboards", "MonthlyReport"), "pk"),
+    "dashboards:report-xlsx": (apps.get_model("dashboards", "MonthlyReport"), "pk"),
     "homework:publication": (SchoolClass, "class_id"),
     "user-password-reset": (get_user_model(), "pk"),
 }

@@ -22,6 +22,8 @@ from afterschool.models import Activity, DailyReport, Programme, ProviderSelecti
 from complaints.models import ComplaintPhoto
 from complaints.services import complaint_submit
 from compliance.models import ComplianceRun, Finding, RectificationNotice, RectificationReport, ReportAttachment
+from dashboards.models import MonthlyReport
+from dashboards.services import _frozen_figures
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from inspections.services import inspection_record
 from institutions.models import EnrolmentFiling, ListStatusChange
@@ -249,6 +251,32 @@ def _notices(anchors, district, school, *, name):
     return out
 
 
+def _monthly_reports(anchors, district, district_user, city_user):
+    """Three monthly reports of the district: a draft (October), one submitted (September), one accepted
+    (August), so that each step of the state machine has a report it applies to."""
+    now = timezone.now()
+    out = {}
+    for key, month, state in (
+        ("report_draft", dt.date(2026, 10, 1), "draft"),
+        ("report_submitted", dt.date(2026, 9, 1), "submitted"),
+        ("report_accepted", dt.date(2026, 8, 1), "accepted"),
+    ):
+        report = MonthlyReport.objects.create(
+            district=district,
+            month=month,
+            state=state,
+            figures=_frozen_figures(district=district, month=month, actor=city_user),
+            frozen_at=now,
+            frozen_by=district_user,
+            submitted_at=now if state != "draft" else None,
+            submitted_by=district_user if state != "draft" else None,
+            accepted_at=now if state == "accepted" else None,
+            accepted_by=city_user if state == "accepted" else None,
+        )
+        out[key] = _register(anchors, report, district=district)
+    return out
+
+
 def _complaint(anchors, district, *, text):
     complaint, secret = complaint_submit(
         target_kind="other",
@@ -412,6 +440,7 @@ def build_world() -> World:
         )
         side.objects.update(_notices(anchors, district, school, name=name))
         side.objects["run"] = _run(anchors, district, district_user)
+        side.objects.update(_monthly_reports(anchors, district, district_user, users["city"]))
         side.objects.update(_inspection(anchors, school, district_user, name=name))
         complaint, secret, photo = _complaint(anchors, district, text=f"{name}区某小区培训班")
         side.objects.update(complaint=complaint, complaint_secret=secret, photo=photo)
