@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 #: the largest amount a statement line may carry (the column holds 10 digits of yuan)
 MAX_AMOUNT = Decimal("9999999999.99")
+MAX_BALANCE = Decimal("999999999999.99")
+CENT = Decimal("0.01")
 #: a line's value date may lie this many days before its statement's date (a weekend's transactions on Monday's)
 VALUE_DATE_WINDOW = 31
 EARLIEST_STATEMENT = dt.date(2021, 7, 24)
@@ -54,7 +56,7 @@ KIND_WORDS = {
 # --- who may do what ------------------------------------------------------------------------------------------
 
 
-def _bureau_district_id(user) -> int | None:
+def bureau_district_id(user) -> int | None:
     """None for city staff, the district for district staff; anyone else may not manage accounts."""
     if is_city(user):
         return None
@@ -65,7 +67,7 @@ def _bureau_district_id(user) -> int | None:
 
 
 def _check_institution(user, institution: Institution) -> None:
-    own = _bureau_district_id(user)
+    own = bureau_district_id(user)
     if own is not None and institution.district_id != own:
         raise ForbiddenError(_("只能管理本区机构的监管账户"))
 
@@ -234,6 +236,266 @@ def _date(value) -> dt.date | None:
         return None
 
 
+@dataclass
+class _Row:
+    line: LineIn
+    account: SupervisedAccount
+    statement_date: dt.date
+    value_date: dt.date
+    balance: Decimal
+    amount: Decimal
+    kind: str
+    txn_id: str
+    reference: str
+
+
+class _Errors(list):
+    def add(self, row, fieldname, message):
+        self.append({"row": row, "field": fieldname, "message": str(message)})
+
+    def raise_any(self):
+        if self:
+            raise StatementRejected(list(self))
+
+
+def _check_dates(line: LineIn, errors: _Errors, today: dt.date):
+    sdate, vdate = _date(line.statement_date), _date(line.value_date)
+    if sdate is None:
+        errors.add(line.row, "statement_date", _("日期格式应为 YYYY-MM-DD"))
+    elif not EARLIEST_STATEMENT <= sdate <= today:
+        errors.add(line.row, "statement_date", _("对账日期超出范围（%(a)s 至今天）") % {"a": EARLIEST_STATEMENT})
+    if vdate is None:
+        errors.add(line.row, "value_date", _("日期格式应为 YYYY-MM-DD"))
+    elif sdate and not (sdate - dt.timedelta(days=VALUE_DATE_WINDOW) <= vdate <= sdate):
+        errors.add(line.row, "value_date", _("交易日期须在对账日期前 %(n)d 天之内") % {"n": VALUE_DATE_WINDOW})
+    return sdate, vdate
+
+
+def _check_amounts(line: LineIn, errors: _Errors):
+    balance, amount = _decimal(line.closing_balance), _decimal(line.amount)
+    if balance is None:
+        errors.add(line.row, "closing_balance", _("请填写数字"))
+    elif not Decimal(0) <= balance <= MAX_BALANCE or balance != balance.quantize(CENT):
+        errors.add(line.row, "closing_balance", _("日终余额须为非负数，最多两位小数"))
+    if amount is None:
+        errors.add(line.row, "amount", _("请填写数字"))
+    elif amount <= 0:
+        errors.add(line.row, "amount", _("金额须大于0"))
+    elif amount > MAX_AMOUNT or amount != amount.quantize(CENT):
+        errors.add(line.row, "amount", _("金额过大或超过两位小数"))
+    return balance, amount
+
+
+def _check_rows(lines: list[LineIn], scope, errors: _Errors) -> list[_Row]:
+    """Each row on its own: account, dates, amounts, kind, transaction ID (unique in the file), reference."""
+    today = timezone.localdate()
+    numbers = {(line.account_no or "").strip() for line in lines}
+    by_no = {a.account_no: a for a in scope.filter(account_no__in=numbers).select_related("institution")}
+    seen_txn: dict[tuple[int, str], int] = {}
+    rows = []
+    for line in lines:
+        account = by_no.get((line.account_no or "").strip())
+        if account is None:
+            errors.add(line.row, "account_no", _("监管账号不存在或不属于本行"))
+            continue
+        sdate, vdate = _check_dates(line, errors, today)
+        balance, amount = _check_amounts(line, errors)
+        kind = KIND_WORDS.get(str(line.kind or "").strip().lower())
+        if kind is None:
+            errors.add(line.row, "kind", _("类型应为 存入/划拨/退费（deposit/release/refund）"))
+        txn = str(line.txn_id or "").strip()
+        if not txn or len(txn) > 40:
+            errors.add(line.row, "txn_id", _("请填写银行流水号（最多40个字符）"))
+        elif (account.pk, txn) in seen_txn:
+            errors.add(line.row, "txn_id", _("流水号与第 %(r)d 行重复") % {"r": seen_txn[(account.pk, txn)]})
+        else:
+            seen_txn[(account.pk, txn)] = line.row
+        reference = str(line.reference or "").strip()[:40]
+        if not reference:
+            errors.add(line.row, "reference", _("请填写业务参考号"))
+        rows.append(_Row(line, account, sdate, vdate, balance, amount, kind, txn, reference))
+    return rows
+
+
+def _check_balances(rows: list[_Row], errors: _Errors):
+    """One closing balance per statement, the same as a statement already imported for that account and day."""
+    balances: dict[tuple[int, dt.date], tuple[Decimal, int]] = {}
+    for r in rows:
+        key = (r.account.pk, r.statement_date)
+        if key in balances and balances[key][0] != r.balance:
+            errors.add(
+                r.line.row,
+                "closing_balance",
+                _("同一对账单的日终余额须一致（见第 %(r)d 行）") % {"r": balances[key][1]},
+            )
+        balances.setdefault(key, (r.balance, r.line.row))
+    existing = {
+        (s.account_id, s.statement_date): s
+        for s in BankStatement.objects.filter(
+            account_id__in={k[0] for k in balances}, statement_date__in={k[1] for k in balances}
+        )
+    }
+    for key, (balance, row) in balances.items():
+        old = existing.get(key)
+        if old is not None and old.closing_balance != balance:
+            errors.add(
+                row, "closing_balance", _("该账户当日对账单已导入，日终余额为 %(b)s") % {"b": old.closing_balance}
+            )
+    return balances, existing
+
+
+class _Targets:
+    """What the rows' references lead to, loaded in a few queries."""
+
+    def __init__(self, rows: list[_Row]):
+        institution_ids = {r.account.institution_id for r in rows}
+        self.receipts: dict[tuple[int, str], list[Prepayment]] = {}
+        for p in Prepayment.objects.filter(
+            course__institution_id__in=institution_ids, receipt_no__in={r.reference for r in rows}
+        ).select_related("course"):
+            self.receipts.setdefault((p.course.institution_id, p.receipt_no), []).append(p)
+        self.refunds = {
+            (q.institution_id, q.tracking_code): q
+            for q in RefundRequest.objects.filter(
+                institution_id__in=institution_ids, tracking_code__in={normalise_code(r.reference) for r in rows}
+            )
+        }
+        ids = {_int(r.line.session_id) for r in rows if r.kind == LineKind.RELEASE} - {None}
+        self.sessions = {s.pk: s for s in Session.objects.filter(pk__in=ids)}
+        self.lines = {
+            (ln.account_id, ln.txn_id): ln
+            for ln in StatementLine.objects.filter(
+                account_id__in={r.account.pk for r in rows}, txn_id__in={r.txn_id for r in rows}
+            )
+        }
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _link(r: _Row, new: StatementLine, targets: _Targets, errors: _Errors) -> bool:
+    """Attach the prepayment, session or refund request a row names; False (and an error) when it names none."""
+    institution_id = r.account.institution_id
+    if r.kind in (LineKind.DEPOSIT, LineKind.RELEASE):
+        found = targets.receipts.get((institution_id, r.reference), [])
+        if len(found) != 1:
+            errors.add(r.line.row, "reference", _("找不到收据编号为 %(r)s 的预收费") % {"r": r.reference})
+            return False
+        new.prepayment = found[0]
+    if r.kind == LineKind.RELEASE:
+        session = targets.sessions.get(_int(r.line.session_id))
+        if session is None or session.course_id != new.prepayment.course_id:
+            errors.add(r.line.row, "session_id", _("划拨须填写该学员所报课程的课次编号"))
+            return False
+        new.session = session
+    if r.kind == LineKind.REFUND:
+        refund = targets.refunds.get((institution_id, normalise_code(r.reference)))
+        if refund is None:
+            errors.add(r.line.row, "reference", _("找不到查询码为 %(r)s 的退费申请") % {"r": r.reference})
+            return False
+        if refund.state != RefundState.ACCEPTED:
+            errors.add(r.line.row, "reference", _("退费申请 %(r)s 尚未同意或已退款") % {"r": refund.tracking_code})
+            return False
+        if refund.amount != r.amount:
+            errors.add(r.line.row, "amount", _("退款金额应为同意的 %(a)s 元") % {"a": refund.amount})
+            return False
+        new.refund = refund
+    return True
+
+
+def _new_lines(rows: list[_Row], errors: _Errors) -> tuple[list[StatementLine], int]:
+    """The lines to create; a transaction already imported is skipped when identical, an error when not."""
+    targets = _Targets(rows)
+    to_create, skipped = [], 0
+    for r in rows:
+        old = targets.lines.get((r.account.pk, r.txn_id))
+        if old is not None:
+            if (old.kind, old.amount, old.value_date, old.reference) != (r.kind, r.amount, r.value_date, r.reference):
+                errors.add(r.line.row, "txn_id", _("流水号 %(t)s 已导入，内容不同") % {"t": r.txn_id})
+            skipped += 1
+            continue
+        new = StatementLine(
+            account=r.account,
+            txn_id=r.txn_id,
+            kind=r.kind,
+            value_date=r.value_date,
+            amount=r.amount,
+            reference=r.reference,
+        )
+        if _link(r, new, targets, errors):
+            new._key = (r.account.pk, r.statement_date)
+            to_create.append(new)
+    return to_create, skipped
+
+
+def _save(*, actor, source, rows, balances, existing, to_create, result, request):
+    accounts = {r.account.pk: r.account for r in rows}
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    statements = dict(existing)
+    missing = [key for key in balances if key not in statements]
+    if missing:
+        created = BankStatement.objects.bulk_create(
+            [
+                BankStatement(
+                    account_id=key[0],
+                    statement_date=key[1],
+                    closing_balance=balances[key][0],
+                    source=source,
+                    imported_by=user,
+                )
+                for key in missing
+            ]
+        )
+        statements.update({(s.account_id, s.statement_date): s for s in created})
+        result.created_statements = len(created)
+    for new in to_create:
+        new.statement = statements[new._key]
+    StatementLine.objects.bulk_create(to_create, batch_size=2000)
+    paid = [ln for ln in to_create if ln.refund is not None]
+    for ln in paid:
+        RefundRequest.objects.filter(pk=ln.refund_id, state=RefundState.ACCEPTED).update(
+            state=RefundState.PAID, paid_on=ln.value_date
+        )
+    unlinked = {
+        ln.prepayment_id: ln.account_id
+        for ln in to_create
+        if ln.kind == LineKind.DEPOSIT and ln.prepayment.supervised_account_id is None
+    }
+    for prepayment_id, account_id in unlinked.items():
+        Prepayment.objects.filter(pk=prepayment_id, supervised_account__isnull=True).update(
+            supervised_account_id=account_id
+        )
+    if not (result.created_statements or to_create):
+        return
+    dates: dict[int, set] = {}
+    for key in balances:
+        dates.setdefault(accounts[key[0]].institution.district_id, set())
+    for ln in to_create:
+        dates[accounts[ln.account_id].institution.district_id].add(ln.value_date)
+    for district_id, days in dates.items():
+        _sweep(BankStatement, district_id)
+        _sweep(StatementLine, district_id, days)
+    for ln in paid:
+        _sweep(RefundRequest, ln.refund.district_id, [ln.refund.requested_on])
+    audit_record(
+        actor=user,
+        actor_label="" if user else "bank",
+        action="create",
+        object_type="funds.bankstatement",
+        request=request,
+        detail={
+            "source": source,
+            "statements": [f"{accounts[k[0]].account_no}@{k[1]}" for k in sorted(balances)][:50],
+            "lines": len(to_create),
+            "skipped": result.skipped_lines,
+        },
+    )
+
+
 def statement_import(*, actor, lines: list[LineIn], source: str, accounts=None, request=None) -> ImportResult:
     """Check every row, then save the statements they make up in one transaction, or nothing.
 
@@ -242,214 +504,30 @@ def statement_import(*, actor, lines: list[LineIn], source: str, accounts=None, 
     refused when it differs, so importing a statement twice changes nothing. ``accounts`` limits the accounts
     (a bank token: its bank's; ``None``: what the actor may see).
     """
-    errors: list[dict] = []
-    today = timezone.localdate()
-
-    def err(row, fieldname, message):
-        errors.append({"row": row, "field": fieldname, "message": str(message)})
-
     if not lines:
         raise ServiceError(_("对账单没有任何交易"), fields={"lines": [_("对账单没有任何交易")]})
+    errors = _Errors()
     scope = accounts if accounts is not None else SupervisedAccount.objects.visible_to(actor)
-    numbers = {(line.account_no or "").strip() for line in lines}
-    by_no = {a.account_no: a for a in scope.filter(account_no__in=numbers).select_related("institution")}
-    seen_txn: dict[tuple[int, str], int] = {}
-    clean = []
-    for line in lines:
-        account = by_no.get((line.account_no or "").strip())
-        if account is None:
-            err(line.row, "account_no", _("监管账号不存在或不属于本行"))
-            continue
-        sdate, vdate = _date(line.statement_date), _date(line.value_date)
-        if sdate is None:
-            err(line.row, "statement_date", _("日期格式应为 YYYY-MM-DD"))
-        elif not EARLIEST_STATEMENT <= sdate <= today:
-            err(line.row, "statement_date", _("对账日期超出范围（%(a)s 至今天）") % {"a": EARLIEST_STATEMENT})
-        if vdate is None:
-            err(line.row, "value_date", _("日期格式应为 YYYY-MM-DD"))
-        elif sdate and not (sdate - dt.timedelta(days=VALUE_DATE_WINDOW) <= vdate <= sdate):
-            err(line.row, "value_date", _("交易日期须在对账日期前 %(n)d 天之内") % {"n": VALUE_DATE_WINDOW})
-        balance, amount = _decimal(line.closing_balance), _decimal(line.amount)
-        if balance is None:
-            err(line.row, "closing_balance", _("请填写数字"))
-        elif not Decimal(0) <= balance <= Decimal("999999999999.99") or balance != balance.quantize(Decimal("0.01")):
-            err(line.row, "closing_balance", _("日终余额须为非负数，最多两位小数"))
-        if amount is None:
-            err(line.row, "amount", _("请填写数字"))
-        elif amount <= 0:
-            err(line.row, "amount", _("金额须大于0"))
-        elif amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-            err(line.row, "amount", _("金额过大或超过两位小数"))
-        kind = KIND_WORDS.get(str(line.kind or "").strip().lower())
-        if kind is None:
-            err(line.row, "kind", _("类型应为 存入/划拨/退费（deposit/release/refund）"))
-        txn = str(line.txn_id or "").strip()
-        if not txn or len(txn) > 40:
-            err(line.row, "txn_id", _("请填写银行流水号（最多40个字符）"))
-        elif (account.pk, txn) in seen_txn:
-            err(line.row, "txn_id", _("流水号与第 %(r)d 行重复") % {"r": seen_txn[(account.pk, txn)]})
-        else:
-            seen_txn[(account.pk, txn)] = line.row
-        reference = str(line.reference or "").strip()[:40]
-        if not reference:
-            err(line.row, "reference", _("请填写业务参考号"))
-        clean.append((line, account, sdate, vdate, balance, amount, kind, txn, reference))
-    if errors:
-        raise StatementRejected(errors)
-
-    # balances: one per statement, and the same as a statement already imported
-    balances: dict[tuple[int, dt.date], tuple[Decimal, int]] = {}
-    for line, account, sdate, *_rest in clean:
-        key, balance = (account.pk, sdate), _rest[2]
-        if key in balances and balances[key][0] != balance:
-            err(line.row, "closing_balance", _("同一对账单的日终余额须一致（见第 %(r)d 行）") % {"r": balances[key][1]})
-        balances.setdefault(key, (balance, line.row))
-    existing_statements = {
-        (s.account_id, s.statement_date): s
-        for s in BankStatement.objects.filter(
-            account_id__in={k[0] for k in balances}, statement_date__in={k[1] for k in balances}
-        )
-    }
-    for key, (balance, row) in balances.items():
-        old = existing_statements.get(key)
-        if old is not None and old.closing_balance != balance:
-            err(row, "closing_balance", _("该账户当日对账单已导入，日终余额为 %(b)s") % {"b": old.closing_balance})
-    existing_lines = {
-        (ln.account_id, ln.txn_id): ln
-        for ln in StatementLine.objects.filter(
-            account_id__in={a.pk for _l, a, *_r in clean}, txn_id__in={c[7] for c in clean}
-        )
-    }
-    # references: deposits and releases name a receipt number of the account's institution, refunds a request
-    institution_ids = {a.institution_id for _l, a, *_r in clean}
-    receipts: dict[tuple[int, str], list[Prepayment]] = {}
-    for p in Prepayment.objects.filter(
-        course__institution_id__in=institution_ids, receipt_no__in={c[8] for c in clean}
-    ).select_related("course"):
-        receipts.setdefault((p.course.institution_id, p.receipt_no), []).append(p)
-    refunds = {
-        (r.institution_id, r.tracking_code): r
-        for r in RefundRequest.objects.filter(
-            institution_id__in=institution_ids, tracking_code__in={normalise_code(c[8]) for c in clean}
-        )
-    }
-    session_ids = set()
-    for c in clean:
-        if c[6] == LineKind.RELEASE:
-            try:
-                session_ids.add(int(str(c[0].session_id).strip()))
-            except (TypeError, ValueError):
-                pass
-    sessions = {s.pk: s for s in Session.objects.filter(pk__in=session_ids).select_related("course")}
-    to_create: list[StatementLine] = []
-    skipped = 0
-    for line, account, sdate, vdate, _balance, amount, kind, txn, reference in clean:
-        old = existing_lines.get((account.pk, txn))
-        if old is not None:
-            if (old.kind, old.amount, old.value_date, old.reference) != (kind, amount, vdate, reference):
-                err(line.row, "txn_id", _("流水号 %(t)s 已导入，内容不同") % {"t": txn})
-            skipped += 1
-            continue
-        new = StatementLine(
-            account=account, txn_id=txn, kind=kind, value_date=vdate, amount=amount, reference=reference
-        )
-        if kind in (LineKind.DEPOSIT, LineKind.RELEASE):
-            found = receipts.get((account.institution_id, reference), [])
-            if len(found) != 1:
-                err(line.row, "reference", _("找不到收据编号为 %(r)s 的预收费") % {"r": reference})
-                continue
-            new.prepayment = found[0]
-        if kind == LineKind.RELEASE:
-            try:
-                session = sessions.get(int(str(line.session_id).strip()))
-            except (TypeError, ValueError):
-                session = None
-            if session is None or session.course_id != new.prepayment.course_id:
-                err(line.row, "session_id", _("划拨须填写该学员所报课程的课次编号"))
-                continue
-            new.session = session
-        if kind == LineKind.REFUND:
-            refund = refunds.get((account.institution_id, normalise_code(reference)))
-            if refund is None:
-                err(line.row, "reference", _("找不到查询码为 %(r)s 的退费申请") % {"r": reference})
-                continue
-            if refund.state != RefundState.ACCEPTED:
-                err(line.row, "reference", _("退费申请 %(r)s 尚未同意或已退款") % {"r": refund.tracking_code})
-                continue
-            if refund.amount != amount:
-                err(line.row, "amount", _("退款金额应为同意的 %(a)s 元") % {"a": refund.amount})
-                continue
-            new.refund = refund
-        new._key = (account.pk, sdate)
-        to_create.append(new)
-    if errors:
-        raise StatementRejected(errors)
-
+    rows = _check_rows(lines, scope, errors)
+    errors.raise_any()
+    balances, existing = _check_balances(rows, errors)
+    to_create, skipped = _new_lines(rows, errors)
+    errors.raise_any()
     result = ImportResult(statements=len(balances), lines=len(to_create), skipped_lines=skipped)
-    accounts_by_pk = {a.pk: a for _l, a, *_r in clean}
-    with transaction.atomic():
-        statements = dict(existing_statements)
-        missing = [key for key in balances if key not in statements]
-        if missing:
-            created = BankStatement.objects.bulk_create(
-                [
-                    BankStatement(
-                        account_id=key[0],
-                        statement_date=key[1],
-                        closing_balance=balances[key][0],
-                        source=source,
-                        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
-                    )
-                    for key in missing
-                ],
-                ignore_conflicts=False,
-            )
-            statements.update({(s.account_id, s.statement_date): s for s in created})
-            result.created_statements = len(created)
-        for new in to_create:
-            new.statement = statements[new._key]
-        try:
-            with transaction.atomic():
-                StatementLine.objects.bulk_create(to_create, batch_size=2000)
-        except IntegrityError as exc:  # the same statement posted at the same moment by two requests
-            raise ConflictError(_("对账单正在被同时导入，请稍后重试")) from exc
-        paid = [ln for ln in to_create if ln.refund is not None]
-        for ln in paid:
-            RefundRequest.objects.filter(pk=ln.refund_id, state=RefundState.ACCEPTED).update(
-                state=RefundState.PAID, paid_on=ln.value_date
-            )
-        unlinked = {
-            ln.prepayment_id: ln.account_id
-            for ln in to_create
-            if ln.kind == LineKind.DEPOSIT and ln.prepayment.supervised_account_id is None
-        }
-        for prepayment_id, account_id in unlinked.items():
-            Prepayment.objects.filter(pk=prepayment_id, supervised_account__isnull=True).update(
-                supervised_account_id=account_id
-            )
-        if result.created_statements or to_create:
-            districts: dict[int, set] = {}
-            for key in balances:
-                districts.setdefault(accounts_by_pk[key[0]].institution.district_id, set())
-            for ln in to_create:
-                districts[accounts_by_pk[ln.account_id].institution.district_id].add(ln.value_date)
-            for district_id, dates in districts.items():
-                _sweep(BankStatement, district_id)
-                _sweep(StatementLine, district_id, dates)
-            for ln in paid:
-                _sweep(RefundRequest, ln.refund.district_id, [ln.refund.requested_on])
-            audit_record(
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                action="create",
-                object_type="funds.bankstatement",
+    try:
+        with transaction.atomic():
+            _save(
+                actor=actor,
+                source=source,
+                rows=rows,
+                balances=balances,
+                existing=existing,
+                to_create=to_create,
+                result=result,
                 request=request,
-                detail={
-                    "source": source,
-                    "statements": [f"{accounts_by_pk[k[0]].account_no}@{k[1]}" for k in sorted(balances)][:50],
-                    "lines": len(to_create),
-                    "skipped": skipped,
-                },
             )
+    except IntegrityError as exc:  # the same statement posted at the same moment by two requests
+        raise ConflictError(_("对账单正在被同时导入，请稍后重试")) from exc
     return result
 
 
@@ -627,7 +705,7 @@ def refund_to_complaint(*, actor, refund: RefundRequest, request=None):
     from complaints.choices import Channel, TargetKind
     from complaints.services import complaint_submit
 
-    own = _bureau_district_id(actor)
+    own = bureau_district_id(actor)
     if own is not None and refund.district_id != own:
         raise ForbiddenError(_("只能处理本区的退费申请"))
     with transaction.atomic():
