@@ -176,6 +176,20 @@ def public_funds_status(institution_ids) -> dict[int, dict]:
     }
 
 
+def public_funds_status_by_code(credit_code: str) -> dict | None:
+    """The look-up page's funds line for one institution (by credit code)."""
+    from django.urls import reverse
+
+    inst = Institution.objects.filter(credit_code=(credit_code or "").upper()).first()
+    if inst is None:
+        return None
+    status = public_funds_status([inst.pk])[inst.pk]
+    account = SupervisedAccount.objects.filter(institution=inst, closed_on__isnull=True).select_related("bank").first()
+    status["bank"] = account.bank.name if account else ""
+    status["refund_url"] = reverse("funds:refund-request")
+    return status
+
+
 def released_q() -> Q:
     return Q(kind=LineKind.RELEASE)
 
