@@ -11,7 +11,6 @@ bad row saves nothing, and the report names its row (the spreadsheet's own numbe
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from institutions import tabular
 from institutions.tabular import Column
@@ -21,20 +20,21 @@ from shuangjian.cells import CellError
 from .choices import StatementSource
 from .services import ImportResult, LineIn, StatementRejected, bureau_district_id, statement_import
 
+#: the layout's headers are the file's own (Chinese, whatever the page's language), as the registry's are
 COLUMNS = [
-    Column("account_no", gettext_lazy("监管账号"), gettext_lazy("登记的资金监管账号")),
-    Column("statement_date", gettext_lazy("对账日期"), gettext_lazy("YYYY-MM-DD，对账单所属日期")),
-    Column("closing_balance", gettext_lazy("日终余额"), gettext_lazy("元，两位小数；同一账户同一天的各行相同")),
-    Column("txn_id", gettext_lazy("银行流水号"), gettext_lazy("银行交易唯一编号，重复导入时据此跳过")),
-    Column("kind", gettext_lazy("类型"), gettext_lazy("存入 / 划拨 / 退费（或 deposit / release / refund）")),
-    Column("value_date", gettext_lazy("交易日期"), gettext_lazy("YYYY-MM-DD，不晚于对账日期，不早于其前31天")),
-    Column("amount", gettext_lazy("金额"), gettext_lazy("元，大于0，两位小数")),
+    Column("account_no", "监管账号", "登记的资金监管账号"),
+    Column("statement_date", "对账日期", "YYYY-MM-DD，对账单所属日期"),
+    Column("closing_balance", "日终余额", "元，两位小数；同一账户同一天的各行相同"),
+    Column("txn_id", "银行流水号", "银行交易唯一编号，重复导入时据此跳过"),
+    Column("kind", "类型", "存入 / 划拨 / 退费（或 deposit / release / refund）"),
+    Column("value_date", "交易日期", "YYYY-MM-DD，不晚于对账日期，不早于其前31天"),
+    Column("amount", "金额", "元，大于0，两位小数"),
     Column(
         "reference",
-        gettext_lazy("参考号"),
-        gettext_lazy("存入、划拨：家长收据编号；退费：退费申请查询码"),
+        "参考号",
+        "存入、划拨：家长收据编号；退费：退费申请查询码",
     ),
-    Column("session_id", gettext_lazy("课次编号"), gettext_lazy("划拨必填：所消课次的编号"), required=False),
+    Column("session_id", "课次编号", "划拨必填：所消课次的编号", required=False),
 ]
 
 MAX_ROWS = 50_000

@@ -31,7 +31,7 @@ class BankStatementViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self):
         from django.db.models import Count
 
-        return super().get_queryset().annotate(line_count=Count("lines"))
+        return super().get_queryset().annotate(line_count=Count("lines")).order_by("-statement_date", "id")
 
 
 class RefundRequestViewSet(ScopedReadOnlyViewSet):
