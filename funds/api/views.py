@@ -2,7 +2,7 @@
 accounts, statements and refund requests in their scope."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -47,6 +47,12 @@ class BankStatementPostView(APIView):
     error saves nothing (400, ``fields`` keyed "row N" counting the lines from 1)."""
 
     permission_classes = [IsBankRole]
+
+    def initial(self, request, *args, **kwargs):
+        # a method the view does not answer is a 405 for everyone, before the bank-only permission says 403
+        if request.method.lower() not in ("post", "options"):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(request=s.StatementInSerializer, responses={201: s.StatementResultSerializer})
     def post(self, request):

@@ -286,7 +286,7 @@ def _funds(anchors, district, inst, name):
             opened_on=dt.date(2026, 9, 1),
         )
     )
-    course = CourseFactory(institution=inst)
+    course = reg(CourseFactory(institution=inst))
     paid = reg(FundsPrepaymentFactory(course=course, receipt_no=f"R-{name}-1", supervised_account=account))
     spare = reg(FundsPrepaymentFactory(course=course, receipt_no=f"R-{name}-2", supervised_account=account))
     statement = reg(
