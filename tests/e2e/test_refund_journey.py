@@ -27,7 +27,9 @@ def test_parent_refund_is_accepted_paid_by_the_bank_and_tracked(live_server, ope
         agreement_signed_on=dt.date(2026, 8, 20),
         opened_on=dt.date(2026, 9, 1),
     )
-    paid = FundsPrepaymentFactory(course=CourseFactory(institution=inst), receipt_no="SJ20261102", amount=Decimal("3000"))
+    paid = FundsPrepaymentFactory(
+        course=CourseFactory(institution=inst), receipt_no="SJ20261102", amount=Decimal("3000")
+    )
     f.user_with_role("institution", username="inst-e2e", institution=inst)
     f.user_with_role("district", username="district-e2e", district=district)
 
