@@ -10,6 +10,7 @@ from accounts.permissions import IsBankRole
 from shuangjian.api import ScopedReadOnlyViewSet
 from shuangjian.errors import ServiceError
 
+from .. import filtersets as fs
 from ..models import BankStatement, RefundRequest, SupervisedAccount
 from ..services import StatementRejected, statement_post
 from . import serializers as s
@@ -18,14 +19,14 @@ from . import serializers as s
 class SupervisedAccountViewSet(ScopedReadOnlyViewSet):
     queryset = SupervisedAccount.objects.select_related("institution", "bank")
     serializer_class = s.SupervisedAccountSerializer
-    filterset_fields = ["institution", "bank"]
+    filterset_class = fs.SupervisedAccountFilterSet
     ordering_fields = ["opened_on", "account_no"]
 
 
 class BankStatementViewSet(ScopedReadOnlyViewSet):
     queryset = BankStatement.objects.select_related("account")
     serializer_class = s.BankStatementSerializer
-    filterset_fields = ["account", "statement_date"]
+    filterset_class = fs.BankStatementFilterSet
     ordering_fields = ["statement_date"]
 
     def get_queryset(self):
@@ -37,7 +38,7 @@ class BankStatementViewSet(ScopedReadOnlyViewSet):
 class RefundRequestViewSet(ScopedReadOnlyViewSet):
     queryset = RefundRequest.objects.select_related("prepayment")
     serializer_class = s.RefundRequestSerializer
-    filterset_fields = ["institution", "state"]
+    filterset_class = fs.RefundRequestFilterSet
     ordering_fields = ["requested_on", "due_on"]
 
 

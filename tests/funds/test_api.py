@@ -54,3 +54,16 @@ def test_refund_list_never_shows_the_parents_contact(district1, bank, district_u
     client.force_authenticate(district_user)
     row = client.get("/api/v1/funds/refunds/").json()["results"][0]
     assert "contact_phone" not in row and "13800000000" not in str(row)
+
+
+def test_refunds_filter_overdue(district1, bank, district_user):
+    world(district1, bank, n=2)
+    late, on_time = RefundRequest.objects.order_by("pk")
+    RefundRequest.objects.filter(pk=late.pk).update(due_on=dt.date(2026, 11, 20))
+    RefundRequest.objects.filter(pk=on_time.pk).update(
+        due_on=dt.date(2026, 11, 20), state="paid", amount=Decimal("5"), paid_on=dt.date(2026, 11, 19)
+    )
+    client = APIClient()
+    client.force_authenticate(district_user)
+    rows = client.get("/api/v1/funds/refunds/?overdue=true").json()["results"]
+    assert [r["tracking_code"] for r in rows] == [late.tracking_code]
