@@ -354,14 +354,17 @@ class _Targets:
             course__institution_id__in=institution_ids, receipt_no__in={r.reference for r in rows}
         ).select_related("course"):
             self.receipts.setdefault((p.course.institution_id, p.receipt_no), []).append(p)
+        codes = {normalise_code(r.reference) for r in rows if r.kind == LineKind.REFUND}
         self.refunds = {
             (q.institution_id, q.tracking_code): q
-            for q in RefundRequest.objects.filter(
-                institution_id__in=institution_ids, tracking_code__in={normalise_code(r.reference) for r in rows}
+            for q in (
+                RefundRequest.objects.filter(institution_id__in=institution_ids, tracking_code__in=codes)
+                if codes
+                else ()
             )
         }
         ids = {_int(r.line.session_id) for r in rows if r.kind == LineKind.RELEASE} - {None}
-        self.sessions = {s.pk: s for s in Session.objects.filter(pk__in=ids)}
+        self.sessions = {s.pk: s for s in Session.objects.filter(pk__in=ids)} if ids else {}
         self.lines = {
             (ln.account_id, ln.txn_id): ln
             for ln in StatementLine.objects.filter(
