@@ -1,5 +1,6 @@
 """Statement import: files (CSV, XLSX) and the bank API; idempotent by transaction ID; one bad row saves nothing."""
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -196,3 +197,16 @@ class TestBankApi:
         assert response.status_code == 400
         assert "row 2" in response.json()["fields"]
         assert not BankStatement.objects.exists()
+
+
+def test_an_import_asks_for_a_sweep_of_the_days_it_concerns(account, paid, district_user, monkeypatch):
+    import compliance.services as compliance_services
+    from compliance.models import SweepRequest
+
+    monkeypatch.setattr(compliance_services.sweeps, "_schedule_pending_sweep", lambda: None)
+    session = lesson(paid.course, "2026-11-10")
+    statement_file_import(actor=district_user, file=csv_file(rows_for(account, paid, session=session)))
+    asked = set(SweepRequest.objects.values_list("topic", "date", "district_id"))
+    district = account.institution.district_id
+    assert ("funds.statementline", dt.date(2026, 11, 10), district) in asked
+    assert ("funds.bankstatement", None, district) in asked
