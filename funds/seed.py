@@ -1,7 +1,7 @@
 """Demo prepaid funds for ``seed_demo``: a supervised account for every subject-type institution at one of three
 custodian banks, receipt numbers and attendance for the seeded prepayments and sessions, one statement per
 account on the last seeded day (deposits, lesson-by-lesson releases, refunds paid, the closing balance), with
-about ``violation_rate`` of the accounts (at least two) short of the undelivered value (TI-15-CUSTODY) and of the releases (at least two) made
+about ``violation_rate`` of the accounts (at least two when it is above zero) short of the undelivered value (TI-15-CUSTODY) and of the releases (as many) made
 the day before their lesson (TI-15-EARLY-RELEASE); and refund requests in every state, a few of them late
 (TI-15-REFUND). Every demo refund request shares the complaints' demo tracking secret.
 """
@@ -103,8 +103,11 @@ def _statements(rng, accounts, prepayments, attendance, day: dt.date, violation_
         )
         lines.append(_line(account, f"D{p.pk:010d}", LineKind.DEPOSIT, p.paid_on, p.amount, p.receipt_no, prepayment=p))
         balance[account.pk] += p.amount
+    at_least = 2 if violation_rate > 0 else 0
     early_ones = set(
-        rng.sample(range(len(attendance)), min(len(attendance), max(2, round(len(attendance) * violation_rate / 4))))
+        rng.sample(
+            range(len(attendance)), min(len(attendance), max(at_least, round(len(attendance) * violation_rate / 4)))
+        )
     )
     for i, a in enumerate(attendance):
         p = payments[a.prepayment_id]
@@ -131,7 +134,10 @@ def _statements(rng, accounts, prepayments, attendance, day: dt.date, violation_
             )
         )
         balance[account.pk] -= amount
-    short = set(rng.sample(sorted(statements), min(len(statements), max(2, round(len(statements) * violation_rate)))))
+    at_least = 2 if violation_rate > 0 else 0
+    short = set(
+        rng.sample(sorted(statements), min(len(statements), max(at_least, round(len(statements) * violation_rate))))
+    )
     for account_pk, statement in statements.items():
         held = max(balance[account_pk], Decimal("0"))
         if account_pk in short:  # TI-15-CUSTODY: money gone from the account (a few accounts, at least two)
@@ -172,11 +178,14 @@ def _refunds(rng, scale, prepayments, accounts, date_from, date_to, violation_ra
     created = 0
     for i, p in enumerate(pool[: REFUNDS.get(scale, REFUNDS["small"])]):
         state = states[i % len(states)]
-        late = rng.random() < max(violation_rate, 0.25)
+        late = violation_rate > 0 and rng.random() < max(violation_rate, 0.25)
         inst = p.course.institution
-        requested_on = (today - dt.timedelta(days=rng.randint(1, 5))) if state == RefundState.REQUESTED else date_from
-        if late and state in (RefundState.REQUESTED, RefundState.ACCEPTED):
+        waiting = state in (RefundState.REQUESTED, RefundState.ACCEPTED)
+        requested_on = (today - dt.timedelta(days=rng.randint(1, 3))) if waiting else date_from
+        if late and waiting:
             requested_on = date_from  # long past its deadline
+        elif late and state == RefundState.PAID:
+            requested_on = date_from - dt.timedelta(days=21)  # paid two days after its deadline
         due_on = refund_due_on(district=inst.district, start=requested_on)
         while True:
             code = "TF" + "".join(rng.choice(ALPHABET) for _ in range(10))
