@@ -7,7 +7,9 @@ class Role(models.TextChoices):
     DISTRICT = "district", _("区教委工作人员")
     SCHOOL = "school", _("学校工作人员")
     INSTITUTION = "institution", _("培训机构工作人员")
+    #: a custodian bank's system: posts its accounts' statements through the API, nothing else
+    BANK = "bank", _("存管银行")
 
 
-STAFF_ROLES = frozenset(Role.values)
+STAFF_ROLES = frozenset(Role.values) - {Role.BANK}
 BUREAU_ROLES = frozenset({Role.CITY, Role.DISTRICT})

@@ -22,6 +22,7 @@ class Profile(models.Model):
     institution = models.ForeignKey(
         "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属机构")
     )
+    bank = models.ForeignKey("funds.Bank", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属银行"))
     # set when an administrator resets the password: until the user picks their own, every page leads to the
     # change-password page and the API answers 403 (accounts.middleware, accounts.authentication)
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
@@ -37,7 +38,15 @@ class Profile(models.Model):
                     | Q(role=Role.DISTRICT, district__isnull=False, school__isnull=True, institution__isnull=True)
                     | Q(role=Role.SCHOOL, school__isnull=False, institution__isnull=True)
                     | Q(role=Role.INSTITUTION, institution__isnull=False, school__isnull=True)
-                ),
+                    | Q(
+                        role=Role.BANK,
+                        bank__isnull=False,
+                        district__isnull=True,
+                        school__isnull=True,
+                        institution__isnull=True,
+                    )
+                )
+                & (Q(role=Role.BANK) | Q(bank__isnull=True)),
                 violation_error_message=_("角色与所属范围不一致：区教委须指定区，学校须指定学校，机构须指定机构"),
             )
         ]

@@ -1,5 +1,6 @@
 from rest_framework.permissions import BasePermission
 
+from .choices import STAFF_ROLES, Role
 from .scoping import is_city, role_of
 
 
@@ -9,7 +10,20 @@ class IsStaffRole(BasePermission):
     message = "需要登录的工作人员账号 / A staff account is required."
 
     def has_permission(self, request, view):
-        return is_city(request.user) or role_of(request.user) is not None
+        if is_city(request.user):
+            return True
+        profile = role_of(request.user)
+        return profile is not None and profile.role in STAFF_ROLES
+
+
+class IsBankRole(BasePermission):
+    """A custodian bank's token: only the statement endpoint (``funds.api``) lets it in."""
+
+    message = "仅限存管银行接口 / Custodian bank systems only."
+
+    def has_permission(self, request, view):
+        profile = role_of(request.user)
+        return bool(profile and profile.role == Role.BANK)
 
 
 class WriteRoles(BasePermission):

@@ -48,6 +48,7 @@ def anchor_id(profile):
         Role.DISTRICT: profile.district_id,
         Role.SCHOOL: profile.school_id,
         Role.INSTITUTION: profile.institution_id,
+        Role.BANK: profile.bank_id,
     }.get(profile.role)
 
 

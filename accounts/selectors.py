@@ -20,6 +20,7 @@ STAFF_LINKS = {
         ("schools:statutory-years", _("法定节假日年度")),
         ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
+        ("funds:overview", _("预收费资金监管")),
         ("complaints:inbox", _("投诉受理")),
         ("audit", _("审计日志")),
         ("users", _("用户密码重置")),
@@ -31,6 +32,7 @@ STAFF_LINKS = {
         ("compliance:runs", _("合规检查")),
         ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
+        ("funds:overview", _("预收费资金监管")),
         ("complaints:inbox", _("投诉受理")),
         ("users", _("用户密码重置")),
     ],
@@ -42,6 +44,11 @@ STAFF_LINKS = {
     ],
     Role.INSTITUTION: [
         ("institutions:mine", _("本机构信息")),
+        ("funds:refunds", _("退费申请")),
+        ("funds:accounts", _("资金监管账户")),
+    ],
+    Role.BANK: [
+        ("api-docs", _("API 文档")),
     ],
 }
 
@@ -50,6 +57,8 @@ PUBLIC_LINKS = [
     ("complaints:submit", _("投诉举报")),
     ("complaints:track", _("查询投诉进度")),
     ("institutions:lookup", _("查询培训机构")),
+    ("funds:refund-request", _("申请退费")),
+    ("funds:refund-track", _("查询退费进度")),
 ]
 
 

@@ -73,12 +73,17 @@ class Forbidden(ServiceError):
     status_code = 403
 
 
-def _new_tracking_code() -> str:
-    return "TS" + "".join(secrets.choice(ALPHABET) for _ in range(10))
+def new_tracking_code(prefix: str = "TS") -> str:
+    """A tracking code read out over the phone: a two-letter prefix and ten unambiguous characters."""
+    return prefix + "".join(secrets.choice(ALPHABET) for _ in range(10))
 
 
-def _new_secret() -> str:
+def new_secret() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(12))
+
+
+_new_tracking_code = new_tracking_code
+_new_secret = new_secret
 
 
 def normalise_code(code: str) -> str:

@@ -307,6 +307,17 @@ class Prepayment(models.Model):
     months = models.PositiveIntegerField(_("覆盖月数"))
     account = models.CharField(_("收款账户"), max_length=60)
     supervised = models.BooleanField(_("纳入资金监管"), default=False)
+    #: the supervised account the fee was paid into (TI-15-CUSTODY: none, or not the institution's current one)
+    supervised_account = models.ForeignKey(
+        "funds.SupervisedAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prepayments",
+        verbose_name=_("资金监管账户"),
+    )
+    #: the receipt number the parent holds; the payer reference of the bank's deposit line
+    receipt_no = models.CharField(_("收据编号"), max_length=40, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = {"district": "course__institution__district_id", "institution": "course__institution_id"}
@@ -321,6 +332,12 @@ class Prepayment(models.Model):
                 condition=models.Q(amount__gte=0),
                 name="prepayment_amount_non_negative",
                 violation_error_message=_("金额不能为负"),
+            ),
+            models.UniqueConstraint(
+                fields=["course", "receipt_no"],
+                condition=~models.Q(receipt_no=""),
+                name="prepayment_unique_receipt",
+                violation_error_message=_("收据编号重复"),
             ),
         ]
 

@@ -355,4 +355,10 @@ def lookup_detail(request, credit_code):
         complaint_url = reverse("complaints:submit")
     except NoReverseMatch:
         complaint_url = None
-    return render(request, "institutions/lookup_detail.html", {"card": card, "complaint_url": complaint_url})
+    from funds.selectors import public_funds_status_by_code
+
+    return render(
+        request,
+        "institutions/lookup_detail.html",
+        {"card": card, "complaint_url": complaint_url, "funds": public_funds_status_by_code(card["credit_code"])},
+    )

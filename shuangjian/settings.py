@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "complaints",
     "inspections",
     "dashboards",
+    "funds",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ DOMAIN_APPS = [
     "inspections",
     "dashboards",
     "notifications",
+    "funds",
 ]
 
 api_v1 = [path("", include(f"{app}.api.urls")) for app in DOMAIN_APPS] + [path("", include("accounts.api.urls"))]

@@ -40,6 +40,8 @@ DEFAULTS = [
     ("guide_price_float", 0.10, PRICES_FROM, PRICE_SOURCE + "：上浮不超过10%，下浮不限"),
     ("prepay_max_months", 3, OPINIONS, "国办发〔2018〕80号：不得一次性收取时间跨度超过3个月的费用"),
     ("prepay_max_hours", 60, OPINIONS, "2019年线上培训规定：按课时收费的不得超过60课时"),
+    ("custody_min_ratio", 1.0, OPINIONS, "本平台默认：监管账户余额须覆盖未消课时对应的预收费"),
+    ("refund_working_days", 10, OPINIONS, "本平台默认：退费申请10个工作日内答复并退款"),
     (
         "complaint_accept_working_days",
         1,

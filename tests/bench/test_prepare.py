@@ -263,3 +263,23 @@ def test_sweep_city_day_nights_prepare_and_measure():
     assert re.search(r"^HW-4-PUBLISH\s+11-06\.\.11-07\s+[\d.]+\s+[\d.]+", monday, re.M), out  # Friday's
     assert re.search(r"^TI-13-HOLIDAY\s+11-07\.\.11-08\s+[\d.]+\s+[\d.]+", monday, re.M), out  # the weekend
     assert re.search(r"^no part tonight .*HW-5-G36", monday, re.M), out  # no school day over the weekend
+
+
+def test_funds_import_prepares_and_measures():
+    """A city day's statements at the smallest scale: the API, the file upload, the file again and COPY, side by
+    side, each with its line rate."""
+    from django.db import connections
+
+    connections.close_all()
+    result = run_script(
+        "bench/funds_import.py", "--database-url", database_url(), "--keep", "--institutions", "3", "--lines", "10"
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "prepared 3 accounts, 30 statement lines for 2026-11-10" in out, out
+    assert re.search(r"^API \(3 POSTs\)\s+[\d.]+\s+[\d,]+\s+[\d.]+%$", out, re.M), out
+    assert re.search(r"^file upload \(one CSV\)\s+[\d.]+\s+[\d,]+\s+[\d.]+%$", out, re.M), out
+    assert re.search(r"^file again \(all skipped\)\s+[\d.]+\s+[\d,]+\s+[\d.]+%$", out, re.M), out
+    assert re.search(r"^COPY \(the floor\)\s+[\d.]+\s+[\d,]+\s+100\.0%$", out, re.M), out
+    assert re.search(r"^city day: 3 statements x 10 lines = 30 lines; API [\d,]+ lines/s", out, re.M), out

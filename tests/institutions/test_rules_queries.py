@@ -58,10 +58,54 @@ def build_institution(district, n: int, school):
     RulePrepaymentFactory(course=offline, class_hours=80)
     arts = InstitutionFactory(district=district, category="non_subject", domain="arts")
     RuleCourseFactory(institution=arts, subject="maths")
+    lessons = []
     for day in ("2026-11-13", "2026-11-14", "2026-11-16"):
-        RuleSessionFactory(course=offline, site=None, starts_at=at(day, "16:00"), ends_at=at(day, "21:00"))
+        lessons.append(
+            RuleSessionFactory(course=offline, site=None, starts_at=at(day, "16:00"), ends_at=at(day, "21:00"))
+        )
         RuleSessionFactory(course=online, starts_at=at(day, "20:30"), ends_at=at(day, "21:10"))
         RuleSessionFactory(course=online, starts_at=at(day, "21:15"), ends_at=at(day, "21:55"))
+    _break_prepaid_funds(inst, offline, lessons[0], district)
+
+
+def _break_prepaid_funds(inst, course, lesson, district):
+    """A supervised account short of money, a release the day before its lesson, a refund request left late."""
+    from funds.models import Bank, BankStatement, RefundRequest, StatementLine, SupervisedAccount
+
+    bank, _ = Bank.objects.get_or_create(code="RULES", defaults={"name": "规则测试银行"})
+    account = SupervisedAccount.objects.create(
+        institution=inst,
+        bank=bank,
+        account_no=f"RULES{inst.pk:08d}",
+        agreement_no=f"JG-{inst.pk}",
+        agreement_signed_on=dt.date(2026, 8, 1),
+        opened_on=dt.date(2026, 9, 1),
+    )
+    paid = RulePrepaymentFactory(course=course, receipt_no=f"R{inst.pk}", supervised_account=account)
+    statement = BankStatement.objects.create(
+        account=account, statement_date=dt.date(2026, 11, 12), closing_balance=Decimal("0"), source="file"
+    )
+    StatementLine.objects.create(
+        statement=statement,
+        account=account,
+        txn_id="EARLY-1",
+        kind="release",
+        value_date=dt.date(2026, 11, 12),
+        amount=Decimal("60.00"),
+        reference=paid.receipt_no,
+        prepayment=paid,
+        session=lesson,
+    )
+    RefundRequest.objects.create(
+        tracking_code=f"TFRULES{inst.pk:05d}",
+        secret_hash="x",
+        institution=inst,
+        prepayment=paid,
+        district=district,
+        contact_phone="13800000000",
+        requested_on=dt.date(2026, 11, 10),
+        due_on=dt.date(2026, 11, 13),
+    )
 
 
 @pytest.mark.parametrize("rule_id", RULES)

@@ -800,3 +800,183 @@ def test_session_on_a_holiday_is_imported_for_the_rules_to_judge(sessions_ctx):
     rows = [session_row(sessions_ctx.course.pk, sessions_ctx.site.pk, "2026-10-05 09:00", "2026-10-05 10:00")]
     report = session_import(user=sessions_ctx.user, file=io.BytesIO(csv_bytes(SESSION_HEADER, rows, "gbk")))
     assert report.ok and Session.objects.count() == 1
+
+
+# -- bank statements (prepaid funds): the upload page and the bank's API -----------------------------------------
+
+
+def _statement_columns():
+    from funds.imports import COLUMNS
+
+    return COLUMNS
+
+
+STATEMENT_HEADER = [c.label for c in _statement_columns()]
+
+
+@pytest.fixture
+def statement_ctx(district_user, institution):
+    from funds.models import Bank, SupervisedAccount
+    from tests.funds.factories import FundsPrepaymentFactory
+
+    bank = Bank.objects.create(code="BAD-INPUT", name="测试存管银行")
+    account = SupervisedAccount.objects.create(
+        institution=institution,
+        bank=bank,
+        account_no="6222000011112222",
+        agreement_no="JG-1",
+        agreement_signed_on=dt.date(2026, 8, 1),
+        opened_on=dt.date(2026, 9, 1),
+    )
+    paid = FundsPrepaymentFactory(course=CourseFactory(institution=institution), receipt_no="SJ-0001")
+    bank_user = f.UserFactory(username="bank-bad-input")
+    from accounts.models import Profile
+
+    Profile.objects.create(user=bank_user, role="bank", bank=bank)
+
+    class Ctx:
+        pass
+
+    ctx = Ctx()
+    ctx.user, ctx.account, ctx.paid, ctx.bank_user = district_user, account, paid, bank_user
+    return ctx
+
+
+def statement_row(ctx, **over):
+    row = {
+        "account_no": ctx.account.account_no,
+        "statement_date": "2026-11-10",
+        "closing_balance": "3000.00",
+        "txn_id": "T0001",
+        "kind": "存入",
+        "value_date": "2026-11-10",
+        "amount": "3000.00",
+        "reference": ctx.paid.receipt_no,
+        "session_id": "",
+    }
+    row.update(over)
+    return [row[c.key] for c in _statement_columns()]
+
+
+STATEMENT_ROW_CASES = [
+    ("negative-amount", {"amount": "-100.00"}, "amount", "金额须大于0"),
+    ("zero-amount", {"amount": "0"}, "amount", "金额须大于0"),
+    ("huge-amount", {"amount": "100000000000"}, "amount", "金额过大"),
+    ("fraction-of-a-cent", {"amount": "10.001"}, "amount", "两位小数"),
+    ("amount-not-a-number", {"amount": "三千元"}, "amount", "请填写数字"),
+    ("negative-balance", {"closing_balance": "-1"}, "closing_balance", "非负数"),
+    (
+        "statement-in-the-future",
+        {"statement_date": "2099-01-01", "value_date": "2099-01-01"},
+        "statement_date",
+        "超出范围",
+    ),
+    (
+        "statement-before-the-rules",
+        {"statement_date": "2020-01-02", "value_date": "2020-01-02"},
+        "statement_date",
+        "超出范围",
+    ),
+    ("value-date-after-statement", {"value_date": "2026-11-11"}, "value_date", "交易日期须在对账日期前"),
+    ("value-date-far-before", {"value_date": "2026-09-01"}, "value_date", "交易日期须在对账日期前"),
+    ("date-malformed", {"value_date": "2026-13-01"}, "value_date", "YYYY-MM-DD"),
+    ("year-out-of-range", {"statement_date": "0202-11-10"}, "statement_date", "年份超出范围"),
+    ("unknown-kind", {"kind": "转账"}, "kind", "类型应为"),
+    ("unknown-receipt", {"reference": "NOPE-9"}, "reference", "找不到收据编号"),
+    ("unknown-account", {"account_no": "999999"}, "account_no", "监管账号不存在"),
+    ("release-without-session", {"kind": "划拨", "amount": "100.00"}, "session_id", "课次编号"),
+    ("balance-differs-within-a-statement", {"closing_balance": "2999.00"}, "closing_balance", "须一致"),
+    ("duplicated-transaction-id", {"txn_id": "T0001", "amount": "10.00"}, "txn_id", "重复"),
+]
+
+
+def statement_rows(ctx, over):
+    return [statement_row(ctx), statement_row(ctx, **{"txn_id": "T0002", **over})]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv-gbk"])
+@pytest.mark.parametrize(
+    ("case", "over", "field", "message"), STATEMENT_ROW_CASES, ids=[c[0] for c in STATEMENT_ROW_CASES]
+)
+def test_statement_import_bad_rows_page(statement_ctx, fmt, case, over, field, message):
+    from funds.models import BankStatement, StatementLine
+
+    rows = statement_rows(statement_ctx, dict(over))
+    data = xlsx_bytes(STATEMENT_HEADER, rows) if fmt == "xlsx" else csv_bytes(STATEMENT_HEADER, rows, "gbk")
+    browser = Client(raise_request_exception=False)
+    browser.force_login(statement_ctx.user)
+    resp = browser.post("/funds/statements/import/", {"file": SimpleUploadedFile(f"对账单.{fmt[:4]}", data)})
+    assert resp.status_code == 400
+    errors = resp.context["errors"]
+    assert any(e["row"] == 3 and e["field"] == field and message in e["message"] for e in errors), errors
+    label = next(c.label for c in _statement_columns() if c.key == field)
+    assert f'<td class="num">3</td><td data-field="{field}">{label}</td>' in resp.content.decode()
+    assert not BankStatement.objects.exists() and not StatementLine.objects.exists()
+
+
+API_STATEMENT_CASES = [
+    ("negative-amount", {"amount": "-100.00"}, "amount"),
+    ("huge-amount", {"amount": "100000000000"}, "amount"),
+    ("value-date-after-statement", {"value_date": "2026-11-11"}, "value_date"),
+    ("unknown-receipt", {"reference": "NOPE-9"}, "reference"),
+    ("duplicated-transaction-id", {"txn_id": "T0001", "amount": "10.00"}, "txn_id"),
+    ("date-malformed", {"value_date": "2026-13-01"}, "value_date"),
+]
+
+
+@pytest.mark.parametrize(("case", "over", "field"), API_STATEMENT_CASES, ids=[c[0] for c in API_STATEMENT_CASES])
+def test_statement_bank_api_bad_lines(statement_ctx, case, over, field):
+    from funds.models import BankStatement
+
+    good = {
+        "txn_id": "T0001",
+        "kind": "deposit",
+        "value_date": "2026-11-10",
+        "amount": "3000.00",
+        "reference": statement_ctx.paid.receipt_no,
+    }
+    body = {
+        "account_no": statement_ctx.account.account_no,
+        "statement_date": "2026-11-10",
+        "closing_balance": "3000.00",
+        "lines": [good, {**good, "txn_id": "T0002", **over}],
+    }
+    api = APIClient(raise_request_exception=False)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {f.api_token(statement_ctx.bank_user)}")
+    resp = api.post("/api/v1/funds/bank/statements/", body, format="json")
+    assert resp.status_code == 400, resp.content[:500]
+    fields = resp.json()["fields"]
+    text = str(fields)
+    assert "row 2" in fields or field in text, fields
+    assert not BankStatement.objects.exists()
+
+
+STATEMENT_FILE_CASES = file_cases(
+    STATEMENT_HEADER, ["6222000011112222", "2026-11-10", "1", "T1", "存入", "2026-11-10", "1", "R", ""]
+)
+
+
+@pytest.mark.parametrize(("case", "make", "message"), STATEMENT_FILE_CASES, ids=[c[0] for c in STATEMENT_FILE_CASES])
+def test_statement_import_bad_files_page(statement_ctx, case, make, message):
+    from funds.models import BankStatement
+
+    browser = Client(raise_request_exception=False)
+    browser.force_login(statement_ctx.user)
+    resp = browser.post("/funds/statements/import/", {"file": SimpleUploadedFile("对账单.xlsx", make())})
+    assert resp.status_code in (200, 400)
+    errors = " ".join(resp.context["form"].errors.get("file", []))
+    assert message in errors, errors
+    assert not BankStatement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("gbk", ","), ("gb18030", ","), ("utf-8", ","), ("utf-8-sig", ","), ("utf-16", "\t")]
+)
+def test_statement_import_accepts_chinese_excel_encodings(statement_ctx, encoding, delimiter):
+    from funds.imports import statement_file_import
+    from funds.models import StatementLine
+
+    data = csv_bytes(STATEMENT_HEADER, [statement_row(statement_ctx)], encoding, delimiter)
+    result = statement_file_import(actor=statement_ctx.user, file=io.BytesIO(data))
+    assert result.lines == 1
+    assert StatementLine.objects.get().reference == "SJ-0001"

@@ -320,6 +320,27 @@ FILLS = {
     "dashboards:reports": count(apps.get_model("dashboards", "MonthlyReport")),
     "dashboards:report": obj("a", "report_draft"),
     "dashboards:report-xlsx": obj("a", "report_draft"),
+    # --- API and pages: prepaid funds
+    "api:funds-bank-statement-post": count(apps.get_model("funds", "StatementLine")),
+    "api:funds-account-list": count(apps.get_model("funds", "SupervisedAccount")),
+    "api:funds-account-detail": obj("a", "account"),
+    "api:funds-statement-list": count(apps.get_model("funds", "BankStatement")),
+    "api:funds-statement-detail": obj("a", "statement"),
+    "api:funds-refund-list": count(apps.get_model("funds", "RefundRequest")),
+    "api:funds-refund-detail": obj("a", "refund"),
+    "funds:overview": Fill(),
+    "funds:accounts": Fill(),
+    "funds:account-register": count(apps.get_model("funds", "SupervisedAccount")),
+    "funds:statement-import": count(apps.get_model("funds", "StatementLine")),
+    "funds:statement-template": Fill(),
+    "funds:attendance": Fill(
+        kwargs=lambda w: {"session_pk": w.a["session"].pk}, target=lambda w: w.a["session"], object_arg="session_pk"
+    ),
+    "funds:refunds": Fill(),
+    "funds:refund-detail": obj("a", "refund"),
+    "funds:refund-escalate": obj("a", "refund"),
+    "funds:refund-request": count(apps.get_model("funds", "RefundRequest")),
+    "funds:refund-track": Fill(target=lambda w: w.a["refund"]),
 }
 
 # Patterns whose object is public on purpose: the no-leak comparison does not apply (anyone may see them).
@@ -463,7 +484,73 @@ def _complaint_form(w, **over):
     return data
 
 
+def _refund_track(w, role):
+    """The parent holds the refund request's tracking code and secret; anyone else can only guess the secret."""
+    secret = w.a["refund_secret"] if role == "parent" else "not-the-secret-0000"
+    return {"tracking_code": w.a["refund"].tracking_code, "secret": secret}
+
+
+def _statement_csv(w):
+    paid = w.a["spare_prepayment"]
+    return _csv(
+        "statement.csv",
+        ["account_no", "statement_date", "closing_balance", "txn_id", "kind", "value_date", "amount", "reference"],
+        [
+            [
+                w.a["account"].account_no,
+                "2026-11-11",
+                "6000.00",
+                "T-MATRIX-1",
+                "存入",
+                "2026-11-11",
+                "3000.00",
+                paid.receipt_no,
+            ]
+        ],
+    )
+
+
+def _bank_statement(w, role):
+    return {
+        "account_no": w.a["account"].account_no,
+        "statement_date": "2026-11-11",
+        "closing_balance": "6000.00",
+        "lines": [
+            {
+                "txn_id": "T-MATRIX-2",
+                "kind": "deposit",
+                "value_date": "2026-11-11",
+                "amount": "3000.00",
+                "reference": w.a["spare_prepayment"].receipt_no,
+            }
+        ],
+    }
+
+
 PAYLOADS = {
+    # --- funds
+    ("api:funds-bank-statement-post", "POST"): J(_bank_statement),
+    ("funds:account-register", "POST"): Form(
+        lambda w, r: {
+            "institution": w.a.institution.pk,
+            "bank": w.a["bank"].pk,
+            "account_no": "6222MATRIX0001",
+            "agreement_no": "JG-MATRIX",
+            "agreement_signed_on": "2026-11-20",
+            "opened_on": "2026-12-01",
+        }
+    ),
+    ("funds:statement-import", "POST"): Form(lambda w, r: {"file": _statement_csv(w)}),
+    ("funds:attendance", "POST"): Form(lambda w, r: {"prepayments": [w.a["prepayment"].pk]}),
+    ("funds:refund-detail", "POST"): Form({"decision": "accept", "amount": "1000.00"}),
+    ("funds:refund-request", "POST"): Form(
+        lambda w, r: {
+            "institution": w.a.institution.credit_code,
+            "receipt_no": w.a["spare_prepayment"].receipt_no,
+            "contact_phone": "13700000000",
+        }
+    ),
+    ("funds:refund-track", "POST"): Form(_refund_track),
     # --- schools
     ("api:school-list", "POST"): J(
         lambda w, r: {"district": "110101", "name": "新建测试小学", "code": "T900000001", "stage": "primary"}
@@ -1422,6 +1509,76 @@ EXPECT: dict[str, dict[str, dict]] = {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
         "POST": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
     },
+    # --- API: prepaid funds. Only a custodian bank's token posts statements (tests/funds: its own accounts, 404
+    # for another bank's); staff read accounts, statements and refund requests in their scope, schools none
+    "api:funds-bank-statement-post": {
+        "POST": E(403, 403, 403, 403, 403, 403, 403, 403),
+    },
+    "api:funds-account-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
+    "api:funds-account-detail": {
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+    },
+    "api:funds-statement-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
+    "api:funds-statement-detail": {
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+    },
+    "api:funds-refund-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
+    "api:funds-refund-detail": {
+        "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
+    },
+    # --- pages: prepaid funds. Bureau staff see the overview, register accounts and import statements (district 2
+    # cannot name district 1's institution or account: 400); the institution records attendance and answers
+    # refund requests; district staff turn a request into a complaint; parents request and track with no account
+    "funds:overview": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+    },
+    "funds:accounts": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 200, 200, 200, 200),
+    },
+    "funds:account-register": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 400, 302),
+    },
+    "funds:statement-import": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 400, 302),
+    },
+    "funds:statement-template": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+    },
+    "funds:attendance": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 403, 403, 302, 403, 403, 403),
+    },
+    "funds:refunds": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 200, 200, 200, 200),
+    },
+    "funds:refund-detail": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 200, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 302, 403, 404, 403),
+    },
+    "funds:refund-escalate": {
+        "GET": E(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 404, 302),
+    },
+    "funds:refund-request": {
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+    },
+    "funds:refund-track": {
+        "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+    },
 }
 
 
@@ -1483,6 +1640,9 @@ LINKED_OBJECTS = {
     "inspections:photo": (Inspection, "pk"),
     "complaints:detail": (Complaint, "pk"),
     "complaints:photo": (Complaint, "pk"),
+    "funds:refund-detail": (apps.get_model("funds", "RefundRequest"), "pk"),
+    "funds:refund-escalate": (apps.get_model("funds", "RefundRequest"), "pk"),
+    "funds:attendance": (Session, "session_pk"),
     "dashboards:school": (School, "pk"),
     "dashboards:school-xlsx": (School, "pk"),
     "dashboards:district": (District, "code"),

@@ -295,6 +295,57 @@ def _complaint(anchors, district, *, text):
     return complaint, secret, photo
 
 
+def _funds(anchors, district, inst, name):
+    """A supervised account at the side's bank with a day's statement, and a parent's refund request (with its
+    secret, which the parent holds); a second receipt for the refund form to name."""
+    from funds.models import Bank, BankStatement, StatementLine, SupervisedAccount
+    from funds.services import refund_request_submit
+    from tests.funds.factories import FundsPrepaymentFactory
+
+    reg = lambda obj: _register(anchors, obj, district=district, institution=inst)  # noqa: E731
+    bank = Bank.objects.create(code=f"BANK-{name}", name=f"{name}存管银行")
+    account = reg(
+        SupervisedAccount.objects.create(
+            institution=inst,
+            bank=bank,
+            account_no=f"6222{name}0000000001",
+            agreement_no=f"JG-{name}-1",
+            agreement_signed_on=dt.date(2026, 8, 20),
+            opened_on=dt.date(2026, 9, 1),
+        )
+    )
+    course = reg(CourseFactory(institution=inst))
+    paid = reg(FundsPrepaymentFactory(course=course, receipt_no=f"R-{name}-1", supervised_account=account))
+    spare = reg(FundsPrepaymentFactory(course=course, receipt_no=f"R-{name}-2", supervised_account=account))
+    statement = reg(
+        BankStatement.objects.create(
+            account=account, statement_date=SCHOOL_DAY, closing_balance=paid.amount, source="file"
+        )
+    )
+    reg(
+        StatementLine.objects.create(
+            statement=statement,
+            account=account,
+            txn_id=f"T-{name}-1",
+            kind="deposit",
+            value_date=SCHOOL_DAY,
+            amount=paid.amount,
+            reference=paid.receipt_no,
+            prepayment=paid,
+        )
+    )
+    refund, secret = refund_request_submit(institution=inst, receipt_no=paid.receipt_no, contact_phone="13900000000")
+    return {
+        "bank": bank,
+        "account": account,
+        "funds_prepayment": paid,
+        "spare_prepayment": spare,
+        "statement": statement,
+        "refund": reg(refund),
+        "refund_secret": secret,
+    }
+
+
 def _run(anchors, district, started_by):
     run = ComplianceRun.objects.create(
         trigger="api",
@@ -444,6 +495,7 @@ def build_world() -> World:
         side.objects.update(_inspection(anchors, school, district_user, name=name))
         complaint, secret, photo = _complaint(anchors, district, text=f"{name}区某小区培训班")
         side.objects.update(complaint=complaint, complaint_secret=secret, photo=photo)
+        side.objects.update(_funds(anchors, district, inst, name))
         sides.append(side)
 
     other_objects = _institution_records(anchors, other_institution, users["district1"])

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from schools.models import School
 
-SEED_ORDER = ["schools", "institutions", "homework", "afterschool", "complaints"]
+SEED_ORDER = ["schools", "institutions", "homework", "afterschool", "complaints", "funds"]
 
 
 class Command(BaseCommand):
