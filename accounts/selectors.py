@@ -18,6 +18,8 @@ STAFF_LINKS = {
         ("compliance:findings", _("问题线索")),
         ("compliance:runs", _("合规检查")),
         ("schools:statutory-years", _("法定节假日年度")),
+        ("schools:month", _("校历月历")),
+        ("compliance:parameters", _("规则参数")),
         ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
         ("complaints:inbox", _("投诉受理")),

@@ -25,7 +25,15 @@ from .dispatch import (
     runs_send_unsent,
 )
 from .findings import finding_create_case, finding_set_status
-from .parameters import parameter_check, parameter_create
+from .parameters import (
+    ParameterAdded,
+    PastDateNeedsConfirmation,
+    parameter_add,
+    parameter_check,
+    parameter_create,
+    parameter_past_days,
+    parameter_rules,
+)
 from .reconcile import PartCounts, sweep_rule_district, sweep_rule_districts
 from .rectification import (
     notice_deadline,
@@ -88,7 +96,12 @@ __all__ = [
     "_debounce_release",
     "finding_create_case",
     "finding_set_status",
+    "ParameterAdded",
+    "PastDateNeedsConfirmation",
+    "parameter_add",
     "parameter_check",
+    "parameter_past_days",
+    "parameter_rules",
     "parameter_create",
     "part_batches",
     "run_create",
