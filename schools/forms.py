@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from .models import District, StatutoryYear, Term, Vacation
@@ -43,20 +44,23 @@ class _PeriodForm(forms.ModelForm):
         for name in ("starts_on", "ends_on"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-    def validate_unique(self):
-        """The service reports a duplicate (a conflict naming the row), after the dates are checked."""
-
 
 class TermForm(_PeriodForm):
     class Meta:
         model = Term
         fields = ["academic_year", "name", "district", "starts_on", "ends_on"]
+        error_messages = {
+            NON_FIELD_ERRORS: {"unique_together": _("该学年的这个学期在所选范围（全市或该区）已有一条，请在下方列表中修改已有的一条")}
+        }
 
 
 class VacationForm(_PeriodForm):
     class Meta:
         model = Vacation
         fields = ["academic_year", "kind", "district", "starts_on", "ends_on"]
+        error_messages = {
+            NON_FIELD_ERRORS: {"unique_together": _("该学年的这个假期在所选范围（全市或该区）已有一条，请在下方列表中修改已有的一条")}
+        }
 
 
 class MonthForm(forms.Form):

@@ -118,6 +118,19 @@ def statutory_year_lines(year: int) -> dict | None:
 GRID_KINDS = ("school_day", "rest_day", "statutory_holiday", "makeup", "vacation")
 
 
+def _holiday_name(name: str | None) -> str:
+    """A holiday's name as people say it: the package names its holidays in English (``National Day``), the
+    entered years in Chinese; the reader's language decides."""
+    from django.utils.translation import get_language
+
+    if not name:
+        return ""
+    for holiday in chinese_calendar.Holiday:
+        if name == holiday.value:
+            return name if (get_language() or "").startswith("en") else holiday.chinese
+    return name
+
+
 def calendar_month(*, year: int, month: int, district=None) -> dict:
     """A month of the school calendar as the rules see it, one district's (or the city's when None): weeks of
     seven cells (Monday first; None outside the month), each day with its kind from ``SchoolCalendar`` (the one
@@ -143,7 +156,7 @@ def calendar_month(*, year: int, month: int, district=None) -> dict:
             if info.makeup_workday and kind == "school_day":
                 kind = "makeup"
             counts[kind] += 1
-            cells.append({"date": day, "kind": kind, "name": info.holiday_name or "", "info": info})
+            cells.append({"date": day, "kind": kind, "name": _holiday_name(info.holiday_name), "info": info})
         weeks.append(cells)
     return {"first": first, "last": last, "weeks": weeks, "counts": counts}
 

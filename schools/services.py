@@ -637,7 +637,7 @@ def calendar_period_save(*, user, model, instance=None, request=None, **fields) 
                 days = {after["starts_on"], after["ends_on"]}
                 if before:
                     days |= {before["starts_on"], before["ends_on"]}
-                districts = {d for d in (before.get("district"), after["district"])}
+                districts = {after["district"]} | ({before["district"]} if before else set())
                 run = _sweep_period_days(user=user, first=min(days), last=max(days), districts=districts)
             return PeriodSaved(row=row, created=created, run=run)
     except IntegrityError:
