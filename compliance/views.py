@@ -408,8 +408,11 @@ def _city(request):
 def parameter_list(request):
     """Every rule parameter with its value in force today, its source, and the rules that read it."""
     _city(request)
+    from django.http import HttpResponseNotAllowed
     from django.utils import timezone
 
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     today = timezone.localdate()
     return render(
         request,

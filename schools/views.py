@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -168,6 +169,8 @@ def vacation_edit(request, pk):
 def overrides(request):
     """Each district's own terms and vacations beside the city's rows they replace."""
     _city(request)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     return render(request, "schools/overrides.html", {"rows": selectors.calendar_overrides()})
 
 
@@ -176,6 +179,8 @@ def calendar_month(request):
     """A month of the school calendar as a grid (上学日 / 休息日 / 法定节假日 / 调休上班日 / 寒暑假), one district's
     or the city's, from the calendar service the rules use."""
     _city(request)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     form = MonthForm(request.GET or None)
     first = timezone.localdate().replace(day=1)
     district = None
