@@ -10,6 +10,7 @@ rule parameters into ``SchoolDay`` rows.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -36,6 +37,9 @@ class RefreshCounts:
     class_days: int = 0
     school_day_reports: int = 0
 
+
+
+logger = logging.getLogger(__name__)
 
 def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
@@ -90,6 +94,18 @@ def _refresh(cursor, ids, date_from, date_to) -> None:
     cursor.execute(sql.SCHOOL_DAYS_INSERT, scope)
 
 
+def _note_refreshed() -> None:
+    """Note when the figures were last rebuilt, for the pages' "数据截至" stamp (``selectors.figures_as_of``)."""
+    from django.core.cache import cache
+
+    from .selectors import REFRESHED_AT_KEY
+
+    try:
+        cache.set(REFRESHED_AT_KEY, timezone.now(), None)
+    except Exception:  # noqa: BLE001 - a lost stamp only falls back to the last run's finish
+        logger.warning("dashboards refresh stamp not stored", exc_info=True)
+
+
 def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) -> RefreshCounts:
     """Recompute every summary row of these districts (all when None) and dates, in one transaction.
 
@@ -109,6 +125,7 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
         cursor.execute(sql.SCHOOL_DAYS_ANALYZE)
         _refresh(cursor, ids, date_from, date_to)
         figures_changed()
+    _note_refreshed()
     counts.school_days = len(day_rows)
     counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
     counts.school_day_reports = SchoolDayStat.objects.filter(

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -21,13 +22,15 @@ from schools.selectors import calendar_expiry_warning
 from . import excel, selectors
 from .api.views import district_dashboard_visible, visible_school
 from .forms import DashboardFilterForm
+from .templatetags.dashboards import rule_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request):
     form = DashboardFilterForm(request.GET or None)
-    return form, form.filters()
+    filters = form.filters()
+    return form.shown(filters), filters
 
 
 def _query(filters) -> str:
@@ -46,6 +49,7 @@ def _findings_url(**params) -> str:
 def _finding_links(data: dict, filters, district_id=None) -> None:
     """Add to each rule row the link to its findings (the drill-down from a rule to its findings)."""
     for row in data["findings"]["by_rule"]:
+        row["title"] = rule_title(row["rule_id"])
         row["url"] = _findings_url(
             rule=row["rule_id"], district=district_id or "", date_from=filters.date_from, date_to=filters.date_to
         )
@@ -62,6 +66,7 @@ def _render(request, template, *, form, filters, data, title, xlsx_url, **extra)
             "title": title,
             "query": _query(filters),
             "xlsx_url": f"{xlsx_url}?{_query(filters)}",
+            "as_of": selectors.figures_as_of(),
             **extra,
         },
     )
@@ -108,6 +113,7 @@ def city(request):
         title=data["scope"]["name"],
         xlsx_url=reverse("dashboards:city-xlsx"),
         calendar_warning=calendar_expiry_warning(),
+        geojson_url=static("geo/beijing-districts.json"),
     )
 
 
