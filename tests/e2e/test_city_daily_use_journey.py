@@ -28,7 +28,7 @@ def test_city_officer_sets_a_parameter_enters_a_year_and_reads_the_calendar_and_
     # a date already past is refused until the officer confirms the re-check
     past = timezone.localdate() - dt.timedelta(days=3)
     page.get_by_label("新取值").fill("50")
-    page.get_by_label("生效日期").fill(past.isoformat())
+    page.get_by_label("生效日期", exact=True).fill(past.isoformat())
     page.get_by_label("依据").fill("京教基〔2026〕9号 第三条")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("请勾选确认").first).to_be_visible()
