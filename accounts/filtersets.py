@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction, AuditEvent, AuditOutcome
 
-
 #: a date picker that shows the date typed (ISO, as ``<input type=date>`` needs whatever the language)
 DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,7 +21,9 @@ class AuditEventFilterSet(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
         field_name="at", lookup_expr="date__gte", label=_("起始日期"), widget=DATE_PICKER
     )
-    date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"), widget=DATE_PICKER)
+    date_to = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("截止日期"), widget=DATE_PICKER
+    )
 
     class Meta:
         model = AuditEvent

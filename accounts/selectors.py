@@ -222,7 +222,11 @@ def audit_events_readable(events) -> list:
                 event.object_url = ""
         detail = event.detail if isinstance(event.detail, dict) else {"detail": event.detail}
         event.changes = [
-            {"label": _field_label(model, name), "before": _audit_value(c.get("from")), "after": _audit_value(c.get("to"))}
+            {
+                "label": _field_label(model, name),
+                "before": _audit_value(c.get("from")),
+                "after": _audit_value(c.get("to")),
+            }
             for name, c in (detail.get("changes") or {}).items()
             if isinstance(c, dict)
         ]

@@ -135,7 +135,7 @@ def parameter_overview(*, on) -> list[dict]:
     for rule in registry.all_rules():
         for key in rule.params:
             readers.setdefault(key, []).append(rule)
-    for key, rules in readers.items():
+    for key in readers:
         rows.setdefault(key, {"key": key, "label": parameter_label(key), "current": None, "next": None, "count": 0})
     for entry in rows.values():
         entry["rules"] = readers.get(entry["key"], [])

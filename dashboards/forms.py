@@ -12,8 +12,12 @@ from .selectors import Filters, default_range
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = forms.DateField(
+        label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     stage = forms.ChoiceField(label=_("学段"), required=False, choices=[("", _("全部学段")), *Stage.choices])
     grade_band = forms.ChoiceField(
         label=_("年级段"), required=False, choices=[("", _("全部年级段")), *GradeBand.choices]

@@ -38,8 +38,8 @@ class RefreshCounts:
     school_day_reports: int = 0
 
 
-
 logger = logging.getLogger(__name__)
+
 
 def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
@@ -102,7 +102,7 @@ def _note_refreshed() -> None:
 
     try:
         cache.set(REFRESHED_AT_KEY, timezone.now(), None)
-    except Exception:  # noqa: BLE001 - a lost stamp only falls back to the last run's finish
+    except Exception:
         logger.warning("dashboards refresh stamp not stored", exc_info=True)
 
 

@@ -50,7 +50,9 @@ class TermForm(_PeriodForm):
         model = Term
         fields = ["academic_year", "name", "district", "starts_on", "ends_on"]
         error_messages = {
-            NON_FIELD_ERRORS: {"unique_together": _("该学年的这个学期在所选范围（全市或该区）已有一条，请在下方列表中修改已有的一条")}
+            NON_FIELD_ERRORS: {
+                "unique_together": _("该学年的这个学期在所选范围（全市或该区）已有一条，请在下方列表中修改已有的一条")
+            }
         }
 
 
@@ -59,7 +61,9 @@ class VacationForm(_PeriodForm):
         model = Vacation
         fields = ["academic_year", "kind", "district", "starts_on", "ends_on"]
         error_messages = {
-            NON_FIELD_ERRORS: {"unique_together": _("该学年的这个假期在所选范围（全市或该区）已有一条，请在下方列表中修改已有的一条")}
+            NON_FIELD_ERRORS: {
+                "unique_together": _("该学年的这个假期在所选范围（全市或该区）已有一条，请在下方列表中修改已有的一条")
+            }
         }
 
 

@@ -178,9 +178,16 @@ def calendar_overrides() -> list[dict]:
     city_vacations = {(v.academic_year, v.kind): v for v in Vacation.objects.filter(district__isnull=True)}
     out = []
     for t in Term.objects.filter(district__isnull=False).select_related("district"):
-        out.append({"type": "term", "row": t, "label": t.get_name_display(), "city": city_terms.get((t.academic_year, t.name))})
+        out.append(
+            {"type": "term", "row": t, "label": t.get_name_display(), "city": city_terms.get((t.academic_year, t.name))}
+        )
     for v in Vacation.objects.filter(district__isnull=False).select_related("district"):
         out.append(
-            {"type": "vacation", "row": v, "label": v.get_kind_display(), "city": city_vacations.get((v.academic_year, v.kind))}
+            {
+                "type": "vacation",
+                "row": v,
+                "label": v.get_kind_display(),
+                "city": city_vacations.get((v.academic_year, v.kind)),
+            }
         )
     return sorted(out, key=lambda e: (e["row"].district.code, -e["row"].academic_year, e["row"].starts_on))

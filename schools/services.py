@@ -28,7 +28,7 @@ from shuangjian.errors import ConflictError, ServiceError
 
 from .calendar import package_covers
 from .choices import StatutoryDayKind
-from .models import District, School, SchoolClass, StatutoryDay, StatutoryYear, Term, Vacation
+from .models import District, School, SchoolClass, StatutoryDay, StatutoryYear, Term
 
 if TYPE_CHECKING:
     from compliance.models import ComplianceRun
@@ -566,8 +566,10 @@ def _sweep_past_days(*, user, first: dt.date, year: int) -> ComplianceRun | None
 
 # --- terms and vacations of the school calendar (学期与寒暑假) -------------------------------------------------
 
-PERIOD_FIELDS = {"term": ("academic_year", "name", "district", "starts_on", "ends_on"),
-                 "vacation": ("academic_year", "kind", "district", "starts_on", "ends_on")}
+PERIOD_FIELDS = {
+    "term": ("academic_year", "name", "district", "starts_on", "ends_on"),
+    "vacation": ("academic_year", "kind", "district", "starts_on", "ends_on"),
+}
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,9 @@ def parameter_add(
     past = parameter_past_days(key=key, effective_from=effective_from)
     if past is not None and not confirm_past:
         raise PastDateNeedsConfirmation(
-            _("生效日期 %(date)s 已过去：新取值将改变 %(from)s 至 %(to)s 已检查过的结果。请勾选确认，系统将重新检查这些日期。")
+            _(
+                "生效日期 %(date)s 已过去：新取值将改变 %(from)s 至 %(to)s 已检查过的结果。请勾选确认，系统将重新检查这些日期。"
+            )
             % {"date": effective_from.isoformat(), "from": past[0].isoformat(), "to": past[1].isoformat()},
             fields={"confirm_past": [_("生效日期早于今天，须确认重新检查")]},
         )

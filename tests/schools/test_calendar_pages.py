@@ -108,7 +108,9 @@ def test_the_month_grid_shows_each_day_as_the_calendar_service_sees_it(city_user
     page = browser(city_user).get("/calendar/month/?month=2026-10").content.decode()
     calendar = SchoolCalendar()
     assert 'data-date="2026-10-01" data-kind="statutory_holiday"' in page  # 国庆节
-    assert 'data-date="2026-10-10" data-kind="makeup"' in page or calendar.day(dt.date(2026, 10, 10)).kind != "school_day"
+    assert (
+        'data-date="2026-10-10" data-kind="makeup"' in page or calendar.day(dt.date(2026, 10, 10)).kind != "school_day"
+    )
     for day in (dt.date(2026, 10, 12), dt.date(2026, 10, 17)):
         info = calendar.day(day)
         kind = "makeup" if info.makeup_workday and info.kind == "school_day" else info.kind
@@ -118,7 +120,11 @@ def test_the_month_grid_shows_each_day_as_the_calendar_service_sees_it(city_user
 
 def test_the_month_grid_shows_a_district_vacation_and_names_a_gap_year(city_user, district1):
     Vacation.objects.create(
-        academic_year=2026, kind="winter", district=district1, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 2, 28)
+        academic_year=2026,
+        kind="winter",
+        district=district1,
+        starts_on=dt.date(2027, 1, 4),
+        ends_on=dt.date(2027, 2, 28),
     )
     response = browser(city_user).get(f"/calendar/month/?month=2030-01&district={district1.code}")
     assert response.status_code == 409 and "2030" in response.content.decode()
