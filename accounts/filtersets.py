@@ -1,7 +1,11 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction, AuditEvent, AuditOutcome
+
+#: a date picker that shows the date typed (ISO, as ``<input type=date>`` needs whatever the language)
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
@@ -14,8 +18,12 @@ class AuditEventFilterSet(django_filters.FilterSet):
     object_id = django_filters.CharFilter(label=_("对象编号"))
     district = django_filters.CharFilter(field_name="district__code", label=_("区代码"))
     ip = django_filters.CharFilter(label=_("IP 地址"))
-    date_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
-    date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"))
+    date_from = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label=_("起始日期"), widget=DATE_PICKER
+    )
+    date_to = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("截止日期"), widget=DATE_PICKER
+    )
 
     class Meta:
         model = AuditEvent

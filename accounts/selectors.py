@@ -18,6 +18,8 @@ STAFF_LINKS = {
         ("compliance:findings", _("问题线索")),
         ("compliance:runs", _("合规检查")),
         ("schools:statutory-years", _("法定节假日年度")),
+        ("schools:month", _("校历月历")),
+        ("compliance:parameters", _("规则参数")),
         ("inspections:list", _("督导检查")),
         ("institutions:list", _("培训机构登记")),
         ("funds:overview", _("预收费资金监管")),
@@ -159,3 +161,103 @@ def users_resettable_by(*, actor):
         .select_related("profile__district", "profile__school__district", "profile__institution__district")
         .order_by("profile__role", "username")
     )
+
+
+# --- the audit trail as people read it ---------------------------------------------------------------------
+
+#: the detail keys the services write, as the audit page names them
+AUDIT_DETAIL_LABELS = {
+    "key": _("参数"),
+    "value": _("取值"),
+    "effective_from": _("生效日期"),
+    "source": _("依据"),
+    "previous_value": _("原取值"),
+    "past_confirmed": _("确认追溯并重新检查"),
+    "year": _("年份"),
+    "holidays": _("法定节假日"),
+    "makeup_days": _("调休上班日"),
+    "replaced": _("替换前"),
+    "move": _("划转"),
+    "reason": _("原因"),
+    "status": _("状态"),
+    "from": _("从"),
+    "to": _("至"),
+    "run": _("合规检查"),
+}
+
+#: the page of an audited object, by its type: (URL name, how to fill its argument from the event)
+AUDIT_OBJECT_LINKS = {
+    "compliance.finding": ("compliance:finding", lambda e: {"pk": int(e.object_id)}),
+    "compliance.rectificationnotice": ("compliance:notice", lambda e: {"pk": int(e.object_id)}),
+    "compliance.compliancerun": ("compliance:run", lambda e: {"pk": int(e.object_id)}),
+    "compliance.ruleparameter": ("compliance:parameter", lambda e: {"key": (e.detail or {}).get("key", "")}),
+    "schools.term": ("schools:term", lambda e: {"pk": int(e.object_id)}),
+    "schools.vacation": ("schools:vacation", lambda e: {"pk": int(e.object_id)}),
+    "schools.statutoryyear": ("schools:statutory-years", lambda e: {}),
+    "inspections.inspection": ("inspections:detail", lambda e: {"pk": int(e.object_id)}),
+    "institutions.institution": ("institutions:detail", lambda e: {"pk": int(e.object_id)}),
+}
+
+
+def _audit_value(value) -> str:
+    """A stored value as text: lists one item after another, mappings as "名称：值", nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list):
+        return "、".join(_audit_value(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{AUDIT_DETAIL_LABELS.get(k, k)}：{_audit_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _field_label(model, name: str) -> str:
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 - a key that is not a field keeps the page's own name for it
+            pass
+    return str(AUDIT_DETAIL_LABELS.get(name, name))
+
+
+def audit_events_readable(events) -> list:
+    """The page's events, each with ``object_label`` (the kind of object in words), ``object_url`` (its page,
+    when it has one), ``changes`` (rows of field, before, after with the field's own label) and ``facts`` (the
+    other details as label and text): no Python dicts on the page."""
+    from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
+
+    out = []
+    for event in events:
+        model = None
+        if event.object_type and "." in event.object_type:
+            try:
+                model = apps.get_model(event.object_type)
+            except (LookupError, ValueError):
+                model = None
+        event.object_label = str(model._meta.verbose_name) if model is not None else event.object_type
+        event.object_url = ""
+        link = AUDIT_OBJECT_LINKS.get(event.object_type)
+        if link and event.object_id:
+            try:
+                event.object_url = reverse(link[0], kwargs=link[1](event))
+            except (NoReverseMatch, ValueError):
+                event.object_url = ""
+        detail = event.detail if isinstance(event.detail, dict) else {"detail": event.detail}
+        event.changes = [
+            {
+                "label": _field_label(model, name),
+                "before": _audit_value(c.get("from")),
+                "after": _audit_value(c.get("to")),
+            }
+            for name, c in (detail.get("changes") or {}).items()
+            if isinstance(c, dict)
+        ]
+        event.facts = [
+            {"label": _field_label(model, name), "text": _audit_value(value)}
+            for name, value in detail.items()
+            if name != "changes"
+        ]
+        out.append(event)
+    return out

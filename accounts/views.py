@@ -44,6 +44,9 @@ def audit_list(request):
     filterset = AuditEventFilterSet(request.GET or None, queryset=AuditEvent.objects.select_related("district"))
     events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    from .selectors import audit_events_readable
+
+    page.object_list = audit_events_readable(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

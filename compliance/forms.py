@@ -1,3 +1,4 @@
+import re
 from typing import cast
 
 from django import forms
@@ -138,3 +139,50 @@ class ReviewForm(forms.Form):
         if data.get("decision") == ReportDecision.RETURNED and not (data.get("reason") or "").strip():
             self.add_error("reason", _("退回须说明理由"))
         return data
+
+
+class ParameterValueForm(forms.Form):
+    """A new dated value of one rule parameter, typed as its earlier values are (a number, a time such as 20:30)."""
+
+    value = forms.CharField(label=_("新取值"), max_length=100)
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    source = forms.CharField(
+        label=_("依据"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明文件名称、文号和条款，例如：京教基〔2027〕1号 第三条"),
+    )
+    confirm_past = forms.BooleanField(
+        label=_("确认：生效日期早于今天，保存后重新检查受影响的日期"),
+        required=False,
+    )
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = previous
+
+    def clean_value(self):
+        text = self.cleaned_data["value"].strip()
+        sample = self.previous.value if self.previous is not None else None
+        if isinstance(sample, bool):
+            if text in ("是", "true", "1"):
+                return True
+            if text in ("否", "false", "0"):
+                return False
+            raise forms.ValidationError(_("请填写“是”或“否”"))
+        if isinstance(sample, (int, float)) or sample is None and re.fullmatch(r"-?\d+(\.\d+)?", text):
+            try:
+                number = float(text)
+            except ValueError:
+                raise forms.ValidationError(_("请填写数字，例如 %(example)s") % {"example": sample}) from None
+            if number < 0:
+                raise forms.ValidationError(_("取值不能为负数"))
+            return int(number) if number.is_integer() and not isinstance(sample, float) else number
+        if isinstance(sample, str) and re.fullmatch(r"\d{1,2}:\d{2}", sample):
+            match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", text)
+            if not match or int(match[1]) > 23 or int(match[2]) > 59:
+                raise forms.ValidationError(_("请按“时:分”填写时间，例如 %(example)s") % {"example": sample})
+            return f"{int(match[1]):02d}:{match[2]}"
+        return text

@@ -1,5 +1,7 @@
 """Reads of the compliance engine, always through the scoping mechanism."""
 
+import datetime as dt
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -184,3 +186,51 @@ def run_other_errors(run) -> list[dict]:
     from schools.calendar import CalendarGap
 
     return [e for e in run.errors or () if not (isinstance(e, dict) and e.get("code") == CalendarGap.code)]
+
+
+def parameter_overview(*, on) -> list[dict]:
+    """Every rule parameter (计规则参数): its value in force on ``on``, the next value already scheduled, how many
+    dated values it has, and the rules that read it. Two queries' worth of rows, read once."""
+    from .models import RuleParameter
+    from .parameters import parameter_label
+
+    rows: dict[str, dict] = {}
+    for row in RuleParameter.objects.order_by("key", "effective_from"):
+        entry = rows.setdefault(
+            row.key, {"key": row.key, "label": parameter_label(row.key), "current": None, "next": None, "count": 0}
+        )
+        entry["count"] += 1
+        if row.effective_from <= on:
+            entry["current"] = row
+        elif entry["next"] is None:
+            entry["next"] = row
+    readers: dict[str, list] = {}
+    for rule in registry.all_rules():
+        for key in rule.params:
+            readers.setdefault(key, []).append(rule)
+    for key in readers:
+        rows.setdefault(key, {"key": key, "label": parameter_label(key), "current": None, "next": None, "count": 0})
+    for entry in rows.values():
+        entry["rules"] = readers.get(entry["key"], [])
+    return sorted(rows.values(), key=lambda e: e["key"])
+
+
+def parameter_history(*, key: str, on) -> list[dict]:
+    """A parameter's dated values, newest first, each with the day it ends (the day before the next value), whether
+    it is the one in force on ``on`` or still to come, and who entered it."""
+    from .models import RuleParameter
+
+    values = list(RuleParameter.objects.filter(key=key).select_related("created_by").order_by("effective_from"))
+    out = []
+    for i, row in enumerate(values):
+        following = values[i + 1] if i + 1 < len(values) else None
+        ends = following.effective_from - dt.timedelta(days=1) if following else None
+        out.append(
+            {
+                "row": row,
+                "ends_on": ends,
+                "in_force": row.effective_from <= on and (following is None or following.effective_from > on),
+                "future": row.effective_from > on,
+            }
+        )
+    return list(reversed(out))

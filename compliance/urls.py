@@ -18,4 +18,6 @@ urlpatterns = [
     path("compliance/attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("compliance/runs/", views.run_list, name="runs"),
     path("compliance/runs/<int:pk>/", views.run_detail, name="run"),
+    path("compliance/parameters/", views.parameter_list, name="parameters"),
+    path("compliance/parameters/<slug:key>/", views.parameter_detail, name="parameter"),
 ]

@@ -504,3 +504,96 @@ def attachment_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# --- rule parameters (city staff) --------------------------------------------------------------------------
+
+
+def _city(request):
+    if not is_city(request.user):
+        raise PermissionDenied
+    return request.user
+
+
+@login_required
+def parameter_list(request):
+    """Every rule parameter with its value in force today, its source, and the rules that read it."""
+    _city(request)
+    from django.http import HttpResponseNotAllowed
+    from django.utils import timezone
+
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    today = timezone.localdate()
+    return render(
+        request,
+        "compliance/parameter_list.html",
+        {"parameters": selectors.parameter_overview(on=today), "today": today},
+    )
+
+
+@login_required
+def parameter_detail(request, key):
+    """One parameter: its value in force, its dated history with sources, and the form that adds a dated value.
+
+    A date already past is refused until the officer ticks the confirmation; the value is then saved and the past
+    days it governs are checked again (``services.parameter_add``)."""
+    user = _city(request)
+    from django.http import Http404
+    from django.utils import timezone
+
+    from .forms import ParameterValueForm
+    from .parameters import parameter_label
+
+    today = timezone.localdate()
+    history = selectors.parameter_history(key=key, on=today)
+    rules = services.parameter_rules(key)
+    if not history and not rules:
+        raise Http404
+    current = next((h["row"] for h in history if h["in_force"]), None)
+    latest = history[0]["row"] if history else None
+    form = ParameterValueForm(request.POST or None, previous=latest)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                added = services.parameter_add(
+                    key=key,
+                    value=d["value"],
+                    effective_from=d["effective_from"],
+                    source=d["source"],
+                    confirm_past=d["confirm_past"],
+                    actor=user,
+                    request=request,
+                )
+            except ServiceError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已设置 %(label)s 自 %(date)s 起为 %(value)s")
+                    % {"label": parameter_label(key), "date": added.row.effective_from, "value": added.row.value},
+                )
+                if added.run is not None:
+                    messages.info(
+                        request,
+                        _("已发起合规检查 #%(run)d，重新检查 %(from)s 至 %(to)s 的数据")
+                        % {"run": added.run.pk, "from": added.run.date_from, "to": added.run.date_to},
+                    )
+                return redirect("compliance:parameter", key=key)
+        status = 400
+    return render(
+        request,
+        "compliance/parameter_detail.html",
+        {
+            "key": key,
+            "label": parameter_label(key),
+            "current": current,
+            "history": history,
+            "rules": rules,
+            "form": form,
+            "today": today,
+        },
+        status=status,
+    )

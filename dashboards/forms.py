@@ -12,8 +12,12 @@ from .selectors import Filters, default_range
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     stage = forms.ChoiceField(label=_("学段"), required=False, choices=[("", _("全部学段")), *Stage.choices])
     grade_band = forms.ChoiceField(
         label=_("年级段"), required=False, choices=[("", _("全部年级段")), *GradeBand.choices]
@@ -30,6 +34,20 @@ class DashboardFilterForm(forms.Form):
             self.add_error("date_to", _("一次最多查看400天"))
         data["date_from"], data["date_to"] = date_from, date_to
         return data
+
+    def shown(self, filters: Filters) -> "DashboardFilterForm":
+        """The form as the page shows it: an invalid one as typed (with its errors), otherwise the period and
+        filters actually shown, so the date inputs always hold the dates of the figures below them."""
+        if self.is_bound and not self.is_valid():
+            return self
+        return DashboardFilterForm(
+            initial={
+                "date_from": filters.date_from,
+                "date_to": filters.date_to,
+                "stage": filters.stage,
+                "grade_band": filters.grade_band,
+            }
+        )
 
     def filters(self) -> Filters:
         """The validated filters, or the defaults when the form is unbound or invalid."""

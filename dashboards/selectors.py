@@ -893,3 +893,22 @@ def city_final_dashboard(*, month: dt.date, user) -> dict:
         "districts": accepted,
         "final": {"month": f"{first:%Y-%m}", "accepted": len(accepted), "pending": pending},
     }
+
+
+#: where ``stats_refresh`` notes the time it last finished (the "数据截至" stamp of the pages)
+REFRESHED_AT_KEY = "dashboards:refreshed-at"
+
+
+def figures_as_of():
+    """When the dashboards' figures were last refreshed: the time ``stats_refresh`` noted in the shared cache, or,
+    when the cache lost it, the finish of the last compliance run (every run is followed by a refresh); None when
+    neither is known."""
+    from django.core.cache import cache
+
+    from compliance.models import ComplianceRun
+
+    noted = cache.get(REFRESHED_AT_KEY)
+    if noted is not None:
+        return noted
+    last = ComplianceRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+    return last.finished_at if last is not None else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -40,6 +41,9 @@ class RefreshCounts:
     school_days: int = 0
     class_days: int = 0
     school_day_reports: int = 0
+
+
+logger = logging.getLogger(__name__)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -95,6 +99,18 @@ def _refresh(cursor, ids, date_from, date_to) -> None:
     cursor.execute(sql.SCHOOL_DAYS_INSERT, scope)
 
 
+def _note_refreshed() -> None:
+    """Note when the figures were last rebuilt, for the pages' "数据截至" stamp (``selectors.figures_as_of``)."""
+    from django.core.cache import cache
+
+    from .selectors import REFRESHED_AT_KEY
+
+    try:
+        cache.set(REFRESHED_AT_KEY, timezone.now(), None)
+    except Exception:
+        logger.warning("dashboards refresh stamp not stored", exc_info=True)
+
+
 def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) -> RefreshCounts:
     """Recompute every summary row of these districts (all when None) and dates, in one transaction.
 
@@ -114,6 +130,7 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
         cursor.execute(sql.SCHOOL_DAYS_ANALYZE)
         _refresh(cursor, ids, date_from, date_to)
         figures_changed(ids if district_ids else None)
+    _note_refreshed()
     counts.school_days = len(day_rows)
     counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
     counts.school_day_reports = SchoolDayStat.objects.filter(

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +28,15 @@ from . import excel, selectors, services
 from .api.views import district_dashboard_visible, visible_school, wants_final
 from .choices import ReportState, ReportTransition
 from .forms import DashboardFilterForm, MonthForm
+from .templatetags.dashboards import rule_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request):
     form = DashboardFilterForm(request.GET or None)
-    return form, form.filters()
+    filters = form.filters()
+    return form.shown(filters), filters
 
 
 def _query(filters) -> str:
@@ -52,6 +55,7 @@ def _findings_url(**params) -> str:
 def _finding_links(data: dict, filters, district_id=None) -> None:
     """Add to each rule row the link to its findings (the drill-down from a rule to its findings)."""
     for row in data["findings"]["by_rule"]:
+        row["title"] = rule_title(row["rule_id"])
         row["url"] = _findings_url(
             rule=row["rule_id"], district=district_id or "", date_from=filters.date_from, date_to=filters.date_to
         )
@@ -68,6 +72,7 @@ def _render(request, template, *, form, filters, data, title, xlsx_url, xlsx_suf
             "title": title,
             "query": _query(filters),
             "xlsx_url": f"{xlsx_url}?{_query(filters)}{xlsx_suffix}",
+            "as_of": selectors.figures_as_of(),
             **extra,
         },
     )
@@ -127,6 +132,7 @@ def city(request):
         live_url=reverse("dashboards:city") + "?" + _query(filters),
         months=months,
         grid=selectors.report_grid(user=request.user, months=months),
+        geojson_url=static("geo/beijing-districts.json"),
     )
 
 

@@ -112,3 +112,82 @@ def statutory_year_lines(year: int) -> dict | None:
         for start, end, name in holidays
     ]
     return {"year": year, "source": entered.source, "holidays": "\n".join(lines), "makeup_days": "\n".join(makeup)}
+
+
+#: the kinds of day the month grid shows, in the order of its legend
+GRID_KINDS = ("school_day", "rest_day", "statutory_holiday", "makeup", "vacation")
+
+
+def _holiday_name(name: str | None) -> str:
+    """A holiday's name as people say it: the package names its holidays in English (``National Day``), the
+    entered years in Chinese; the reader's language decides."""
+    from django.utils.translation import get_language
+
+    if not name:
+        return ""
+    for holiday in chinese_calendar.Holiday:
+        if name == holiday.value:
+            return name if (get_language() or "").startswith("en") else holiday.chinese
+    return name
+
+
+def calendar_month(*, year: int, month: int, district=None) -> dict:
+    """A month of the school calendar as the rules see it, one district's (or the city's when None): weeks of
+    seven cells (Monday first; None outside the month), each day with its kind from ``SchoolCalendar`` (the one
+    calendar service), a make-up working day marked as such. Raises ``CalendarGap`` for a year not known."""
+    import calendar as pycalendar
+
+    from .calendar import SchoolCalendar
+
+    school_calendar = SchoolCalendar(district)
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, pycalendar.monthrange(year, month)[1])
+    infos = {d.date: d for d in school_calendar.days(first, last)}
+    counts = Counter()
+    weeks = []
+    for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        cells = []
+        for day in week:
+            if day.month != month:
+                cells.append(None)
+                continue
+            info = infos[day]
+            kind = info.kind
+            if info.makeup_workday and kind == "school_day":
+                kind = "makeup"
+            counts[kind] += 1
+            cells.append({"date": day, "kind": kind, "name": _holiday_name(info.holiday_name), "info": info})
+        weeks.append(cells)
+    return {"first": first, "last": last, "weeks": weeks, "counts": counts}
+
+
+def calendar_periods(model, *, academic_year: int | None = None):
+    """Terms or vacations, the city's first then each district's override, newest year first."""
+    rows = model.objects.select_related("district").order_by("-academic_year", "district__code", "starts_on")
+    if academic_year:
+        rows = rows.filter(academic_year=academic_year)
+    return rows
+
+
+def calendar_overrides() -> list[dict]:
+    """Every district's own terms and vacations, each beside the city's row it replaces (None when the city has
+    none for that year)."""
+    from .models import Term, Vacation
+
+    city_terms = {(t.academic_year, t.name): t for t in Term.objects.filter(district__isnull=True)}
+    city_vacations = {(v.academic_year, v.kind): v for v in Vacation.objects.filter(district__isnull=True)}
+    out = []
+    for t in Term.objects.filter(district__isnull=False).select_related("district"):
+        out.append(
+            {"type": "term", "row": t, "label": t.get_name_display(), "city": city_terms.get((t.academic_year, t.name))}
+        )
+    for v in Vacation.objects.filter(district__isnull=False).select_related("district"):
+        out.append(
+            {
+                "type": "vacation",
+                "row": v,
+                "label": v.get_kind_display(),
+                "city": city_vacations.get((v.academic_year, v.kind)),
+            }
+        )
+    return sorted(out, key=lambda e: (e["row"].district.code, -e["row"].academic_year, e["row"].starts_on))

@@ -28,7 +28,7 @@ from shuangjian.errors import ConflictError, ServiceError
 
 from .calendar import package_covers
 from .choices import StatutoryDayKind
-from .models import District, School, SchoolClass, StatutoryDay, StatutoryYear
+from .models import District, School, SchoolClass, StatutoryDay, StatutoryYear, Term
 
 if TYPE_CHECKING:
     from compliance.models import ComplianceRun
@@ -562,3 +562,101 @@ def _sweep_past_days(*, user, first: dt.date, year: int) -> ComplianceRun | None
     if last < first:
         return None
     return run_start(date_from=first, date_to=last, trigger=RunTrigger.CHANGE, started_by=user)
+
+
+# --- terms and vacations of the school calendar (学期与寒暑假) -------------------------------------------------
+
+PERIOD_FIELDS = {
+    "term": ("academic_year", "name", "district", "starts_on", "ends_on"),
+    "vacation": ("academic_year", "kind", "district", "starts_on", "ends_on"),
+}
+
+
+@dataclass(frozen=True)
+class PeriodSaved:
+    """What ``calendar_period_save`` did: the row, whether it was new, and the run re-checking past days whose kind
+    changed (a vacation moved over days already checked), None when none are past."""
+
+    row: object
+    created: bool
+    run: ComplianceRun | None
+
+
+def _period_value(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, District):
+        return value.code
+    return value
+
+
+def calendar_period_save(*, user, model, instance=None, request=None, **fields) -> PeriodSaved:
+    """Add or change a term or a vacation of the school calendar, city staff only; audited with before → after.
+
+    A row with a district is that district's override (it replaces the city's row of the same year and name or
+    kind). The database refuses an end before the start and a second row of the same year, name and district
+    (a ``ConflictError``). A vacation changes which days are school days: when the days whose kind changed are
+    already past, the districts concerned are checked again over them (up to yesterday).
+    """
+    if not is_city(user):
+        raise ServiceError(
+            _("只有市教委工作人员可以修改校历"), code="permission_denied", fields={"starts_on": [_("无权修改")]}
+        )
+    label = "term" if model is Term else "vacation"
+    names = PERIOD_FIELDS[label]
+    if fields.get("starts_on") and fields.get("ends_on") and fields["ends_on"] < fields["starts_on"]:
+        raise ServiceError(_("结束日期不能早于开始日期"), fields={"ends_on": [_("结束日期不能早于开始日期")]})
+    try:
+        with transaction.atomic():
+            created = instance is None
+            if created:
+                row = model(**{n: fields[n] for n in names})
+                before = {}
+            else:
+                row = model.objects.select_for_update().get(pk=instance.pk)
+                before = {n: getattr(row, n) for n in names}
+                for n in names:
+                    setattr(row, n, fields[n])
+            row.save()
+            after = {n: getattr(row, n) for n in names}
+            changes = {
+                n: {"from": _period_value(before.get(n)), "to": _period_value(after[n])}
+                for n in names
+                if before.get(n) != after[n]
+            }
+            if not changes:
+                return PeriodSaved(row=row, created=False, run=None)
+            audit_record(
+                actor=user,
+                action="create" if created else "update",
+                obj=row,
+                district=row.district_id,
+                request=request,
+                detail={"changes": changes},
+            )
+            run = None
+            if label == "vacation":
+                days = {after["starts_on"], after["ends_on"]}
+                if before:
+                    days |= {before["starts_on"], before["ends_on"]}
+                districts = {after["district"]} | ({before["district"]} if before else set())
+                run = _sweep_period_days(user=user, first=min(days), last=max(days), districts=districts)
+            return PeriodSaved(row=row, created=created, run=run)
+    except IntegrityError:
+        raise ConflictError(
+            _("该学年已有同名的%(what)s，请修改已有的一条") % {"what": model._meta.verbose_name},
+            fields={"academic_year": [_("已存在")]},
+        ) from None
+
+
+def _sweep_period_days(*, user, first: dt.date, last: dt.date, districts) -> ComplianceRun | None:
+    from compliance.choices import RunTrigger
+    from compliance.services import MAX_RUN_DAYS, run_start
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    last = min(last, yesterday)
+    first = max(first, last - dt.timedelta(days=MAX_RUN_DAYS - 1))
+    if last < first:
+        return None
+    codes = None if None in districts else sorted(d.code for d in districts)
+    return run_start(date_from=first, date_to=last, district_codes=codes, trigger=RunTrigger.CHANGE, started_by=user)

@@ -25,7 +25,15 @@ from .dispatch import (
     runs_send_unsent,
 )
 from .findings import finding_create_case, finding_set_status, findings_set_status_bulk
-from .parameters import parameter_check, parameter_create
+from .parameters import (
+    ParameterAdded,
+    PastDateNeedsConfirmation,
+    parameter_add,
+    parameter_check,
+    parameter_create,
+    parameter_past_days,
+    parameter_rules,
+)
 from .reconcile import PartCounts, sweep_rule_district, sweep_rule_districts
 from .rectification import (
     notice_deadline,
@@ -89,7 +97,12 @@ __all__ = [
     "finding_create_case",
     "finding_set_status",
     "findings_set_status_bulk",
+    "ParameterAdded",
+    "PastDateNeedsConfirmation",
+    "parameter_add",
     "parameter_check",
+    "parameter_past_days",
+    "parameter_rules",
     "parameter_create",
     "part_batches",
     "run_create",

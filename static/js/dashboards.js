@@ -75,8 +75,10 @@
     draw("findings-rules", {
       title: { text: t("findingsRules", "各规则问题线索"), textStyle: { fontSize: 14 } },
       legend: { top: 20, right: 0 },
-      xAxis: { type: "category", data: findings.by_rule.map(function (r) { return r.rule_id; }),
-               axisLabel: { rotate: 40 } },
+      // the rules by their short titles (the ID stays in the tooltip and the table)
+      xAxis: { type: "category", data: findings.by_rule.map(function (r) { return r.title || r.rule_id; }),
+               axisLabel: { rotate: 40, width: 110, overflow: "truncate" } },
+      grid: { left: 48, right: 48, top: 60, bottom: 40, containLabel: true },
       yAxis: { type: "value" },
       series: [
         { name: t("open", "待处理"), type: "bar", stack: "s", data: findings.by_rule.map(function (r) { return r.open; }) },
@@ -99,6 +101,35 @@
         { name: t("asDistrictCompleteness", "课后服务日报完整率"), type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.completeness); }) },
         { name: t("asDistrictParticipation", "课后服务参与率"), type: "bar", data: data.districts.map(function (d) { return pct(d.afterschool.participation_rate); }) }
       ]
+    });
+  }
+
+  var mapEl = document.querySelector('[data-chart="district-map"]');
+  if (mapEl && data.districts && window.fetch) {
+    // the district layout is a static file of this site (no CDN): static/geo/beijing-districts.json
+    fetch(mapEl.dataset.geojson).then(function (r) { return r.json(); }).then(function (geo) {
+      echarts.registerMap("beijing", geo);
+      var byName = {};
+      data.districts.forEach(function (d) { byName[d.name] = d; });
+      var chart = echarts.init(mapEl, null, { renderer: "svg" });
+      chart.setOption({
+        animation: false,
+        title: { text: t("mapTitle", "各区作业公示完整率") + " %", textStyle: { fontSize: 14 } },
+        tooltip: { trigger: "item", formatter: function (p) {
+          return p.name + "：" + (p.value === undefined || isNaN(p.value) ? t("noData", "无数据") : p.value + "%");
+        } },
+        visualMap: { min: 0, max: 100, left: 0, bottom: 10, calculable: true, text: ["100%", "0%"],
+                     inRange: { color: ["#c0392b", "#f1c40f", "#27ae60"] } },
+        series: [{
+          type: "map", map: "beijing", roam: false, label: { show: true, fontSize: 11 },
+          data: data.districts.map(function (d) { return { name: d.name, value: pct(d.homework.filing.completeness) }; })
+        }]
+      });
+      chart.on("click", function (p) {
+        var d = byName[p.name];
+        if (d && d.url) { window.location.href = d.url; }
+      });
+      charts.push(chart);
     });
   }
 

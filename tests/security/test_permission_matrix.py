@@ -288,6 +288,17 @@ FILLS = {
     "compliance:attachment": obj("a", "attachment"),
     # --- pages: schools
     "schools:statutory-years": count(StatutoryYear),
+    "schools:terms": count(apps.get_model("schools", "Term")),
+    "schools:term": Fill(kwargs=lambda w: {"pk": w.term.pk}, target=lambda w: w.term),
+    "schools:vacations": count(apps.get_model("schools", "Vacation")),
+    "schools:vacation": Fill(
+        kwargs=lambda w: {"pk": apps.get_model("schools", "Vacation").objects.filter(district__isnull=True).first().pk},
+        target=lambda w: apps.get_model("schools", "Vacation").objects.filter(district__isnull=True).first(),
+    ),
+    "schools:overrides": Fill(),
+    "schools:month": Fill(),
+    "compliance:parameters": count(RuleParameter),
+    "compliance:parameter": Fill(kwargs={"key": "hw_max_minutes_g36"}, target=RuleParameter),
     # --- pages: notifications
     "notifications:inbox": Fill(),
     "notifications:read": obj("a", "notification"),
@@ -841,6 +852,24 @@ PAYLOADS = {
             "date_to": SCHOOL_DAY.isoformat(),
             "district": w.a.district.code,
         }
+    ),
+    ("compliance:parameter", "POST"): Form(
+        {"value": "55", "effective_from": "2090-01-01", "source": "京教基〔2090〕1号"}
+    ),
+    ("schools:terms", "POST"): Form(
+        {"academic_year": 2090, "name": "autumn", "district": "", "starts_on": "2090-09-01", "ends_on": "2091-01-15"}
+    ),
+    ("schools:term", "POST"): Form(
+        lambda w, r: {
+            "academic_year": w.term.academic_year,
+            "name": w.term.name,
+            "district": "",
+            "starts_on": w.term.starts_on.isoformat(),
+            "ends_on": w.term.ends_on.isoformat(),
+        }
+    ),
+    ("schools:vacations", "POST"): Form(
+        {"academic_year": 2090, "kind": "winter", "district": "", "starts_on": "2091-01-20", "ends_on": "2091-02-20"}
     ),
     ("schools:statutory-years", "POST"): Form(
         lambda w, r: {
@@ -1425,6 +1454,38 @@ EXPECT: dict[str, dict[str, dict]] = {
     },
     # --- pages: schools. Only city staff enter a statutory year of the calendar
     "schools:statutory-years": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302),
+    },
+    "schools:terms": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302),
+    },
+    "schools:term": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302),
+    },
+    "schools:vacations": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302),
+    },
+    "schools:vacation": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 400),
+    },
+    "schools:overrides": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 405),
+    },
+    "schools:month": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 405),
+    },
+    "compliance:parameters": {
+        "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 405),
+    },
+    "compliance:parameter": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200),
         "POST": E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302),
     },

@@ -29,7 +29,7 @@ from inspections.services import inspection_record
 from institutions.models import EnrolmentFiling, ListStatusChange
 from notifications.models import Notification
 from notifications.services import notify_school
-from schools.models import Term
+from schools.models import Term, Vacation
 from tests import factories as f
 from tests.institutions.factories import (
     CourseFactory,
@@ -451,6 +451,10 @@ def build_world() -> World:
         anchors[(users[role]._meta.label, users[role].pk)] = frozenset({("district", district.pk)} if district else ())
 
     term = Term.objects.get(academic_year=2026, name="autumn", district__isnull=True)
+    # the city's calendar rows: only city staff keep them (no scope sees them as its own)
+    _register(anchors, term)
+    for vacation in Vacation.objects.filter(district__isnull=True):
+        _register(anchors, vacation)
     sides = []
     for district, school, inst, name, district_user in (
         (d1, school_a, institution, "A", users["district1"]),
