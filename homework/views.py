@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from accounts.choices import Role
 from accounts.scoping import role_of
 from compliance.parameters import MissingParameter
+from periods.selectors import day_state
 from schools.choices import grade_band
 from shuangjian.errors import ServiceError
 
@@ -86,6 +87,11 @@ def file_day(request):
                     _warn_over_limit(request, school_class=school_class, day=day)
                     return redirect(reverse("homework:publication", args=[school_class.pk, day.isoformat()]))
         day = _parse_day(request.POST.get("date"))
+        selected = (
+            classes.filter(pk=request.POST.get("school_class")).first()
+            if request.POST.get("school_class", "").isdigit()
+            else None
+        )
     else:
         day = _parse_day(request.GET.get("date"))
         selected = (
@@ -140,6 +146,9 @@ def file_day(request):
             "formset": formset,
             "class_options": class_options,
             "selected_id": selected_id,
+            "selected": selected,
+            "day": day,
+            "period": day_state(school_class_id=selected.pk, date=day) if selected is not None else None,
         },
     )
 
@@ -269,6 +278,7 @@ def publication(request, class_id: int, date: str):
     school_class = get_object_or_404(selectors.classes_for_filing(user=request.user), pk=class_id)
     day = _date_or_404(date)
     context = selectors.publication(school_class=school_class, date=day)
+    context.update(day_state(school_class_id=school_class.pk, date=day))
     # the class's link: it opens on the latest published day, so parents keep one link all year
     context["share_url"] = request.build_absolute_uri(
         reverse("homework:public", args=[selectors.share_token(school_class)])
@@ -291,6 +301,7 @@ def public(request, token: str, date: str | None = None):
         if day > today:
             raise Http404
     context = selectors.publication(school_class=school_class, date=day)
+    context.update(day_state(school_class_id=school_class.pk, date=day))
     context["token"] = token
     context["previous_day"] = day - dt.timedelta(days=1)
     response = render(request, "homework/publication.html", context)

@@ -12,6 +12,8 @@ class NotificationKind(models.TextChoices):
     COMPLAINT_ASSIGNED = "complaint_assigned", _("新分派的投诉")
     REPORT_RETURNED = "report_returned", _("整改报告被退回")
     REPORT_ACCEPTED = "report_accepted", _("整改已通过复核")
+    CORRECTION_REQUESTED = "correction_requested", _("待审批的更正申请")
+    CORRECTION_DECIDED = "correction_decided", _("更正申请已审批")
     OTHER = "other", _("其他")
 
 
