@@ -1,7 +1,9 @@
 """When a school day's data closes (填报截止): the deadline plus grace the completeness rules read.
 
-- homework (HW-4-PUBLISH): day D is open until ``hw_filing_deadline`` (20:00) on D + ``hw_filing_grace_days``;
-- after-school reports (AS-REPORT-MISSING): day D is open until the end of D + ``as_filing_grace_days``.
+- homework (HW-4-PUBLISH): day D is open until ``hw_filing_deadline`` (20:00) on D + ``hw_filing_grace_days``,
+  that minute included (a filing at the cut-off counts as on time for the rule, so it is still accepted);
+- after-school reports (AS-REPORT-MISSING): day D is open until the end of D + ``as_filing_grace_days`` (the rule
+  counts a report first filed before the next midnight as on time).
 
 The values in force on D itself count (as the rule reads them for D). ``closing_for`` reads every parameter the
 dates of one request need in ONE query, so a filing of 5,000 items checks its days with one statement. A closed
@@ -64,8 +66,8 @@ class Closing:
         return found
 
     def closes_at(self, day: dt.date) -> dt.datetime | None:
-        """The moment ``day`` closes (its data may be written before it, not at it); None when a parameter has
-        no value in force (the rules then fail and name it; nothing is closed on a guess)."""
+        """The last moment ``day`` is open (included); None when a parameter has no value in force (the rules then
+        fail and name it; nothing is closed on a guess)."""
         if day in self._memo:
             return self._memo[day]
         at = None
@@ -76,13 +78,13 @@ class Closing:
         else:
             grace = self._value("as_filing_grace_days", day)
             if grace is not None:
-                at = _aware(day + dt.timedelta(days=max(int(grace), 0) + 1), dt.time.min)
+                at = _aware(day + dt.timedelta(days=max(int(grace), 0)), dt.time.max)
         self._memo[day] = at
         return at
 
     def is_closed(self, day: dt.date, *, now: dt.datetime | None = None) -> bool:
         at = self.closes_at(day)
-        return at is not None and (now or timezone.now()) >= at
+        return at is not None and (now or timezone.now()) > at
 
     def message(self, day: dt.date) -> str:
         """The refusal, naming the day, when it closed, and how to ask for a correction."""
