@@ -191,7 +191,6 @@ def _school_records(anchors, school, *, name):
             first_filed_at=_at(SCHOOL_DAY, 19),
         )
     )
-    requester = f.user_with_role("school", username=f"{name}-corrector", school=school, district=district)
     correction = reg(
         Correction.objects.create(
             school=school,
@@ -212,7 +211,6 @@ def _school_records(anchors, school, *, name):
                     "content": "",
                 }
             ],
-            requested_by=requester,
             requested_at=_at(SCHOOL_DAY + dt.timedelta(days=3), 9),
         )
     )
@@ -224,7 +222,6 @@ def _school_records(anchors, school, *, name):
             reason="更早的更正",
             rows=[],
             status="approved",
-            requested_by=requester,
             requested_at=_at(SCHOOL_DAY + dt.timedelta(days=2), 9),
             decided_at=_at(SCHOOL_DAY + dt.timedelta(days=2), 10),
         )
