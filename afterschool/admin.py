@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from periods.admin import ClosedDayAdminMixin
+from periods.closing import AFTERSCHOOL
+
 from .models import Activity, DailyReport, Programme, ProviderSelection
 
 
@@ -33,7 +36,10 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyReport)
-class DailyReportAdmin(admin.ModelAdmin):
+class DailyReportAdmin(ClosedDayAdminMixin, admin.ModelAdmin):
+    """A report of a closed day is shown read-only and cannot be deleted; a new one for a closed day is refused."""
+
+    closing_kind = AFTERSCHOOL
     list_display = [
         "school",
         "date",

@@ -16,8 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 from accounts.scoping import restrict
 from institutions.choices import Category
+from periods.closing import AFTERSCHOOL, DayClosedError, closing_for
 from schools.calendar import CalendarGap, DayKind, SchoolCalendar
 from schools.choices import Stage
 from schools.models import School, Term
@@ -136,8 +139,15 @@ def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
     today = timezone.localdate()
     errors: dict[str, dict] = {}
     seen: dict[tuple, int] = {}
+    # the closing times of every date of the request: one query (``periods.closing``)
+    closing = closing_for(AFTERSCHOOL, {r.get("date") for r in reports if isinstance(r.get("date"), dt.date)})
+    closed = False
     for i, row in enumerate(reports):
         row_errors = _check_report_row(row, schools=schools, calendars=calendars, today=today)
+        day = row.get("date")
+        if not row_errors.get("date") and isinstance(day, dt.date) and closing.is_closed(day):
+            row_errors.setdefault("date", []).append(closing.message(day))
+            closed = True
         key = (_school_pk(row), row.get("date"))
         if None not in key:
             if key in seen:
@@ -147,6 +157,8 @@ def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
         if row_errors:
             errors[_row_label(i)] = row_errors
     if errors:
+        if closed:
+            raise DayClosedError(_("日报的日期已关闭，未保存任何数据：已关闭的日期只能通过更正申请修改"), fields=errors)
         raise ServiceError(_("日报有误，未保存任何数据，请按提示修改后重新提交"), fields=errors)
 
     now = timezone.now()
@@ -168,6 +180,11 @@ def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
         )
         for r in reports
     ]
+    existing = set(
+        DailyReport.objects.filter(
+            school_id__in={o.school_id for o in objs}, date__in={o.date for o in objs}
+        ).values_list("school_id", "date")
+    )
     with transaction.atomic():
         DailyReport.objects.bulk_create(
             objs,
@@ -188,6 +205,20 @@ def report_file(*, user, reports: list[dict]) -> list[DailyReport]:
             ],
         )
         _request_sweep(school_ids=[o.school_id for o in objs], dates=[o.date for o in objs])
+        district_ids = {schools[o.school_id].district_id for o in objs}
+        audit_record(
+            actor=user,
+            action=AuditAction.CREATE,
+            object_type="afterschool.dailyreport",
+            object_repr=f"课后服务日报填报：{len(objs)} 个学校日",
+            district=next(iter(district_ids)) if len(district_ids) == 1 else None,
+            detail={
+                "filing": "afterschool",
+                "school_days": sorted([o.school_id, o.date.isoformat()] for o in objs),
+                "reports_before": len(existing),
+                "reports_after": len(objs),
+            },
+        )
     saved = DailyReport.objects.filter(school_id__in={o.school_id for o in objs}, date__in={o.date for o in objs})
     wanted = set(seen)
     return sorted(

@@ -1,12 +1,17 @@
 from django.contrib import admin
 
+from periods.admin import ClosedDayAdminMixin
+from periods.closing import HOMEWORK
+
 from .models import CompletionSurvey, HomeworkDay, HomeworkItem
 
 
 @admin.register(HomeworkItem)
-class HomeworkItemAdmin(admin.ModelAdmin):
-    """Read-only: filings go through the filing service (validation, replacement, the sweep it asks for)."""
+class HomeworkItemAdmin(ClosedDayAdminMixin, admin.ModelAdmin):
+    """Read-only: filings go through the filing service (validation, replacement, the sweep it asks for); an item
+    of a closed day cannot be deleted here either."""
 
+    closing_kind = HOMEWORK
     list_display = ["date", "school_class", "subject", "kind", "minutes", "at_home", "filed_at"]
     list_filter = ["date", "subject", "kind"]
     raw_id_fields = ["school_class", "school", "filed_by"]
@@ -21,7 +26,9 @@ class HomeworkItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(HomeworkDay)
-class HomeworkDayAdmin(admin.ModelAdmin):
+class HomeworkDayAdmin(ClosedDayAdminMixin, admin.ModelAdmin):
+    closing_kind = HOMEWORK
+
     list_display = ["date", "school_class", "no_homework", "first_filed_at", "last_filed_at"]
     list_filter = ["date", "no_homework"]
     raw_id_fields = ["school_class", "school", "filed_by"]

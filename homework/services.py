@@ -9,7 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 from compliance.services import sweep_request
+from periods.closing import DayClosedError
 from shuangjian.errors import ConflictError, ServiceError
 
 from . import sql
@@ -53,16 +56,29 @@ def homework_file(
     A sweep of the affected schools and dates is requested after commit.
     """
     clean, errors = validate_items(items, user=user, labels=labels)
+    closed = bool(getattr(errors, "closed", None))
     if whole_day is not None:
         day_errors = validate_day(user=user, school_class_id=whole_day[0], day=whole_day[1])
+        if day_errors.pop("closed", None):
+            closed = True
         if day_errors:
             errors = {**errors, "day": day_errors}
         elif any((c.school_class_id, c.date) != whole_day for c in clean):
             errors = {**errors, "day": {"school_class": [_("整天填报时每一条作业都应属于该班级和日期")]}}
     if errors:
+        if closed:
+            # the day is closed: a conflict with the state of the data (409), not a bad request
+            raise DayClosedError(
+                _(
+                    "填报的日期已关闭，未保存任何数据：已关闭的日期只能通过更正申请修改（%(n)d 处）/ the day is closed, "
+                    "nothing was saved: ask for a correction"
+                )
+                % {"n": len(errors)},
+                fields=dict(errors),
+            )
         raise ServiceError(
             _("作业填报有误（%(n)d 处），未保存任何数据") % {"n": len(errors)},
-            fields=errors,
+            fields=dict(errors),
         )
     return homework_write(user=user, items=clean, whole_day=whole_day, now=now)
 
@@ -97,16 +113,45 @@ def _write(*, user, items: list[CleanItem], whole_day, now: dt.datetime) -> Fili
             )
         result.created = sql.items_copy(item_row(c, filed_at=now, filed_by_id=user_id) for c in items)
         days = {(c.school_class_id, c.date): c.school_id for c in items}
+        district_ids = {c.district_id for c in items}
         if whole_day is not None and whole_day not in days:
             from schools.models import SchoolClass
 
-            days[whole_day] = SchoolClass.objects.values_list("school_id", flat=True).get(pk=whole_day[0])
+            school_id, district_id = SchoolClass.objects.values_list("school_id", "school__district_id").get(
+                pk=whole_day[0]
+            )
+            days[whole_day] = school_id
+            district_ids.add(district_id)
         sql.days_upsert(days, now=now, user_id=user_id, no_homework_day=whole_day if not items else None)
         result.days = len(days)
         result.school_ids = set(days.values())
         result.dates = {day for _, day in days}
         sweep_request(school_ids=result.school_ids, dates=result.dates, reason="homework")
+        _audit_filing(user=user, days=days, result=result, district_ids=district_ids)
     return result
+
+
+def _audit_filing(*, user, days: dict, result: FilingResult, district_ids: set[int]) -> None:
+    """One audit event per filing (a bulk request of 5,000 items is one event): who, which class-days (by date),
+    how many items were replaced and written."""
+    by_date: dict[str, list[int]] = {}
+    for class_id, day in sorted(days, key=lambda k: (k[1], k[0])):
+        by_date.setdefault(day.isoformat(), []).append(class_id)
+    district_ids.discard(0)
+    audit_record(
+        actor=user,
+        action=AuditAction.CREATE,
+        object_type="homework.homeworkday",
+        object_repr=f"作业填报：{result.days} 个班级日，{result.created} 项"[:200],
+        district=next(iter(district_ids)) if len(district_ids) == 1 else None,
+        detail={
+            "filing": "homework",
+            "class_days": by_date,
+            "class_day_count": result.days,
+            "items_before": result.replaced,
+            "items_after": result.created,
+        },
+    )
 
 
 def item_row(c: CleanItem, *, filed_at: dt.datetime, filed_by_id: int | None) -> tuple:

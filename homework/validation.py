@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import restrict
+from periods.closing import HOMEWORK, Closing, closing_for
 from schools.calendar import CalendarGap, DayKind, SchoolCalendar, academic_year
 from schools.choices import Subject
 from schools.models import SchoolClass
@@ -61,6 +62,8 @@ class CleanItem:
     punitive: bool
     beyond_standard: bool
     content: str
+    #: the class's district (the filing's audit event names it)
+    district_id: int = 0
 
     @property
     def key(self) -> tuple:
@@ -158,7 +161,13 @@ def row_name(label: str) -> str:
 
 
 class _Errors(dict):
-    """``{label: {field: [message]}}``."""
+    """``{label: {field: [message]}}``; ``closed`` holds the labels of rows refused because their day is closed."""
+
+    closed: set[str]
+
+    def __init__(self):
+        super().__init__()
+        self.closed = set()
 
     def add(self, label: str, field: str, message) -> None:
         self.setdefault(label, {}).setdefault(field, []).append(str(message))
@@ -220,7 +229,9 @@ class _Class:
     academic_year: int
 
 
-def _class_problems(values: dict, klass: _Class | None, *, today: dt.date, calendars: _Calendars) -> list:
+def _class_problems(
+    values: dict, klass: _Class | None, *, today: dt.date, calendars: _Calendars, closing: Closing | None
+) -> list:
     """[(field, message)] for what the parsed row gets wrong about its class and the calendar."""
     if klass is None:
         return [("school_class", MSG_CLASS)]
@@ -240,7 +251,13 @@ def _class_problems(values: dict, klass: _Class | None, *, today: dt.date, calen
         problems.append(("date", MSG_YEAR))
     elif problem := calendars.problem(klass.district_id, day):
         problems.append(("date", problem))
+    elif closing is not None and closing.is_closed(day):
+        problems.append(("date", CLOSED))
     return problems
+
+
+#: the marker ``_class_problems`` gives a row whose day is closed (the message names the day)
+CLOSED = object()
 
 
 def _classes(parsed: list, user) -> dict[int, _Class]:
@@ -254,12 +271,16 @@ def _classes(parsed: list, user) -> dict[int, _Class]:
     return {pk: _Class(*rest) for pk, *rest in rows}
 
 
-def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.date | None = None):
+def validate_items(
+    rows, *, user, labels: list[str] | None = None, today: dt.date | None = None, check_closing: bool = True
+):
     """Check ``rows`` (dicts of raw values) for ``user``; return ``(clean items, errors)``.
 
     ``errors`` is ``{label: {field: [message]}}``; a row with any error yields no
     clean item. A class that does not exist and one outside the caller's scope
     give the same message, so the API never reveals another school's classes.
+    A row of a closed day (``periods.closing``) is refused, its label in ``errors.closed``; the closing times of
+    all the rows' dates are read in one query. Only an approved correction passes ``check_closing=False``.
     """
     if len(rows) > MAX_BATCH:
         return [], {
@@ -277,17 +298,28 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
     ]
     classes = _classes(parsed, user)
     calendars = _Calendars()
+    closing = closing_for(HOMEWORK, {values["date"] for _label, values in parsed}) if check_closing else None
     clean: list[CleanItem] = []
     first_row_of: dict[tuple, str] = {}
     for label, values in parsed:
         klass = classes.get(values["school_class"])
-        problems = _class_problems(values, klass, today=today, calendars=calendars)
+        problems = _class_problems(values, klass, today=today, calendars=calendars, closing=closing)
         for field, message in problems:
+            if message is CLOSED:
+                assert closing is not None
+                errors.closed.add(label)
+                message = closing.message(values["date"])
             errors.add(label, field, message)
         if problems:
             continue
         del values["grade"]
-        item = CleanItem(label=label, school_id=klass.school_id, school_class_id=values.pop("school_class"), **values)
+        item = CleanItem(
+            label=label,
+            school_id=klass.school_id,
+            district_id=klass.district_id,
+            school_class_id=values.pop("school_class"),
+            **values,
+        )
         other = first_row_of.setdefault(item.key, label)
         if other != label:
             message = _("%(first)s 与 %(second)s 重复填报（同一班级、日期、学科、类型只能填报一条）") % {
@@ -300,11 +332,15 @@ def validate_items(rows, *, user, labels: list[str] | None = None, today: dt.dat
         clean.append(item)
     if errors:
         clean = [c for c in clean if c.label not in errors]
-    return clean, dict(errors)
+    return clean, errors
 
 
-def validate_day(*, user, school_class_id, day, today: dt.date | None = None) -> dict[str, list[str]]:
-    """Check one class-day filed as a whole (the web form, "no homework today"): ``{field: [message]}``."""
+def validate_day(
+    *, user, school_class_id, day, today: dt.date | None = None, check_closing: bool = True
+) -> dict[str, list[str]]:
+    """Check one class-day filed as a whole (the web form, "no homework today"): ``{field: [message]}``.
+
+    A closed day gives ``{"closed": [message]}`` beside the date's message (the caller answers 409)."""
     today = today or timezone.localdate()
     row = (
         restrict(SchoolClass.objects.filter(pk=school_class_id), user)
@@ -318,7 +354,13 @@ def validate_day(*, user, school_class_id, day, today: dt.date | None = None) ->
     if academic_year(day) != row[1]:
         return {"date": [str(MSG_YEAR)]}
     problem = _Calendars().problem(row[0], day)
-    return {"date": [problem]} if problem else {}
+    if problem:
+        return {"date": [problem]}
+    if check_closing:
+        closing = closing_for(HOMEWORK, [day])
+        if closing.is_closed(day):
+            return {"date": [closing.message(day)], "closed": [closing.message(day)]}
+    return {}
 
 
 def class_limits(*, on: dt.date) -> dict[str, int]:

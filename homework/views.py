@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from accounts.choices import Role
 from accounts.scoping import role_of
 from compliance.parameters import MissingParameter
+from periods.selectors import day_state
 from schools.choices import grade_band
 from shuangjian.errors import ServiceError
 
@@ -147,6 +148,7 @@ def _day_context(request, classes, selected, day: dt.date) -> dict:
         "previous_day": previous_day,
         "day": day,
         "selected": selected,
+        "period": day_state(school_class_id=selected.pk, date=day) if selected is not None else None,
         "next_class": selectors.next_class(classes, selected.pk) if selected is not None else None,
         "page_data": {
             "day": day.isoformat(),
@@ -292,6 +294,7 @@ def publication(request, class_id: int, date: str):
     school_class = get_object_or_404(selectors.classes_for_filing(user=request.user), pk=class_id)
     day = _date_or_404(date)
     context = selectors.publication(school_class=school_class, date=day)
+    context.update(day_state(school_class_id=school_class.pk, date=day))
     # the class's link: it opens on the latest published day, so parents keep one link all year
     context["share_url"] = request.build_absolute_uri(
         reverse("homework:public", args=[selectors.share_token(school_class)])
@@ -314,6 +317,7 @@ def public(request, token: str, date: str | None = None):
         if day > today:
             raise Http404
     context = selectors.publication(school_class=school_class, date=day)
+    context.update(day_state(school_class_id=school_class.pk, date=day))
     context["token"] = token
     context["previous_day"] = day - dt.timedelta(days=1)
     response = render(request, "homework/publication.html", context)

@@ -14,6 +14,8 @@ class NotificationKind(models.TextChoices):
     REPORT_ACCEPTED = "report_accepted", _("整改已通过复核")
     MONTH_REPORT_SUBMITTED = "month_report_submitted", _("区月报待审核")
     MONTH_REPORT_DECIDED = "month_report_decided", _("区月报审核结果")
+    CORRECTION_REQUESTED = "correction_requested", _("待审批的更正申请")
+    CORRECTION_DECIDED = "correction_decided", _("更正申请已审批")
     OTHER = "other", _("其他")
 
 

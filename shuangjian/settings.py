@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "institutions",
     "homework",
     "afterschool",
+    "periods",
     "complaints",
     "inspections",
     "dashboards",

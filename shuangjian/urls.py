@@ -14,6 +14,7 @@ DOMAIN_APPS = [
     "institutions",
     "homework",
     "afterschool",
+    "periods",
     "complaints",
     "compliance",
     "inspections",

@@ -28,6 +28,7 @@ class DailyReportViewSet(ScopedModelViewSet):
     ordering_fields = ["date", "school", "filed_at"]
     write_roles = frozenset({"city", "district", "school"})
     http_method_names = ["get", "post", "head", "options"]
+    schema_errors = {"POST": ("409",)}  # a closed day (ask for a correction)
 
     @extend_schema(
         request=DailyReportInputSerializer,

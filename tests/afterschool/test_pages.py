@@ -6,9 +6,18 @@ import pytest
 from django.urls import reverse
 
 from afterschool.models import Activity, DailyReport, Programme
+from tests import clock
 from tests import factories as f
 
 from .conftest import MONDAY, NATIONAL_DAY
+
+
+@pytest.fixture(autouse=True)
+def _day_open():
+    """The reports here are filed on the school day itself, while it is open (``periods.closing``)."""
+    with clock.on_day(MONDAY):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ production: the filing returns at once, the worker turns it into a compliance ru
 school's landing page and the district dashboard; the corrected filing's sweep clears it.
 """
 
+import datetime as dt
 import time
 
 import pytest
@@ -13,12 +14,21 @@ from playwright.sync_api import expect
 from compliance import services as compliance_services
 from compliance.choices import FindingStatus, RunState
 from compliance.models import ComplianceRun, Finding
+from tests import clock
 from tests import factories as f
 from tests.worker import wait_for_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 DAY = "2026-11-10"  # a Tuesday in term: a school day in Dongcheng
+
+
+@pytest.fixture(autouse=True)
+def _filed_on_the_day():
+    """The teacher files (and re-files) on the day itself, while it is open (``periods.closing``); the server's
+    clock is simulated, the worker sweeps on its own."""
+    with clock.on_day(dt.date.fromisoformat(DAY), hour=17):
+        yield
 
 
 def wait_for_filing_sweep(count: int, timeout: float = 60) -> ComplianceRun:

@@ -8,12 +8,13 @@ from compliance.models import Finding
 from compliance.registry import get_rule
 from compliance.services import sweep_rule_district
 from homework.services import homework_file
+from tests import clock
 from tests import factories as f
 
 SCHOOL_DAY = dt.date(2026, 11, 10)  # a Tuesday
 MAKEUP_SATURDAY = dt.date(2026, 10, 10)  # 调休上班日 after National Day
 HOLIDAY_MONDAY = dt.date(2026, 10, 5)  # National Day holiday
-REST_SATURDAY = dt.date(2026, 11, 14)
+REST_SATURDAY = dt.date(2026, 11, 7)  # before SCHOOL_DAY: a rest day, not a future one, while SCHOOL_DAY is open
 VACATION_MONDAY = dt.date(2026, 2, 2)  # winter vacation of academic year 2025
 
 
@@ -50,8 +51,21 @@ def item(school_class, day=SCHOOL_DAY, subject="maths", kind="written", minutes=
 
 @pytest.fixture
 def file_items(school_user):
-    def do(*items, user=None, **kwargs):
-        return homework_file(user=user or school_user, items=list(items), **kwargs)
+    """File as the school did: at the filing moment ``now`` when given, else at noon of each date filed (a day is
+    open only until its deadline plus grace; the sweeps then run on today's clock)."""
+
+    def do(*items, user=None, now=None, **kwargs):
+        user = user or school_user
+        if now is not None:
+            with clock.at(now, tick=False):
+                return homework_file(user=user, items=list(items), now=now, **kwargs)
+        whole_day = kwargs.get("whole_day")
+        days = sorted({i["date"] for i in items}) or [whole_day[1].isoformat()]
+        result = None
+        for day in days:
+            with clock.on_day(dt.date.fromisoformat(day)):
+                result = homework_file(user=user, items=[i for i in items if i["date"] == day], **kwargs)
+        return result
 
     return do
 

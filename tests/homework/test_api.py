@@ -5,8 +5,17 @@ import datetime as dt
 import pytest
 
 from homework.models import HomeworkDay, HomeworkItem
+from tests import clock
 
 from .conftest import HOLIDAY_MONDAY, REST_SATURDAY, SCHOOL_DAY, VACATION_MONDAY, item
+
+
+@pytest.fixture(autouse=True)
+def _day_open():
+    """The filings here are made on the school day itself, while it is open (``periods.closing``)."""
+    with clock.on_day(SCHOOL_DAY):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +111,8 @@ def test_a_vacation_day_cannot_be_filed(as_user, school_user, school_a):
     last_year = f.SchoolClassFactory(school=school_a, academic_year=2025)
     resp = post(as_user(school_user), [item(last_year, day=VACATION_MONDAY)])
     assert "寒暑假" in resp.json()["fields"]["row 1"]["date"][0]
-    assert post(as_user(school_user), [item(last_year, day=dt.date(2026, 3, 2))]).status_code == 201
+    with clock.on_day(dt.date(2026, 3, 2)):  # a school day of that year, filed while it was open
+        assert post(as_user(school_user), [item(last_year, day=dt.date(2026, 3, 2))]).status_code == 201
 
 
 def test_a_date_outside_the_classes_academic_year_is_refused(as_user, school_user, g4):

@@ -11,8 +11,17 @@ from django.urls import reverse
 
 from homework.models import HomeworkDay, HomeworkItem
 from homework.selectors import share_token
+from tests import clock
 
 from .conftest import REST_SATURDAY, SCHOOL_DAY, item
+
+
+@pytest.fixture(autouse=True)
+def _day_open():
+    """The filings here are made on the school day itself, while it is open (``periods.closing``)."""
+    with clock.on_day(SCHOOL_DAY):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -206,9 +206,10 @@ def test_publish_boundary_is_the_deadline_plus_grace(school_user, g4, district1,
     assert finding.evidence["filed_at"].startswith("2026-11-11T20:01")
 
 
-def test_publish_a_correction_keeps_the_first_publication_time(file_items, g4, district1):
+def test_publish_a_refiling_keeps_the_first_publication_time(file_items, g4, district1):
     file_items(item(g4), now=_at(SCHOOL_DAY, 19))
-    file_items(item(g4, minutes=10), now=_at(SCHOOL_DAY + dt.timedelta(days=5), 9))
+    # re-filed while the day is still open (after its close only an approved correction changes it)
+    file_items(item(g4, minutes=10), now=_at(SCHOOL_DAY + dt.timedelta(days=1), 19, 30))
     assert sweep("HW-4-PUBLISH", district1, SCHOOL_DAY) == []
 
 

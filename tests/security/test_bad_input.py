@@ -39,6 +39,7 @@ from homework.models import HomeworkDay, HomeworkItem
 from homework.tabular import COLUMNS as HW_COLUMNS
 from institutions.imports import REGISTRY_COLUMNS, SESSION_COLUMNS
 from institutions.models import Institution, ListStatusChange, Session
+from tests import clock
 from tests import factories as f
 from tests.institutions.factories import CourseFactory, SiteFactory
 
@@ -46,7 +47,7 @@ pytestmark = pytest.mark.django_db
 
 SCHOOL_DAY = dt.date(2026, 11, 10)  # a Tuesday in the autumn term
 NATIONAL_DAY = dt.date(2026, 10, 5)  # a statutory holiday in the same academic year
-WEEKEND = dt.date(2026, 11, 14)
+WEEKEND = dt.date(2026, 11, 7)  # a rest Saturday before SCHOOL_DAY (not a future one while SCHOOL_DAY is open)
 HUGE = 10**20  # beyond any database integer
 
 
@@ -141,7 +142,8 @@ def hw(school_user, school_a, school_b):
     c.browser.force_login(school_user)
     c.api = APIClient(raise_request_exception=False)
     c.api.force_authenticate(school_user)
-    return c
+    with clock.on_day(SCHOOL_DAY):  # the filings are made while SCHOOL_DAY is open (``periods.closing``)
+        yield c
 
 
 def hw_counts():
@@ -472,7 +474,8 @@ def asr(school_user, school_a, school_b):
     c.browser.force_login(school_user)
     c.api = APIClient(raise_request_exception=False)
     c.api.force_authenticate(school_user)
-    return c
+    with clock.on_day(SCHOOL_DAY):  # the filings are made while SCHOOL_DAY is open (``periods.closing``)
+        yield c
 
 
 def report_data(school_id, **over):

@@ -42,7 +42,9 @@ from inspections.models import Inspection
 from institutions.forms import RECORD_KINDS
 from institutions.models import Course, Institution, Session
 from notifications.models import Notification
+from periods.models import Correction, DayVersion
 from schools.models import District, School, SchoolClass, StatutoryYear
+from tests import clock
 from tests import factories as f
 
 from . import matrix as m
@@ -50,6 +52,7 @@ from .world import ROLES, SCHOOL_DAY, STAFF_ROLES, World
 
 LOGIN = "login"
 NEXT_DAY = SCHOOL_DAY + dt.timedelta(days=1)  # a school day the world has no filing for
+CLOSED_DAY = SCHOOL_DAY - dt.timedelta(days=1)  # closed at the matrix's clock (NEXT_DAY noon)
 MISSING_ID = 2_000_000_000
 
 
@@ -137,6 +140,13 @@ FILLS = {
     "api:institution-detail": Fill(
         kwargs=lambda w: {"pk": w.a.institution.pk}, target=lambda w: w.a.institution, object_arg="pk"
     ),
+    # --- API: filing periods
+    "api:periods-correction-list": count(Correction),
+    "api:periods-correction-detail": obj("a", "correction"),
+    "api:periods-correction-approve": obj("a", "correction"),
+    "api:periods-correction-reject": obj("a", "correction"),
+    "api:periods-version-list": count(DayVersion),
+    "api:periods-version-detail": obj("a", "day_version"),
     # --- API: homework
     "api:homework-survey-list": count(CompletionSurvey),
     "api:homework-survey-detail": obj("a", "survey"),
@@ -243,6 +253,10 @@ FILLS = {
     ),
     "institutions:lookup": Fill(),
     "institutions:lookup-detail": Fill(kwargs=lambda w: {"credit_code": w.a.institution.credit_code}),
+    # --- pages: filing periods
+    "periods:list": count(Correction),
+    "periods:new": count(Correction),
+    "periods:detail": obj("a", "correction"),
     # --- pages: homework
     "homework:file": count(HomeworkDay),
     "homework:upload": count(HomeworkItem),
@@ -663,6 +677,28 @@ PAYLOADS = {
     ),
     ("api:institution-import-file", "POST"): Form(lambda w, r: {"file": _registry_csv(w)}),
     ("api:institution-detail", "PATCH"): J({"name": "改名培训学校"}),
+    # --- filing periods: a correction of a day closed at the matrix's clock (NEXT_DAY noon: the Monday before
+    # SCHOOL_DAY closed at 20:00 on SCHOOL_DAY)
+    ("api:periods-correction-list", "POST"): J(
+        lambda w, r: {
+            "date": CLOSED_DAY.isoformat(),
+            "school_classes": [w.a["class"].pk],
+            "reason": "漏填作业",
+            "items": [],
+        }
+    ),
+    ("api:periods-correction-approve", "POST"): J({"reason": "同意"}),
+    ("api:periods-correction-reject", "POST"): J({"reason": "依据不足"}),
+    ("periods:new", "POST"): Form(
+        lambda w, r: {
+            "date": CLOSED_DAY.isoformat(),
+            "school_classes": [w.a["class"].pk],
+            "reason": "漏填作业",
+            "items-TOTAL_FORMS": "0",
+            "items-INITIAL_FORMS": "0",
+        }
+    ),
+    ("periods:detail", "POST"): Form({"decision": "reject", "reason": "依据不足"}),
     # --- homework
     ("api:homework-survey-list", "POST"): J(
         lambda w, r: {
@@ -1020,6 +1056,27 @@ EXPECT: dict[str, dict[str, dict]] = {
         "GET": E(403, 403, 404, 404, 200, 200, 404, 200),
         "PATCH": E(403, 403, 403, 403, 403, 200, 404, 200),
     },
+    # --- API: filing periods. A school asks for a correction of its own class-days (school B names school A's
+    # class: 400); district staff and the city decide (school staff: 403; another district: not found)
+    "api:periods-correction-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+        "POST": E(403, 403, 201, 400, 403, 403, 403, 403),
+    },
+    "api:periods-correction-detail": {
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+    },
+    "api:periods-correction-approve": {
+        "POST": E(403, 403, 403, 404, 403, 200, 404, 200),
+    },
+    "api:periods-correction-reject": {
+        "POST": E(403, 403, 403, 404, 403, 200, 404, 200),
+    },
+    "api:periods-version-list": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
+    "api:periods-version-detail": {
+        "GET": E(403, 403, 200, 404, 404, 200, 404, 200),
+    },
     # --- API: homework (items and days are filed through POST, never edited or deleted)
     "api:homework-survey-list": {
         "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
@@ -1319,6 +1376,20 @@ EXPECT: dict[str, dict[str, dict]] = {
     "institutions:lookup-detail": {
         "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
         "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+    },
+    # --- pages: filing periods. The list for every staff role (its own scope); the request form for school
+    # staff (school B naming school A's class: the form again, nothing saved); the decision for district staff
+    "periods:list": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+    },
+    "periods:new": {
+        "GET": E(LOGIN, LOGIN, 200, 200, 403, 403, 403, 403),
+        "POST": E(LOGIN, LOGIN, 302, 200, 403, 403, 403, 403),
+    },
+    "periods:detail": {
+        "GET": E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        "POST": E(LOGIN, LOGIN, 403, 404, 404, 302, 404, 302),
     },
     # --- pages: homework filing is for school staff, each for its own classes (school B's POST for school A's
     # class is a form error, nothing saved); the share link is public and read-only
@@ -1796,6 +1867,12 @@ def test_every_url_pattern_and_method_is_declared():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("endpoint", "method"), list(_rows()))
 def test_matrix(world, endpoint, method):
+    # the clock at noon of NEXT_DAY: the filings the matrix sends (NEXT_DAY) are open, CLOSED_DAY is closed
+    with clock.on_day(NEXT_DAY):
+        _check_matrix(world, endpoint, method)
+
+
+def _check_matrix(world, endpoint, method):
     row = EXPECT.get(endpoint.name)
     if row is None or method not in row:
         pytest.fail(f"URL pattern {endpoint.name!r} ({endpoint.route}): no expected answer declared for {method}")

@@ -19,12 +19,20 @@ from institutions.imports import REGISTRY_COLUMNS, institution_import
 from institutions.models import Institution
 from shuangjian import cells
 from shuangjian.validators import no_control_characters
+from tests import clock
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 SCHOOL_DAY = dt.date(2026, 11, 10)
 MESSAGE = "控制字符"
+
+
+@pytest.fixture(autouse=True)
+def _day_open():
+    """The filings here are made while SCHOOL_DAY is open (``periods.closing``)."""
+    with clock.on_day(SCHOOL_DAY):
+        yield
 
 
 def api_item(class_id, **over):

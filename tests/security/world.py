@@ -29,6 +29,7 @@ from inspections.services import inspection_record
 from institutions.models import EnrolmentFiling, ListStatusChange
 from notifications.models import Notification
 from notifications.services import notify_school
+from periods.models import Correction, CorrectionDay, DayVersion
 from schools.models import Term, Vacation
 from tests import factories as f
 from tests.institutions.factories import (
@@ -192,9 +193,57 @@ def _school_records(anchors, school, *, name):
             first_filed_at=_at(SCHOOL_DAY, 19),
         )
     )
+    correction = reg(
+        Correction.objects.create(
+            school=school,
+            date=SCHOOL_DAY,
+            reason="数学作业时长录错",
+            rows=[
+                {
+                    "school_class": school_class.pk,
+                    "subject": "maths",
+                    "kind": "written",
+                    "minutes": 20,
+                    "at_home": True,
+                    "for_parents": False,
+                    "parent_grading": False,
+                    "self_grading": False,
+                    "punitive": False,
+                    "beyond_standard": False,
+                    "content": "",
+                }
+            ],
+            requested_at=_at(SCHOOL_DAY + dt.timedelta(days=3), 9),
+        )
+    )
+    CorrectionDay.objects.create(correction=correction, school_class=school_class, base_version=0)
+    earlier = reg(
+        Correction.objects.create(
+            school=school,
+            date=SCHOOL_DAY,
+            reason="更早的更正",
+            rows=[],
+            status="approved",
+            requested_at=_at(SCHOOL_DAY + dt.timedelta(days=2), 9),
+            decided_at=_at(SCHOOL_DAY + dt.timedelta(days=2), 10),
+        )
+    )
+    version = reg(
+        DayVersion.objects.create(
+            school_class=school_class,
+            school=school,
+            date=SCHOOL_DAY - dt.timedelta(days=1),
+            version=1,
+            items=[],
+            correction=earlier,
+            replaced_at=_at(SCHOOL_DAY + dt.timedelta(days=2), 10),
+        )
+    )
     return {
         "class": school_class,
         "teacher": reg(f.SchoolTeacherFactory(school=school)),
+        "correction": correction,
+        "day_version": version,
         "homework": item,
         "homework_day": day,
         "survey": survey,

@@ -12,6 +12,7 @@ from institutions.imports import REGISTRY_COLUMNS, SESSION_COLUMNS, institution_
 from institutions.models import Institution, Session
 from schools.calendar import academic_year
 from shuangjian import cells
+from tests import clock
 from tests import factories as f
 from tests.institutions.factories import CourseFactory, SiteFactory
 
@@ -142,10 +143,11 @@ ACCEPTED_DATES = ["2026-11-10", "2026/11/10", "2026.11.10", "2026年11月10日"]
 @pytest.mark.parametrize("text", ACCEPTED_DATES)
 def test_homework_and_the_registry_accept_the_same_date_cells(text, school_user, school_a, district_user):
     g4 = f.SchoolClassFactory(school=school_a, grade=4)
-    homework_file(
-        user=school_user,
-        items=[{"school_class": g4.pk, "date": text, "subject": "maths", "kind": "written", "minutes": 20}],
-    )
+    with clock.on_day(DAY):  # filed while the day is open
+        homework_file(
+            user=school_user,
+            items=[{"school_class": g4.pk, "date": text, "subject": "maths", "kind": "written", "minutes": 20}],
+        )
     assert HomeworkItem.objects.get().date == DAY
     report = institution_import(user=district_user, file=registry_file(approved_on=text))
     assert report.ok, report.errors
@@ -158,20 +160,21 @@ def test_homework_and_the_registry_accept_the_same_date_cells(text, school_user,
 )
 def test_homework_and_the_registry_accept_the_same_yes_no_cells(yes, no, school_user, school_a, district_user):
     g4 = f.SchoolClassFactory(school=school_a, grade=4)
-    homework_file(
-        user=school_user,
-        items=[
-            {
-                "school_class": g4.pk,
-                "date": "2026-11-10",
-                "subject": "maths",
-                "kind": "written",
-                "minutes": 20,
-                "at_home": no,
-                "for_parents": yes,
-            }
-        ],
-    )
+    with clock.on_day(DAY):  # filed while the day is open
+        homework_file(
+            user=school_user,
+            items=[
+                {
+                    "school_class": g4.pk,
+                    "date": "2026-11-10",
+                    "subject": "maths",
+                    "kind": "written",
+                    "minutes": 20,
+                    "at_home": no,
+                    "for_parents": yes,
+                }
+            ],
+        )
     item = HomeworkItem.objects.get()
     assert (item.at_home, item.for_parents) == (False, True)
     report = institution_import(user=district_user, file=registry_file(nonprofit=yes, listed=no))
