@@ -36,6 +36,9 @@ urlpatterns = [
     *[path("", include(f"{app}.urls")) for app in DOMAIN_APPS],
 ]
 
+# The portal's own error pages, in both languages; Django's technical pages only with DJANGO_DEBUG=true.
+handler403 = "shuangjian.views.permission_denied"
+handler404 = "shuangjian.views.page_not_found"
 handler500 = "shuangjian.views.server_error"
 
 if settings.DEBUG:
