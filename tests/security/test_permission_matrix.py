@@ -253,6 +253,8 @@ FILLS = {
     # --- pages: complaints
     "complaints:submit": count(Complaint),
     "complaints:track": Fill(target=lambda w: w.a["complaint"]),
+    # the confirmation is only for the browser that filed the complaint (its session): 404 for everyone else
+    "complaints:submitted": Fill(kwargs=lambda w: {"tracking_code": w.a["complaint"].tracking_code}),
     "complaints:inbox": Fill(),
     "complaints:staff-new": count(Complaint),
     "complaints:detail": obj("a", "complaint"),
@@ -1200,6 +1202,10 @@ EXPECT: dict[str, dict[str, dict]] = {
     "complaints:track": {
         "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
         "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+    },
+    "complaints:submitted": {
+        "GET": E(404, 404, 404, 404, 404, 404, 404, 404),
+        "POST": E(404, 404, 404, 404, 404, 404, 404, 404),
     },
     "complaints:inbox": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
