@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.api.views import TokenView
 
 from . import views
+from .api_root import PortalAPIRootView, list_routes
 
 DOMAIN_APPS = [
     "schools",
@@ -21,7 +22,15 @@ DOMAIN_APPS = [
     "notifications",
 ]
 
-api_v1 = [path("", include(f"{app}.api.urls")) for app in DOMAIN_APPS] + [path("", include("accounts.api.urls"))]
+api_v1 = [
+    path(
+        "",
+        PortalAPIRootView.as_view(api_root_dict=list_routes([*DOMAIN_APPS, "accounts"])),
+        name="api-root",
+    ),
+    *[path("", include(f"{app}.api.urls")) for app in DOMAIN_APPS],
+    path("", include("accounts.api.urls")),
+]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

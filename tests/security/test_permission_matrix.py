@@ -165,6 +165,7 @@ FILLS = {
     "api:complaint-reroute": obj("a", "complaint"),
     "api:complaint-transition": obj("a", "complaint"),
     # --- API: compliance
+    "api:api-root": Fill(),
     "api:compliance-rule-list": Fill(),
     "api:compliance-rule-detail": Fill(kwargs={"pk": "HW-5-G36"}),
     "api:compliance-parameter-list": count(RuleParameter),
@@ -975,6 +976,10 @@ EXPECT: dict[str, dict[str, dict]] = {
     },
     # --- API: compliance. Rules and parameters are policy: every staff role reads them, city staff add parameters.
     # A district starts sweeps of its own district only (district 2 asking for 110101: 404)
+    # the API root lists the endpoints (links only) for anybody signed in
+    "api:api-root": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
     "api:compliance-rule-list": {
         "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
@@ -1195,9 +1200,10 @@ EXPECT: dict[str, dict[str, dict]] = {
     },
     # --- pages: complaints. The form and tracking are public; the rest is for bureau staff (403 for others,
     # whatever the complaint), district 2 gets 404 for district 1's complaint
+    # a filed complaint redirects to its confirmation (post/redirect/get)
     "complaints:submit": {
         "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
-        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(302, 302, 302, 302, 302, 302, 302, 302),
     },
     "complaints:track": {
         "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
@@ -1213,7 +1219,7 @@ EXPECT: dict[str, dict[str, dict]] = {
     },
     "complaints:staff-new": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
-        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 302, 302),
     },
     "complaints:detail": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),
