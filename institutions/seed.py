@@ -182,9 +182,12 @@ def _institution_name(district: District, *, seq: int, subject: bool) -> str:
     and a kind, walked in that order; past their product, a branch ordinal ("第二分校")."""
     kinds = SUBJECT_KINDS if subject else ARTS_KINDS
     n = seq - 1
-    place = PLACES[n % len(PLACES)]
-    stem = STEMS[(n // len(PLACES)) % len(STEMS)]
-    kind = kinds[(n // (len(PLACES) * len(STEMS))) % len(kinds)]
+    cycle = len(PLACES) * len(STEMS)
+    # neighbours differ in both words; (stem, place) is distinct over a cycle (13 and 14 are coprime)
+    q, r = divmod(n % cycle, len(STEMS))
+    stem = STEMS[r]
+    place = PLACES[(q * (len(STEMS) + 1) + r) % len(PLACES)]
+    kind = kinds[(n // cycle) % len(kinds)]
     branch = n // (len(PLACES) * len(STEMS) * len(kinds))
     suffix = f"第{BRANCH_ORDINALS[branch % len(BRANCH_ORDINALS)]}分校" if branch else ""
     return f"北京市{district.name.removesuffix('区')}区{place}{stem}{kind}{suffix}"
