@@ -1,17 +1,32 @@
 """Forms of the complaint pages: the public form (works without JavaScript), staff entry, and workflow forms."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
 from schools.models import District, School
 from shuangjian.fields import MultipleFileField
+from shuangjian.form_messages import own_messages, portal_messages
 
 from .choices import Category, Channel, Department, State, TargetKind
 from .uploads import MAX_PHOTOS
 
 SEARCH_LIMIT = 10
+
+#: 一年级 … 九年级: compulsory education's nine grades, as a parent names them
+GRADE_CHOICES = [
+    (1, _("一年级")),
+    (2, _("二年级")),
+    (3, _("三年级")),
+    (4, _("四年级")),
+    (5, _("五年级")),
+    (6, _("六年级")),
+    (7, _("七年级（初一）")),
+    (8, _("八年级（初二）")),
+    (9, _("九年级（初三）")),
+]
 
 
 class MultipleImageField(MultipleFileField):
@@ -52,10 +67,21 @@ class ComplaintForm(forms.Form):
         required=False,
         help_text=_("投诉对象为“其他”时必填"),
     )
-    grade = forms.IntegerField(label=_("学生年级"), min_value=1, max_value=9, required=False)
+    grade = own_messages(
+        forms.TypedChoiceField(
+            label=_("学生年级"),
+            choices=[("", _("请选择（可不填）")), *GRADE_CHOICES],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        ),
+        invalid_choice=_("年级须在一至九年级之间"),
+    )
     category = forms.ChoiceField(label=_("问题类别"), choices=Category.choices)
     description = forms.CharField(label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
-    occurred_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     photos = MultipleImageField(required=False)  # labelled in __init__: a lazy text formatted here would be frozen
     contact_name = forms.CharField(label=_("联系人（可不填）"), max_length=60, required=False)
     contact_phone = forms.CharField(
@@ -65,12 +91,38 @@ class ComplaintForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     contact_email = forms.EmailField(label=_("电子邮箱（可不填）"), max_length=120, required=False)
+    #: the one-time token of this form: a second POST of the same form (a reload, a double tap) finds the first
+    #: complaint instead of filing another
+    submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photos"].label = _("照片（可选，最多%(n)d张，每张不超过5 MB）") % {"n": MAX_PHOTOS}
+        self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.institution_candidates = []
         self.school_candidates = []
+        portal_messages(self)
+        self.fields["category"].error_messages["required"] = _("请选择问题类别")
+        self.fields["description"].error_messages["required"] = _("请描述问题：发生了什么、涉及哪个班级或课程")
+
+    def clean_occurred_on(self):
+        occurred_on = self.cleaned_data.get("occurred_on")
+        if occurred_on and occurred_on > timezone.localdate():
+            raise forms.ValidationError(_("发生日期不能晚于今天"), code="future")
+        return occurred_on
+
+    def error_summary(self) -> list[dict]:
+        """Every error of the form, in the order of the fields, each with the id of the field it belongs to."""
+        out = [{"id": "", "label": "", "message": e} for e in self.non_field_errors()]
+        for name, field in self.fields.items():
+            if name in self.errors and not isinstance(field.widget, forms.HiddenInput):
+                bound = self[name]
+                widget_id = bound.auto_id
+                if isinstance(field.widget, forms.RadioSelect):
+                    widget_id = f"{widget_id}_0"
+                for e in self.errors[name]:
+                    out.append({"id": widget_id, "label": field.label, "message": e})
+        return out
 
     def _pick(self, model, id_field, name_field, candidates_attr, label):
         pk = self.cleaned_data.get(id_field)
@@ -130,6 +182,7 @@ class ComplaintForm(forms.Form):
             "contact_phone": d.get("contact_phone", ""),
             "contact_email": d.get("contact_email", ""),
             "photos": d.get("photos") or [],
+            "submission_token": d.get("submission_token"),
         }
 
 
@@ -149,6 +202,10 @@ class TrackForm(forms.Form):
     secret = forms.CharField(
         label=_("查询密码"), max_length=40, widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        portal_messages(self)
 
 
 class ReopenForm(TrackForm):

@@ -35,6 +35,8 @@ class Complaint(models.Model):
 
     tracking_code = models.CharField(_("查询码"), max_length=12, unique=True)
     secret_hash = models.CharField(max_length=128)
+    #: the one-time token of the form that filed it: a resubmission of that form finds this complaint
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB)
 
     target_kind = models.CharField(_("投诉对象"), max_length=12, choices=TargetKind.choices)

@@ -179,6 +179,9 @@ def seed(*, rng, scale, violation_rate, date_from, date_to, log) -> None:
         f"complaints: {len(complaints)} complaints ({overdue} unanswered past the deadline), "
         f"{len(events)} timeline events; demo tracking secret {DEMO_SECRET}"
     )
+    if complaints:
+        first = min(complaints, key=lambda c: c.received_at)
+        log(f"complaints: try tracking {first.tracking_code} with the secret {DEMO_SECRET} at /complaints/track/")
 
 
 def _plan(rng, c, violation_rate, now, today, resolve_days, due):

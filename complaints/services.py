@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 import secrets
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -71,6 +72,14 @@ SYSTEM = "system"
 class Forbidden(ServiceError):
     code = "permission_denied"
     status_code = 403
+
+
+class AlreadySubmitted(ConflictError):
+    """The form was submitted before: ``complaint`` is the one that submission filed."""
+
+    def __init__(self, complaint: Complaint):
+        super().__init__(_("这份投诉已经提交过，没有重复登记"), code="already_submitted")
+        self.complaint = complaint
 
 
 def new_tracking_code(prefix: str = "TS") -> str:
@@ -332,8 +341,14 @@ def complaint_submit(
     channel: str = Channel.WEB,
     actor=None,
     request=None,
+    submission_token: uuid.UUID | None = None,
 ) -> tuple[Complaint, str]:
-    """Record a complaint, route it, set its acceptance deadline; return it with its one-time secret."""
+    """Record a complaint, route it, set its acceptance deadline; return it with its one-time secret.
+
+    ``submission_token`` is the form's one-time token: a second submission of the same form (a reload, a double
+    tap, two requests racing) raises ``AlreadySubmitted`` naming the complaint the first one filed."""
+    if submission_token and (first := Complaint.objects.filter(submission_token=submission_token).first()):
+        raise AlreadySubmitted(first)
     now = timezone.now()
     today = timezone.localdate(now)
     contact_name, contact_phone, contact_email = (
@@ -367,6 +382,7 @@ def complaint_submit(
     secret = _new_secret()
     complaint = Complaint(
         secret_hash=secret_hash(secret),
+        submission_token=submission_token or None,
         channel=channel,
         target_kind=target_kind,
         institution=institution,
@@ -432,6 +448,8 @@ def complaint_submit(
             break
         except IntegrityError:
             complaint.pk = None
+            if submission_token and (first := Complaint.objects.filter(submission_token=submission_token).first()):
+                raise AlreadySubmitted(first) from None  # the same form, submitted twice at once: the first won
             if Complaint.objects.filter(tracking_code=complaint.tracking_code).exists():
                 continue  # the one-in-a-trillion code collision: draw another
             raise

@@ -7,6 +7,7 @@ from . import views
 app_name = "complaints"
 urlpatterns = [
     path("complaints/new/", views.submit, name="submit"),
+    path("complaints/submitted/<str:tracking_code>/", views.submitted, name="submitted"),
     path("complaints/track/", views.track, name="track"),
     path("complaints/inbox/", views.inbox, name="inbox"),
     path("complaints/staff/new/", views.staff_new, name="staff-new"),

@@ -1,5 +1,8 @@
 """Pages: the public complaint form and tracking page; the staff inbox, detail, workflow and other-channel entry."""
 
+import uuid
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,12 +10,16 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import is_city, role_of
+from institutions.selectors import public_institution_named
 from shuangjian.errors import ServiceError
+from shuangjian.qr import qr_svg
 
 from .choices import TRANSITIONS, State
 from .filtersets import InboxFilterSet
@@ -27,9 +34,10 @@ from .forms import (
     StaffComplaintForm,
     TrackForm,
 )
-from .models import ComplaintEvent, ComplaintPhoto
+from .models import Complaint, ComplaintEvent, ComplaintPhoto
 from .selectors import complaint_inbox, complaint_track, possible_duplicates, public_status
 from .services import (
+    AlreadySubmitted,
     can_handle,
     can_reveal_contact,
     complaint_assign,
@@ -64,7 +72,39 @@ def _service_errors_to_form(form, exc: ServiceError):
         form.add_error(None, exc.message)
 
 
+#: the session key of the confirmations this browser may see: {tracking code: {"secret", "staff", "at"}}
+CONFIRMATIONS = "complaint_confirmations"
+CONFIRMATION_SECONDS = 60 * 60
+
+
+def _remember_confirmation(request, complaint, secret: str, *, staff: bool) -> None:
+    """Keep the one-time secret in this browser's (server-side) session for the confirmation page: after the
+    redirect it is shown there, never carried in a URL; a resubmission of the same form shows it again."""
+    now = int(timezone.now().timestamp())
+    kept = {
+        code: entry
+        for code, entry in request.session.get(CONFIRMATIONS, {}).items()
+        if now - entry.get("at", 0) < CONFIRMATION_SECONDS
+    }
+    kept[complaint.tracking_code] = {"secret": secret, "staff": staff, "at": now}
+    request.session[CONFIRMATIONS] = kept
+
+
+def _initial_from_query(request) -> dict:
+    """A link may name the institution (its credit code) and the category, e.g. from a black-listed institution's
+    warning: ``?institution=<credit code>&category=prepayment_refund``."""
+    initial: dict = {"submission_token": uuid.uuid4()}
+    if category := request.GET.get("category"):
+        initial["category"] = category
+    if code := request.GET.get("institution"):
+        institution = public_institution_named(code)
+        if institution is not None:
+            initial.update(target_kind="institution", institution=institution.pk, institution_name=institution.name)
+    return initial
+
+
 def _submit_page(request, *, form_class, template, channel_staff):
+    """The form; a valid POST files the complaint and redirects to its confirmation (post/redirect/get)."""
     if request.method == "POST":
         wait = None if channel_staff else throttle_wait(request, "public_submit")
         if wait is not None:
@@ -80,18 +120,15 @@ def _submit_page(request, *, form_class, template, channel_staff):
                 complaint, secret = complaint_submit(
                     actor=request.user if channel_staff else None, request=request, **kwargs
                 )
+            except AlreadySubmitted as exc:
+                return redirect("complaints:submitted", tracking_code=exc.complaint.tracking_code)
             except ServiceError as exc:
                 _service_errors_to_form(form, exc)
             else:
-                response = render(
-                    request,
-                    "complaints/submitted.html",
-                    {"complaint": complaint, "secret": secret, "staff": channel_staff},
-                )
-                response["Cache-Control"] = "no-store"
-                return response
+                _remember_confirmation(request, complaint, secret, staff=channel_staff)
+                return redirect("complaints:submitted", tracking_code=complaint.tracking_code)
     else:
-        form = form_class()
+        form = form_class(initial=_initial_from_query(request))
     return render(request, template, {"form": form})
 
 
@@ -102,10 +139,34 @@ def submit(request):
 
 
 @never_cache
+def submitted(request, tracking_code):
+    """The confirmation of a complaint this browser filed: the tracking code, the one-time secret (with a copy
+    button), the tracking link and its QR code. Any other browser gets a 404: the page is not the tracking page."""
+    entry = request.session.get(CONFIRMATIONS, {}).get(tracking_code)
+    if entry is None or int(timezone.now().timestamp()) - entry.get("at", 0) >= CONFIRMATION_SECONDS:
+        raise Http404
+    complaint = get_object_or_404(Complaint.objects.select_related("district"), tracking_code=tracking_code)
+    track_url = request.build_absolute_uri(f"{reverse('complaints:track')}?{urlencode({'code': tracking_code})}")
+    response = render(
+        request,
+        "complaints/submitted.html",
+        {
+            "complaint": complaint,
+            "secret": entry["secret"],
+            "staff": entry.get("staff", False),
+            "track_url": track_url,
+            "qr": qr_svg(track_url, title=_("查询办理进度的二维码")),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
 def track(request):
     """Follow a complaint with its tracking code and secret; ask once to reopen it."""
     status = None
-    form = TrackForm()
+    form = TrackForm(initial={"tracking_code": (request.GET.get("code") or "").strip()[:20]})
     reopen_form = None
     if request.method == "POST":
         wait = throttle_wait(request, "public_submit" if request.POST.get("action") == "reopen" else "public_read")

@@ -72,7 +72,16 @@ class UploadForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    q = forms.CharField(label=_("机构名称或统一社会信用代码"), min_length=2, max_length=60)
+    q = forms.CharField(
+        label=_("机构名称或统一社会信用代码"),
+        min_length=2,
+        max_length=60,
+        error_messages={
+            "required": _("请输入机构名称或统一社会信用代码"),
+            "min_length": _("请至少输入%(limit_value)s个字"),
+            "max_length": _("最多输入%(limit_value)s个字"),
+        },
+    )
 
 
 # --- the registry's sub-records ------------------------------------------------------------------------

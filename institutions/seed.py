@@ -59,6 +59,25 @@ NON_SUBJECT = {
     Domain.SCIENCE: [(Subject.IT, "编程"), (Subject.SCIENCE, "科学实验"), (Subject.PRACTICE, "机器人")],
 }
 STEMS = ["启航", "博学", "英才", "思源", "明志", "求真", "卓越", "智慧树", "向阳", "新起点", "远航", "青苗"]
+PLACES = [
+    "金桥",
+    "清河",
+    "望京",
+    "西山",
+    "南湖",
+    "北辰",
+    "东坝",
+    "长河",
+    "丰泽",
+    "永安",
+    "嘉园",
+    "春晖",
+    "华信",
+    "安和",
+]
+SUBJECT_KINDS = ["培训学校", "教育培训中心", "学堂"]
+ARTS_KINDS = ["艺体中心", "艺术培训学校", "体育俱乐部"]
+BRANCH_ORDINALS = "二三四五六七八九十"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
 FOREIGN_NAMES = ["John Smith", "Emma Brown", "Yuki Tanaka", "Olga Ivanova", "Lucas Martin", "Sofia Rossi"]
@@ -158,6 +177,22 @@ def _create_institutions(
     return institutions, black
 
 
+def _institution_name(district: District, *, seq: int, subject: bool) -> str:
+    """A name as an institution has one, distinct for every ``seq`` (no "（4）" numbering): a place word, a stem
+    and a kind, walked in that order; past their product, a branch ordinal ("第二分校")."""
+    kinds = SUBJECT_KINDS if subject else ARTS_KINDS
+    n = seq - 1
+    cycle = len(PLACES) * len(STEMS)
+    # neighbours differ in both words; (stem, place) is distinct over a cycle (13 and 14 are coprime)
+    q, r = divmod(n % cycle, len(STEMS))
+    stem = STEMS[r]
+    place = PLACES[(q * (len(STEMS) + 1) + r) % len(PLACES)]
+    kind = kinds[(n // cycle) % len(kinds)]
+    branch = n // (len(PLACES) * len(STEMS) * len(kinds))
+    suffix = f"第{BRANCH_ORDINALS[branch % len(BRANCH_ORDINALS)]}分校" if branch else ""
+    return f"北京市{district.name.removesuffix('区')}区{place}{stem}{kind}{suffix}"
+
+
 def _institution(run: _Run, district: District, i: int, *, seq: int) -> Institution:
     """The ``i``-th institution of ``district`` (unsaved, list status not yet black-listed)."""
     rng, bad = run.rng, run.bad
@@ -174,8 +209,9 @@ def _institution(run: _Run, district: District, i: int, *, seq: int) -> Institut
     licence = LicenceStatus.VALID
     if bad("unlicensed"):  # TI-12-UNLICENSED
         licence = rng.choice([LicenceStatus.EXPIRED, LicenceStatus.REVOKED, LicenceStatus.NONE])
+    rng.choice(STEMS)  # drawn as before, so the rest of the seeded data stays the same
     return Institution(
-        name=f"北京市{district.name.removesuffix('区')}区{rng.choice(STEMS)}{'培训学校' if subject else '艺体中心'}（{seq}）",
+        name=_institution_name(district, seq=seq, subject=subject),
         credit_code=first17 + credit_code_check_char(first17),
         district=district,
         category=Category.SUBJECT if subject else Category.NON_SUBJECT,

@@ -9,9 +9,9 @@ from accounts.scoping import restrict
 from schools.choices import SUBJECT_TYPE
 
 from . import tabular
-from .choices import ListStatus
+from .choices import LicenceStatus, ListStatus
 from .imports import REGISTRY_COLUMNS
-from .models import Course, Institution, Site, Trainer
+from .models import Course, Institution, ListStatusChange, Site, Trainer
 from .pricing import guide_params, guide_price
 
 SORTS = {
@@ -123,6 +123,11 @@ def public_search(q: str, *, limit: int = 20):
     )
 
 
+def public_institution_named(credit_code: str) -> Institution | None:
+    """The institution of a credit code, for a public link that names it (the complaint form's pre-filled target)."""
+    return Institution.objects.filter(credit_code=(credit_code or "").strip().upper()[:18]).only("pk", "name").first()
+
+
 def public_institution(credit_code: str) -> dict | None:
     """The public card of one institution: licence, category, list status, approved sites, disclosed
     teachers with certificate numbers, disclosed courses with their price against the guide price."""
@@ -186,4 +191,25 @@ def public_institution(credit_code: str) -> dict | None:
         "sites": [{"address": s.address, "approved_on": s.approved_on} for s in inst.public_sites],
         "trainers": [{"name": t.name, "certificate_no": t.certificate_no} for t in inst.public_trainers],
         "courses": courses,
+        "warning": _public_warning(inst),
     }
+
+
+def _public_warning(inst: Institution) -> dict | None:
+    """Why a parent must not enrol: black-listed (with the recorded reason and date) or without a licence in force
+    (revoked, expired, never held). None for an institution a parent may consider."""
+    if inst.list_status == ListStatus.BLACK:
+        change = (
+            ListStatusChange.objects.filter(institution=inst, to_status=ListStatus.BLACK)
+            .order_by("-effective_on", "-at")
+            .only("reason", "effective_on")
+            .first()
+        )
+        return {
+            "kind": "black",
+            "reason": change.reason if change else "",
+            "since": (change.effective_on if change else None) or inst.list_status_since,
+        }
+    if inst.licence_status != LicenceStatus.VALID:
+        return {"kind": inst.licence_status, "reason": "", "since": None}
+    return None

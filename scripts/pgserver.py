@@ -97,7 +97,17 @@ def _ensure_database(url: str) -> None:
 def database_url() -> tuple[str, bool]:
     """The URL to use, and whether this call started the embedded server."""
     if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"], False
+        url = os.environ["DATABASE_URL"]
+        try:
+            _ensure_database(url)  # your own server: its database is created when the role may
+        except Exception as exc:  # noqa: BLE001 - a role without CREATEDB: say how, let migrate report the rest
+            name = unquote(urlsplit(url).path.lstrip("/")) or DATABASE
+            print(
+                f"could not create database {name!r} ({type(exc).__name__}); create it once as a superuser: "
+                f'CREATE DATABASE "{name}";',
+                file=sys.stderr,
+            )
+        return url, False
     if os.environ.get("PGSERVER") != "embedded" and _answers("127.0.0.1", 5432):
         url, started = SYSTEM_URL, False
     else:

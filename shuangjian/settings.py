@@ -28,7 +28,9 @@ if (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env", overwrite=False)
 
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
-DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+# Off unless asked for (DJANGO_DEBUG=true, a developer's choice): the demo and every other mode show the portal's
+# own 403/404/500 pages, never Django's technical pages that list every URL and setting.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # --- secret key -------------------------------------------------------------
 # Production requires DJANGO_SECRET_KEY. Elsewhere, without it, each installation makes a random key on its
@@ -161,6 +163,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # the demo serves static files from the checkout without DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.api.views import TokenView
 
 from . import views
+from .api_root import PortalAPIRootView, list_routes
 
 DOMAIN_APPS = [
     "schools",
@@ -23,7 +24,15 @@ DOMAIN_APPS = [
     "funds",
 ]
 
-api_v1 = [path("", include(f"{app}.api.urls")) for app in DOMAIN_APPS] + [path("", include("accounts.api.urls"))]
+api_v1 = [
+    path(
+        "",
+        PortalAPIRootView.as_view(api_root_dict=list_routes([*DOMAIN_APPS, "accounts"])),
+        name="api-root",
+    ),
+    *[path("", include(f"{app}.api.urls")) for app in DOMAIN_APPS],
+    path("", include("accounts.api.urls")),
+]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -38,6 +47,9 @@ urlpatterns = [
     *[path("", include(f"{app}.urls")) for app in DOMAIN_APPS],
 ]
 
+# The portal's own error pages, in both languages; Django's technical pages only with DJANGO_DEBUG=true.
+handler403 = "shuangjian.views.permission_denied"
+handler404 = "shuangjian.views.page_not_found"
 handler500 = "shuangjian.views.server_error"
 
 if settings.DEBUG:

@@ -5,7 +5,9 @@ import sys
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 
@@ -70,8 +72,27 @@ def service_unavailable(request, exception=None):
     return response
 
 
+def _api_error(request, status: int, detail: str, code: str) -> JsonResponse | None:
+    """The API's error shape for a path under /api/ (a client reading JSON must not get an HTML page)."""
+    if request is not None and request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail, "code": code, "fields": {}}, status=status)
+    return None
+
+
 def server_error(request):
     exc = sys.exc_info()[1]
     if isinstance(exc, (OperationalError, InterfaceError)):
         return service_unavailable(request)
-    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+    api = _api_error(request, 500, _("服务器出错，请稍后再试"), "server_error")
+    return api or HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+def page_not_found(request, exception=None):
+    """The portal's 404 page (Django's own only with DJANGO_DEBUG=true, a developer's explicit choice)."""
+    api = _api_error(request, 404, _("未找到"), "not_found")
+    return api or render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    api = _api_error(request, 403, _("无权执行此操作"), "permission_denied")
+    return api or render(request, "403.html", status=403)

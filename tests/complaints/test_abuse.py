@@ -59,11 +59,11 @@ def test_the_html_form_is_throttled_with_a_chinese_page(client, district1, rates
         "description": "描述",
         "occurred_on": submission()["occurred_on"],
     }
-    assert client.post("/complaints/new/", form, REMOTE_ADDR="10.0.0.5").status_code == 200
+    assert client.post("/complaints/new/", form, REMOTE_ADDR="10.0.0.5").status_code == 302
     r = client.post("/complaints/new/", form, REMOTE_ADDR="10.0.0.5")
     assert r.status_code == 429
     assert "提交过于频繁" in r.content.decode()
-    assert client.post("/complaints/new/", form, REMOTE_ADDR="10.0.0.6").status_code == 200
+    assert client.post("/complaints/new/", form, REMOTE_ADDR="10.0.0.6").status_code == 302
 
 
 def test_a_non_image_is_refused_whatever_its_name(api, district1):

@@ -47,7 +47,7 @@ def test_parent_complains_anonymously_from_a_phone_and_sees_the_district_accept_
     expect(phone.locator("ul.autocomplete[data-for=institution_name]")).to_be_hidden()
     expect(phone.get_by_label("培训机构名称")).to_have_value("启航学科培训学校")
     phone.get_by_label("问题类别").select_option(label="节假日或夜间培训")
-    phone.get_by_label("学生年级").fill("4")
+    phone.get_by_label("学生年级").select_option(label="四年级")
     phone.get_by_label("发生日期").fill(occurred.isoformat())
     phone.get_by_label("问题描述").fill("周六晚上九点后仍在上数学课，孩子十点才到家。")
     shot(phone, "01-complaint-form-phone")

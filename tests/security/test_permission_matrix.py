@@ -175,6 +175,7 @@ FILLS = {
     "api:complaint-reroute": obj("a", "complaint"),
     "api:complaint-transition": obj("a", "complaint"),
     # --- API: compliance
+    "api:api-root": Fill(),
     "api:compliance-rule-list": Fill(),
     "api:compliance-rule-detail": Fill(kwargs={"pk": "HW-5-G36"}),
     "api:compliance-parameter-list": count(RuleParameter),
@@ -274,6 +275,8 @@ FILLS = {
     # --- pages: complaints
     "complaints:submit": count(Complaint),
     "complaints:track": Fill(target=lambda w: w.a["complaint"]),
+    # the confirmation is only for the browser that filed the complaint (its session): 404 for everyone else
+    "complaints:submitted": Fill(kwargs=lambda w: {"tracking_code": w.a["complaint"].tracking_code}),
     "complaints:inbox": Fill(),
     "complaints:staff-new": count(Complaint),
     "complaints:detail": obj("a", "complaint"),
@@ -1170,6 +1173,10 @@ EXPECT: dict[str, dict[str, dict]] = {
     },
     # --- API: compliance. Rules and parameters are policy: every staff role reads them, city staff add parameters.
     # A district starts sweeps of its own district only (district 2 asking for 110101: 404)
+    # the API root lists the endpoints (links only) for anybody signed in
+    "api:api-root": {
+        "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
+    },
     "api:compliance-rule-list": {
         "GET": E(403, 403, 200, 200, 200, 200, 200, 200),
     },
@@ -1428,13 +1435,18 @@ EXPECT: dict[str, dict[str, dict]] = {
     },
     # --- pages: complaints. The form and tracking are public; the rest is for bureau staff (403 for others,
     # whatever the complaint), district 2 gets 404 for district 1's complaint
+    # a filed complaint redirects to its confirmation (post/redirect/get)
     "complaints:submit": {
         "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
-        "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": E(302, 302, 302, 302, 302, 302, 302, 302),
     },
     "complaints:track": {
         "GET": E(200, 200, 200, 200, 200, 200, 200, 200),
         "POST": E(200, 200, 200, 200, 200, 200, 200, 200),
+    },
+    "complaints:submitted": {
+        "GET": E(404, 404, 404, 404, 404, 404, 404, 404),
+        "POST": E(404, 404, 404, 404, 404, 404, 404, 404),
     },
     "complaints:inbox": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
@@ -1442,7 +1454,7 @@ EXPECT: dict[str, dict[str, dict]] = {
     },
     "complaints:staff-new": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
-        "POST": E(LOGIN, LOGIN, 403, 403, 403, 200, 200, 200),
+        "POST": E(LOGIN, LOGIN, 403, 403, 403, 302, 302, 302),
     },
     "complaints:detail": {
         "GET": E(LOGIN, LOGIN, 403, 403, 403, 200, 404, 200),

@@ -5,17 +5,28 @@ log)``), called in dependency order with a random generator derived from the see
 data is the same for the same arguments, and a change in one app's generator does not shift another's.
 """
 
+import contextlib
 import datetime as dt
 import importlib
 import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from schools.models import School
 
 SEED_ORDER = ["schools", "institutions", "homework", "afterschool", "complaints", "funds"]
+
+
+@contextlib.contextmanager
+def _one_line_on_conflict(label: str):
+    """A part whose rows already exist stops the command with one line, not a traceback (nothing of it is kept)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CommandError(f"{label}: its demo data is already in the database ({first}); nothing was added") from None
 
 
 class Command(BaseCommand):
@@ -31,9 +42,15 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when schools already exist")
 
     def handle(self, *args, scale, seed, violations, date_from, date_to, only, if_empty, **options):
-        if if_empty and School.objects.exists():
-            self.stdout.write("demo data already present: nothing to do")
-            return
+        if School.objects.exists():
+            if if_empty:
+                self.stdout.write("demo data already present: nothing to do")
+                return
+            if not only:
+                raise CommandError(
+                    "the database already has data (schools exist): seed an empty database, "
+                    "or pass --if-empty to leave it as it is"
+                )
         if not 0 <= violations <= 1:
             raise CommandError("--violations must be between 0 and 1")
         if date_to < date_from:
@@ -46,7 +63,7 @@ class Command(BaseCommand):
                     continue
                 raise
             started = time.perf_counter()
-            with transaction.atomic():
+            with transaction.atomic(), _one_line_on_conflict(label):
                 module.seed(
                     rng=random.Random(f"{seed}:{label}"),
                     scale=scale,
