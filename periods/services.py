@@ -113,6 +113,7 @@ def correction_request(
             _("%(date)s 尚未截止填报，可直接在作业填报页修改，无需申请更正") % {"date": date.isoformat()},
             fields={"date": [_("该日尚未关闭")]},
         )
+    _refuse_locked_month(next(iter(classes.values())).school.district_id, date)
     errors: dict = {}
     for pk in class_ids:
         day_errors = validate_day(user=user, school_class_id=pk, day=date, check_closing=False)
@@ -179,6 +180,20 @@ def _decider(user) -> None:
         raise ForbiddenError(_("只有区教委或市教委工作人员可以审批更正申请"))
 
 
+def _refuse_locked_month(district_id: int, day: dt.date) -> None:
+    """A month whose district report the city accepted is locked: its days are corrected only after the city reopens
+    it (``dashboards.services``, audited)."""
+    from dashboards.selectors import month_locked
+
+    if month_locked(district_id, day):
+        raise ConflictError(
+            _("%(month)s 的区月报已由市教委审核通过，该月数据已锁定，不能更正；如确需更正，请联系市教委重新开放该月。")
+            % {"month": day.strftime("%Y-%m")},
+            code="month_locked",
+            fields={"date": [_("该月已锁定")]},
+        )
+
+
 def _lock_pending(correction: Correction) -> Correction:
     locked = Correction.objects.select_for_update().get(pk=correction.pk)
     if locked.status != CorrectionStatus.PENDING:
@@ -197,6 +212,7 @@ def correction_approve(*, user, correction: Correction, reason: str = "", reques
     try:
         with transaction.atomic():
             correction = _lock_pending(correction)
+            _refuse_locked_month(correction.school.district_id, correction.date)
             days = list(correction.days.all())
             class_ids = [d.school_class_id for d in days]
             # one approval at a time per class: the class rows are the lock (in id order: no deadlock)

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from compliance.models import FindingEvent, SweepRequest
@@ -271,3 +272,38 @@ def test_the_list_is_paged_sorted_and_scoped(
     assert as_user(district2_user).get(URL).json()["count"] == 0
     page = browser_for(district_user).get(reverse("periods:list"), {"status": "pending", "sort": "-date"})
     assert page.status_code == 200 and page.content.decode().count('href="/periods/corrections/') == 3
+
+
+def _accepted_november(district):
+    from dashboards.models import MonthlyReport
+
+    now = timezone.now()
+    return MonthlyReport.objects.create(
+        district=district,
+        month=SCHOOL_DAY.replace(day=1),
+        state="accepted",
+        frozen_at=now,
+        submitted_at=now,
+        accepted_at=now,
+    )
+
+
+def test_a_month_the_city_accepted_refuses_corrections_until_the_city_reopens_it(
+    closed, as_user, school_user, district_user, city_user, g4
+):
+    from dashboards.services import report_reopen
+
+    pending = request_correction(as_user(school_user), g4).json()["id"]
+    report = _accepted_november(g4.school.district)
+    # a new request and the approval of one asked before the acceptance are both refused; nothing changes
+    refused = request_correction(as_user(school_user), g4)
+    assert refused.status_code == 409 and refused.json()["code"] == "month_locked"
+    assert "2026-11" in refused.json()["detail"] and "重新开放" in refused.json()["detail"]
+    before = items_of(g4)
+    approve = as_user(district_user).post(f"{URL}{pending}/approve/", {}, format="json")
+    assert approve.status_code == 409 and approve.json()["code"] == "month_locked"
+    assert items_of(g4) == before and Correction.objects.get(pk=pending).status == "pending"
+    # the city reopens the month (audited): the correction goes through
+    report_reopen(actor=city_user, report=report, reason="东城区申请更正11月10日作业数据")
+    assert as_user(district_user).post(f"{URL}{pending}/approve/", {}, format="json").status_code == 200
+    assert items_of(g4) == [("maths", 10, "口算练习（更正）")]
