@@ -71,5 +71,10 @@ class FindingPageFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         language = get_language()
         self.filters["rule"].extra["choices"] = [(r.id, f"{r.id} {r.title(language)}") for r in rules_for_user(user)]
-        self.filters["district"].queryset = restrict(District.objects.all(), user)
-        self.filters["school"].queryset = restrict(School.objects.all(), user).only("id", "name")
+        for name, queryset in (
+            ("district", restrict(District.objects.all(), user)),
+            ("school", restrict(School.objects.all(), user).only("id", "name")),
+        ):
+            self.filters[name].queryset = queryset
+            # a form field built before (on the class's filters, copied into every instance) would keep no queryset
+            self.filters[name].__dict__.pop("_field", None)

@@ -859,13 +859,24 @@ def _combine_complaints(parts: list[dict]) -> dict:
     return out
 
 
-SECTIONS = ("homework", "afterschool", "institutions", "findings", "complaints")
+def _combine_rectification(parts: list[dict]) -> dict:
+    out: dict[str, Any] = dict.fromkeys(NOTICE_COUNTS, 0)
+    for part in parts:
+        _add(out, part, NOTICE_COUNTS)
+    out["on_time_rate"] = rate(out["on_time"], out["on_time"] + out["overdue"])
+    return out
+
+
+SECTIONS = ("homework", "afterschool", "institutions", "findings", "complaints", "rectification")
+#: a section frozen before it existed (reports accepted before the rectification section was added) counts as empty
+FROZEN_DEFAULTS = {"rectification": {**dict.fromkeys(NOTICE_COUNTS, 0), "on_time_rate": None}}
 COMBINE = {
     "homework": _combine_homework,
     "afterschool": _combine_afterschool,
     "institutions": _combine_institutions,
     "findings": _combine_findings,
     "complaints": _combine_complaints,
+    "rectification": _combine_rectification,
 }
 
 
@@ -883,7 +894,13 @@ def city_final_dashboard(*, month: dt.date, user) -> dict:
     for d in District.objects.order_by("code").values("id", "code", "name"):
         r = reports.get(d["id"])
         if r is not None and r.state == "accepted":
-            accepted.append({"code": d["code"], "name": d["name"], **{k: r.figures[k] for k in SECTIONS}})
+            accepted.append(
+                {
+                    "code": d["code"],
+                    "name": d["name"],
+                    **{k: r.figures.get(k, FROZEN_DEFAULTS.get(k)) for k in SECTIONS},
+                }
+            )
         else:
             pending.append({"code": d["code"], "name": d["name"], "state": r.state if r else None})
     return {

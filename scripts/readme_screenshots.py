@@ -8,7 +8,11 @@ refresh, the demo users. Serves it on a free loopback port, takes the pictures w
 stops the server and removes the folder:
 
 - ``complaint-form-phone.png``: the public complaint form on a 390×844 phone, a parent part-way through it;
-- ``district-dashboard.png``: Dongcheng's dashboard for the seeded fortnight, as the ``district`` demo user sees it.
+- ``district-dashboard.png``: Dongcheng's dashboard for the seeded fortnight, as the ``district`` demo user sees it;
+- ``school-landing-grid.png``: the ``school`` demo user's landing page, each class's filing state on the last school
+  days (homework is seeded for the week before today as well, so the grid shows filed, late and over-limit days);
+- ``finding-page.png``: a finding as the school reads it (evidence as a table, the history);
+- ``city-dashboard-map.png``: the city dashboard with the district map, as the ``city`` demo user sees it.
 
 Needs Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) and the ``playwright`` package.
 """
@@ -16,6 +20,7 @@ Needs Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) and the ``play
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -69,6 +74,22 @@ def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> No
 def build_demo(env: dict) -> None:
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo", "--scale", "small", "--seed", "1")
+    # the school landing grid shows today and the school days before it: seed homework for the week before today
+    today = dt.date.today()
+    manage(
+        env,
+        "seed_demo",
+        "--scale",
+        "small",
+        "--seed",
+        "2",
+        "--only",
+        "homework",
+        "--date-from",
+        (today - dt.timedelta(days=8)).isoformat(),
+        "--date-to",
+        (today - dt.timedelta(days=1)).isoformat(),
+    )
     manage(env, "sweep", "--from", SEEDED[0], "--to", SEEDED[1], "--sync")
     manage(env, "refresh_dashboards", "--date-from", SEEDED[0], "--date-to", SEEDED[1])
     manage(env, "demo_users")
@@ -94,7 +115,7 @@ def take(base_url: str, out: Path) -> None:
         expect(phone.locator("ul.autocomplete[data-for=institution_name] button").first).to_be_visible()
         phone.locator("ul.autocomplete[data-for=institution_name] button").first.click()
         phone.get_by_label("问题类别").select_option(label="节假日或夜间培训")
-        phone.get_by_label("学生年级").fill("4")
+        phone.get_by_label("学生年级").select_option(label="四年级")
         phone.get_by_label("发生日期").fill("2026-11-21")
         phone.evaluate("document.activeElement.blur()")
         phone.screenshot(path=str(out / "complaint-form-phone.png"))  # the first screen a parent sees
@@ -112,7 +133,33 @@ def take(base_url: str, out: Path) -> None:
         )
         desktop.wait_for_timeout(600)  # the charts' entry animation
         desktop.screenshot(path=str(out / "district-dashboard.png"), full_page=True)
+
+        school = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+        login(school, base_url, "school")
+        expect(school.locator("table.filing-grid")).to_be_visible()
+        school.screenshot(path=str(out / "school-landing-grid.png"))
+        school.goto(f"{base_url}/compliance/findings/")
+        school.locator("table tbody td a[href*='/compliance/findings/']").first.click()
+        school.wait_for_load_state()
+        school.screenshot(path=str(out / "finding-page.png"), full_page=True)
+
+        city = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+        login(city, base_url, "city")
+        city.goto(f"{base_url}/dashboards/city/?date_from={SEEDED[0]}&date_to={SEEDED[1]}")
+        city.wait_for_function(
+            "() => [...document.querySelectorAll('[data-chart]')].every(el => el.querySelector('canvas, svg'))"
+        )
+        city.wait_for_timeout(600)
+        city.screenshot(path=str(out / "city-dashboard-map.png"))
         browser.close()
+
+
+def login(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base_url}/")
 
 
 def shoot(out: Path, database_url: str) -> None:

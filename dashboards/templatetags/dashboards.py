@@ -12,8 +12,8 @@ register = template.Library()
 
 @register.filter
 def pct(value):
-    """0.8532 -> 85.3%; no denominator -> an en dash."""
-    if value is None:
+    """0.8532 -> 85.3%; no denominator (or no figure at all) -> an en dash."""
+    if value is None or value == "":
         return "–"
     return f"{value * 100:.1f}%"
 

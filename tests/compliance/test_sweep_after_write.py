@@ -43,10 +43,15 @@ def test_a_late_prepayment_is_checked_within_a_minute_of_being_typed_in(
             ),
             before=None,
         )
-    run = ComplianceRun.objects.get()
+    # the day it was paid, by the dated rule that reads prepayments; the undated ones (the supervised funds'
+    # TI-15-CUSTODY) are judged today in a run of their own
+    run = ComplianceRun.objects.get(date_from=MON)
     assert run.trigger == RunTrigger.CHANGE
     assert (run.date_from, run.date_to, run.district_codes) == (MON, MON, [institution.district.code])
     assert set(run.parts.values_list("rule_id", flat=True)) == {"TI-15-PREPAY"}  # only what reads prepayments
+    today = ComplianceRun.objects.exclude(pk=run.pk).get()
+    assert today.date_from == today.date_to == timezone.localdate()
+    assert "TI-15-PREPAY" not in set(today.parts.values_list("rule_id", flat=True))
     finding = Finding.objects.get(rule_id="TI-15-PREPAY")
     assert finding.period_start == MON
 

@@ -125,7 +125,14 @@ def _institution_records(anchors, inst, actor):
         "trainer": trainer,
         "foreign_staff": reg(ForeignStaffFactory(institution=inst)),
         "course": course,
-        "session": reg(SessionFactory(course=course, site=site)),
+        # held before the matrix's clock (its attendance can be recorded), a Saturday morning
+        "session": reg(
+            SessionFactory(
+                course=course,
+                site=site,
+                starts_at=dt.datetime(2026, 11, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+            )
+        ),
         "filing": reg(
             EnrolmentFiling.objects.create(
                 course=course, filed_on=dt.date(2026, 9, 1), enrolment_opens_on=dt.date(2026, 9, 10), fees="每课时60元"

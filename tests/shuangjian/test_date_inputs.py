@@ -5,6 +5,7 @@ is dropped by the browser and the field comes up empty. The forms are found, not
 ``filtersets`` modules are walked for their date fields.
 """
 
+import copy
 import datetime as dt
 import importlib
 import inspect
@@ -38,11 +39,13 @@ def _date_widgets():
                 if issubclass(cls, forms.BaseForm):
                     fields = cls.base_fields.items()
                 elif issubclass(cls, django_filters.FilterSet):
-                    fields = ((n, flt.field) for n, flt in cls.base_filters.items())
+                    # a copy: building the field of the class's own filter would keep it for every later instance
+                    fields = ((n, copy.deepcopy(flt).field) for n, flt in cls.base_filters.items())
                 else:
                     continue
                 for field_name, field in fields:
-                    if isinstance(field, (forms.DateField, forms.DateTimeField)):
+                    month_picker = getattr(field.widget, "input_type", "") == "month"  # YYYY-MM by design
+                    if isinstance(field, (forms.DateField, forms.DateTimeField)) and not month_picker:
                         found.append((f"{module.__name__}.{name}.{field_name}", field))
     return found
 
