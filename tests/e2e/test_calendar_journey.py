@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_city_officer_enters_a_statutory_year(live_server, open_page, login, shot, city_user):
     page = open_page("desktop", axe=True)
     login(page, "city")
-    page.get_by_role("link", name="校历").click()
+    page.get_by_role("link", name="校历", exact=True).click()
     expect(page.get_by_role("heading", name="法定节假日年度", exact=True)).to_be_visible()
     page.get_by_label("年份").fill("2090")
     page.get_by_label("依据").fill("国务院办公厅关于2090年部分节假日安排的通知")

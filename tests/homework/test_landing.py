@@ -36,6 +36,7 @@ from django.utils import timezone  # noqa: E402
 from homework.selectors import FilingState, filing_grid, grid_days  # noqa: E402
 from tests import factories as f  # noqa: E402
 
+WEDNESDAY = dt.date(2026, 11, 11)
 THURSDAY = dt.date(2026, 11, 12)
 
 
@@ -45,9 +46,10 @@ def _at(day, hour, minute=0):
 
 @pytest.fixture
 def filed_week(file_items, g1, g4, g8):
-    """Tuesday: grade 4 over its limit, grade 8 published the next morning, grade 1 "no homework" on time."""
+    """Tuesday: grade 4 over its limit, grade 8 published the next morning (after the 20:00 deadline, within the
+    day's grace: the day is still open), grade 1 "no homework" on time."""
     file_items(item(g4, subject="maths", minutes=70), whole_day=(g4.pk, SCHOOL_DAY), now=_at(SCHOOL_DAY, 18))
-    file_items(item(g8, subject="physics", minutes=30), whole_day=(g8.pk, SCHOOL_DAY), now=_at(THURSDAY, 9))
+    file_items(item(g8, subject="physics", minutes=30), whole_day=(g8.pk, SCHOOL_DAY), now=_at(WEDNESDAY, 9))
     file_items(whole_day=(g1.pk, SCHOOL_DAY), now=_at(SCHOOL_DAY, 19))
 
 

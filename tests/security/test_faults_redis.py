@@ -37,6 +37,7 @@ from compliance.models import ComplianceRun, Finding, FindingEvent, SweepRequest
 from homework.models import HomeworkItem
 from homework.services import homework_file
 from shuangjian.celery import app
+from tests import clock
 from tests import factories as f
 from tests.worker import database_url
 
@@ -44,6 +45,8 @@ REDIS_SERVER = shutil.which("redis-server")
 BASE = Path(__file__).resolve().parents[2]
 SCHOOL_DAY = dt.date(2026, 11, 10)  # a Tuesday in the autumn term
 NEXT_DAY = dt.date(2026, 11, 11)
+#: when this process files: both days still open (SCHOOL_DAY's homework closes at 20:00 on NEXT_DAY)
+FILED_AT = clock.local(NEXT_DAY, 9)
 #: a request that has to enqueue work answers within this many seconds, whatever the broker does
 DEADLINE = 5.0
 
@@ -338,6 +341,19 @@ def wait_until(predicate, timeout: float, what: str, worker: Worker | None = Non
 
 
 @pytest.fixture
+def filing_clock():
+    """This process's clock at ``FILED_AT``, so the days filed are open (``periods.closing``).
+
+    Only this process travels: a worker subprocess keeps the real clock, which is later than ``FILED_AT``. What
+    the worker reads does not depend on the filing moment (it sweeps the dates of the runs it is given), the
+    debounced task's countdown then lies in its past (it runs at once), and its own timestamps (a finding's
+    ``last_seen``) come after the runs this process creates. Dates relative to the real today would not do:
+    there is no open school day on a Sunday or in a vacation."""
+    with clock.at(FILED_AT):
+        yield
+
+
+@pytest.fixture
 def school_setup(school_user):
     school = school_user.profile.school
     g4 = f.SchoolClassFactory(school=school, grade=4, name="四年级1班")
@@ -353,7 +369,7 @@ def school_setup(school_user):
 
 
 def test_with_redis_stopped_filings_and_complaints_are_kept_and_swept_exactly_once_when_it_returns(
-    redis_server, point_at, school_setup, start_worker
+    filing_clock, redis_server, point_at, school_setup, start_worker
 ):
     school, g4, g8, browser, api, _user = school_setup
     queue = point_at(redis_server)
@@ -430,7 +446,7 @@ def test_with_redis_stopped_filings_and_complaints_are_kept_and_swept_exactly_on
 
 
 def test_a_run_started_while_redis_is_stopped_starts_within_the_next_minute_of_its_return(
-    redis_server, point_at, school_setup, city_user, start_worker
+    filing_clock, redis_server, point_at, school_setup, city_user, start_worker
 ):
     _school, g4, _g8, browser, _api, _user = school_setup
     # filed before the outage (grade 4: 80 minutes, over the limit); its filing sweep ran in this process
@@ -470,7 +486,9 @@ def test_a_run_started_while_redis_is_stopped_starts_within_the_next_minute_of_i
     assert "Traceback" not in worker.output()
 
 
-def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(redis_server, point_at, school_setup, city_user):
+def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(
+    filing_clock, redis_server, point_at, school_setup, city_user
+):
     _school, g4, _g8, _browser, _api, user = school_setup
     queue = point_at(redis_server)
     broker = redis_server.client(0)
@@ -522,7 +540,7 @@ def test_a_rolled_back_filing_or_run_sends_nothing_and_records_nothing(redis_ser
 
 
 def test_with_redis_hung_requests_that_enqueue_answer_within_5_seconds_with_the_data_committed(
-    hung_server, point_at, school_setup, city_user
+    filing_clock, hung_server, point_at, school_setup, city_user
 ):
     school, g4, g8, browser, api, _user = school_setup
     point_at(hung_server)
