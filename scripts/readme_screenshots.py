@@ -150,7 +150,9 @@ def take(base_url: str, out: Path) -> None:
             "() => [...document.querySelectorAll('[data-chart]')].every(el => el.querySelector('canvas, svg'))"
         )
         city.wait_for_timeout(600)
-        city.screenshot(path=str(out / "city-dashboard-map.png"))
+        city.locator("section", has=city.locator("[data-chart=district-map]")).screenshot(
+            path=str(out / "city-dashboard-map.png")
+        )
         browser.close()
 
 
