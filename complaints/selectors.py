@@ -15,21 +15,27 @@ from .models import Complaint
 _DUMMY_HASH = None
 
 
-def complaint_track(*, tracking_code: str, secret: str) -> Complaint | None:
-    """The complaint when the code and the secret match; None otherwise, in about the same time either way."""
+def tracked_by_secret(queryset, *, tracking_code: str, secret: str):
+    """The row of ``queryset`` with this tracking code when the secret matches its hash; None otherwise, in about
+    the same time either way (a missing code still hashes once). Complaints and refund requests share it."""
     global _DUMMY_HASH
     from .services import normalise_code
 
     code = normalise_code(tracking_code)
-    complaint = Complaint.objects.select_related("district").filter(tracking_code=code).first() if code else None
-    if complaint is None:
+    row = queryset.filter(tracking_code=code).first() if code else None
+    if row is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = secret_hash("not-a-secret")
         secret_matches(secret or "", _DUMMY_HASH)
         return None
-    if not secret_matches((secret or "").strip().upper(), complaint.secret_hash):
+    if not secret_matches((secret or "").strip().upper(), row.secret_hash):
         return None
-    return complaint
+    return row
+
+
+def complaint_track(*, tracking_code: str, secret: str) -> Complaint | None:
+    """The complaint when the code and the secret match; None otherwise, in about the same time either way."""
+    return tracked_by_secret(Complaint.objects.select_related("district"), tracking_code=tracking_code, secret=secret)
 
 
 def public_events(complaint: Complaint):

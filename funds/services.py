@@ -652,24 +652,13 @@ def refund_request_submit(
     return refund, secret
 
 
-_DUMMY_HASH: str | None = None
-
-
 def refund_track(*, tracking_code: str, secret: str) -> RefundRequest | None:
-    """The request when code and secret match (the complaints' hasher, about the same time either way)."""
-    global _DUMMY_HASH
-    from complaints.crypto import secret_matches
+    """The request when code and secret match (the complaints' check, about the same time either way)."""
+    from complaints.selectors import tracked_by_secret
 
-    code = normalise_code(tracking_code)
-    refund = RefundRequest.objects.select_related("institution").filter(tracking_code=code).first() if code else None
-    if refund is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = secret_hash("not-a-secret")
-        secret_matches(secret or "", _DUMMY_HASH)
-        return None
-    if not secret_matches((secret or "").strip().upper(), refund.secret_hash):
-        return None
-    return refund
+    return tracked_by_secret(
+        RefundRequest.objects.select_related("institution"), tracking_code=tracking_code, secret=secret
+    )
 
 
 def refund_decide(

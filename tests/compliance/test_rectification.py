@@ -22,7 +22,7 @@ from tests.beat import local
 ISSUED = dt.date(2026, 9, 29)  # a Tuesday before the National Day week
 
 
-def _finding(rule_id, school_class, day, **kw):
+def _finding(rule_id, school_class, day, *, summary=None, **kw):
     now = timezone.now()
     return Finding.objects.create(
         rule_id=rule_id,
@@ -31,7 +31,7 @@ def _finding(rule_id, school_class, day, **kw):
         school_class_id=school_class.pk,
         period_start=day,
         fingerprint=f"{rule_id}|{school_class.pk}|{day}",
-        summary=f"{rule_id} {day}",
+        summary=summary or f"{rule_id} {day}",
         first_seen=now,
         last_seen=now,
         status_changed_at=now,

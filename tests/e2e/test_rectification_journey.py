@@ -14,7 +14,6 @@ import io
 
 import pytest
 import time_machine
-from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -22,6 +21,7 @@ from compliance.choices import FindingStatus, NoticeState
 from compliance.models import Finding, RectificationNotice
 from tests import factories as f
 from tests.beat import local
+from tests.compliance.test_rectification import _finding as finding
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,19 +30,7 @@ DEADLINE = dt.date(2026, 12, 7)  # HW-4-PUBLISH is minor: 15 working days after 
 
 
 def _finding(rule_id, school_class, day):
-    now = timezone.now()
-    return Finding.objects.create(
-        rule_id=rule_id,
-        district_id=school_class.school.district_id,
-        school_id=school_class.school_id,
-        school_class_id=school_class.pk,
-        period_start=day,
-        fingerprint=f"{rule_id}|{school_class.pk}|{day}",
-        summary=f"{school_class.name} {day} 未按时公示作业",
-        first_seen=now,
-        last_seen=now,
-        status_changed_at=now,
-    )
+    return finding(rule_id, school_class, day, summary=f"{school_class.name} {day} 未按时公示作业")
 
 
 def _photo(tmp_path):
