@@ -1,7 +1,15 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 from .choices import STAFF_ROLES, Role
-from .scoping import is_city, role_of
+from .scoping import is_city, role_name, role_of
+
+
+def require_role(request, roles) -> None:
+    """A page for some roles only: anyone else gets the portal's 403 page."""
+    if role_name(request.user) not in roles:
+        raise PermissionDenied(_("您的角色无权打开此页面"))
 
 
 class IsStaffRole(BasePermission):

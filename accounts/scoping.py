@@ -43,6 +43,14 @@ def is_city(user) -> bool:
     return bool(profile and profile.role == Role.CITY)
 
 
+def role_name(user) -> str | None:
+    """The caller's role (``Role``): city for a superuser too; None without a role."""
+    if is_city(user):
+        return Role.CITY
+    profile = role_of(user)
+    return profile.role if profile else None
+
+
 def anchor_id(profile):
     return {
         Role.DISTRICT: profile.district_id,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.scoping import restrict, role_of
 from shuangjian.errors import ServiceError
+from shuangjian.forms import add_service_errors
 
 from . import selectors, services
 from .forms import ActivityForm, DailyReportForm, ProgrammeForm
@@ -25,16 +26,7 @@ def _school_of(request):
 
 def _apply_errors(form, exc: ServiceError, *, row: str | None = None) -> None:
     fields = exc.fields.get(row, {}) if row else exc.fields
-    if not isinstance(fields, dict):
-        fields = {}
-    placed = False
-    for field, msgs in fields.items():
-        target = field if field in form.fields else None
-        for msg in msgs if isinstance(msgs, list) else [msgs]:
-            form.add_error(target, msg)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
+    add_service_errors(form, exc, fields=fields if isinstance(fields, dict) else {})
 
 
 @login_required

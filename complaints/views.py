@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import is_city, role_of
 from institutions.selectors import public_institution_named
 from shuangjian.errors import ServiceError
+from shuangjian.forms import add_service_errors
 from shuangjian.qr import qr_svg
 
 from .choices import TRANSITIONS, State
@@ -59,17 +60,8 @@ def _throttled_page(request, wait):
     return response
 
 
-def _service_errors_to_form(form, exc: ServiceError):
-    for field, errs in (exc.fields or {}).items():
-        target = field if field in form.fields else None
-        if field == "institution":
-            target = "institution_name"
-        elif field == "school":
-            target = "school_name"
-        for e in errs if isinstance(errs, list | tuple) else [errs]:
-            form.add_error(target, e)
-    if not exc.fields:
-        form.add_error(None, exc.message)
+def _complaint_errors(form, exc: ServiceError) -> None:
+    add_service_errors(form, exc, rename={"institution": "institution_name", "school": "school_name"})
 
 
 #: the session key of the confirmations this browser may see: {tracking code: {"secret", "staff", "at"}}
@@ -123,7 +115,7 @@ def _submit_page(request, *, form_class, template, channel_staff):
             except AlreadySubmitted as exc:
                 return redirect("complaints:submitted", tracking_code=exc.complaint.tracking_code)
             except ServiceError as exc:
-                _service_errors_to_form(form, exc)
+                _complaint_errors(form, exc)
             else:
                 _remember_confirmation(request, complaint, secret, staff=channel_staff)
                 return redirect("complaints:submitted", tracking_code=complaint.tracking_code)
@@ -316,7 +308,7 @@ def transition(request, pk):
                 **form.service_kwargs(),
             )
         except ServiceError as exc:
-            _service_errors_to_form(form, exc)
+            _complaint_errors(form, exc)
             return _detail_page(request, complaint, action_form=form, status=400)
         messages.success(
             request,
@@ -345,7 +337,7 @@ def assign(request, pk):
         except ServiceError as exc:
             if exc.code == "permission_denied":
                 raise PermissionDenied(exc.message) from exc
-            _service_errors_to_form(form, exc)
+            _complaint_errors(form, exc)
             return _detail_page(request, complaint, assign_form=form, status=400)
         messages.success(request, _("已分配给 %(name)s。") % {"name": officer_name(form.cleaned_data["assignee"])})
         return redirect("complaints:detail", pk=complaint.pk)
@@ -368,7 +360,7 @@ def reroute(request, pk):
                 request=request,
             )
         except ServiceError as exc:
-            _service_errors_to_form(form, exc)
+            _complaint_errors(form, exc)
             return _detail_page(request, complaint, reroute_form=form, status=400)
         messages.success(request, _("已转办。"))
         if complaint_inbox(user=request.user).filter(pk=complaint.pk).exists():
@@ -388,7 +380,7 @@ def match_teacher(request, pk):
                 complaint=complaint, actor=request.user, teacher=form.cleaned_data["teacher"], request=request
             )
         except ServiceError as exc:
-            _service_errors_to_form(form, exc)
+            _complaint_errors(form, exc)
             return _detail_page(request, complaint, teacher_form=form, status=400)
         messages.success(request, _("已关联在职教师。"))
         return redirect("complaints:detail", pk=complaint.pk)

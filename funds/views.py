@@ -16,13 +16,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from accounts.scoping import is_city, role_of
+from accounts.permissions import require_role
+from accounts.scoping import is_city, role_name
 from complaints.throttling import throttle_wait, throttled_message
 from compliance.parameters import MissingParameter, parameter_value
 from institutions.forms import UploadForm
 from institutions.models import Institution, Prepayment, Session
 from institutions.tabular import XLSX_MIME
 from shuangjian.errors import ServiceError
+from shuangjian.forms import add_service_errors
 
 from . import imports, selectors, services
 from .choices import RefundState
@@ -33,35 +35,13 @@ BUREAU = {Role.CITY, Role.DISTRICT}
 SORTS = {"requested": "requested_on", "-requested": "-requested_on", "due": "due_on", "-due": "-due_on"}
 
 
-def _role(user):
-    if is_city(user):
-        return Role.CITY
-    profile = role_of(user)
-    return profile.role if profile else None
-
-
-def _require(request, roles):
-    if _role(request.user) not in roles:
-        raise PermissionDenied(_("您的角色无权打开此页面"))
-
-
-def _errors_to_form(form, exc: ServiceError):
-    placed = False
-    for name, msgs in (exc.fields or {}).items():
-        for msg in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
-            form.add_error(name if name in form.fields else None, msg)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 # --- overview and accounts ----------------------------------------------------------------------------------
 
 
 @login_required
 def overview(request):
     """Money under supervision, undelivered value, coverage, the risk list ranked by shortfall, refunds."""
-    _require(request, BUREAU)
+    require_role(request, BUREAU)
     try:
         ratio = parameter_value("custody_min_ratio", on=timezone.localdate())
     except MissingParameter:
@@ -75,21 +55,21 @@ def overview(request):
 
 @login_required
 def account_list(request):
-    _require(request, BUREAU | {Role.INSTITUTION})
+    require_role(request, BUREAU | {Role.INSTITUTION})
     rows = selectors.account_list(request.user).order_by("institution__name", "-opened_on")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "funds/accounts.html", {"page": page, "can_register": _role(request.user) in BUREAU})
+    return render(request, "funds/accounts.html", {"page": page, "can_register": role_name(request.user) in BUREAU})
 
 
 @login_required
 def account_register(request):
-    _require(request, BUREAU)
+    require_role(request, BUREAU)
     form = AccountForm(request.POST or None, user=request.user, initial={"institution": request.GET.get("institution")})
     if request.method == "POST" and form.is_valid():
         try:
             services.account_register(actor=request.user, request=request, **form.cleaned_data)
         except ServiceError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("监管账户已登记"))
             return redirect("funds:accounts")
@@ -101,7 +81,7 @@ def account_register(request):
 
 @login_required
 def statement_import(request):
-    _require(request, BUREAU)
+    require_role(request, BUREAU)
     form = UploadForm(request.POST or None, request.FILES or None)
     errors, result = [], None
     if request.method == "POST" and form.is_valid():
@@ -134,7 +114,7 @@ def statement_import(request):
 
 @login_required
 def statement_template(request):
-    _require(request, BUREAU)
+    require_role(request, BUREAU)
     response = HttpResponse(imports.template_xlsx(), content_type=XLSX_MIME)
     response["Content-Disposition"] = 'attachment; filename="bank-statement-template.xlsx"'
     return response
@@ -146,7 +126,7 @@ def statement_template(request):
 @login_required
 def attendance(request, session_pk):
     """The institution ticks the enrolled pupils (prepayments of the course) who attended a session."""
-    _require(request, {Role.INSTITUTION})
+    require_role(request, {Role.INSTITUTION})
     session = get_object_or_404(
         Session.objects.visible_to(request.user).select_related("course__institution"), pk=session_pk
     )
@@ -160,7 +140,7 @@ def attendance(request, session_pk):
                 actor=request.user, session=session, prepayment_ids=form.cleaned_data["prepayments"], request=request
             )
         except ServiceError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已登记上课 %(n)d 人次") % {"n": n})
             return redirect("funds:attendance", session_pk=session.pk)
@@ -172,7 +152,7 @@ def attendance(request, session_pk):
 
 @login_required
 def refund_list(request):
-    _require(request, BUREAU | {Role.INSTITUTION})
+    require_role(request, BUREAU | {Role.INSTITUTION})
     rows = selectors.refund_list(request.user)
     state = request.GET.get("state")
     if state in RefundState.values:
@@ -187,14 +167,14 @@ def refund_list(request):
 
 
 def _refund_for(request, pk) -> RefundRequest:
-    _require(request, BUREAU | {Role.INSTITUTION})
+    require_role(request, BUREAU | {Role.INSTITUTION})
     return get_object_or_404(selectors.refund_list(request.user), pk=pk)
 
 
 @login_required
 def refund_detail(request, pk):
     refund = _refund_for(request, pk)
-    role = _role(request.user)
+    role = role_name(request.user)
     form = None
     if role == Role.INSTITUTION and refund.state == RefundState.REQUESTED:
         form = RefundAnswerForm(request.POST or None)
@@ -210,7 +190,7 @@ def refund_detail(request, pk):
                     request=request,
                 )
             except ServiceError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已答复退费申请"))
                 return redirect("funds:refund-detail", pk=refund.pk)
@@ -234,7 +214,7 @@ def refund_detail(request, pk):
 @require_POST
 def refund_escalate(request, pk):
     refund = _refund_for(request, pk)
-    _require(request, BUREAU)
+    require_role(request, BUREAU)
     try:
         complaint = services.refund_to_complaint(actor=request.user, refund=refund, request=request)
     except ServiceError as exc:
@@ -285,7 +265,7 @@ def refund_request(request):
                     reason=data["reason"],
                 )
             except ServiceError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 response = render(request, "funds/refund_submitted.html", {"refund": refund, "secret": secret})
                 response["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import is_city, restrict, role_of
 from compliance import registry
 from shuangjian.errors import ForbiddenError, ServiceError
+from shuangjian.forms import add_service_errors
 
 from . import selectors, services
 from .filtersets import InspectionPageFilterSet
@@ -52,15 +53,6 @@ def inspection_list(request):
             "may_record": selectors.may_record(user),
         },
     )
-
-
-def _add_service_errors(form, exc: ServiceError) -> None:
-    """The service's messages beside the fields they name; the checklist's (``items``) above the form."""
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, str(error))
 
 
 def _refused(own_district, exc: ServiceError):
@@ -114,7 +106,7 @@ def inspection_new(request):
             except ForbiddenError:
                 raise PermissionDenied from None
             except ServiceError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 raised = inspection.items.filter(finding__isnull=False).count()
                 messages.success(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from accounts.scoping import is_city, restrict, role_of
+from accounts.permissions import require_role
+from accounts.scoping import restrict, role_name, role_of
 from shuangjian.errors import ServiceError
+from shuangjian.forms import add_service_errors
 
 from . import imports, selectors, services, tabular
 from .api.views import PublicReadThrottle
@@ -27,31 +28,9 @@ from .models import EnrolmentFiling, Institution, Prepayment, Session
 STAFF = {Role.CITY, Role.DISTRICT}
 
 
-def _role(user):
-    if is_city(user):
-        return Role.CITY
-    profile = role_of(user)
-    return profile.role if profile else None
-
-
-def _require(request, roles):
-    if _role(request.user) not in roles:
-        raise PermissionDenied(_("您的角色无权打开此页面"))
-
-
-def _form_errors(form, exc: ServiceError):
-    placed = False
-    for name, msgs in exc.fields.items():
-        for msg in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
-            form.add_error(name if name in form.fields else None, msg)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 @login_required
 def institution_list(request):
-    _require(request, STAFF)
+    require_role(request, STAFF)
     params = {k: request.GET.get(k, "") for k in ("q", "category", "licence_status", "list_status", "sort")}
     qs = selectors.institution_list(
         user=request.user, **{k: v for k, v in params.items() if k != "sort"}, sort=params["sort"] or "name"
@@ -81,7 +60,7 @@ def institution_list(request):
 
 
 def _detail_context(request, institution):
-    role = _role(request.user)
+    role = role_name(request.user)
     return {
         "institution": institution,
         "sessions": restrict(
@@ -101,7 +80,7 @@ def _detail_context(request, institution):
 
 @login_required
 def institution_detail(request, pk):
-    _require(request, STAFF | {Role.INSTITUTION})
+    require_role(request, STAFF | {Role.INSTITUTION})
     try:
         institution = selectors.institution_detail(user=request.user, pk=pk)
     except Institution.DoesNotExist:
@@ -111,7 +90,7 @@ def institution_detail(request, pk):
 
 @login_required
 def institution_mine(request):
-    _require(request, {Role.INSTITUTION})
+    require_role(request, {Role.INSTITUTION})
     try:
         institution = selectors.institution_detail(user=request.user, pk=role_of(request.user).institution_id)
     except Institution.DoesNotExist:
@@ -121,13 +100,13 @@ def institution_mine(request):
 
 @login_required
 def institution_create(request):
-    _require(request, STAFF)
+    require_role(request, STAFF)
     form = InstitutionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             institution = services.institution_create(user=request.user, request=request, **form.cleaned_data)
         except ServiceError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已登记：%(name)s") % {"name": institution.name})
             return redirect("institutions:detail", pk=institution.pk)
@@ -136,7 +115,7 @@ def institution_create(request):
 
 @login_required
 def institution_edit(request, pk):
-    _require(request, STAFF)
+    require_role(request, STAFF)
     institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=pk)
     form = InstitutionForm(request.POST or None, instance=institution, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +124,7 @@ def institution_edit(request, pk):
                 user=request.user, institution=institution, request=request, **form.cleaned_data
             )
         except ServiceError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("institutions:detail", pk=institution.pk)
@@ -162,7 +141,7 @@ def institution_edit(request, pk):
 
 @login_required
 def institution_list_status(request, pk):
-    _require(request, STAFF)
+    require_role(request, STAFF)
     institution = get_object_or_404(restrict(Institution.objects.all(), request.user), pk=pk)
     form = ListStatusForm(
         request.POST or None, initial={"status": institution.list_status, "effective_on": timezone.localdate()}
@@ -173,7 +152,7 @@ def institution_list_status(request, pk):
                 institution=institution, actor=request.user, request=request, **form.cleaned_data
             )
         except ServiceError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("黑白名单状态已变更并记录"))
             return redirect("institutions:detail", pk=institution.pk)
@@ -194,7 +173,7 @@ def record_edit(request, kind, pk=None, institution_pk=None):
     if kind not in RECORD_KINDS:
         raise Http404
     model, form_class, roles, title = RECORD_KINDS[kind]
-    _require(request, roles)
+    require_role(request, roles)
     if pk is not None:
         instance = get_object_or_404(restrict(model.objects.all(), request.user), pk=pk)
         institution = instance.course.institution if hasattr(instance, "course_id") else instance.institution
@@ -208,7 +187,7 @@ def record_edit(request, kind, pk=None, institution_pk=None):
     if request.method == "POST" and form.is_valid():
         services.record_save(user=request.user, save=form.save, before=before, request=request)
         messages.success(request, _("已保存"))
-        if _role(request.user) == Role.INSTITUTION:
+        if role_name(request.user) == Role.INSTITUTION:
             return redirect("institutions:mine")
         return redirect("institutions:detail", pk=institution.pk)
     return render(
@@ -268,13 +247,13 @@ def _import_page(request, *, kind):
 
 @login_required
 def registry_import(request):
-    _require(request, STAFF)
+    require_role(request, STAFF)
     return _import_page(request, kind="registry")
 
 
 @login_required
 def schedule_import(request):
-    _require(request, STAFF | {Role.INSTITUTION})
+    require_role(request, STAFF | {Role.INSTITUTION})
     return _import_page(request, kind="sessions")
 
 
@@ -286,7 +265,7 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def registry_template(request):
-    _require(request, STAFF)
+    require_role(request, STAFF)
     return _xlsx_response(
         tabular.write_xlsx(imports.REGISTRY_COLUMNS, [], title="培训机构"), "institutions-template.xlsx"
     )
@@ -294,13 +273,13 @@ def registry_template(request):
 
 @login_required
 def schedule_template(request):
-    _require(request, STAFF | {Role.INSTITUTION})
+    require_role(request, STAFF | {Role.INSTITUTION})
     return _xlsx_response(tabular.write_xlsx(imports.SESSION_COLUMNS, [], title="课程安排"), "sessions-template.xlsx")
 
 
 @login_required
 def registry_export(request):
-    _require(request, STAFF)
+    require_role(request, STAFF)
     stamp = timezone.localdate().isoformat()
     return _xlsx_response(selectors.registry_export_xlsx(user=request.user), f"institutions-{stamp}.xlsx")
 
