@@ -20,6 +20,8 @@ their own tables (indexed by district; thousands of rows per district, not
 millions), so staff changes to them show at once.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -193,6 +195,70 @@ class SchoolDayStat(models.Model):
                 fields=["school", "date"],
                 name="dash_schooldaystat_unique",
                 violation_error_message=_("该校这一天已有统计"),
+            ),
+        ]
+
+
+class AfterschoolDayStat(models.Model):
+    """``SchoolDayStat`` summed per district, stage and day: what district and city dashboards read of after-school
+    service (rebuilt with the school-day rows by ``stats_refresh``)."""
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+", db_index=False)
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    date = models.DateField()
+    week = models.DateField()
+    expected = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    enrolled = models.PositiveBigIntegerField(default=0)
+    participants = models.PositiveBigIntegerField(default=0)
+    pe_minutes = models.PositiveBigIntegerField(default=0)
+    exercise_minutes = models.PositiveBigIntegerField(default=0)
+    ended_after_min = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = _("区课后服务日统计")
+        verbose_name_plural = _("区课后服务日统计")
+        constraints = [
+            # also the index of a district's days in a range
+            models.UniqueConstraint(fields=["district", "date", "stage"], name="dash_asday_unique"),
+        ]
+
+
+class FindingDayStat(models.Model):
+    """Findings counted per district, rule, day (``period_start``; null for undated registration findings) and
+    status: what district and city dashboards read of findings.
+
+    Kept by the database itself: statement-level triggers on the findings table add each statement's change to
+    these rows in the writing transaction (migration ``0005``), whatever wrote it (the engine's set-based
+    upserts, a status change, a bulk move, the admin), so the counts are never behind the findings.
+    ``first_seen_min`` is the earliest ``first_seen`` of the group's findings (the "oldest open" figure);
+    ``rectify_total`` sums ``status_changed_at - first_seen`` (the time to rectify of cleared findings).
+    A group whose findings all moved away keeps a row with ``findings = 0``.
+    """
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+", db_index=False)
+    rule_id = models.CharField(max_length=32)
+    date = models.DateField(null=True)
+    status = models.CharField(max_length=24)
+    findings = models.IntegerField(default=0)
+    first_seen_min = models.DateTimeField(null=True)
+    rectify_total = models.DurationField(default=dt.timedelta(0))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = _("区问题日统计")
+        verbose_name_plural = _("区问题日统计")
+        constraints = [
+            # the key the triggers upsert on (an undated group is one row: nulls not distinct); also the index
+            # of a district's days in a range
+            models.UniqueConstraint(
+                fields=["district", "date", "rule_id", "status"], name="dash_findingday_unique", nulls_distinct=False
             ),
         ]
 

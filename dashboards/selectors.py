@@ -57,7 +57,7 @@ from schools.calendar import CalendarGap, SchoolCalendar
 from schools.choices import GradeBand
 from schools.models import District, School
 
-from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat
+from .models import AfterschoolDayStat, ClassDayStat, FindingDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat
 
 BANDS = [GradeBand.G12.value, GradeBand.G36.value, GradeBand.G79.value]
 CLEARED_STATUSES = (FindingStatus.RECTIFIED, FindingStatus.CLEARED)
@@ -279,8 +279,13 @@ def _as_figures(s: Row) -> dict[str, Any]:
 
 
 def afterschool_section(district_ids: list[int], filters: Filters, school_id: int | None = None) -> Section:
-    qs = SchoolDayStat.objects.filter(date__range=(filters.date_from, filters.date_to))
-    qs = qs.filter(school_id=school_id) if school_id else qs.filter(district_id__in=district_ids)
+    # a school's school-days, or the district roll-ups (the same columns)
+    qs: QuerySet[Any] = (
+        SchoolDayStat.objects.filter(school_id=school_id)
+        if school_id
+        else AfterschoolDayStat.objects.filter(district_id__in=district_ids)
+    )
+    qs = qs.filter(date__range=(filters.date_from, filters.date_to))
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     per: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
@@ -351,15 +356,15 @@ def institutions_section(district_ids: list[int], filters: Filters, user) -> Sec
             p.by_list_status[row["list_status"]] += row["n"]
     flagged = (
         restrict(
-            Finding.objects.filter(
+            FindingDayStat.objects.filter(
                 district_id__in=district_ids,
                 rule_id__in=SESSION_RULES,
-                period_start__range=(filters.date_from, filters.date_to),
+                date__range=(filters.date_from, filters.date_to),
             ),
             user,
         )
         .values("district_id", "rule_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("findings"))
         .order_by()
     )
     for row in flagged:
@@ -438,23 +443,29 @@ class _RuleTally:
 
 
 def findings_section(district_ids: list[int], filters: Filters, user, school_id: int | None = None) -> Section:
-    qs = (
-        Finding.objects.filter(school_id=school_id)
-        if school_id
-        else Finding.objects.filter(district_id__in=district_ids)
-    )
-    qs = findings_in_range(restrict(qs, user), filters)
-    rows = (
-        qs.values("district_id", "rule_id")
-        .annotate(
+    rows: QuerySet[Any, Row]
+    if school_id:  # a school's own findings
+        qs = findings_in_range(restrict(Finding.objects.filter(school_id=school_id), user), filters)
+        rows = qs.values("district_id", "rule_id").annotate(
             open=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
             cleared=Count("id", filter=Q(status__in=CLEARED_STATUSES)),
             dismissed=Count("id", filter=Q(status=FindingStatus.DISMISSED)),
             oldest_open=Min("first_seen", filter=Q(status__in=ACTIVE_STATUSES)),
             rectify=Sum(F("status_changed_at") - F("first_seen"), filter=Q(status__in=CLEARED_STATUSES)),
         )
-        .order_by()
-    )
+    else:  # the districts' counts per rule, day and status (kept by the findings table's triggers)
+        stats = restrict(FindingDayStat.objects.filter(district_id__in=district_ids), user).filter(
+            Q(date__range=(filters.date_from, filters.date_to)) | Q(date__isnull=True)
+        )
+        active, done = Q(status__in=ACTIVE_STATUSES), Q(status__in=CLEARED_STATUSES)
+        rows = stats.values("district_id", "rule_id").annotate(
+            open=Sum("findings", filter=active),
+            cleared=Sum("findings", filter=done),
+            dismissed=Sum("findings", filter=Q(status=FindingStatus.DISMISSED)),
+            oldest_open=Min("first_seen_min", filter=active & Q(findings__gt=0)),
+            rectify=Sum("rectify_total", filter=done),
+        )
+    rows = rows.order_by()
     per: defaultdict[int | None, defaultdict[str, _RuleTally]] = defaultdict(lambda: defaultdict(_RuleTally))
     for row in rows:
         for key in (row["district_id"], None):

@@ -97,6 +97,7 @@ def _refresh(cursor, ids, date_from, date_to) -> None:
     cursor.execute(sql.HOMEWORK_DAYS_INSERT, scope)
     cursor.execute(sql.HOMEWORK_MINUTES_INSERT, scope)
     cursor.execute(sql.SCHOOL_DAYS_INSERT, scope)
+    cursor.execute(sql.AFTERSCHOOL_DAYS_INSERT, scope)
 
 
 def _note_refreshed() -> None:

@@ -18,7 +18,7 @@ from homework.limits import MinuteLimit, band_case, counted_minutes_sql
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from schools.models import School, SchoolClass
 
-from .models import ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDay, SchoolDayStat
+from .models import AfterschoolDayStat, ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDay, SchoolDayStat
 
 
 def _table(model) -> sql.Identifier:
@@ -31,6 +31,7 @@ TABLES = {
     "homework_day_stat": _table(HomeworkDayStat),
     "homework_minutes": _table(HomeworkMinutes),
     "school_day_stat": _table(SchoolDayStat),
+    "afterschool_day_stat": _table(AfterschoolDayStat),
     "school": _table(School),
     "klass": _table(SchoolClass),
     "item": _table(HomeworkItem),
@@ -39,7 +40,7 @@ TABLES = {
     "report": _table(DailyReport),
 }
 #: the summary tables rebuilt per district and date (``DELETE`` then ``INSERT … SELECT``)
-SUMMARY_TABLES = (ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat)
+SUMMARY_TABLES = (ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat, AfterschoolDayStat)
 #: a summary table's rows of the districts and dates
 SCOPE = sql.SQL("district_id = ANY(%(districts)s::bigint[]) AND date BETWEEN %(date_from)s AND %(date_to)s")
 
@@ -149,5 +150,18 @@ SCHOOL_DAYS_INSERT = _render(
     JOIN {school} s ON s.district_id = sd.district_id
     LEFT JOIN {report} r ON r.school_id = s.id AND r.date = sd.date
     WHERE sd.district_id = ANY(%(districts)s::bigint[]) AND sd.date BETWEEN %(date_from)s AND %(date_to)s
+    """
+)
+
+#: the school-days summed per district, stage and day
+AFTERSCHOOL_DAYS_INSERT = _render(
+    """
+    INSERT INTO {afterschool_day_stat} (district_id, stage, date, week, expected, reported, on_time, enrolled,
+        participants, pe_minutes, exercise_minutes, ended_after_min)
+    SELECT district_id, stage, date, week, SUM(expected), SUM(reported), SUM(on_time), SUM(enrolled),
+        SUM(participants), SUM(pe_minutes), SUM(exercise_minutes), SUM(ended_after_min)
+    FROM {school_day_stat}
+    WHERE {scope}
+    GROUP BY district_id, stage, date, week
     """
 )
