@@ -129,7 +129,18 @@ def cache_key(kind: str, ident, audience: str, params) -> str:
     return f"dashboards:{kind}:{ident}:{audience}:{sent}:{translation.get_language() or ''}:{timezone.localdate()}"
 
 
-def cached_json(kind: str, ident, audience: str, params, compute, *, district_id: int | None = None) -> bytes:
+#: ``Cache-Status`` (RFC 9211) of a dashboard answer: served from the cache, counted and stored, or counted with
+#: no cache (off, or unreachable)
+HIT, MISS, BYPASS = (
+    "shuangjian-dashboards; hit",
+    "shuangjian-dashboards; fwd=miss; stored",
+    "shuangjian-dashboards; fwd=bypass",
+)
+
+
+def cached_json(
+    kind: str, ident, audience: str, params, compute, *, district_id: int | None = None
+) -> tuple[bytes, str]:
     """The JSON body of ``compute()``, from the cache while the versions it was counted under are current.
 
     ``audience`` is the caller's role: the figures of one scope are the same for
@@ -138,11 +149,11 @@ def cached_json(kind: str, ident, audience: str, params, compute, *, district_id
     validates them (raising before anything is stored). ``district_id`` is the
     district whose figures these are (a district's or a school's dashboard), or
     ``None`` for the city's: an entry stays current while the shared version
-    and that scope's version do.
+    and that scope's version do. Returns the body and its ``Cache-Status``.
     """
     seconds = cache_seconds()
     if seconds <= 0:
-        return render(compute())
+        return render(compute()), BYPASS
     key = cache_key(kind, ident, audience, params)
     versions = [VERSION_KEY, scope_key(district_id)]
     try:
@@ -150,13 +161,14 @@ def cached_json(kind: str, ident, audience: str, params, compute, *, district_id
         version = _versions(versions, found)
     except Exception as exc:  # noqa: BLE001 - no cache: count from the summary tables
         _cache_failed(exc)
-        return render(compute())
+        return render(compute()), BYPASS
     entry = found.get(key)
     if entry is not None and tuple(entry[0]) == version:
-        return entry[1]
+        return entry[1], HIT
     body = render(compute())
     try:
         cache.set(key, (version, body), timeout=seconds)
     except Exception as exc:  # noqa: BLE001 - the figures are still answered
         _cache_failed(exc)
-    return body
+        return body, BYPASS
+    return body, MISS

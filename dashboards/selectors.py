@@ -940,3 +940,16 @@ def figures_as_of():
         return noted
     last = ComplianceRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
     return last.finished_at if last is not None else None
+
+
+def summary_disagreements() -> list[tuple]:
+    """The groups where a district-grain summary table disagrees with the finer table it sums (one query; an empty
+    list when every table agrees): (summary table, district id, day, the group's other key, the finer sums, the
+    summary's). ``manage.py check_dashboards`` prints them."""
+    from django.db import connection
+
+    from . import sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SUMMARY_DISAGREEMENTS)
+        return cursor.fetchall()

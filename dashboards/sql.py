@@ -18,7 +18,15 @@ from homework.limits import MinuteLimit, band_case, counted_minutes_sql
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
 from schools.models import School, SchoolClass
 
-from .models import AfterschoolDayStat, ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDay, SchoolDayStat
+from .models import (
+    AfterschoolDayStat,
+    ClassDayStat,
+    FindingDayStat,
+    HomeworkDayStat,
+    HomeworkMinutes,
+    SchoolDay,
+    SchoolDayStat,
+)
 
 
 def _table(model) -> sql.Identifier:
@@ -38,6 +46,8 @@ TABLES = {
     "homework_day": _table(HomeworkDay),
     "survey": _table(CompletionSurvey),
     "report": _table(DailyReport),
+    "finding_day_stat": _table(FindingDayStat),
+    "finding": sql.Identifier("compliance_finding"),
 }
 #: the summary tables rebuilt per district and date (``DELETE`` then ``INSERT … SELECT``)
 SUMMARY_TABLES = (ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat, AfterschoolDayStat)
@@ -163,5 +173,62 @@ AFTERSCHOOL_DAYS_INSERT = _render(
     FROM {school_day_stat}
     WHERE {scope}
     GROUP BY district_id, stage, date, week
+    """
+)
+
+#: the district-grain tables against the finer tables they sum, in one query: a row per group whose sums differ
+#: (summary, district, day, the group's other key, the finer tables' sums, the summary's), none when they agree
+SUMMARY_DISAGREEMENTS = _render(
+    """
+    SELECT 'homework_day_stat', COALESCE(c.district_id, h.district_id), COALESCE(c.date, h.date),
+        COALESCE(c.stage, h.stage) || ' ' || COALESCE(c.grade_band, h.grade_band),
+        ARRAY[c.expected, c.filed, c.on_time, c.within_limit, c.minutes],
+        ARRAY[h.expected, h.filed, h.on_time, h.within_limit, h.minutes_total]
+    FROM (SELECT district_id, stage, grade_band, date, SUM(expected) AS expected, SUM(filed) AS filed,
+              SUM(on_time) AS on_time, SUM(within_limit) AS within_limit,
+              SUM(CASE WHEN filed = 1 THEN written_minutes ELSE 0 END) AS minutes
+          FROM {class_day} GROUP BY 1, 2, 3, 4) c
+    FULL JOIN {homework_day_stat} h USING (district_id, stage, grade_band, date)
+    WHERE (c.expected, c.filed, c.on_time, c.within_limit, c.minutes)
+        IS DISTINCT FROM (h.expected, h.filed, h.on_time, h.within_limit, h.minutes_total)
+    UNION ALL
+    SELECT 'homework_minutes', COALESCE(c.district_id, m.district_id), COALESCE(c.date, m.date),
+        COALESCE(c.stage, m.stage) || ' ' || COALESCE(c.grade_band, m.grade_band) || ' '
+            || COALESCE(c.minutes, m.minutes),
+        ARRAY[c.n], ARRAY[m.class_days]
+    FROM (SELECT district_id, stage, grade_band, date, written_minutes AS minutes, COUNT(*) AS n
+          FROM {class_day} WHERE filed = 1 GROUP BY 1, 2, 3, 4, 5) c
+    FULL JOIN {homework_minutes} m USING (district_id, stage, grade_band, date, minutes)
+    WHERE c.n IS DISTINCT FROM m.class_days
+    UNION ALL
+    SELECT 'afterschool_day_stat', COALESCE(c.district_id, a.district_id), COALESCE(c.date, a.date),
+        COALESCE(c.stage, a.stage),
+        ARRAY[c.expected, c.reported, c.on_time, c.enrolled, c.participants, c.pe_minutes, c.exercise_minutes,
+            c.ended_after_min],
+        ARRAY[a.expected, a.reported, a.on_time, a.enrolled, a.participants, a.pe_minutes, a.exercise_minutes,
+            a.ended_after_min]
+    FROM (SELECT district_id, stage, date, SUM(expected) AS expected, SUM(reported) AS reported,
+              SUM(on_time) AS on_time, SUM(enrolled) AS enrolled, SUM(participants) AS participants,
+              SUM(pe_minutes) AS pe_minutes, SUM(exercise_minutes) AS exercise_minutes,
+              SUM(ended_after_min) AS ended_after_min
+          FROM {school_day_stat} GROUP BY 1, 2, 3) c
+    FULL JOIN {afterschool_day_stat} a USING (district_id, stage, date)
+    WHERE (c.expected, c.reported, c.on_time, c.enrolled, c.participants, c.pe_minutes, c.exercise_minutes,
+            c.ended_after_min)
+        IS DISTINCT FROM (a.expected, a.reported, a.on_time, a.enrolled, a.participants, a.pe_minutes,
+            a.exercise_minutes, a.ended_after_min)
+    UNION ALL
+    SELECT 'finding_day_stat', COALESCE(f.district_id, s.district_id), NULLIF(COALESCE(f.day, s.day), '-infinity'),
+        COALESCE(f.rule_id, s.rule_id) || ' ' || COALESCE(f.status, s.status),
+        ARRAY[f.n, EXTRACT(EPOCH FROM f.first_seen_min), EXTRACT(EPOCH FROM f.rectify_total)],
+        ARRAY[s.findings, EXTRACT(EPOCH FROM s.first_seen_min), EXTRACT(EPOCH FROM s.rectify_total)]
+    FROM (SELECT district_id, COALESCE(period_start, '-infinity') AS day, rule_id, status, COUNT(*) AS n,
+              MIN(first_seen) AS first_seen_min, SUM(status_changed_at - first_seen) AS rectify_total
+          FROM {finding} GROUP BY 1, 2, 3, 4) f
+    FULL JOIN (SELECT district_id, COALESCE(date, '-infinity') AS day, rule_id, status, findings, first_seen_min,
+                   rectify_total
+               FROM {finding_day_stat} WHERE findings <> 0) s USING (district_id, day, rule_id, status)
+    WHERE (f.n, f.first_seen_min, f.rectify_total) IS DISTINCT FROM (s.findings, s.first_seen_min, s.rectify_total)
+    ORDER BY 1, 2, 3, 4
     """
 )

@@ -65,7 +65,7 @@ def dashboard_response(request, kind: str, ident, figures, *, district_id: int |
     district whose figures these are (``None``: the city's).
     """
     params = tuple(request.query_params.get(name, "") for name in s.FILTER_PARAMS)
-    body = cached_json(
+    body, cache_status = cached_json(
         kind,
         ident,
         audience(request.user),
@@ -74,8 +74,11 @@ def dashboard_response(request, kind: str, ident, figures, *, district_id: int |
         district_id=district_id,
     )
     if request.accepted_renderer.format == "json":
-        return HttpResponse(body, content_type="application/json")
-    return Response(json.loads(body))  # the browsable API renders the same figures as a page
+        response = HttpResponse(body, content_type="application/json")
+    else:
+        response = Response(json.loads(body))  # the browsable API renders the same figures as a page
+    response["Cache-Status"] = cache_status
+    return response
 
 
 def district_dashboard_visible(user, code: str) -> District:

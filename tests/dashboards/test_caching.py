@@ -222,6 +222,7 @@ def test_a_filing_in_one_district_shows_at_once_there_and_in_the_city_while_anot
     with django_assert_max_num_queries(3):  # 110102's cached entry is still current: nothing recounted
         again = d2.get(url("110102"), RANGE)
     assert again.content == other.content
+    assert other["Cache-Status"].endswith("fwd=miss; stored") and again["Cache-Status"].endswith("; hit")
 
 
 def test_a_complaint_rerouted_to_another_district_shows_in_both_districts_next_request(
