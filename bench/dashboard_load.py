@@ -33,6 +33,18 @@ A smoke run from nothing in well under a minute: ``--scale small --reseed --clie
    seconds (3): requests per second, p50 and p95 latency, for the trivial view, the
    district dashboard of 海淀区 (the largest district) and the city dashboard over four
    weeks, and 海淀区 over the whole spring semester; token authentication.
+4. The working day (``--scenario working-day`` or ``all``, the default): the server with the default settings
+   (the cache on, in Redis) and a Celery worker (``bench.settings_working_day``, broker at ``--broker-url``),
+   while ``bench/load_complaints.py``'s load generator runs its parents (``--parents`` through the public
+   complaint form, 5–15 s to fill it in) and its 6 school systems (each filing a whole school day of its
+   classes through the bulk API, one earlier day of the four weeks after another, 1–3 s apart; the sweep each
+   filing asks for runs on the worker and refreshes its districts' summary tables), ``--clients`` dashboard
+   readers (one per district, 16, and the rest on the city dashboard, four weeks) read for
+   ``--working-seconds``. The trivial view is measured on the same server first. Prints the readers' p50/p95
+   (all, districts, city), the cache hit ratio (the ``Cache-Status`` the API answers), the filings and
+   complaints the writers made and their p95, and the sweeps the worker ran. To keep the four weeks open for
+   filing, ``hw_filing_grace_days`` is set to 400 from the window's first day (a dated parameter, as
+   ``bench/load_complaints.py`` does).
 Prints figures and the machine's load average before and after each run (the CPUs are shared);
 asserts nothing.
 """
@@ -463,6 +475,14 @@ def parse_args(argv=None):
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--prepare-only", action="store_true", help="build the data, run no load")
+    parser.add_argument("--scenario", choices=["cache", "working-day", "all"], default="all")
+    parser.add_argument("--working-seconds", type=float, default=60, help="the working day's measured seconds")
+    parser.add_argument("--parents", type=int, default=200, help="the working day's parents at the complaint form")
+    parser.add_argument(
+        "--broker-url",
+        default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13"),
+        help="the working day's Celery broker",
+    )
     return parser.parse_args(argv)
 
 
@@ -486,7 +506,10 @@ def main(argv=None):
     from django.db import connections
 
     connections.close_all()
-    measure(args, keys)
+    if args.scenario in ("cache", "all"):
+        measure(args, keys)
+    if args.scenario in ("working-day", "all"):
+        working_day(args)
 
 
 def measure(args, keys: dict[str, str], caches=("off", "default")) -> dict:
@@ -543,10 +566,12 @@ class server:
     """gunicorn on 127.0.0.1 with the benchmark settings, for the length of a ``with`` block.
 
     ``cache``: "off" sets ``DASHBOARD_CACHE_SECONDS=0``; "default" leaves the setting to its default.
+    ``working_day``: the working day's settings, and a Celery worker beside the server.
     """
 
-    def __init__(self, args, cache: str):
-        self.args, self.cache = args, cache
+    def __init__(self, args, cache: str, working_day: bool = False):
+        self.args, self.cache, self.working_day = args, cache, working_day
+        self.worker = None
 
     def __enter__(self):
         env = {
@@ -561,6 +586,29 @@ class server:
         env.pop("DASHBOARD_CACHE_SECONDS", None)
         if self.cache == "off":
             env["DASHBOARD_CACHE_SECONDS"] = "0"
+        if self.working_day:
+            env.update(
+                DJANGO_SETTINGS_MODULE="bench.settings_working_day",
+                CELERY_TASK_ALWAYS_EAGER="false",
+                CELERY_BROKER_URL=self.args.broker_url,
+            )
+            self.worker = subprocess.Popen(
+                [
+                    str(ROOT / ".venv/bin/celery"),
+                    "-A",
+                    "shuangjian",
+                    "worker",
+                    "--concurrency",
+                    "1",
+                    "-l",
+                    "warning",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--purge",
+                ],
+                env=env,
+                cwd=ROOT,
+            )
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/gunicorn"),
@@ -583,8 +631,10 @@ class server:
         return self
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        for process in (self.process, self.worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
 
 
 def run(args, name: str, path: str, headers: dict) -> dict:
@@ -604,6 +654,180 @@ def run(args, name: str, path: str, headers: dict) -> dict:
         f"(load average before {before}, after {loadavg()})"
     )
     return r
+
+
+# -- the working day ----------------------------------------------------------------------------------------
+
+
+def _reader(port, path, headers, until, warm_until, results):
+    """One dashboard reader: a request after another, each noted with its time and whether the cache served it."""
+    while time.perf_counter() < until:
+        now = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status, hit = response.status, response.getheader("Cache-Status", "").endswith("; hit")
+        except OSError:
+            status, hit = 0, False
+        finally:
+            conn.close()
+        if now >= warm_until:
+            results.append((path, status, time.perf_counter() - now, hit))
+
+
+def _readers_process(port, readers, seconds, warmup, queue):
+    start = time.perf_counter()
+    results: list = []
+    threads = [
+        threading.Thread(target=_reader, args=(port, path, headers, start + warmup + seconds, start + warmup, results))
+        for path, headers in readers
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(results)
+
+
+def working_day_plan(args) -> tuple[dict, list]:
+    """The load generator's plan (6 school systems in six districts, the institutions and schools parents name)
+    and the readers (path, headers): one per district dashboard, the rest on the city's."""
+    from compliance.models import RuleParameter
+    from institutions.models import Institution
+    from schools.calendar import SchoolCalendar
+    from schools.models import District, School, SchoolClass
+    from tests.factories import api_token, user_with_role
+
+    days = SchoolCalendar(None).school_days(*WINDOW)
+    RuleParameter.objects.update_or_create(
+        key="hw_filing_grace_days",
+        effective_from=WINDOW[0],
+        defaults={"value": 400, "source": "bench/dashboard_load.py: the four weeks stay open for filing"},
+    )
+    districts = list(District.objects.order_by("code"))
+    plan: dict = {
+        "schools": [],
+        "institutions": [{"id": i.pk, "name": i.name} for i in Institution.objects.order_by("id")[:200]],
+        "complaint_schools": [{"id": s.pk, "name": s.name} for s in School.objects.order_by("id")],
+        "districts": [d.pk for d in districts],
+        "days": [d.isoformat() for d in reversed(days)],
+        "today": dt.date.today().isoformat(),
+    }
+    for district in districts[:6]:
+        school = School.objects.filter(district=district).order_by("id").first()
+        name = f"bench-school-{school.pk}"
+        user = get_or_make(
+            name, lambda n=name, s=school: user_with_role("school", username=n, school=s, district=s.district)
+        )
+        classes = list(SchoolClass.objects.filter(school=school, academic_year=2026).values_list("id", "grade"))
+        plan["schools"].append({"id": school.pk, "token": api_token(user), "classes": classes})
+    window = f"date_from={WINDOW[0]}&date_to={WINDOW[1]}"
+    readers = []
+    for district in districts:
+        name = f"bench-district-{district.code}"
+        user = get_or_make(name, lambda n=name, d=district: user_with_role("district", username=n, district=d))
+        readers.append(
+            (f"/api/v1/dashboards/districts/{district.code}/?{window}", {"Authorization": f"Token {api_token(user)}"})
+        )
+    city = get_or_make("bench-city", lambda: user_with_role("city", username="bench-city"))
+    while len(readers) < args.clients:
+        readers.append((f"/api/v1/dashboards/city/?{window}", {"Authorization": f"Token {api_token(city)}"}))
+    return plan, readers[: args.clients]
+
+
+def get_or_make(username: str, make):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).first() or make()
+
+
+def _p(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] * 1000 if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def working_day(args) -> dict:
+    """Dashboard readers (the cache on) while parents complain and school systems file; prints the figures."""
+    import tempfile
+
+    from django.db import connections
+
+    from bench.load_complaints import summary
+    from compliance.models import ComplianceRun
+
+    plan, readers = working_day_plan(args)
+    runs_before = ComplianceRun.objects.count()
+    connections.close_all()
+    with tempfile.TemporaryDirectory() as tmp, server(args, "default", working_day=True):
+        floor = run(args, "trivial JSON view (floor)", "/bench/ping/", {})
+        for path, headers in {p: h for p, h in readers}.items():  # each endpoint once: the workers warmed
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+            conn.request("GET", path, headers=headers)
+            conn.getresponse().read()
+            conn.close()
+        plan.update(
+            seconds=args.working_seconds + args.warmup + 5,
+            think=[5.0, 15.0],
+            users=args.parents,
+            host=f"http://127.0.0.1:{args.port}",
+        )
+        plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
+        plan_path.write_text(json.dumps(plan))
+        log(f"load average {loadavg()}; {args.parents} parents and {len(plan['schools'])} school systems start")
+        writers = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench/load_complaints.py"), "--client", str(plan_path), str(out_path)],
+            cwd=ROOT,
+        )
+        time.sleep(5)  # the parents arrive; the first filings are in
+        queue: multiprocessing.Queue = multiprocessing.Queue()
+        groups = [readers[i::4] for i in range(4)]
+        procs = [
+            multiprocessing.Process(
+                target=_readers_process, args=(args.port, g, args.working_seconds, args.warmup, queue)
+            )
+            for g in groups
+            if g
+        ]
+        for p in procs:
+            p.start()
+        results = [r for _ in procs for r in queue.get()]
+        for p in procs:
+            p.join()
+        writers.wait()
+        written = json.loads(out_path.read_text())
+    from django.db import connection
+
+    connection.connect()
+    runs = ComplianceRun.objects.count() - runs_before
+    ok = [r for r in results if r[1] == 200]
+    city = [r[2] for r in ok if "/city/" in r[0]]
+    district = [r[2] for r in ok if "/districts/" in r[0]]
+    hits = sum(1 for r in ok if r[3])
+    records = written["records"]
+    filings = [r for r in records if r[0] == "POST homework (bulk)"]
+    complaints = [r for r in records if r[0] == "POST complaint"]
+    print()
+    print(
+        f"working day: {len(readers)} dashboard readers ({sum('/city/' in p for p, _h in readers)} on the city "
+        f"dashboard, the others one per district), {args.working_seconds:g} s, gunicorn {args.workers} sync "
+        f"workers + 1 Celery worker, cache on (Redis); load average at the end {loadavg()}"
+    )
+    all_times = [r[2] for r in ok]
+    print(f"{'':34} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10}")
+    print(f"{'trivial JSON view (floor)':34} {floor['requests']:9d} {floor['p50']:8.1f} {floor['p95']:8.1f} {1:10.2f}")
+    for name, times in (("readers, all", all_times), ("district dashboards", district), ("city dashboard", city)):
+        p95 = _p(times, 95)
+        print(f"{name:34} {len(times):9d} {_p(times, 50):8.1f} {p95:8.1f} {p95 / floor['p95']:10.2f}")
+    print(
+        f"cache hits {hits}/{len(ok)} = {hits / len(ok):.1%}; reader errors {len(results) - len(ok)}; "
+        f"filings {sum(1 for r in filings if r[3])} ok of {len(filings)} (p95 {summary(filings, 1)['p95']:.0f} ms), "
+        f"complaints {len(written['accepted'])} accepted (submission p95 {summary(complaints, 1)['p95']:.0f} ms); "
+        f"compliance runs on the worker {runs}"
+    )
+    return {"floor": floor, "p95": _p(all_times, 95), "hits": hits / len(ok) if ok else 0.0}
 
 
 if __name__ == "__main__":

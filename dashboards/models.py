@@ -13,11 +13,16 @@ Grains:
 - ``HomeworkDayStat``: ``ClassDayStat`` summed per district, stage, grade band and day;
 - ``HomeworkMinutes``: how many filed class-days had each total of written minutes,
   per district, stage, grade band and day (an exact histogram, for percentiles);
-- ``SchoolDayStat``: one row per school and school day (the after-school report).
+- ``HomeworkWeekMinutes``: the same histogram per district, grade band and week, every stage together;
+- ``SchoolDayStat``: one row per school and school day (the after-school report);
+- ``AfterschoolDayStat``: ``SchoolDayStat`` summed per district, stage and day;
+- ``FindingDayStat``: findings counted per district, day, rule and status, kept by triggers on the findings table.
 
-Findings, complaints and the institution registry are aggregated directly from
-their own tables (indexed by district; thousands of rows per district, not
-millions), so staff changes to them show at once.
+District and city dashboards read only the district-grain tables (a few rows per
+district and day); a school's dashboard and the district's list of schools read
+``ClassDayStat`` and ``SchoolDayStat``. Complaints, rectification notices and the
+institution registry are counted from their own tables (thousands of rows, not
+millions).
 """
 
 import datetime as dt
@@ -157,6 +162,29 @@ class HomeworkMinutes(models.Model):
             models.UniqueConstraint(
                 fields=["district", "stage", "grade_band", "date", "minutes"], name="dash_hwmin_unique"
             ),
+        ]
+
+
+class HomeworkWeekMinutes(models.Model):
+    """``HomeworkMinutes`` of every stage summed per district, grade band and week (Monday): what a dashboard reads
+    for the whole weeks of its range when no stage is chosen (the days at the range's ends come from
+    ``HomeworkMinutes``). Rebuilt for the weeks a refresh touches, from ``HomeworkMinutes``."""
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+", db_index=False)
+    grade_band = models.CharField(max_length=3, choices=GradeBand.choices)
+    week = models.DateField()
+    minutes = models.PositiveIntegerField()
+    class_days = models.PositiveIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = _("作业时长周分布")
+        verbose_name_plural = _("作业时长周分布")
+        constraints = [
+            # also the index of a district's weeks in a range
+            models.UniqueConstraint(fields=["district", "week", "grade_band", "minutes"], name="dash_hwweekmin_unique"),
         ]
 
 

@@ -45,6 +45,7 @@ from statistics import median
 from typing import Any
 
 from django.db.models import Aggregate, Case, Count, F, Min, Q, QuerySet, Sum, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,15 @@ from schools.calendar import CalendarGap, SchoolCalendar
 from schools.choices import GradeBand
 from schools.models import District, School
 
-from .models import AfterschoolDayStat, ClassDayStat, FindingDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat
+from .models import (
+    AfterschoolDayStat,
+    ClassDayStat,
+    FindingDayStat,
+    HomeworkDayStat,
+    HomeworkMinutes,
+    HomeworkWeekMinutes,
+    SchoolDayStat,
+)
 
 BANDS = [GradeBand.G12.value, GradeBand.G36.value, GradeBand.G79.value]
 CLEARED_STATUSES = (FindingStatus.RECTIFIED, FindingStatus.CLEARED)
@@ -154,6 +163,9 @@ def _homework_sources(
             district_id__in=district_ids, date__range=(filters.date_from, filters.date_to)
         )
         hist_n = Sum("class_days")
+    weeks = None if school_id or filters.stage else whole_weeks(filters.date_from, filters.date_to)
+    if weeks:  # the whole weeks from the weekly histogram, the days at the ends from the daily one
+        hist = hist.exclude(date__range=(weeks[0], weeks[1] + dt.timedelta(days=6)))
     if filters.stage:
         base, hist = base.filter(stage=filters.stage), hist.filter(stage=filters.stage)
     if filters.grade_band:
@@ -161,7 +173,22 @@ def _homework_sources(
     # one grouped query gives both the district totals and the weekly trend
     counts = base.values("district_id", "week", "grade_band").annotate(**sums).order_by()
     histogram = hist.values("district_id", "grade_band", "minutes").annotate(n=hist_n).order_by()
+    if weeks:
+        whole = HomeworkWeekMinutes.objects.filter(district_id__in=district_ids, week__range=weeks)
+        if filters.grade_band:
+            whole = whole.filter(grade_band=filters.grade_band)
+        # the same (district, band, minutes) may come from both parts: the caller adds them up
+        histogram = histogram.union(
+            whole.values("district_id", "grade_band", "minutes").annotate(n=Sum("class_days")).order_by(), all=True
+        )
     return counts, histogram
+
+
+def whole_weeks(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The Mondays of the first and the last whole week (Monday to Sunday) inside the range, or None."""
+    first = date_from + dt.timedelta(days=(7 - date_from.weekday()) % 7)
+    last = date_to - dt.timedelta(days=(date_to.weekday() + 1) % 7) - dt.timedelta(days=6)
+    return (first, last) if first <= last else None
 
 
 def _band_figures(row: Row, hist: Mapping[int, int]) -> dict[str, Any]:
@@ -524,7 +551,7 @@ def _working_days(spans: list[tuple[dt.date, dt.date]]) -> list[int] | None:
         return []
     first, last = min(s for s, _e in spans), max(e for _s, e in spans)
     try:
-        workdays = [d.date for d in SchoolCalendar(None).days(first, last) if d.is_workday]
+        workdays = SchoolCalendar(None).workdays(first, last)
     except CalendarGap:
         return None
     return [max(0, bisect_right(workdays, end) - bisect_right(workdays, start)) for start, end in spans]
@@ -563,8 +590,10 @@ def complaints_section(district_ids: list[int], filters: Filters, user) -> Secti
             _add(totals[key], row, keys)
             _add(by_category[key][row["category"]], row, keys)
             _add(by_department[key][row["department"]], row, keys)
-    resolved = list(qs.filter(resolved_at__isnull=False).values_list("district_id", "received_on", "resolved_at"))
-    days = _working_days([(r, timezone.localtime(at).date()) for _d, r, at in resolved])
+    resolved = list(
+        qs.filter(resolved_at__isnull=False).values_list("district_id", "received_on", TruncDate("resolved_at"))
+    )
+    days = _working_days([(received, on) for _d, received, on in resolved])
     handling: defaultdict[int | None, list[int]] = defaultdict(list)
     if days is not None:
         for (district_id, _r, _a), n in zip(resolved, days, strict=True):

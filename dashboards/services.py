@@ -90,12 +90,20 @@ def _school_day_rows(district: District, date_from: dt.date, date_to: dt.date) -
 
 def _refresh(cursor, ids, date_from, date_to) -> None:
     """Rebuild every summary table's rows of the districts and dates (statements in ``dashboards/sql.py``)."""
-    scope = {"districts": ids, "date_from": date_from, "date_to": date_to}
+    scope = {
+        "districts": ids,
+        "date_from": date_from,
+        "date_to": date_to,
+        "week_from": week_start(date_from),
+        "week_to": week_start(date_to),
+    }
     for model in sql.SUMMARY_TABLES:
         cursor.execute(sql.summary_delete(model), scope)
     cursor.execute(sql.class_days_insert(), scope)
     cursor.execute(sql.HOMEWORK_DAYS_INSERT, scope)
     cursor.execute(sql.HOMEWORK_MINUTES_INSERT, scope)
+    cursor.execute(sql.WEEK_MINUTES_DELETE, scope)
+    cursor.execute(sql.WEEK_MINUTES_INSERT, scope)
     cursor.execute(sql.SCHOOL_DAYS_INSERT, scope)
     cursor.execute(sql.AFTERSCHOOL_DAYS_INSERT, scope)
 
@@ -126,6 +134,7 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
     ids = [d.pk for d in districts]
     day_rows = [row for d in districts for row in _school_day_rows(d, date_from, date_to)]
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.REFRESH_LOCK, {"districts": sorted(ids)})
         SchoolDay.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).delete()
         SchoolDay.objects.bulk_create(day_rows, batch_size=2000)
         cursor.execute(sql.SCHOOL_DAYS_ANALYZE)

@@ -24,6 +24,7 @@ from .models import (
     FindingDayStat,
     HomeworkDayStat,
     HomeworkMinutes,
+    HomeworkWeekMinutes,
     SchoolDay,
     SchoolDayStat,
 )
@@ -38,6 +39,7 @@ TABLES = {
     "class_day": _table(ClassDayStat),
     "homework_day_stat": _table(HomeworkDayStat),
     "homework_minutes": _table(HomeworkMinutes),
+    "homework_week_minutes": _table(HomeworkWeekMinutes),
     "school_day_stat": _table(SchoolDayStat),
     "afterschool_day_stat": _table(AfterschoolDayStat),
     "school": _table(School),
@@ -63,6 +65,10 @@ def summary_delete(model) -> str:
     """Delete a summary table's rows of the districts and dates."""
     return _render("DELETE FROM {table} WHERE {scope}", table=_table(model))
 
+
+#: one refresh of a district at a time (in district order, so two refreshes of several districts never wait on each
+#: other in a circle): a refresh rebuilds whole weeks from days another refresh may be rebuilding
+REFRESH_LOCK = "SELECT pg_advisory_xact_lock(7311, d::int) FROM unnest(%(districts)s::bigint[]) AS d ORDER BY d"
 
 #: the planner must know how many days it joins, or it loops over the filings once per class-day
 SCHOOL_DAYS_ANALYZE = _render("ANALYZE {school_day}")
@@ -145,6 +151,24 @@ HOMEWORK_MINUTES_INSERT = _render(
     """
 )
 
+#: the weeks (Mondays ``week_from`` .. ``week_to``) a refresh touched: their histogram rows rebuilt from the days'
+WEEK_MINUTES_DELETE = _render(
+    """
+    DELETE FROM {homework_week_minutes}
+    WHERE district_id = ANY(%(districts)s::bigint[]) AND week BETWEEN %(week_from)s AND %(week_to)s
+    """
+)
+WEEK_MINUTES_INSERT = _render(
+    """
+    INSERT INTO {homework_week_minutes} (district_id, grade_band, week, minutes, class_days)
+    SELECT district_id, grade_band, date_trunc('week', date)::date, minutes, SUM(class_days)
+    FROM {homework_minutes}
+    WHERE district_id = ANY(%(districts)s::bigint[])
+        AND date BETWEEN %(week_from)s AND %(week_to)s::date + 6
+    GROUP BY 1, 2, 3, 4
+    """
+)
+
 #: one ``SchoolDayStat`` row per school and school day: the after-school report, on time, its figures
 SCHOOL_DAYS_INSERT = _render(
     """
@@ -200,6 +224,14 @@ SUMMARY_DISAGREEMENTS = _render(
           FROM {class_day} WHERE filed = 1 GROUP BY 1, 2, 3, 4, 5) c
     FULL JOIN {homework_minutes} m USING (district_id, stage, grade_band, date, minutes)
     WHERE c.n IS DISTINCT FROM m.class_days
+    UNION ALL
+    SELECT 'homework_week_minutes', COALESCE(c.district_id, w.district_id), COALESCE(c.week, w.week),
+        COALESCE(c.grade_band, w.grade_band) || ' ' || COALESCE(c.minutes, w.minutes),
+        ARRAY[c.n], ARRAY[w.class_days]
+    FROM (SELECT district_id, grade_band, date_trunc('week', date)::date AS week, minutes, SUM(class_days) AS n
+          FROM {homework_minutes} GROUP BY 1, 2, 3, 4) c
+    FULL JOIN {homework_week_minutes} w USING (district_id, grade_band, week, minutes)
+    WHERE c.n IS DISTINCT FROM w.class_days
     UNION ALL
     SELECT 'afterschool_day_stat', COALESCE(c.district_id, a.district_id), COALESCE(c.date, a.date),
         COALESCE(c.stage, a.stage),

@@ -216,6 +216,16 @@ class SchoolCalendar:
     def is_school_day(self, day: dt.date) -> bool:
         return self.day(day).is_school_day
 
+    def workdays(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """The statutory working days from ``start`` to ``end`` (the statutory calendar only: no vacation is read)."""
+        out = []
+        for i in range((end - start).days + 1):
+            day = start + dt.timedelta(days=i)
+            holiday, _name, makeup = self._statutory(day)
+            if makeup or (day.weekday() < 5 and not holiday):
+                out.append(day)
+        return out
+
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """The ``n``-th statutory working day after ``start`` (bureaus work in school vacations)."""
         day, counted = start, 0

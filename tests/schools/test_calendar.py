@@ -93,3 +93,12 @@ def test_school_days_of_national_day_week():
         dt.date(2026, 10, 9),
         dt.date(2026, 10, 10),
     ]
+
+
+def test_workdays_are_the_statutory_working_days_of_the_full_calendar():
+    cal = SchoolCalendar(None)
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    days = cal.workdays(start, end)
+    assert days == [d.date for d in cal.days(start, end) if d.is_workday]
+    assert dt.date(2026, 10, 1) not in days and dt.date(2026, 9, 28) in days  # National Day off; a Monday worked
+    assert dt.date(2026, 10, 10) in days  # the Saturday made up for the National Day week
