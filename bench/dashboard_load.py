@@ -712,7 +712,8 @@ def working_day_plan(args) -> tuple[dict, list]:
         "institutions": [{"id": i.pk, "name": i.name} for i in Institution.objects.order_by("id")[:200]],
         "complaint_schools": [{"id": s.pk, "name": s.name} for s in School.objects.order_by("id")],
         "districts": [d.pk for d in districts],
-        "days": [d.isoformat() for d in reversed(days)],
+        # one earlier day after another, and round again (a re-filing replaces the day's subjects)
+        "days": [d.isoformat() for d in reversed(days)] * 10,
         "today": dt.date.today().isoformat(),
     }
     for district in districts[:6]:

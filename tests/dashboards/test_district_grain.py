@@ -166,3 +166,21 @@ def test_the_city_dashboard_reads_the_findings_counts_without_scanning_the_findi
         data = city_dashboard(filters=Filters(TUE, WED), user=city_user)
     assert data["findings"]["open"] == 8
     assert not [q for q in queries.captured_queries if '"compliance_finding"' in q["sql"]]
+
+
+def test_whole_weeks_read_from_the_weekly_histogram_give_the_daily_figures(filings, district1, district2, monkeypatch):
+    from dashboards import selectors
+
+    stats_refresh(district_ids=None, date_from=dt.date(2026, 11, 9), date_to=dt.date(2026, 11, 13))
+    ids = [district1.pk, district2.pk]
+    week = Filters(dt.date(2026, 11, 9), dt.date(2026, 11, 15))  # Monday to Sunday: one whole week
+    assert selectors.whole_weeks(week.date_from, week.date_to) == (week.date_from, week.date_from)
+    weekly = selectors.homework_section(ids, week)
+    monkeypatch.setattr(selectors, "whole_weeks", lambda *a: None)
+    daily = selectors.homework_section(ids, week)
+    assert weekly == daily
+    assert [b["p90_minutes"] for b in weekly[district1.pk]["bands"]] == [
+        10,
+        70,
+        90,
+    ]  # grade 4: 50, 70 and 55 (the survey); the nearest rank
