@@ -23,6 +23,7 @@ from dashboards.services import stats_refresh
 from homework.services import homework_file
 from tests import clock
 from tests import factories as f
+from tests.periods.conftest import item  # a filing row of 2026-11-10 (TUE)
 
 from . import factories as df
 
@@ -31,17 +32,6 @@ pytestmark = pytest.mark.django_db
 TUE = dt.date(2026, 11, 10)
 WED = TUE + dt.timedelta(days=1)
 AFTER_CLOSE = clock.local(WED + dt.timedelta(days=2), 9, 0)  # Friday: both days closed
-
-
-def item(school_class, day=TUE, subject="maths", minutes=20, kind="written"):
-    return {
-        "school_class": school_class.pk,
-        "date": day.isoformat(),
-        "subject": subject,
-        "kind": kind,
-        "minutes": minutes,
-        "content": "练习",
-    }
 
 
 def sweep(days, codes=("110101", "110102")):
