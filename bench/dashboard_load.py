@@ -716,8 +716,8 @@ def working_day_plan(args) -> tuple[dict, list]:
         "days": [d.isoformat() for d in reversed(days)] * 10,
         "today": dt.date.today().isoformat(),
     }
-    for district in districts[:6]:
-        school = School.objects.filter(district=district).order_by("id").first()
+    firsts = (School.objects.filter(district=d).order_by("id").first() for d in districts)
+    for school in [s for s in firsts if s is not None][:6]:  # the first school of six districts
         name = f"bench-school-{school.pk}"
         user = get_or_make(
             name, lambda n=name, s=school: user_with_role("school", username=n, school=s, district=s.district)
@@ -725,8 +725,10 @@ def working_day_plan(args) -> tuple[dict, list]:
         classes = list(SchoolClass.objects.filter(school=school, academic_year=2026).values_list("id", "grade"))
         plan["schools"].append({"id": school.pk, "token": api_token(user), "classes": classes})
     window = f"date_from={WINDOW[0]}&date_to={WINDOW[1]}"
+    # the city's readers: those beyond one per district (4 of 20), at least one
+    on_city = max(1, args.clients - len(districts)) if args.clients > len(districts) else max(1, args.clients // 5)
     readers = []
-    for district in districts:
+    for district in districts[: args.clients - on_city]:
         name = f"bench-district-{district.code}"
         user = get_or_make(name, lambda n=name, d=district: user_with_role("district", username=n, district=d))
         readers.append(
@@ -735,7 +737,7 @@ def working_day_plan(args) -> tuple[dict, list]:
     city = get_or_make("bench-city", lambda: user_with_role("city", username="bench-city"))
     while len(readers) < args.clients:
         readers.append((f"/api/v1/dashboards/city/?{window}", {"Authorization": f"Token {api_token(city)}"}))
-    return plan, readers[: args.clients]
+    return plan, readers
 
 
 def get_or_make(username: str, make):

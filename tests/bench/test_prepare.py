@@ -129,6 +129,15 @@ def test_dashboard_load_prepares_and_measures(capfd):
     assert all(r["requests"] > 0 and r["errors"] == 0 for r in results.values()), results
     assert "homework filing {'expected': " in out
 
+    # the working day: readers with the cache on while parents complain and school systems file, a worker sweeping
+    args.clients, args.working_seconds, args.parents = 4, 2.0, 3
+    day = dashboard_load.working_day(args)
+    out = capfd.readouterr().out
+    for name in ("readers, all", "district dashboards", "city dashboard"):
+        assert table_row(out, name)[0] > 0, (name, out)
+    assert re.search(r"^cache hits \d+/\d+ = [\d.]+%; reader errors 0; filings \d+ ok of \d+", out, re.M), out
+    assert day["p95"] > 0 and 0 <= day["hits"] <= 1
+
 
 def test_load_complaints_prepares_and_measures(capfd):
     from bench import load_complaints
