@@ -376,62 +376,60 @@ def sizes() -> dict[str, int]:
 # -- load ----------------------------------------------------------------------------
 
 
-def _client(port, path, headers, until, warm_until, results, errors):
-    while True:
+def _client(port, path, headers, until, warm_until, results):
+    """One client: a request after another, each after the warm-up noted as (path, status, seconds, cache hit)."""
+    while time.perf_counter() < until:
         now = time.perf_counter()
-        if now >= until:
-            return
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             response.read()
-            status = response.status
+            status, hit = response.status, response.getheader("Cache-Status", "").endswith("; hit")
         except OSError:
-            status = 0
+            status, hit = 0, False
         finally:
             conn.close()
-        took = time.perf_counter() - now
         if now >= warm_until:
-            (results if status == 200 else errors).append(took)
+            results.append((path, status, time.perf_counter() - now, hit))
 
 
-def _process(port, path, headers, threads, seconds, warmup, queue):
+def _process(port, clients, seconds, warmup, queue):
+    """One process of clients, one thread each: ``clients`` is a list of (path, headers)."""
     start = time.perf_counter()
-    warm_until, until = start + warmup, start + warmup + seconds
-    results, errors = [], []
-    workers = [
-        threading.Thread(target=_client, args=(port, path, headers, until, warm_until, results, errors))
-        for _ in range(threads)
+    results: list = []
+    threads = [
+        threading.Thread(target=_client, args=(port, path, headers, start + warmup + seconds, start + warmup, results))
+        for path, headers in clients
     ]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    queue.put((results, len(errors)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(results)
+
+
+def load_all(port: int, clients: list, seconds: float, warmup: float = 3.0) -> list:
+    """``clients`` (path, headers) spread over up to 4 processes for ``seconds`` after ``warmup``: every
+    request's (path, status, seconds, cache hit)."""
+    groups = [g for g in (clients[i::4] for i in range(4)) if g]
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_process, args=(port, g, seconds, warmup, queue)) for g in groups]
+    for p in procs:
+        p.start()
+    results = [r for _ in procs for r in queue.get()]
+    for p in procs:
+        p.join()
+    return results
 
 
 def load(port: int, path: str, headers: dict, clients: int, seconds: float, warmup: float = 3.0) -> dict:
-    processes = 4 if clients >= 4 else 1
-    per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
-    queue = multiprocessing.Queue()
-    procs = [
-        multiprocessing.Process(target=_process, args=(port, path, headers, n, seconds, warmup, queue)) for n in per
-    ]
-    for p in procs:
-        p.start()
-    latencies, errors = [], 0
-    for _ in procs:
-        r, e = queue.get()
-        latencies += r
-        errors += e
-    for p in procs:
-        p.join()
-    latencies.sort()
+    results = load_all(port, [(path, headers)] * clients, seconds, warmup)
+    latencies = sorted(r[2] for r in results if r[1] == 200)
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
     return {
         "requests": len(latencies),
-        "errors": errors,
+        "errors": len(results) - len(latencies),
         "rps": len(latencies) / seconds,
         "p50": q[49] * 1000,
         "p95": q[94] * 1000,
@@ -659,38 +657,6 @@ def run(args, name: str, path: str, headers: dict) -> dict:
 # -- the working day ----------------------------------------------------------------------------------------
 
 
-def _reader(port, path, headers, until, warm_until, results):
-    """One dashboard reader: a request after another, each noted with its time and whether the cache served it."""
-    while time.perf_counter() < until:
-        now = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            status, hit = response.status, response.getheader("Cache-Status", "").endswith("; hit")
-        except OSError:
-            status, hit = 0, False
-        finally:
-            conn.close()
-        if now >= warm_until:
-            results.append((path, status, time.perf_counter() - now, hit))
-
-
-def _readers_process(port, readers, seconds, warmup, queue):
-    start = time.perf_counter()
-    results: list = []
-    threads = [
-        threading.Thread(target=_reader, args=(port, path, headers, start + warmup + seconds, start + warmup, results))
-        for path, headers in readers
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    queue.put(results)
-
-
 def working_day_plan(args) -> tuple[dict, list]:
     """The load generator's plan (6 school systems in six districts, the institutions and schools parents name)
     and the readers (path, headers): one per district dashboard, the rest on the city's."""
@@ -785,20 +751,7 @@ def working_day(args) -> dict:
             cwd=ROOT,
         )
         time.sleep(5)  # the parents arrive; the first filings are in
-        queue: multiprocessing.Queue = multiprocessing.Queue()
-        groups = [readers[i::4] for i in range(4)]
-        procs = [
-            multiprocessing.Process(
-                target=_readers_process, args=(args.port, g, args.working_seconds, args.warmup, queue)
-            )
-            for g in groups
-            if g
-        ]
-        for p in procs:
-            p.start()
-        results = [r for _ in procs for r in queue.get()]
-        for p in procs:
-            p.join()
+        results = load_all(args.port, readers, args.working_seconds, args.warmup)
         writers.wait()
         written = json.loads(out_path.read_text())
     from django.db import connection
