@@ -2,15 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Count
 
 from accounts.choices import Role
 from accounts.scoping import is_city, restrict, role_of
 
 from . import registry
-from .choices import ACTIVE_STATUSES, ANSWERED, FindingStatus, NoticeState, ReportDecision
-from .models import Finding, RectificationNotice, RectificationReport
+from .choices import ACTIVE_STATUSES, FindingStatus, NoticeState
+from .models import Finding, RectificationNotice
 
 
 def findings_visible(*, user):
@@ -108,46 +107,6 @@ def notices_visible(*, user):
 def notices_open_for_landing(*, user, limit=20):
     """The caller's notices still waiting for something (a report, a review), the nearest deadline first."""
     return list(notices_visible(user=user).exclude(state=NoticeState.ACCEPTED).order_by("deadline", "id")[:limit])
-
-
-def notice_counts(*, user, district_ids, date_from, date_to, today=None) -> dict[int, dict[str, int]]:
-    """Notices issued in ``[date_from, date_to]`` per district, in one grouped query: ``issued``; ``on_time`` (a
-    report submitted by the deadline was accepted); ``overdue`` (the deadline has passed with no report submitted
-    by then that was accepted or awaits review: what RX-OVERDUE escalates, whether or not a late report was
-    accepted since); ``in_progress`` (within the deadline, or answered in time and awaiting review). The last three
-    add up to ``issued``."""
-    today = today or timezone.localdate()
-
-    def answered(decisions):
-        return Exists(
-            RectificationReport.objects.filter(
-                notice=OuterRef("pk"), decision__in=decisions, submitted_at__date__lte=OuterRef("deadline")
-            )
-        )
-
-    qs = restrict(
-        RectificationNotice.objects.filter(district_id__in=district_ids, issued_on__range=(date_from, date_to)),
-        user,
-    )
-    rows = (
-        qs.annotate(accepted_in_time=answered([ReportDecision.ACCEPTED]), answered_in_time=answered(ANSWERED))
-        .values("district_id")
-        .annotate(
-            issued=Count("id"),
-            on_time=Count("id", filter=Q(accepted_in_time=True)),
-            overdue=Count("id", filter=Q(answered_in_time=False, deadline__lt=today)),
-        )
-        .order_by()
-    )
-    return {
-        r["district_id"]: {
-            "issued": r["issued"],
-            "on_time": r["on_time"],
-            "overdue": r["overdue"],
-            "in_progress": r["issued"] - r["on_time"] - r["overdue"],
-        }
-        for r in rows
-    }
 
 
 def notice_candidates(*, user, ids=None, queryset=None, limit=500):

@@ -13,7 +13,8 @@ Grains:
 - ``HomeworkDayStat``: ``ClassDayStat`` summed per district, stage, grade band and day;
 - ``HomeworkMinutes``: how many filed class-days had each total of written minutes,
   per district, stage, grade band and day (an exact histogram, for percentiles);
-- ``HomeworkWeekMinutes``: the same histogram per district, grade band and week, every stage together;
+- ``HomeworkMinutesToDate``: the same histogram per district and grade band, every stage together, added up
+  from the first day to each day (any range's percentile from two rows);
 - ``SchoolDayStat``: one row per school and school day (the after-school report);
 - ``AfterschoolDayStat``: ``SchoolDayStat`` summed per district, stage and day;
 - ``FindingDayStat``: findings counted per district, day, rule and status, kept by triggers on the findings table.
@@ -28,6 +29,7 @@ millions).
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -165,26 +167,32 @@ class HomeworkMinutes(models.Model):
         ]
 
 
-class HomeworkWeekMinutes(models.Model):
-    """``HomeworkMinutes`` of every stage summed per district, grade band and week (Monday): what a dashboard reads
-    for the whole weeks of its range when no stage is chosen (the days at the range's ends come from
-    ``HomeworkMinutes``). Rebuilt for the weeks a refresh touches, from ``HomeworkMinutes``."""
+class HomeworkMinutesToDate(models.Model):
+    """The running histogram of written minutes per district and grade band, every stage together: on each day
+    that has filed class-days, ``at_most[m]`` (0-based) is how many filed class-days of the district and band,
+    on that day or any earlier day, had at most ``m`` written minutes; the last element is every filed class-day
+    to date (so ``at_most[m]`` for a larger ``m`` is the last element).
+
+    A count over any range of days is the difference of two rows (the last row on or before the range's end
+    and the last row before its start), and it grows with ``m``, so the range's exact nearest-rank percentile
+    is a binary search over two arrays: a dashboard reads two rows per district and band whatever the range's
+    length (DHIS2's analytics tables answer percentiles at the grain they are asked; this is the same figure
+    read from a prefix sum). A refresh of some days rebuilds the rows from its first day on, from
+    ``HomeworkMinutes``."""
 
     district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="+", db_index=False)
     grade_band = models.CharField(max_length=3, choices=GradeBand.choices)
-    week = models.DateField()
-    minutes = models.PositiveIntegerField()
-    class_days = models.PositiveIntegerField()
+    date = models.DateField()
+    at_most = ArrayField(models.IntegerField())
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = {"district": "district_id"}
 
     class Meta:
-        verbose_name = _("作业时长周分布")
-        verbose_name_plural = _("作业时长周分布")
+        verbose_name = _("作业时长累计分布")
+        verbose_name_plural = _("作业时长累计分布")
         constraints = [
-            # also the index of a district's weeks in a range
-            models.UniqueConstraint(fields=["district", "week", "grade_band", "minutes"], name="dash_hwweekmin_unique"),
+            models.UniqueConstraint(fields=["district", "grade_band", "date"], name="dash_hwmintodate_unique"),
         ]
 
 

@@ -37,19 +37,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from statistics import median
 from typing import Any
 
-from django.db.models import Aggregate, Case, Count, F, Min, Q, QuerySet, Sum, When
-from django.db.models.functions import TruncDate
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import restrict
+from accounts.scoping import allows, is_city, restrict
 from compliance import registry
 from compliance.choices import ACTIVE_STATUSES, FindingStatus
 from compliance.models import Finding
@@ -59,12 +57,7 @@ from schools.choices import GradeBand
 from schools.models import District, School
 
 from .models import (
-    AfterschoolDayStat,
     ClassDayStat,
-    FindingDayStat,
-    HomeworkDayStat,
-    HomeworkMinutes,
-    HomeworkWeekMinutes,
     SchoolDayStat,
 )
 
@@ -117,81 +110,149 @@ def rate(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def nearest_rank(histogram: Mapping[int, int], share: float = PERCENTILE) -> int | None:
-    """The smallest value with at least ``share`` of the counts at or below it."""
-    total = sum(histogram.values())
-    if not total:
-        return None
-    rank = math.ceil(share * total)
-    seen = 0
-    for value in sorted(histogram):
-        seen += histogram[value]
-        if seen >= rank:
-            return value
-    return None
-
-
 # -- homework ------------------------------------------------------------------
 
 
-def _homework_sources(
-    district_ids: list[int], filters: Filters, school_id: int | None
-) -> tuple[QuerySet[Any, Row], QuerySet[Any, Row]]:
-    """(counts, histogram) querysets: the district roll-ups, or the class-days of one school."""
-    # the two sources are different models with the same grouping columns
-    base: QuerySet[Any]
-    hist: QuerySet[Any]
-    hist_n: Aggregate
-    if school_id:
-        base = ClassDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
-        # minutes_total first: after it, "filed" names the sum, not the column
-        sums = {
-            "minutes_total": Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
-            "expected": Sum("expected"),
-            "filed": Sum("filed"),
-            "on_time": Sum("on_time"),
-            "within_limit": Sum("within_limit"),
-        }
-        hist = base.filter(filed=1).annotate(minutes=F("written_minutes"))
-        hist_n = Count("id")
-    else:
-        base = HomeworkDayStat.objects.filter(
-            district_id__in=district_ids, date__range=(filters.date_from, filters.date_to)
-        )
-        sums = {k: Sum(k) for k in ("expected", "filed", "on_time", "within_limit", "minutes_total")}
-        hist = HomeworkMinutes.objects.filter(
-            district_id__in=district_ids, date__range=(filters.date_from, filters.date_to)
-        )
-        hist_n = Sum("class_days")
-    weeks = None if school_id or filters.stage else whole_weeks(filters.date_from, filters.date_to)
-    if weeks:  # the whole weeks from the weekly histogram, the days at the ends from the daily one
-        hist = hist.exclude(date__range=(weeks[0], weeks[1] + dt.timedelta(days=6)))
+def _query(statement: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of one of ``dashboards/sql.py``'s statements, as dicts by column name."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _params(district_ids: list[int], filters: Filters, **extra: Any) -> dict[str, Any]:
+    return {
+        "districts": district_ids,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "stage": filters.stage or "",
+        "grade_band": filters.grade_band or "",
+        **extra,
+    }
+
+
+def running(histogram: Mapping[int, int]) -> list[int]:
+    """A histogram (minutes -> class-days) as running counts: element m is the class-days with at most m minutes."""
+    if not histogram:
+        return []
+    counts = [0] * (max(histogram) + 1)
+    for minutes, n in histogram.items():
+        counts[minutes] += n
+    for m in range(1, len(counts)):
+        counts[m] += counts[m - 1]
+    return counts
+
+
+@dataclass
+class AtMost:
+    """Class-days with at most m written minutes, added up over pairs of running counts: each pair is the counts to
+    the end of a range and those before its start (``HomeworkMinutesToDate``'s rows; None: nothing before)."""
+
+    pairs: list[tuple[list[int], list[int] | None]] = field(default_factory=list)
+
+    def add(self, upto: list[int] | None, before: list[int] | None = None) -> None:
+        if upto:
+            self.pairs.append((upto, before or None))
+
+    def extend(self, other: AtMost) -> None:
+        self.pairs.extend(other.pairs)
+
+    def count(self, m: int) -> int:
+        n = 0
+        for upto, before in self.pairs:
+            n += upto[m] if m < len(upto) else upto[-1]
+            if before:
+                n -= before[m] if m < len(before) else before[-1]
+        return n
+
+    def percentile(self, share: float = PERCENTILE) -> int | None:
+        """The nearest rank: the smallest m with at least ``share`` of the class-days at or below it."""
+        if not self.pairs:
+            return None
+        top = max(len(upto) for upto, _b in self.pairs) - 1
+        total = self.count(top)
+        if not total:
+            return None
+        rank = math.ceil(share * total)
+        low, high = 0, top  # count(high) >= rank; binary search for the smallest such m
+        while low < high:
+            mid = (low + high) // 2
+            if self.count(mid) >= rank:
+                high = mid
+            else:
+                low = mid + 1
+        return low
+
+
+def nearest_rank(histogram: Mapping[int, int], share: float = PERCENTILE) -> int | None:
+    """The smallest value with at least ``share`` of the counts at or below it."""
+    at_most = AtMost()
+    at_most.add(running(histogram))
+    return at_most.percentile(share)
+
+
+def _school_homework(school_id: int, filters: Filters) -> tuple[list[Row], dict[tuple[int, str], AtMost]]:
+    """A school's sums per week and band, and its histograms per band, from its class-days."""
+    base = ClassDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
     if filters.stage:
-        base, hist = base.filter(stage=filters.stage), hist.filter(stage=filters.stage)
+        base = base.filter(stage=filters.stage)
     if filters.grade_band:
-        base, hist = base.filter(grade_band=filters.grade_band), hist.filter(grade_band=filters.grade_band)
-    # one grouped query gives both the district totals and the weekly trend
-    counts = base.values("district_id", "week", "grade_band").annotate(**sums).order_by()
-    histogram = hist.values("district_id", "grade_band", "minutes").annotate(n=hist_n).order_by()
-    if weeks:
-        whole = HomeworkWeekMinutes.objects.filter(district_id__in=district_ids, week__range=weeks)
-        if filters.grade_band:
-            whole = whole.filter(grade_band=filters.grade_band)
-        # the same (district, band, minutes) may come from both parts: the caller adds them up
-        histogram = histogram.union(
-            whole.values("district_id", "grade_band", "minutes").annotate(n=Sum("class_days")).order_by(), all=True
+        base = base.filter(grade_band=filters.grade_band)
+    counts = list(
+        base.values("district_id", "week", "grade_band")
+        .annotate(
+            # minutes_total first: after it, "filed" names the sum, not the column
+            minutes_total=Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
+            expected=Sum("expected"),
+            filed=Sum("filed"),
+            on_time=Sum("on_time"),
+            within_limit=Sum("within_limit"),
         )
-    return counts, histogram
+        .order_by()
+    )
+    rows = (
+        base.filter(filed=1)
+        .values("district_id", "grade_band", minutes=F("written_minutes"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return counts, _histograms(rows)
 
 
-def whole_weeks(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date] | None:
-    """The Mondays of the first and the last whole week (Monday to Sunday) inside the range, or None."""
-    first = date_from + dt.timedelta(days=(7 - date_from.weekday()) % 7)
-    last = date_to - dt.timedelta(days=(date_to.weekday() + 1) % 7) - dt.timedelta(days=6)
-    return (first, last) if first <= last else None
+def _histograms(rows: Iterable[Row]) -> dict[tuple[int, str], AtMost]:
+    """Histogram rows (district, band, minutes, n) as running counts per district and band."""
+    hists: defaultdict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        hists[(row["district_id"], row["grade_band"])][row["minutes"]] = row["n"]
+    out: dict[tuple[int, str], AtMost] = {}
+    for key, hist in hists.items():
+        out[key] = AtMost()
+        out[key].add(running(hist))
+    return out
 
 
-def _band_figures(row: Row, hist: Mapping[int, int]) -> dict[str, Any]:
+def _district_homework(district_ids: list[int], filters: Filters) -> tuple[list[Row], dict[tuple[int, str], AtMost]]:
+    """The districts' sums per week and band (``sql.DASH_HOMEWORK``), and their histograms per band: two rows of
+    the running histogram per district and band (``sql.MINUTES_TO_DATE_RANGE``), or with a stage chosen the
+    daily rows of that stage."""
+    from . import sql
+
+    params = _params(district_ids, filters)
+    counts = _query(sql.DASH_HOMEWORK, params)
+    if filters.stage:
+        return counts, _histograms(_query(sql.DASH_HOMEWORK_MINUTES, params))
+    bands = [filters.grade_band] if filters.grade_band else BANDS
+    hists: dict[tuple[int, str], AtMost] = {}
+    for row in _query(sql.MINUTES_TO_DATE_RANGE, {**params, "bands": bands}):
+        at_most = hists[(row["id"], row["band"])] = AtMost()
+        at_most.add(row["upto"], row["earlier"])
+    return counts, hists
+
+
+def _band_figures(row: Row, p90: int | None) -> dict[str, Any]:
     filed = row["filed"]
     return {
         "expected": row["expected"],
@@ -202,7 +263,7 @@ def _band_figures(row: Row, hist: Mapping[int, int]) -> dict[str, Any]:
         "within_limit": row["within_limit"],
         "within_limit_share": rate(row["within_limit"], filed),
         "avg_minutes": round(row["minutes_total"] / filed, 1) if filed else None,
-        "p90_minutes": nearest_rank(hist),
+        "p90_minutes": p90,
     }
 
 
@@ -216,37 +277,34 @@ def _add(into: MutableMapping[str, Any], row: Row, keys: Iterable[str]) -> None:
 
 def homework_section(district_ids: list[int], filters: Filters, school_id: int | None = None) -> Section:
     """{district_id or None (all): {"bands": [...], "filing": {...}}, "weeks": [...]}"""
-    counts, histogram = _homework_sources(district_ids, filters, school_id)
+    counts, hists = _school_homework(school_id, filters) if school_id else _district_homework(district_ids, filters)
     week_rows: defaultdict[dt.date, defaultdict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: dict(ZERO_HW))
     )  # week -> band -> sums
     per: defaultdict[int | None, defaultdict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: dict(ZERO_HW))
     )  # district -> band -> sums
-    hists: defaultdict[int | None, defaultdict[str, defaultdict[int, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )  # district -> band -> minutes -> n
     for row in counts:
         for key in (row["district_id"], None):
             _add(per[key][row["grade_band"]], row, ZERO_HW)
         _add(week_rows[row["week"]][row["grade_band"]], row, ZERO_HW)
-    for row in histogram:
-        for key in (row["district_id"], None):
-            hists[key][row["grade_band"]][row["minutes"]] += row["n"]
+    all_bands: defaultdict[str, AtMost] = defaultdict(AtMost)  # every district's histogram of a band
+    for (_district, band), at_most in hists.items():
+        all_bands[band].extend(at_most)
     out: Section = {}
     for key in [None, *district_ids]:
         bands: list[dict[str, Any]] = []
         total = dict(ZERO_HW)
-        total_hist: defaultdict[int, int] = defaultdict(int)
+        every_band = AtMost()
         for band in BANDS:
             if filters.grade_band and band != filters.grade_band:
                 continue
             sums = per[key][band]
-            bands.append({"grade_band": band, **_band_figures(sums, hists[key][band])})
+            at_most = all_bands[band] if key is None else hists.get((key, band), AtMost())
+            bands.append({"grade_band": band, **_band_figures(sums, at_most.percentile())})
             _add(total, sums, ZERO_HW)
-            for minutes, n in hists[key][band].items():
-                total_hist[minutes] += n
-        figures = _band_figures(total, total_hist)
+            every_band.extend(at_most)
+        figures = _band_figures(total, every_band.percentile())
         out[key] = {
             "bands": bands,
             "filing": {k: figures[k] for k in ("expected", "filed", "on_time", "completeness", "timeliness")},
@@ -306,19 +364,20 @@ def _as_figures(s: Row) -> dict[str, Any]:
 
 
 def afterschool_section(district_ids: list[int], filters: Filters, school_id: int | None = None) -> Section:
-    # a school's school-days, or the district roll-ups (the same columns)
-    qs: QuerySet[Any] = (
-        SchoolDayStat.objects.filter(school_id=school_id)
-        if school_id
-        else AfterschoolDayStat.objects.filter(district_id__in=district_ids)
-    )
-    qs = qs.filter(date__range=(filters.date_from, filters.date_to))
-    if filters.stage:
-        qs = qs.filter(stage=filters.stage)
+    rows: Iterable[Row]
+    if school_id:  # a school's school-days
+        qs = SchoolDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
+        if filters.stage:
+            qs = qs.filter(stage=filters.stage)
+        rows = qs.values("district_id", "week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by()
+    else:  # the district roll-ups
+        from . import sql
+
+        rows = _query(sql.DASH_AFTERSCHOOL, _params(district_ids, filters))
     per: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
     weeks: defaultdict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
     # one grouped query gives both the district totals and the weekly trend
-    for row in qs.values("district_id", "week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by():
+    for row in rows:
         for key in (row["district_id"], None):
             _add(per[key], row, AS_SUMS)
         _add(weeks[row["week"]], row, AS_SUMS)
@@ -340,14 +399,10 @@ def afterschool_section(district_ids: list[int], filters: Filters, school_id: in
 # -- institutions ----------------------------------------------------------------
 
 
-def _prepay_over_limit(on: dt.date) -> Q:
-    """TI-15-PREPAY's limits in force on ``on`` (one query for both), or an unsupervised account."""
+def _prepay_limits(on: dt.date) -> dict[str, int]:
+    """TI-15-PREPAY's limits in force on ``on`` (one query for both)."""
     limits = parameter_segments(("prepay_max_months", "prepay_max_hours"), on, on)[0][2]
-    return (
-        Q(months__gt=int(limits["prepay_max_months"]))
-        | Q(class_hours__gt=int(limits["prepay_max_hours"]))
-        | Q(supervised=False)
-    )
+    return {"max_months": int(limits["prepay_max_months"]), "max_hours": int(limits["prepay_max_hours"])}
 
 
 @dataclass
@@ -363,52 +418,23 @@ class _RegistryTally:
     prepayments_over_limit: int = 0
 
 
-def institutions_section(district_ids: list[int], filters: Filters, user) -> Section:
+def institutions_section(district_ids: list[int], filters: Filters) -> Section:
     """Registry counts by category, licence and list status; flagged sessions by rule; prepayments over the limit."""
-    from institutions.models import Institution, Prepayment
+    from . import sql
 
     per: defaultdict[int | None, _RegistryTally] = defaultdict(_RegistryTally)
-    rows = (
-        restrict(Institution.objects.filter(district_id__in=district_ids), user)
-        .values("district_id", "category", "licence_status", "list_status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
+    params = _params(district_ids, filters, rules=list(SESSION_RULES), **_prepay_limits(filters.date_to))
+    for row in _query(sql.DASH_REGISTRY, params):
         for key in (row["district_id"], None):
             p = per[key]
             p.total += row["n"]
             p.by_category[row["category"]] += row["n"]
             p.by_licence_status[row["licence_status"]] += row["n"]
             p.by_list_status[row["list_status"]] += row["n"]
-    flagged = (
-        restrict(
-            FindingDayStat.objects.filter(
-                district_id__in=district_ids,
-                rule_id__in=SESSION_RULES,
-                date__range=(filters.date_from, filters.date_to),
-            ),
-            user,
-        )
-        .values("district_id", "rule_id")
-        .annotate(n=Sum("findings"))
-        .order_by()
-    )
-    for row in flagged:
+    for row in _query(sql.DASH_FLAGGED_SESSIONS, params):
         for key in (row["district_id"], None):
             per[key].sessions_flagged[row["rule_id"]] += row["n"]
-    prepay = (
-        restrict(
-            Prepayment.objects.filter(
-                course__institution__district_id__in=district_ids, paid_on__range=(filters.date_from, filters.date_to)
-            ),
-            user,
-        )
-        .values(district_id=F("course__institution__district_id"))
-        .annotate(n=Count("id"), over=Count("id", filter=_prepay_over_limit(filters.date_to)))
-        .order_by()
-    )
-    for row in prepay:
+    for row in _query(sql.DASH_PREPAYMENTS, params):
         for key in (row["district_id"], None):
             per[key].prepayments += row["n"]
             per[key].prepayments_over_limit += row["over"]
@@ -470,29 +496,33 @@ class _RuleTally:
 
 
 def findings_section(district_ids: list[int], filters: Filters, user, school_id: int | None = None) -> Section:
-    rows: QuerySet[Any, Row]
+    rows: Iterable[Row]
     if school_id:  # a school's own findings
         qs = findings_in_range(restrict(Finding.objects.filter(school_id=school_id), user), filters)
-        rows = qs.values("district_id", "rule_id").annotate(
-            open=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
-            cleared=Count("id", filter=Q(status__in=CLEARED_STATUSES)),
-            dismissed=Count("id", filter=Q(status=FindingStatus.DISMISSED)),
-            oldest_open=Min("first_seen", filter=Q(status__in=ACTIVE_STATUSES)),
-            rectify=Sum(F("status_changed_at") - F("first_seen"), filter=Q(status__in=CLEARED_STATUSES)),
+        rows = (
+            qs.values("district_id", "rule_id")
+            .annotate(
+                open=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
+                cleared=Count("id", filter=Q(status__in=CLEARED_STATUSES)),
+                dismissed=Count("id", filter=Q(status=FindingStatus.DISMISSED)),
+                oldest_open=Min("first_seen", filter=Q(status__in=ACTIVE_STATUSES)),
+                rectify=Sum(F("status_changed_at") - F("first_seen"), filter=Q(status__in=CLEARED_STATUSES)),
+            )
+            .order_by()
         )
     else:  # the districts' counts per rule, day and status (kept by the findings table's triggers)
-        stats = restrict(FindingDayStat.objects.filter(district_id__in=district_ids), user).filter(
-            Q(date__range=(filters.date_from, filters.date_to)) | Q(date__isnull=True)
+        from . import sql
+
+        rows = _query(
+            sql.DASH_FINDINGS,
+            _params(
+                district_ids,
+                filters,
+                active=[str(s) for s in ACTIVE_STATUSES],
+                cleared=[str(s) for s in CLEARED_STATUSES],
+                dismissed=str(FindingStatus.DISMISSED),
+            ),
         )
-        active, done = Q(status__in=ACTIVE_STATUSES), Q(status__in=CLEARED_STATUSES)
-        rows = stats.values("district_id", "rule_id").annotate(
-            open=Sum("findings", filter=active),
-            cleared=Sum("findings", filter=done),
-            dismissed=Sum("findings", filter=Q(status=FindingStatus.DISMISSED)),
-            oldest_open=Min("first_seen_min", filter=active & Q(findings__gt=0)),
-            rectify=Sum("rectify_total", filter=done),
-        )
-    rows = rows.order_by()
     per: defaultdict[int | None, defaultdict[str, _RuleTally]] = defaultdict(lambda: defaultdict(_RuleTally))
     for row in rows:
         for key in (row["district_id"], None):
@@ -545,37 +575,37 @@ def _duration(value: dt.timedelta | int | None) -> dt.timedelta:
 # -- complaints ----------------------------------------------------------------
 
 
-def _working_days(spans: list[tuple[dt.date, dt.date]]) -> list[int] | None:
-    """Statutory working days after each start up to its end (the same for every district); None on a calendar gap."""
-    if not spans:
-        return []
-    first, last = min(s for s, _e in spans), max(e for _s, e in spans)
-    try:
-        workdays = SchoolCalendar(None).workdays(first, last)
-    except CalendarGap:
+def _workdays_to_date(first: dt.date, last: dt.date) -> list[int]:
+    """Element i: the statutory working days from ``first`` to ``first`` + i days (the statutory calendar only: the
+    same for every district). Raises ``CalendarGap``."""
+    workdays = set(SchoolCalendar(None).workdays(first, max(first, last)))
+    out, n = [], 0
+    for i in range((max(first, last) - first).days + 1):
+        n += (first + dt.timedelta(days=i)) in workdays
+        out.append(n)
+    return out
+
+
+def _median(value: float | None, n: int):
+    """``percentile_cont(0.5)`` as ``statistics.median`` gives it: the middle value itself for an odd count."""
+    if value is None:
         return None
-    return [max(0, bisect_right(workdays, end) - bisect_right(workdays, start)) for start, end in spans]
+    return int(value) if n % 2 else value
 
 
-def complaints_section(district_ids: list[int], filters: Filters, user) -> Section:
+def complaints_section(district_ids: list[int], filters: Filters) -> Section:
     from complaints.choices import AWAITING_ACCEPT, AWAITING_RESOLVE, State
-    from complaints.models import Complaint
 
-    today = timezone.localdate()
-    qs = restrict(
-        Complaint.objects.filter(district_id__in=district_ids, received_on__range=(filters.date_from, filters.date_to)),
-        user,
-    )
-    overdue = Q(state__in=AWAITING_ACCEPT, accept_due__lt=today) | Q(state__in=AWAITING_RESOLVE, resolve_due__lt=today)
-    rows = (
-        qs.values("district_id", "category", "department")
-        .annotate(
-            received=Count("id"),
-            accepted=Count("id", filter=~Q(state__in=[*AWAITING_ACCEPT, State.REJECTED])),
-            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-            overdue=Count("id", filter=overdue),
-        )
-        .order_by()
+    from . import sql
+
+    params = _params(
+        district_ids,
+        filters,
+        today=timezone.localdate(),
+        tz=timezone.get_current_timezone_name(),
+        not_accepted=[str(s) for s in (*AWAITING_ACCEPT, State.REJECTED)],
+        awaiting_accept=[str(s) for s in AWAITING_ACCEPT],
+        awaiting_resolve=[str(s) for s in AWAITING_RESOLVE],
     )
     keys = ("received", "accepted", "resolved", "overdue")
     totals: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
@@ -585,28 +615,32 @@ def complaints_section(district_ids: list[int], filters: Filters, user) -> Secti
     by_department: defaultdict[int | None, defaultdict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: dict.fromkeys(keys, 0))
     )
-    for row in rows:
+    last_resolved: dt.date | None = None
+    for row in _query(sql.DASH_COMPLAINTS, params):
         for key in (row["district_id"], None):
             _add(totals[key], row, keys)
             _add(by_category[key][row["category"]], row, keys)
             _add(by_department[key][row["department"]], row, keys)
-    resolved = list(
-        qs.filter(resolved_at__isnull=False).values_list("district_id", "received_on", TruncDate("resolved_at"))
-    )
-    days = _working_days([(received, on) for _d, received, on in resolved])
-    handling: defaultdict[int | None, list[int]] = defaultdict(list)
-    if days is not None:
-        for (district_id, _r, _a), n in zip(resolved, days, strict=True):
-            handling[district_id].append(n)
-            handling[None].append(n)
+        if row["last_resolved"] and (last_resolved is None or row["last_resolved"] > last_resolved):
+            last_resolved = row["last_resolved"]
+    medians: dict[int | None, Any] = {}
+    gap = False
+    if last_resolved is not None:  # handling days from the statutory calendar alone, the same for every district
+        try:
+            workdays = _workdays_to_date(filters.date_from, last_resolved)
+        except CalendarGap:
+            gap = True
+        else:
+            for row in _query(sql.DASH_COMPLAINT_DAYS, {**params, "workdays": workdays}):
+                medians[row["district_id"]] = _median(row["median"], row["n"])
     out: Section = {}
     for key in [None, *district_ids]:
         out[key] = {
             **totals[key],
             "by_category": [{"category": c, **v} for c, v in sorted(by_category[key].items())],
             "by_department": [{"department": c, **v} for c, v in sorted(by_department[key].items())],
-            "median_working_days": median(handling[key]) if handling[key] else None,
-            "calendar_gap": days is None,
+            "median_working_days": medians.get(key),
+            "calendar_gap": gap,
         }
     return out
 
@@ -616,14 +650,38 @@ def complaints_section(district_ids: list[int], filters: Filters, user) -> Secti
 NOTICE_COUNTS = ("issued", "on_time", "overdue", "in_progress")
 
 
-def rectification_section(district_ids: list[int], filters: Filters, user) -> Section:
-    """Rectification notices issued in the range (``compliance.selectors.notice_counts``), per district and in all."""
-    from compliance.selectors import notice_counts
+def rectification_section(district_ids: list[int], filters: Filters) -> Section:
+    """Rectification notices issued in the range (``sql.DASH_NOTICES``), per district and in all: ``issued``,
+    ``on_time`` (a report submitted by the deadline was accepted), ``overdue`` (the deadline has passed with no
+    report submitted by then that was accepted or awaits review: what RX-OVERDUE escalates, whether or not a late
+    report was accepted since), ``in_progress`` (the rest: within the deadline, or answered in time and awaiting
+    review)."""
+    from compliance.choices import ANSWERED, ReportDecision
 
-    per = notice_counts(user=user, district_ids=district_ids, date_from=filters.date_from, date_to=filters.date_to)
+    from . import sql
+
+    params = _params(
+        district_ids,
+        filters,
+        today=timezone.localdate(),
+        tz=timezone.get_current_timezone_name(),
+        accepted=[str(ReportDecision.ACCEPTED)],
+        answered=[str(d) for d in ANSWERED],
+    )
+    per = {row["district_id"]: row for row in _query(sql.DASH_NOTICES, params)}
     out: Section = {None: dict.fromkeys(NOTICE_COUNTS, 0)}
     for district_id in district_ids:
-        out[district_id] = per.get(district_id, dict.fromkeys(NOTICE_COUNTS, 0))
+        row = per.get(district_id)
+        out[district_id] = (
+            {
+                "issued": row["issued"],
+                "on_time": row["on_time"],
+                "overdue": row["overdue"],
+                "in_progress": row["issued"] - row["on_time"] - row["overdue"],
+            }
+            if row
+            else dict.fromkeys(NOTICE_COUNTS, 0)
+        )
         _add(out[None], out[district_id], NOTICE_COUNTS)
     for counts in out.values():
         counts["on_time_rate"] = rate(counts["on_time"], counts["on_time"] + counts["overdue"])
@@ -633,7 +691,16 @@ def rectification_section(district_ids: list[int], filters: Filters, user) -> Se
 # -- the dashboards ----------------------------------------------------------------
 
 
+def _in_scope(user, district: District | None = None) -> None:
+    """District and city dashboards count the district-grain tables of the districts asked for: the caller must be
+    allowed to see them (``accounts.scoping``: the city sees every district, district staff their own)."""
+    allowed = is_city(user) if district is None else allows(user, district)
+    if not allowed:
+        raise PermissionDenied
+
+
 def district_dashboard(*, district: District, filters: Filters, user) -> dict:
+    _in_scope(user, district)
     ids = [district.pk]
     hw = homework_section(ids, filters)
     aschool = afterschool_section(ids, filters)
@@ -642,22 +709,23 @@ def district_dashboard(*, district: District, filters: Filters, user) -> dict:
         "filters": filters.as_dict(),
         "homework": {**hw[None], "weeks": hw["weeks"]},
         "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
-        "institutions": institutions_section(ids, filters, user)[None],
+        "institutions": institutions_section(ids, filters)[None],
         "findings": findings_section(ids, filters, user)[None],
-        "complaints": complaints_section(ids, filters, user)[None],
-        "rectification": rectification_section(ids, filters, user)[None],
+        "complaints": complaints_section(ids, filters)[None],
+        "rectification": rectification_section(ids, filters)[None],
     }
 
 
 def city_dashboard(*, filters: Filters, user) -> dict:
+    _in_scope(user)
     districts = list(District.objects.order_by("code").values("id", "code", "name"))
     ids = [d["id"] for d in districts]
     hw = homework_section(ids, filters)
     aschool = afterschool_section(ids, filters)
-    inst = institutions_section(ids, filters, user)
+    inst = institutions_section(ids, filters)
     fnd = findings_section(ids, filters, user)
-    cmp_ = complaints_section(ids, filters, user)
-    rect = rectification_section(ids, filters, user)
+    cmp_ = complaints_section(ids, filters)
+    rect = rectification_section(ids, filters)
     return {
         "scope": {"kind": "city", "name": _("北京市")},
         "filters": filters.as_dict(),
@@ -838,7 +906,7 @@ def _combine_homework(parts: list[dict]) -> dict:
         for b in rows:
             _add(sums, b, ("expected", "filed", "on_time", "within_limit"))
             sums["minutes_total"] += (b["avg_minutes"] or 0) * b["filed"]
-        bands.append({"grade_band": band, **_band_figures(sums, {}), "p90_minutes": None})
+        bands.append({"grade_band": band, **_band_figures(sums, None)})
     filing: dict[str, Any] = {"expected": 0, "filed": 0, "on_time": 0}
     for p in parts:
         _add(filing, p["filing"], ("expected", "filed", "on_time"))

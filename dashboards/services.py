@@ -90,20 +90,14 @@ def _school_day_rows(district: District, date_from: dt.date, date_to: dt.date) -
 
 def _refresh(cursor, ids, date_from, date_to) -> None:
     """Rebuild every summary table's rows of the districts and dates (statements in ``dashboards/sql.py``)."""
-    scope = {
-        "districts": ids,
-        "date_from": date_from,
-        "date_to": date_to,
-        "week_from": week_start(date_from),
-        "week_to": week_start(date_to),
-    }
+    scope = {"districts": ids, "date_from": date_from, "date_to": date_to}
     for model in sql.SUMMARY_TABLES:
         cursor.execute(sql.summary_delete(model), scope)
     cursor.execute(sql.class_days_insert(), scope)
     cursor.execute(sql.HOMEWORK_DAYS_INSERT, scope)
     cursor.execute(sql.HOMEWORK_MINUTES_INSERT, scope)
-    cursor.execute(sql.WEEK_MINUTES_DELETE, scope)
-    cursor.execute(sql.WEEK_MINUTES_INSERT, scope)
+    cursor.execute(sql.MINUTES_TO_DATE_DELETE, scope)
+    cursor.execute(sql.MINUTES_TO_DATE_INSERT, scope)
     cursor.execute(sql.SCHOOL_DAYS_INSERT, scope)
     cursor.execute(sql.AFTERSCHOOL_DAYS_INSERT, scope)
 

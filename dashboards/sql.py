@@ -13,9 +13,12 @@ from __future__ import annotations
 from psycopg import sql
 
 from afterschool.models import DailyReport
+from complaints.models import Complaint
+from compliance.models import RectificationNotice, RectificationReport
 from homework.choices import HomeworkKind
 from homework.limits import MinuteLimit, band_case, counted_minutes_sql
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
+from institutions.models import Course, Institution, Prepayment
 from schools.models import School, SchoolClass
 
 from .models import (
@@ -24,7 +27,7 @@ from .models import (
     FindingDayStat,
     HomeworkDayStat,
     HomeworkMinutes,
-    HomeworkWeekMinutes,
+    HomeworkMinutesToDate,
     SchoolDay,
     SchoolDayStat,
 )
@@ -39,7 +42,7 @@ TABLES = {
     "class_day": _table(ClassDayStat),
     "homework_day_stat": _table(HomeworkDayStat),
     "homework_minutes": _table(HomeworkMinutes),
-    "homework_week_minutes": _table(HomeworkWeekMinutes),
+    "homework_minutes_to_date": _table(HomeworkMinutesToDate),
     "school_day_stat": _table(SchoolDayStat),
     "afterschool_day_stat": _table(AfterschoolDayStat),
     "school": _table(School),
@@ -50,6 +53,12 @@ TABLES = {
     "report": _table(DailyReport),
     "finding_day_stat": _table(FindingDayStat),
     "finding": sql.Identifier("compliance_finding"),
+    "institution": _table(Institution),
+    "course": _table(Course),
+    "prepayment": _table(Prepayment),
+    "complaint": _table(Complaint),
+    "notice": _table(RectificationNotice),
+    "notice_report": _table(RectificationReport),
 }
 #: the summary tables rebuilt per district and date (``DELETE`` then ``INSERT … SELECT``)
 SUMMARY_TABLES = (ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat, AfterschoolDayStat)
@@ -151,21 +160,63 @@ HOMEWORK_MINUTES_INSERT = _render(
     """
 )
 
-#: the weeks (Mondays ``week_from`` .. ``week_to``) a refresh touched: their histogram rows rebuilt from the days'
-WEEK_MINUTES_DELETE = _render(
-    """
-    DELETE FROM {homework_week_minutes}
-    WHERE district_id = ANY(%(districts)s::bigint[]) AND week BETWEEN %(week_from)s AND %(week_to)s
-    """
+#: the running histogram (``HomeworkMinutesToDate``) of some rows of the daily one (``{hist_where}``), on top of the
+#: last row before them (``{base_where}``): for each day with filed class-days and each m from 0 to the largest
+#: number of minutes seen so far, the class-days on or before that day with at most m minutes (the day's own
+#: histogram added up over m, then over the days, then the earlier total added)
+_MINUTES_TO_DATE = """
+    WITH hist AS (
+        SELECT district_id, grade_band, date, minutes, SUM(class_days) AS n
+        FROM {homework_minutes} WHERE {hist_where}
+        GROUP BY 1, 2, 3, 4
+    ), base AS (
+        SELECT DISTINCT ON (district_id, grade_band) district_id, grade_band, at_most
+        FROM {homework_minutes_to_date} WHERE {base_where}
+        ORDER BY district_id, grade_band, date DESC
+    ), top AS (
+        SELECT h.district_id, h.grade_band, GREATEST(MAX(h.minutes), MAX(cardinality(b.at_most)) - 1) AS top
+        FROM hist h LEFT JOIN base b USING (district_id, grade_band)
+        GROUP BY 1, 2
+    ), grid AS (
+        SELECT d.district_id, d.grade_band, d.date, m.m, COALESCE(h.n, 0) AS n
+        FROM (SELECT DISTINCT district_id, grade_band, date FROM hist) d
+        JOIN top t USING (district_id, grade_band)
+        CROSS JOIN LATERAL generate_series(0, t.top) AS m(m)
+        LEFT JOIN hist h
+            ON h.district_id = d.district_id AND h.grade_band = d.grade_band AND h.date = d.date AND h.minutes = m.m
+    ), day_at_most AS (
+        SELECT district_id, grade_band, date, m, SUM(n) OVER (PARTITION BY district_id, grade_band, date ORDER BY m) AS n
+        FROM grid
+    ), to_date AS (
+        SELECT district_id, grade_band, date, m, SUM(n) OVER (PARTITION BY district_id, grade_band, m ORDER BY date) AS n
+        FROM day_at_most
+    )
+    SELECT t.district_id, t.grade_band, t.date,
+        array_agg((t.n + COALESCE(b.at_most[LEAST(t.m + 1, cardinality(b.at_most))], 0))::int ORDER BY t.m) AS at_most
+    FROM to_date t LEFT JOIN base b USING (district_id, grade_band)
+    GROUP BY 1, 2, 3
+"""
+#: a refresh's districts from its first day on (later days count the refreshed ones)
+FROM_DAY = sql.SQL("district_id = ANY(%(districts)s::bigint[]) AND date >= %(date_from)s")
+BEFORE_DAY = sql.SQL("district_id = ANY(%(districts)s::bigint[]) AND date < %(date_from)s")
+MINUTES_TO_DATE_DELETE = _render("DELETE FROM {homework_minutes_to_date} WHERE {from_day}", from_day=FROM_DAY)
+MINUTES_TO_DATE_INSERT = _render(
+    "INSERT INTO {homework_minutes_to_date} (district_id, grade_band, date, at_most)" + _MINUTES_TO_DATE,
+    hist_where=FROM_DAY,
+    base_where=BEFORE_DAY,
 )
-WEEK_MINUTES_INSERT = _render(
+
+#: a range's two rows per district and band: the last on or before its end, the last before its start (or none)
+MINUTES_TO_DATE_RANGE = _render(
     """
-    INSERT INTO {homework_week_minutes} (district_id, grade_band, week, minutes, class_days)
-    SELECT district_id, grade_band, date_trunc('week', date)::date, minutes, SUM(class_days)
-    FROM {homework_minutes}
-    WHERE district_id = ANY(%(districts)s::bigint[])
-        AND date BETWEEN %(week_from)s AND %(week_to)s::date + 6
-    GROUP BY 1, 2, 3, 4
+    SELECT d.id, b.band,
+        (SELECT at_most FROM {homework_minutes_to_date} r
+         WHERE r.district_id = d.id AND r.grade_band = b.band AND r.date <= %(date_to)s
+         ORDER BY r.date DESC LIMIT 1) AS upto,
+        (SELECT at_most FROM {homework_minutes_to_date} r
+         WHERE r.district_id = d.id AND r.grade_band = b.band AND r.date < %(date_from)s
+         ORDER BY r.date DESC LIMIT 1) AS earlier
+    FROM unnest(%(districts)s::bigint[]) AS d(id) CROSS JOIN unnest(%(bands)s::text[]) AS b(band)
     """
 )
 
@@ -225,13 +276,11 @@ SUMMARY_DISAGREEMENTS = _render(
     FULL JOIN {homework_minutes} m USING (district_id, stage, grade_band, date, minutes)
     WHERE c.n IS DISTINCT FROM m.class_days
     UNION ALL
-    SELECT 'homework_week_minutes', COALESCE(c.district_id, w.district_id), COALESCE(c.week, w.week),
-        COALESCE(c.grade_band, w.grade_band) || ' ' || COALESCE(c.minutes, w.minutes),
-        ARRAY[c.n], ARRAY[w.class_days]
-    FROM (SELECT district_id, grade_band, date_trunc('week', date)::date AS week, minutes, SUM(class_days) AS n
-          FROM {homework_minutes} GROUP BY 1, 2, 3, 4) c
-    FULL JOIN {homework_week_minutes} w USING (district_id, grade_band, week, minutes)
-    WHERE c.n IS DISTINCT FROM w.class_days
+    SELECT 'homework_minutes_to_date', COALESCE(c.district_id, w.district_id), COALESCE(c.date, w.date),
+        COALESCE(c.grade_band, w.grade_band), c.at_most, w.at_most
+    FROM ({minutes_to_date_all}) c
+    FULL JOIN {homework_minutes_to_date} w USING (district_id, grade_band, date)
+    WHERE c.at_most IS DISTINCT FROM w.at_most
     UNION ALL
     SELECT 'afterschool_day_stat', COALESCE(c.district_id, a.district_id), COALESCE(c.date, a.date),
         COALESCE(c.stage, a.stage),
@@ -262,5 +311,159 @@ SUMMARY_DISAGREEMENTS = _render(
                FROM {finding_day_stat} WHERE findings <> 0) s USING (district_id, day, rule_id, status)
     WHERE (f.n, f.first_seen_min, f.rectify_total) IS DISTINCT FROM (s.findings, s.first_seen_min, s.rectify_total)
     ORDER BY 1, 2, 3, 4
+    """,
+    minutes_to_date_all=sql.SQL(_MINUTES_TO_DATE).format(
+        **TABLES, hist_where=sql.SQL("TRUE"), base_where=sql.SQL("FALSE")
+    ),
+)
+
+
+# -- what district and city dashboards count (``selectors``): one grouped statement per figure, district-grain
+# tables only, a row per district (the city adds the rows up). ``%(districts)s`` are the districts whose figures
+# are asked for, already checked against the caller's scope; ``%(stage)s`` and ``%(grade_band)s`` are '' for all.
+
+#: the district-grain rows of the range (and of the stage and band when chosen)
+_DISTRICT_RANGE = sql.SQL(
+    "district_id = ANY(%(districts)s::bigint[]) AND date BETWEEN %(date_from)s AND %(date_to)s"
+    " AND (%(stage)s = '' OR stage = %(stage)s)"
+)
+
+#: homework filing and minutes per district, week and band
+DASH_HOMEWORK = _render(
+    """
+    SELECT district_id, week, grade_band, SUM(expected)::bigint AS expected, SUM(filed)::bigint AS filed,
+        SUM(on_time)::bigint AS on_time, SUM(within_limit)::bigint AS within_limit,
+        SUM(minutes_total)::bigint AS minutes_total
+    FROM {homework_day_stat}
+    WHERE {district_range} AND (%(grade_band)s = '' OR grade_band = %(grade_band)s)
+    GROUP BY 1, 2, 3
+    """,
+    district_range=_DISTRICT_RANGE,
+)
+
+#: with a stage chosen: the histogram of written minutes from the daily rows of that stage
+DASH_HOMEWORK_MINUTES = _render(
+    """
+    SELECT district_id, grade_band, minutes, SUM(class_days)::bigint AS n
+    FROM {homework_minutes}
+    WHERE {district_range} AND (%(grade_band)s = '' OR grade_band = %(grade_band)s)
+    GROUP BY 1, 2, 3
+    """,
+    district_range=_DISTRICT_RANGE,
+)
+
+#: after-school service per district and week
+DASH_AFTERSCHOOL = _render(
+    """
+    SELECT district_id, week, SUM(expected)::bigint AS expected, SUM(reported)::bigint AS reported,
+        SUM(on_time)::bigint AS on_time, SUM(enrolled)::bigint AS enrolled,
+        SUM(participants)::bigint AS participants, SUM(pe_minutes)::bigint AS pe_minutes,
+        SUM(exercise_minutes)::bigint AS exercise_minutes, SUM(ended_after_min)::bigint AS ended_after_min
+    FROM {afterschool_day_stat}
+    WHERE {district_range}
+    GROUP BY 1, 2
+    """,
+    district_range=_DISTRICT_RANGE,
+)
+
+#: the registry: institutions per district, category, licence and list status
+DASH_REGISTRY = _render(
+    """
+    SELECT district_id, category, licence_status, list_status, COUNT(*) AS n
+    FROM {institution} WHERE district_id = ANY(%(districts)s::bigint[])
+    GROUP BY 1, 2, 3, 4
+    """
+)
+
+#: sessions flagged in the range, per district and rule (``%(rules)s``: the session rules)
+DASH_FLAGGED_SESSIONS = _render(
+    """
+    SELECT district_id, rule_id, SUM(findings)::bigint AS n
+    FROM {finding_day_stat}
+    WHERE district_id = ANY(%(districts)s::bigint[]) AND rule_id = ANY(%(rules)s::text[])
+        AND date BETWEEN %(date_from)s AND %(date_to)s
+    GROUP BY 1, 2
+    """
+)
+
+#: prepayments taken in the range per district, and those over TI-15-PREPAY's limits or not supervised
+DASH_PREPAYMENTS = _render(
+    """
+    SELECT i.district_id, COUNT(*) AS n,
+        COUNT(*) FILTER (WHERE p.months > %(max_months)s OR p.class_hours > %(max_hours)s OR NOT p.supervised) AS over
+    FROM {prepayment} p
+    JOIN {course} c ON c.id = p.course_id
+    JOIN {institution} i ON i.id = c.institution_id
+    WHERE i.district_id = ANY(%(districts)s::bigint[]) AND p.paid_on BETWEEN %(date_from)s AND %(date_to)s
+    GROUP BY 1
+    """
+)
+
+#: findings per district and rule: dated in the range or undated; open / cleared / dismissed, the oldest open, the
+#: time to rectify of the cleared
+DASH_FINDINGS = _render(
+    """
+    SELECT district_id, rule_id,
+        SUM(findings) FILTER (WHERE status = ANY(%(active)s::text[]))::bigint AS open,
+        SUM(findings) FILTER (WHERE status = ANY(%(cleared)s::text[]))::bigint AS cleared,
+        SUM(findings) FILTER (WHERE status = %(dismissed)s)::bigint AS dismissed,
+        MIN(first_seen_min) FILTER (WHERE status = ANY(%(active)s::text[]) AND findings > 0) AS oldest_open,
+        SUM(rectify_total) FILTER (WHERE status = ANY(%(cleared)s::text[])) AS rectify
+    FROM {finding_day_stat}
+    WHERE district_id = ANY(%(districts)s::bigint[])
+        AND (date BETWEEN %(date_from)s AND %(date_to)s OR date IS NULL)
+    GROUP BY 1, 2
+    """
+)
+
+#: complaints received in the range per district, category and department, and the last day one was resolved
+DASH_COMPLAINTS = _render(
+    """
+    SELECT district_id, category, department, COUNT(*) AS received,
+        COUNT(*) FILTER (WHERE NOT state = ANY(%(not_accepted)s::text[])) AS accepted,
+        COUNT(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved,
+        COUNT(*) FILTER (WHERE (state = ANY(%(awaiting_accept)s::text[]) AND accept_due < %(today)s)
+            OR (state = ANY(%(awaiting_resolve)s::text[]) AND resolve_due < %(today)s)) AS overdue,
+        MAX((resolved_at AT TIME ZONE %(tz)s)::date) AS last_resolved
+    FROM {complaint}
+    WHERE district_id = ANY(%(districts)s::bigint[]) AND received_on BETWEEN %(date_from)s AND %(date_to)s
+    GROUP BY 1, 2, 3
+    """
+)
+
+#: the median handling time of the resolved ones, per district and in all (district null): statutory working days
+#: after receipt up to the day of resolution, read from ``%(workdays)s``: element i (1-based) is how many working
+#: days there are from the range's first day (``%(date_from)s``) to the (i-1)-th day after it
+DASH_COMPLAINT_DAYS = _render(
+    """
+    SELECT district_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median, COUNT(*) AS n
+    FROM (
+        SELECT district_id,
+            GREATEST(0, (%(workdays)s::int[])[(resolved_at AT TIME ZONE %(tz)s)::date - %(date_from)s::date + 1]
+                - (%(workdays)s::int[])[received_on - %(date_from)s::date + 1]) AS days
+        FROM {complaint}
+        WHERE district_id = ANY(%(districts)s::bigint[]) AND received_on BETWEEN %(date_from)s AND %(date_to)s
+            AND resolved_at IS NOT NULL
+    ) spans
+    GROUP BY ROLLUP (district_id)
+    """
+)
+
+#: rectification notices issued in the range per district: on time (a report submitted by the deadline was
+#: accepted), overdue (the deadline passed with no report submitted by then accepted or awaiting review)
+DASH_NOTICES = _render(
+    """
+    SELECT n.district_id, COUNT(*) AS issued,
+        COUNT(*) FILTER (WHERE EXISTS (
+            SELECT 1 FROM {notice_report} r
+            WHERE r.notice_id = n.id AND r.decision = ANY(%(accepted)s::text[])
+                AND (r.submitted_at AT TIME ZONE %(tz)s)::date <= n.deadline)) AS on_time,
+        COUNT(*) FILTER (WHERE n.deadline < %(today)s AND NOT EXISTS (
+            SELECT 1 FROM {notice_report} r
+            WHERE r.notice_id = n.id AND r.decision = ANY(%(answered)s::text[])
+                AND (r.submitted_at AT TIME ZONE %(tz)s)::date <= n.deadline)) AS overdue
+    FROM {notice} n
+    WHERE n.district_id = ANY(%(districts)s::bigint[]) AND n.issued_on BETWEEN %(date_from)s AND %(date_to)s
+    GROUP BY 1
     """
 )

@@ -7,6 +7,7 @@ every table with its finer one in a single query.
 """
 
 import datetime as dt
+import math
 
 import pytest
 from django.db import connection
@@ -17,8 +18,8 @@ from django.utils import timezone
 from compliance.models import Finding
 from compliance.services import run_create, run_execute_sync
 from compliance.services.findings import finding_set_status, findings_set_status_bulk
-from dashboards.models import FindingDayStat
-from dashboards.selectors import Filters, city_dashboard, findings_section, summary_disagreements
+from dashboards.models import ClassDayStat, FindingDayStat
+from dashboards.selectors import Filters, city_dashboard, findings_section, homework_section, summary_disagreements
 from dashboards.services import stats_refresh
 from homework.services import homework_file
 from tests import clock
@@ -158,19 +159,55 @@ def test_the_city_dashboard_reads_the_findings_counts_without_scanning_the_findi
     assert not [q for q in queries.captured_queries if '"compliance_finding"' in q["sql"]]
 
 
-def test_whole_weeks_read_from_the_weekly_histogram_give_the_daily_figures(filings, district1, district2, monkeypatch):
-    from dashboards import selectors
+def p90_from_class_days(district, band, date_from, date_to):
+    """The nearest-rank 90th percentile of a district's filed class-days of a band, counted from the class-days."""
+    minutes = sorted(
+        ClassDayStat.objects.filter(
+            district=district, grade_band=band, filed=1, date__range=(date_from, date_to)
+        ).values_list("written_minutes", flat=True)
+    )
+    return minutes[math.ceil(0.9 * len(minutes)) - 1] if minutes else None
 
-    stats_refresh(district_ids=None, date_from=dt.date(2026, 11, 9), date_to=dt.date(2026, 11, 13))
-    ids = [district1.pk, district2.pk]
-    week = Filters(dt.date(2026, 11, 9), dt.date(2026, 11, 15))  # Monday to Sunday: one whole week
-    assert selectors.whole_weeks(week.date_from, week.date_to) == (week.date_from, week.date_from)
-    weekly = selectors.homework_section(ids, week)
-    monkeypatch.setattr(selectors, "whole_weeks", lambda *a: None)
-    daily = selectors.homework_section(ids, week)
-    assert weekly == daily
-    assert [b["p90_minutes"] for b in weekly[district1.pk]["bands"]] == [
-        10,
-        70,
-        90,
-    ]  # grade 4: 50, 70 and 55 (the survey); the nearest rank
+
+def test_any_range_reads_its_percentile_from_two_running_rows_even_after_an_earlier_day_changes(
+    filings, district1, district2
+):
+    from homework.models import HomeworkItem
+
+    from .conftest import DAYS
+
+    mon, tue, wed, thu, fri = DAYS
+    stats_refresh(district_ids=None, date_from=mon, date_to=fri)
+    ranges = [(mon, fri), (tue, wed), (wed, wed), (thu, fri + dt.timedelta(days=9)), (mon - dt.timedelta(days=9), mon)]
+
+    def figures():
+        out = {}
+        for date_from, date_to in ranges:
+            section = homework_section([district1.pk, district2.pk], Filters(date_from, date_to))
+            for district in (district1, district2):
+                for band in section[district.pk]["bands"]:
+                    out[(date_from, district.code, band["grade_band"])] = band["p90_minutes"]
+        return out
+
+    expected = {
+        (date_from, d.code, band): p90_from_class_days(d, band, date_from, date_to)
+        for date_from, date_to in ranges
+        for d in (district1, district2)
+        for band in ("G12", "G36", "G79")
+    }
+    assert figures() == expected
+    assert expected[(mon, "110101", "G36")] == 70  # grade 4: 50, 70, 55 (the survey): the nearest rank is 70
+    assert expected[(wed, "110101", "G36")] == 55
+    # Monday's grade-4 maths grows from 30 to 80 minutes; refreshing Monday alone rebuilds the later running rows
+    HomeworkItem.objects.filter(school_class=filings["g4"], date=mon, subject="maths").update(minutes=80)
+    stats_refresh(district_ids=[district1.pk], date_from=mon, date_to=mon)
+    assert summary_disagreements() == []
+    expected = {
+        (date_from, d.code, band): p90_from_class_days(d, band, date_from, date_to)
+        for date_from, date_to in ranges
+        for d in (district1, district2)
+        for band in ("G12", "G36", "G79")
+    }
+    assert expected[(mon, "110101", "G36")] == 100  # 100, 70, 55
+    assert expected[(tue, "110101", "G36")] == 70  # the later days' own figures are unchanged
+    assert figures() == expected
