@@ -1,4 +1,5 @@
-"""The dashboards app's raw SQL: rebuilding the summary tables for some districts and dates.
+"""The dashboards app's raw SQL: rebuilding the summary tables for some districts and dates, and the figures the
+district and city dashboards count from them (``DASH_*``, one statement per figure, a row per district).
 
 Written one way, as ``compliance/sql.py`` and ``accounts/sql.py`` are: ``psycopg.sql`` compositions whose table
 names are identifiers from the models' ``_meta``, columns written plainly as the database names them, and every
@@ -76,7 +77,8 @@ def summary_delete(model) -> str:
 
 
 #: one refresh of a district at a time (in district order, so two refreshes of several districts never wait on each
-#: other in a circle): a refresh rebuilds whole weeks from days another refresh may be rebuilding
+#: other in a circle): a refresh rewrites the running histogram of every later day, which another refresh may be
+#: rewriting
 REFRESH_LOCK = "SELECT pg_advisory_xact_lock(7311, d::int) FROM unnest(%(districts)s::bigint[]) AS d ORDER BY d"
 
 #: the planner must know how many days it joins, or it loops over the filings once per class-day
@@ -185,10 +187,12 @@ _MINUTES_TO_DATE = """
         LEFT JOIN hist h
             ON h.district_id = d.district_id AND h.grade_band = d.grade_band AND h.date = d.date AND h.minutes = m.m
     ), day_at_most AS (
-        SELECT district_id, grade_band, date, m, SUM(n) OVER (PARTITION BY district_id, grade_band, date ORDER BY m) AS n
+        SELECT district_id, grade_band, date, m,
+            SUM(n) OVER (PARTITION BY district_id, grade_band, date ORDER BY m) AS n
         FROM grid
     ), to_date AS (
-        SELECT district_id, grade_band, date, m, SUM(n) OVER (PARTITION BY district_id, grade_band, m ORDER BY date) AS n
+        SELECT district_id, grade_band, date, m,
+            SUM(n) OVER (PARTITION BY district_id, grade_band, m ORDER BY date) AS n
         FROM day_at_most
     )
     SELECT t.district_id, t.grade_band, t.date,
