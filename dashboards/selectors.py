@@ -51,7 +51,6 @@ from accounts.scoping import allows, is_city, restrict
 from compliance import registry
 from compliance.choices import ACTIVE_STATUSES, FindingStatus
 from compliance.models import Finding
-from compliance.parameters import parameter_segments
 from schools.calendar import CalendarGap, SchoolCalendar
 from schools.choices import GradeBand
 from schools.models import District, School
@@ -132,6 +131,73 @@ def _params(district_ids: list[int], filters: Filters, **extra: Any) -> dict[str
         "grade_band": filters.grade_band or "",
         **extra,
     }
+
+
+class DistrictRows:
+    """Every row a district or city dashboard counts, for some districts and filters: the figures of
+    ``sql.DASHBOARD_FIGURES``, fetched together by one statement the first time one is asked for, by name
+    (``rows["findings"]``), each a list of dicts (dates and times as ISO text, durations in seconds)."""
+
+    def __init__(self, district_ids: list[int], filters: Filters):
+        self.district_ids, self.filters = district_ids, filters
+        self._figures: dict[str, list[dict[str, Any]]] | None = None
+        self.workdays_to: dt.date | None = None  # the last day ``params["workdays"]`` counts
+
+    def params(self, **extra: Any) -> dict[str, Any]:
+        from complaints.choices import AWAITING_ACCEPT, AWAITING_RESOLVE, State
+        from compliance.choices import ANSWERED, ReportDecision
+
+        return _params(
+            self.district_ids,
+            self.filters,
+            bands=[self.filters.grade_band] if self.filters.grade_band else BANDS,
+            rules=list(SESSION_RULES),
+            active=[str(s) for s in ACTIVE_STATUSES],
+            cleared=[str(s) for s in CLEARED_STATUSES],
+            dismissed=str(FindingStatus.DISMISSED),
+            today=timezone.localdate(),
+            tz=timezone.get_current_timezone_name(),
+            not_accepted=[str(s) for s in (*AWAITING_ACCEPT, State.REJECTED)],
+            awaiting_accept=[str(s) for s in AWAITING_ACCEPT],
+            awaiting_resolve=[str(s) for s in AWAITING_RESOLVE],
+            accepted=[str(ReportDecision.ACCEPTED)],
+            answered=[str(d) for d in ANSWERED],
+            **extra,
+        )
+
+    def __getitem__(self, name: str) -> list[dict[str, Any]]:
+        if self._figures is None:
+            self._figures = self._fetch()
+        return self._figures[name]
+
+    def _fetch(self) -> dict[str, list[dict[str, Any]]]:
+        from django.db import connection
+
+        from . import sql
+
+        # the handling days of complaints resolved up to today (or the range's end) come with the rest
+        last = max(timezone.localdate(), self.filters.date_to)
+        try:
+            workdays = _workdays_to_date(self.filters.date_from, last)
+        except CalendarGap:
+            workdays = None
+        else:
+            self.workdays_to = last
+        statement = sql.DASHBOARD_FIGURES[(bool(self.filters.stage), workdays is not None)]
+        with connection.cursor() as cursor:
+            cursor.execute(statement, self.params(workdays=workdays))
+            names = [c.name for c in cursor.description]
+            return dict(zip(names, cursor.fetchone(), strict=True))
+
+    def complaint_days(self, last_resolved: dt.date) -> list[dict[str, Any]]:
+        """The median handling days per district (and in all), for complaints resolved up to ``last_resolved``.
+        Raises ``CalendarGap`` when the statutory calendar does not reach it."""
+        if self.workdays_to is not None and last_resolved <= self.workdays_to:
+            return self["complaint_days"]
+        from . import sql
+
+        workdays = _workdays_to_date(self.filters.date_from, last_resolved)
+        return _query(sql.DASH_COMPLAINT_DAYS, self.params(workdays=workdays))
 
 
 def running(histogram: Mapping[int, int]) -> list[int]:
@@ -234,22 +300,17 @@ def _histograms(rows: Iterable[Row]) -> dict[tuple[int, str], AtMost]:
     return out
 
 
-def _district_homework(district_ids: list[int], filters: Filters) -> tuple[list[Row], dict[tuple[int, str], AtMost]]:
+def _district_homework(rows: DistrictRows) -> tuple[list[Row], dict[tuple[int, str], AtMost]]:
     """The districts' sums per week and band (``sql.DASH_HOMEWORK``), and their histograms per band: two rows of
     the running histogram per district and band (``sql.MINUTES_TO_DATE_RANGE``), or with a stage chosen the
     daily rows of that stage."""
-    from . import sql
-
-    params = _params(district_ids, filters)
-    counts = _query(sql.DASH_HOMEWORK, params)
-    if filters.stage:
-        return counts, _histograms(_query(sql.DASH_HOMEWORK_MINUTES, params))
-    bands = [filters.grade_band] if filters.grade_band else BANDS
+    if rows.filters.stage:
+        return rows["homework"], _histograms(rows["minutes"])
     hists: dict[tuple[int, str], AtMost] = {}
-    for row in _query(sql.MINUTES_TO_DATE_RANGE, {**params, "bands": bands}):
+    for row in rows["minutes"]:
         at_most = hists[(row["id"], row["band"])] = AtMost()
         at_most.add(row["upto"], row["earlier"])
-    return counts, hists
+    return rows["homework"], hists
 
 
 def _band_figures(row: Row, p90: int | None) -> dict[str, Any]:
@@ -275,9 +336,15 @@ def _add(into: MutableMapping[str, Any], row: Row, keys: Iterable[str]) -> None:
         into[k] = into.get(k, 0) + (row.get(k) or 0)
 
 
-def homework_section(district_ids: list[int], filters: Filters, school_id: int | None = None) -> Section:
+def homework_section(
+    district_ids: list[int], filters: Filters, school_id: int | None = None, rows: DistrictRows | None = None
+) -> Section:
     """{district_id or None (all): {"bands": [...], "filing": {...}}, "weeks": [...]}"""
-    counts, hists = _school_homework(school_id, filters) if school_id else _district_homework(district_ids, filters)
+    counts, hists = (
+        _school_homework(school_id, filters)
+        if school_id
+        else _district_homework(rows or DistrictRows(district_ids, filters))
+    )
     week_rows: defaultdict[dt.date, defaultdict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: dict(ZERO_HW))
     )  # week -> band -> sums
@@ -311,7 +378,7 @@ def homework_section(district_ids: list[int], filters: Filters, school_id: int |
         }
     out["weeks"] = [
         {
-            "week": week.isoformat(),
+            "week": str(week),  # a date, or its ISO text from the one statement
             **{
                 band: (
                     {
@@ -363,28 +430,28 @@ def _as_figures(s: Row) -> dict[str, Any]:
     }
 
 
-def afterschool_section(district_ids: list[int], filters: Filters, school_id: int | None = None) -> Section:
-    rows: Iterable[Row]
+def afterschool_section(
+    district_ids: list[int], filters: Filters, school_id: int | None = None, rows: DistrictRows | None = None
+) -> Section:
+    sums: Iterable[Row]
     if school_id:  # a school's school-days
         qs = SchoolDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
         if filters.stage:
             qs = qs.filter(stage=filters.stage)
-        rows = qs.values("district_id", "week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by()
+        sums = qs.values("district_id", "week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by()
     else:  # the district roll-ups
-        from . import sql
-
-        rows = _query(sql.DASH_AFTERSCHOOL, _params(district_ids, filters))
+        sums = (rows or DistrictRows(district_ids, filters))["afterschool"]
     per: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
     weeks: defaultdict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
     # one grouped query gives both the district totals and the weekly trend
-    for row in rows:
+    for row in sums:
         for key in (row["district_id"], None):
             _add(per[key], row, AS_SUMS)
         _add(weeks[row["week"]], row, AS_SUMS)
     out: Section = {key: _as_figures(per[key]) for key in [None, *district_ids]}
     out["weeks"] = [
         {
-            "week": week.isoformat(),
+            "week": str(week),
             **{
                 k: v
                 for k, v in _as_figures(sums).items()
@@ -397,12 +464,6 @@ def afterschool_section(district_ids: list[int], filters: Filters, school_id: in
 
 
 # -- institutions ----------------------------------------------------------------
-
-
-def _prepay_limits(on: dt.date) -> dict[str, int]:
-    """TI-15-PREPAY's limits in force on ``on`` (one query for both)."""
-    limits = parameter_segments(("prepay_max_months", "prepay_max_hours"), on, on)[0][2]
-    return {"max_months": int(limits["prepay_max_months"]), "max_hours": int(limits["prepay_max_hours"])}
 
 
 @dataclass
@@ -418,23 +479,21 @@ class _RegistryTally:
     prepayments_over_limit: int = 0
 
 
-def institutions_section(district_ids: list[int], filters: Filters) -> Section:
+def institutions_section(district_ids: list[int], filters: Filters, rows: DistrictRows | None = None) -> Section:
     """Registry counts by category, licence and list status; flagged sessions by rule; prepayments over the limit."""
-    from . import sql
-
+    rows = rows or DistrictRows(district_ids, filters)
     per: defaultdict[int | None, _RegistryTally] = defaultdict(_RegistryTally)
-    params = _params(district_ids, filters, rules=list(SESSION_RULES), **_prepay_limits(filters.date_to))
-    for row in _query(sql.DASH_REGISTRY, params):
+    for row in rows["registry"]:
         for key in (row["district_id"], None):
             p = per[key]
             p.total += row["n"]
             p.by_category[row["category"]] += row["n"]
             p.by_licence_status[row["licence_status"]] += row["n"]
             p.by_list_status[row["list_status"]] += row["n"]
-    for row in _query(sql.DASH_FLAGGED_SESSIONS, params):
+    for row in rows["flagged"]:
         for key in (row["district_id"], None):
             per[key].sessions_flagged[row["rule_id"]] += row["n"]
-    for row in _query(sql.DASH_PREPAYMENTS, params):
+    for row in rows["prepayments"]:
         for key in (row["district_id"], None):
             per[key].prepayments += row["n"]
             per[key].prepayments_over_limit += row["over"]
@@ -495,11 +554,13 @@ class _RuleTally:
         return {"open": self.open, "cleared": self.cleared, "dismissed": self.dismissed}
 
 
-def findings_section(district_ids: list[int], filters: Filters, user, school_id: int | None = None) -> Section:
-    rows: Iterable[Row]
+def findings_section(
+    district_ids: list[int], filters: Filters, user, school_id: int | None = None, rows: DistrictRows | None = None
+) -> Section:
+    counted: Iterable[Row]
     if school_id:  # a school's own findings
         qs = findings_in_range(restrict(Finding.objects.filter(school_id=school_id), user), filters)
-        rows = (
+        counted = (
             qs.values("district_id", "rule_id")
             .annotate(
                 open=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
@@ -511,20 +572,16 @@ def findings_section(district_ids: list[int], filters: Filters, user, school_id:
             .order_by()
         )
     else:  # the districts' counts per rule, day and status (kept by the findings table's triggers)
-        from . import sql
-
-        rows = _query(
-            sql.DASH_FINDINGS,
-            _params(
-                district_ids,
-                filters,
-                active=[str(s) for s in ACTIVE_STATUSES],
-                cleared=[str(s) for s in CLEARED_STATUSES],
-                dismissed=str(FindingStatus.DISMISSED),
-            ),
-        )
+        counted = [
+            {
+                **row,
+                "oldest_open": dt.datetime.fromisoformat(row["oldest_open"]) if row["oldest_open"] else None,
+                "rectify": dt.timedelta(seconds=float(row["rectify_seconds"] or 0)),
+            }
+            for row in (rows or DistrictRows(district_ids, filters))["findings"]
+        ]
     per: defaultdict[int | None, defaultdict[str, _RuleTally]] = defaultdict(lambda: defaultdict(_RuleTally))
-    for row in rows:
+    for row in counted:
         for key in (row["district_id"], None):
             per[key][row["rule_id"]].add(row)
     now = timezone.now()
@@ -590,23 +647,11 @@ def _median(value: float | None, n: int):
     """``percentile_cont(0.5)`` as ``statistics.median`` gives it: the middle value itself for an odd count."""
     if value is None:
         return None
-    return int(value) if n % 2 else value
+    return int(value) if n % 2 else float(value)
 
 
-def complaints_section(district_ids: list[int], filters: Filters) -> Section:
-    from complaints.choices import AWAITING_ACCEPT, AWAITING_RESOLVE, State
-
-    from . import sql
-
-    params = _params(
-        district_ids,
-        filters,
-        today=timezone.localdate(),
-        tz=timezone.get_current_timezone_name(),
-        not_accepted=[str(s) for s in (*AWAITING_ACCEPT, State.REJECTED)],
-        awaiting_accept=[str(s) for s in AWAITING_ACCEPT],
-        awaiting_resolve=[str(s) for s in AWAITING_RESOLVE],
-    )
+def complaints_section(district_ids: list[int], filters: Filters, rows: DistrictRows | None = None) -> Section:
+    rows = rows or DistrictRows(district_ids, filters)
     keys = ("received", "accepted", "resolved", "overdue")
     totals: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
     by_category: defaultdict[int | None, defaultdict[str, dict[str, int]]] = defaultdict(
@@ -616,23 +661,22 @@ def complaints_section(district_ids: list[int], filters: Filters) -> Section:
         lambda: defaultdict(lambda: dict.fromkeys(keys, 0))
     )
     last_resolved: dt.date | None = None
-    for row in _query(sql.DASH_COMPLAINTS, params):
+    for row in rows["complaints"]:
         for key in (row["district_id"], None):
             _add(totals[key], row, keys)
             _add(by_category[key][row["category"]], row, keys)
             _add(by_department[key][row["department"]], row, keys)
-        if row["last_resolved"] and (last_resolved is None or row["last_resolved"] > last_resolved):
-            last_resolved = row["last_resolved"]
+        resolved_on = dt.date.fromisoformat(row["last_resolved"]) if row["last_resolved"] else None
+        if resolved_on and (last_resolved is None or resolved_on > last_resolved):
+            last_resolved = resolved_on
     medians: dict[int | None, Any] = {}
     gap = False
     if last_resolved is not None:  # handling days from the statutory calendar alone, the same for every district
         try:
-            workdays = _workdays_to_date(filters.date_from, last_resolved)
+            for row in rows.complaint_days(last_resolved):
+                medians[row["district_id"]] = _median(row["median"], row["n"])
         except CalendarGap:
             gap = True
-        else:
-            for row in _query(sql.DASH_COMPLAINT_DAYS, {**params, "workdays": workdays}):
-                medians[row["district_id"]] = _median(row["median"], row["n"])
     out: Section = {}
     for key in [None, *district_ids]:
         out[key] = {
@@ -650,25 +694,13 @@ def complaints_section(district_ids: list[int], filters: Filters) -> Section:
 NOTICE_COUNTS = ("issued", "on_time", "overdue", "in_progress")
 
 
-def rectification_section(district_ids: list[int], filters: Filters) -> Section:
+def rectification_section(district_ids: list[int], filters: Filters, rows: DistrictRows | None = None) -> Section:
     """Rectification notices issued in the range (``sql.DASH_NOTICES``), per district and in all: ``issued``,
     ``on_time`` (a report submitted by the deadline was accepted), ``overdue`` (the deadline has passed with no
     report submitted by then that was accepted or awaits review: what RX-OVERDUE escalates, whether or not a late
     report was accepted since), ``in_progress`` (the rest: within the deadline, or answered in time and awaiting
     review)."""
-    from compliance.choices import ANSWERED, ReportDecision
-
-    from . import sql
-
-    params = _params(
-        district_ids,
-        filters,
-        today=timezone.localdate(),
-        tz=timezone.get_current_timezone_name(),
-        accepted=[str(ReportDecision.ACCEPTED)],
-        answered=[str(d) for d in ANSWERED],
-    )
-    per = {row["district_id"]: row for row in _query(sql.DASH_NOTICES, params)}
+    per = {row["district_id"]: row for row in (rows or DistrictRows(district_ids, filters))["notices"]}
     out: Section = {None: dict.fromkeys(NOTICE_COUNTS, 0)}
     for district_id in district_ids:
         row = per.get(district_id)
@@ -702,17 +734,18 @@ def _in_scope(user, district: District | None = None) -> None:
 def district_dashboard(*, district: District, filters: Filters, user) -> dict:
     _in_scope(user, district)
     ids = [district.pk]
-    hw = homework_section(ids, filters)
-    aschool = afterschool_section(ids, filters)
+    rows = DistrictRows(ids, filters)
+    hw = homework_section(ids, filters, rows=rows)
+    aschool = afterschool_section(ids, filters, rows=rows)
     return {
         "scope": {"kind": "district", "code": district.code, "name": district.name},
         "filters": filters.as_dict(),
         "homework": {**hw[None], "weeks": hw["weeks"]},
         "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
-        "institutions": institutions_section(ids, filters)[None],
-        "findings": findings_section(ids, filters, user)[None],
-        "complaints": complaints_section(ids, filters)[None],
-        "rectification": rectification_section(ids, filters)[None],
+        "institutions": institutions_section(ids, filters, rows=rows)[None],
+        "findings": findings_section(ids, filters, user, rows=rows)[None],
+        "complaints": complaints_section(ids, filters, rows=rows)[None],
+        "rectification": rectification_section(ids, filters, rows=rows)[None],
     }
 
 
@@ -720,12 +753,13 @@ def city_dashboard(*, filters: Filters, user) -> dict:
     _in_scope(user)
     districts = list(District.objects.order_by("code").values("id", "code", "name"))
     ids = [d["id"] for d in districts]
-    hw = homework_section(ids, filters)
-    aschool = afterschool_section(ids, filters)
-    inst = institutions_section(ids, filters)
-    fnd = findings_section(ids, filters, user)
-    cmp_ = complaints_section(ids, filters)
-    rect = rectification_section(ids, filters)
+    rows = DistrictRows(ids, filters)
+    hw = homework_section(ids, filters, rows=rows)
+    aschool = afterschool_section(ids, filters, rows=rows)
+    inst = institutions_section(ids, filters, rows=rows)
+    fnd = findings_section(ids, filters, user, rows=rows)
+    cmp_ = complaints_section(ids, filters, rows=rows)
+    rect = rectification_section(ids, filters, rows=rows)
     return {
         "scope": {"kind": "city", "name": _("北京市")},
         "filters": filters.as_dict(),

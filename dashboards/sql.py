@@ -15,7 +15,7 @@ from psycopg import sql
 
 from afterschool.models import DailyReport
 from complaints.models import Complaint
-from compliance.models import RectificationNotice, RectificationReport
+from compliance.models import RectificationNotice, RectificationReport, RuleParameter
 from homework.choices import HomeworkKind
 from homework.limits import MinuteLimit, band_case, counted_minutes_sql
 from homework.models import CompletionSurvey, HomeworkDay, HomeworkItem
@@ -60,6 +60,7 @@ TABLES = {
     "complaint": _table(Complaint),
     "notice": _table(RectificationNotice),
     "notice_report": _table(RectificationReport),
+    "rule_parameter": _table(RuleParameter),
 }
 #: the summary tables rebuilt per district and date (``DELETE`` then ``INSERT … SELECT``)
 SUMMARY_TABLES = (ClassDayStat, HomeworkDayStat, HomeworkMinutes, SchoolDayStat, AfterschoolDayStat)
@@ -390,21 +391,32 @@ DASH_FLAGGED_SESSIONS = _render(
     """
 )
 
-#: prepayments taken in the range per district, and those over TI-15-PREPAY's limits or not supervised
+#: prepayments taken in the range per district, and those over TI-15-PREPAY's limits in force on the range's last
+#: day (the rule parameters' latest values from then) or not supervised
 DASH_PREPAYMENTS = _render(
     """
+    WITH limits AS (
+        SELECT
+            (SELECT (value #>> '{{}}')::numeric FROM {rule_parameter}
+             WHERE key = 'prepay_max_months' AND effective_from <= %(date_to)s
+             ORDER BY effective_from DESC LIMIT 1) AS months,
+            (SELECT (value #>> '{{}}')::numeric FROM {rule_parameter}
+             WHERE key = 'prepay_max_hours' AND effective_from <= %(date_to)s
+             ORDER BY effective_from DESC LIMIT 1) AS hours
+    )
     SELECT i.district_id, COUNT(*) AS n,
-        COUNT(*) FILTER (WHERE p.months > %(max_months)s OR p.class_hours > %(max_hours)s OR NOT p.supervised) AS over
+        COUNT(*) FILTER (WHERE p.months > l.months OR p.class_hours > l.hours OR NOT p.supervised) AS over
     FROM {prepayment} p
     JOIN {course} c ON c.id = p.course_id
     JOIN {institution} i ON i.id = c.institution_id
+    CROSS JOIN limits l
     WHERE i.district_id = ANY(%(districts)s::bigint[]) AND p.paid_on BETWEEN %(date_from)s AND %(date_to)s
     GROUP BY 1
     """
 )
 
 #: findings per district and rule: dated in the range or undated; open / cleared / dismissed, the oldest open, the
-#: time to rectify of the cleared
+#: time to rectify of the cleared (seconds)
 DASH_FINDINGS = _render(
     """
     SELECT district_id, rule_id,
@@ -412,7 +424,7 @@ DASH_FINDINGS = _render(
         SUM(findings) FILTER (WHERE status = ANY(%(cleared)s::text[]))::bigint AS cleared,
         SUM(findings) FILTER (WHERE status = %(dismissed)s)::bigint AS dismissed,
         MIN(first_seen_min) FILTER (WHERE status = ANY(%(active)s::text[]) AND findings > 0) AS oldest_open,
-        SUM(rectify_total) FILTER (WHERE status = ANY(%(cleared)s::text[])) AS rectify
+        EXTRACT(EPOCH FROM SUM(rectify_total) FILTER (WHERE status = ANY(%(cleared)s::text[]))) AS rectify_seconds
     FROM {finding_day_stat}
     WHERE district_id = ANY(%(districts)s::bigint[])
         AND (date BETWEEN %(date_from)s AND %(date_to)s OR date IS NULL)
@@ -471,3 +483,33 @@ DASH_NOTICES = _render(
     GROUP BY 1
     """
 )
+
+
+#: the figures of a district or city dashboard in one statement (one round trip, one snapshot): a column per figure,
+#: the JSON array of its rows. The minutes' histogram from the running rows, or with a stage chosen from that
+#: stage's daily rows; the complaints' handling days when the caller could give the working days (``%(workdays)s``).
+DASHBOARD_FIGURES = {
+    (stage, days): sql.SQL("SELECT {}")
+    .format(
+        sql.SQL(", ").join(
+            sql.SQL("(SELECT COALESCE(json_agg(x), '[]'::json) FROM ({}) x) AS {}").format(
+                sql.SQL(text), sql.Identifier(name)
+            )
+            for name, text in {
+                "homework": DASH_HOMEWORK,
+                "minutes": DASH_HOMEWORK_MINUTES if stage else MINUTES_TO_DATE_RANGE,
+                "afterschool": DASH_AFTERSCHOOL,
+                "registry": DASH_REGISTRY,
+                "flagged": DASH_FLAGGED_SESSIONS,
+                "prepayments": DASH_PREPAYMENTS,
+                "findings": DASH_FINDINGS,
+                "complaints": DASH_COMPLAINTS,
+                "notices": DASH_NOTICES,
+                **({"complaint_days": DASH_COMPLAINT_DAYS} if days else {}),
+            }.items()
+        )
+    )
+    .as_string()
+    for stage in (False, True)
+    for days in (False, True)
+}

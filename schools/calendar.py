@@ -109,6 +109,13 @@ class DayInfo:
         return DayKind.SCHOOL_DAY
 
 
+@lru_cache(maxsize=4096)
+def _package_detail(day: dt.date) -> tuple[bool, str | None]:
+    """``chinese_calendar``'s answer for a day it covers (fixed data: kept for the process, since the package reads
+    its tables slowly, about 20 µs a day, and the dashboards ask for months of days on every request)."""
+    return chinese_calendar.get_holiday_detail(day)
+
+
 @lru_cache(maxsize=64)
 def package_covers(year: int) -> bool:
     """The ``chinese_calendar`` package knows ``year``'s statutory holidays."""
@@ -174,7 +181,7 @@ class SchoolCalendar:
             return kind == "holiday", name or None, kind == "makeup"
         if not package_covers(day.year):
             raise CalendarGap(day.year)
-        is_off, name = chinese_calendar.get_holiday_detail(day)
+        is_off, name = _package_detail(day)
         if is_off:
             # a weekend with no holiday name is an ordinary rest day
             return name is not None, name, False
