@@ -42,8 +42,9 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,7 +188,7 @@ class DistrictRows:
         with connection.cursor() as cursor:
             cursor.execute(statement, self.params(workdays=workdays))
             names = [c.name for c in cursor.description]
-            return dict(zip(names, cursor.fetchone(), strict=True))
+            return {name: orjson.loads(text) for name, text in zip(names, cursor.fetchone(), strict=True)}
 
     def complaint_days(self, last_resolved: dt.date) -> list[dict[str, Any]]:
         """The median handling days per district (and in all), for complaints resolved up to ``last_resolved``.
@@ -267,8 +268,8 @@ def _school_homework(school_id: int, filters: Filters) -> tuple[list[Row], dict[
         base = base.filter(stage=filters.stage)
     if filters.grade_band:
         base = base.filter(grade_band=filters.grade_band)
-    counts = list(
-        base.values("district_id", "week", "grade_band")
+    weekly = list(
+        base.values("week", "grade_band")
         .annotate(
             # minutes_total first: after it, "filed" names the sum, not the column
             minutes_total=Sum(Case(When(filed=1, then=F("written_minutes")), default=0)),
@@ -281,11 +282,23 @@ def _school_homework(school_id: int, filters: Filters) -> tuple[list[Row], dict[
     )
     rows = (
         base.filter(filed=1)
-        .values("district_id", "grade_band", minutes=F("written_minutes"))
-        .annotate(n=Count("id"))
+        .values("grade_band", minutes=F("written_minutes"))
+        .annotate(district_id=Value(None, output_field=IntegerField()), n=Count("id"))
         .order_by()
     )
-    return counts, _histograms(rows)
+    return _rolled_up(weekly, "grade_band", ZERO_HW), _histograms(rows)
+
+
+def _rolled_up(weekly: list[Row], key: str | None, sums: Iterable[str]) -> list[Row]:
+    """A school's rows per week (and ``key``) as the district statements group theirs: the weeks (no district), and
+    their totals per ``key`` (no district, no week: the school's "all")."""
+    totals: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+    for row in weekly:
+        _add(totals[row[key] if key else None], row, sums)
+    out = [{**row, "district_id": None} for row in weekly]
+    for value, total in totals.items():
+        out.append({**total, "district_id": None, "week": None, **({key: value} if key else {})})
+    return out
 
 
 def _histograms(rows: Iterable[Row]) -> dict[tuple[int, str], AtMost]:
@@ -351,10 +364,11 @@ def homework_section(
     per: defaultdict[int | None, defaultdict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: dict(ZERO_HW))
     )  # district -> band -> sums
-    for row in counts:
-        for key in (row["district_id"], None):
-            _add(per[key][row["grade_band"]], row, ZERO_HW)
-        _add(week_rows[row["week"]][row["grade_band"]], row, ZERO_HW)
+    for row in counts:  # per week, or per district (null: all of them); a row per band
+        if row["week"] is not None:
+            week_rows[row["week"]][row["grade_band"]] = row
+        else:
+            per[row["district_id"]][row["grade_band"]] = row
     all_bands: defaultdict[str, AtMost] = defaultdict(AtMost)  # every district's histogram of a band
     for (_district, band), at_most in hists.items():
         all_bands[band].extend(at_most)
@@ -438,16 +452,17 @@ def afterschool_section(
         qs = SchoolDayStat.objects.filter(school_id=school_id, date__range=(filters.date_from, filters.date_to))
         if filters.stage:
             qs = qs.filter(stage=filters.stage)
-        sums = qs.values("district_id", "week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by()
+        sums = _rolled_up(list(qs.values("week").annotate(**{k: Sum(k) for k in AS_SUMS}).order_by()), None, AS_SUMS)
     else:  # the district roll-ups
         sums = (rows or DistrictRows(district_ids, filters))["afterschool"]
     per: defaultdict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
     weeks: defaultdict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AS_SUMS, 0))
     # one grouped query gives both the district totals and the weekly trend
-    for row in sums:
-        for key in (row["district_id"], None):
-            _add(per[key], row, AS_SUMS)
-        _add(weeks[row["week"]], row, AS_SUMS)
+    for row in sums:  # per week, or per district (null: all of them)
+        if row["week"] is not None:
+            weeks[row["week"]] = row
+        else:
+            per[row["district_id"]] = row
     out: Section = {key: _as_figures(per[key]) for key in [None, *district_ids]}
     out["weeks"] = [
         {
@@ -661,11 +676,14 @@ def complaints_section(district_ids: list[int], filters: Filters, rows: District
         lambda: defaultdict(lambda: dict.fromkeys(keys, 0))
     )
     last_resolved: dt.date | None = None
-    for row in rows["complaints"]:
-        for key in (row["district_id"], None):
-            _add(totals[key], row, keys)
-            _add(by_category[key][row["category"]], row, keys)
-            _add(by_department[key][row["department"]], row, keys)
+    for row in rows["complaints"]:  # per category, per department, or in all; per district (null: all of them)
+        counts = {k: row[k] for k in keys}
+        if row["category"] is not None:
+            by_category[row["district_id"]][row["category"]] = counts
+        elif row["department"] is not None:
+            by_department[row["district_id"]][row["department"]] = counts
+        else:
+            totals[row["district_id"]] = counts
         resolved_on = dt.date.fromisoformat(row["last_resolved"]) if row["last_resolved"] else None
         if resolved_on and (last_resolved is None or resolved_on > last_resolved):
             last_resolved = resolved_on

@@ -333,7 +333,7 @@ _DISTRICT_RANGE = sql.SQL(
     " AND (%(stage)s = '' OR stage = %(stage)s)"
 )
 
-#: homework filing and minutes per district, week and band
+#: homework filing and minutes per band: per district, in all (district null), and per week in all (the trend)
 DASH_HOMEWORK = _render(
     """
     SELECT district_id, week, grade_band, SUM(expected)::bigint AS expected, SUM(filed)::bigint AS filed,
@@ -341,7 +341,7 @@ DASH_HOMEWORK = _render(
         SUM(minutes_total)::bigint AS minutes_total
     FROM {homework_day_stat}
     WHERE {district_range} AND (%(grade_band)s = '' OR grade_band = %(grade_band)s)
-    GROUP BY 1, 2, 3
+    GROUP BY GROUPING SETS ((district_id, grade_band), (grade_band), (week, grade_band))
     """,
     district_range=_DISTRICT_RANGE,
 )
@@ -357,7 +357,7 @@ DASH_HOMEWORK_MINUTES = _render(
     district_range=_DISTRICT_RANGE,
 )
 
-#: after-school service per district and week
+#: after-school service per district, in all (district null), and per week in all (the trend)
 DASH_AFTERSCHOOL = _render(
     """
     SELECT district_id, week, SUM(expected)::bigint AS expected, SUM(reported)::bigint AS reported,
@@ -366,7 +366,7 @@ DASH_AFTERSCHOOL = _render(
         SUM(exercise_minutes)::bigint AS exercise_minutes, SUM(ended_after_min)::bigint AS ended_after_min
     FROM {afterschool_day_stat}
     WHERE {district_range}
-    GROUP BY 1, 2
+    GROUP BY GROUPING SETS ((district_id), (), (week))
     """,
     district_range=_DISTRICT_RANGE,
 )
@@ -432,7 +432,8 @@ DASH_FINDINGS = _render(
     """
 )
 
-#: complaints received in the range per district, category and department, and the last day one was resolved
+#: complaints received in the range per category, per department and in all, each per district and in all (a
+#: null district, category or department is "all"), and the last day one was resolved
 DASH_COMPLAINTS = _render(
     """
     SELECT district_id, category, department, COUNT(*) AS received,
@@ -443,7 +444,9 @@ DASH_COMPLAINTS = _render(
         MAX((resolved_at AT TIME ZONE %(tz)s)::date) AS last_resolved
     FROM {complaint}
     WHERE district_id = ANY(%(districts)s::bigint[]) AND received_on BETWEEN %(date_from)s AND %(date_to)s
-    GROUP BY 1, 2, 3
+    GROUP BY GROUPING SETS (
+        (district_id, category), (district_id, department), (district_id), (category), (department), ()
+    )
     """
 )
 
@@ -486,13 +489,13 @@ DASH_NOTICES = _render(
 
 
 #: the figures of a district or city dashboard in one statement (one round trip, one snapshot): a column per figure,
-#: the JSON array of its rows. The minutes' histogram from the running rows, or with a stage chosen from that
+#: the JSON array of its rows (as text: the caller decodes it). The minutes' histogram from the running rows, or with a stage chosen from that
 #: stage's daily rows; the complaints' handling days when the caller could give the working days (``%(workdays)s``).
 DASHBOARD_FIGURES = {
     (stage, days): sql.SQL("SELECT {}")
     .format(
         sql.SQL(", ").join(
-            sql.SQL("(SELECT COALESCE(json_agg(x), '[]'::json) FROM ({}) x) AS {}").format(
+            sql.SQL("(SELECT COALESCE(json_agg(x), '[]'::json)::text FROM ({}) x) AS {}").format(
                 sql.SQL(text), sql.Identifier(name)
             )
             for name, text in {

@@ -109,11 +109,26 @@ class DayInfo:
         return DayKind.SCHOOL_DAY
 
 
-@lru_cache(maxsize=4096)
-def _package_detail(day: dt.date) -> tuple[bool, str | None]:
-    """``chinese_calendar``'s answer for a day it covers (fixed data: kept for the process, since the package reads
-    its tables slowly, about 20 µs a day, and the dashboards ask for months of days on every request)."""
-    return chinese_calendar.get_holiday_detail(day)
+def _package_statutory(day: dt.date) -> tuple[bool, str | None, bool]:
+    """(statutory holiday, its name, make-up working day) as the ``chinese_calendar`` package has them."""
+    is_off, name = chinese_calendar.get_holiday_detail(day)
+    if is_off:
+        # a weekend with no holiday name is an ordinary rest day
+        return name is not None, name, False
+    return False, None, name is not None and day.weekday() >= 5
+
+
+def _is_workday(day: dt.date, holiday: bool, makeup: bool) -> bool:
+    return makeup or (day.weekday() < 5 and not holiday)
+
+
+@lru_cache(maxsize=64)
+def _package_workdays(year: int) -> tuple[dt.date, ...]:
+    """The statutory working days of a year the package covers, in order (fixed data: kept for the process; the
+    package answers about 20 µs a day and the dashboards count months of days on every request)."""
+    first = dt.date(year, 1, 1)
+    days = (first + dt.timedelta(days=i) for i in range((dt.date(year + 1, 1, 1) - first).days))
+    return tuple(d for d in days if _is_workday(d, *_package_statutory(d)[::2]))
 
 
 @lru_cache(maxsize=64)
@@ -181,11 +196,7 @@ class SchoolCalendar:
             return kind == "holiday", name or None, kind == "makeup"
         if not package_covers(day.year):
             raise CalendarGap(day.year)
-        is_off, name = _package_detail(day)
-        if is_off:
-            # a weekend with no holiday name is an ordinary rest day
-            return name is not None, name, False
-        return False, None, name is not None and day.weekday() >= 5
+        return _package_statutory(day)
 
     # -- school calendar -----------------------------------------------------
     def _load_vacations(self):
@@ -225,12 +236,17 @@ class SchoolCalendar:
 
     def workdays(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """The statutory working days from ``start`` to ``end`` (the statutory calendar only: no vacation is read)."""
-        out = []
-        for i in range((end - start).days + 1):
-            day = start + dt.timedelta(days=i)
-            holiday, _name, makeup = self._statutory(day)
-            if makeup or (day.weekday() < 5 and not holiday):
-                out.append(day)
+        out: list[dt.date] = []
+        for year in range(start.year, end.year + 1):
+            if self._staff_days(year) is None and package_covers(year):
+                out.extend(d for d in _package_workdays(year) if start <= d <= end)
+                continue
+            first, last = max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))
+            for i in range((last - first).days + 1):
+                day = first + dt.timedelta(days=i)
+                holiday, _name, makeup = self._statutory(day)  # raises CalendarGap for a year nobody knows
+                if _is_workday(day, holiday, makeup):
+                    out.append(day)
         return out
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
