@@ -28,7 +28,11 @@ A smoke run from nothing in well under a minute: ``--scale small --reseed --clie
    dashboard cache off (``DASHBOARD_CACHE_SECONDS=0``: every request counts from the
    summary tables) and with the default settings (the cache on, in Redis at
    ``--redis-url``, default ``REDIS_URL`` or redis://127.0.0.1:6379/1).
-3. Per endpoint, ``--clients`` concurrent clients (4 processes of threads, one request
+3. Per dashboard endpoint first its plain-SQL floor: the statements one request runs with the cache off (the
+   token, the caller's scope, the calendar, the figures), captured in this process, run straight through psycopg by
+   ``--clients`` closed-loop clients with a connection each (no Django, no HTTP): everything the database must do
+   for the answer. The cache-off figures are printed against it too.
+   Then per endpoint, ``--clients`` concurrent clients (4 processes of threads, one request
    at a time each, a new connection per request) for ``--seconds`` after ``--warmup``
    seconds (3): requests per second, p50 and p95 latency, for the trivial view, the
    district dashboard of 海淀区 (the largest district) and the city dashboard over four
@@ -424,7 +428,10 @@ def load_all(port: int, clients: list, seconds: float, warmup: float = 3.0) -> l
 
 
 def load(port: int, path: str, headers: dict, clients: int, seconds: float, warmup: float = 3.0) -> dict:
-    results = load_all(port, [(path, headers)] * clients, seconds, warmup)
+    return _figures(load_all(port, [(path, headers)] * clients, seconds, warmup), seconds)
+
+
+def _figures(results: list, seconds: float) -> dict:
     latencies = sorted(r[2] for r in results if r[1] == 200)
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
     return {
@@ -434,6 +441,68 @@ def load(port: int, path: str, headers: dict, clients: int, seconds: float, warm
         "p50": q[49] * 1000,
         "p95": q[94] * 1000,
     }
+
+
+def statements_of(path: str, headers: dict) -> list[str]:
+    """The SQL statements one request of ``path`` runs with the dashboard cache off, as sent to PostgreSQL (captured
+    in this process with Django's test client): the token, the caller's scope, the calendar and the figures."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    with override_settings(DASHBOARD_CACHE_SECONDS=0), CaptureQueriesContext(connection) as queries:
+        response = Client().get(path, **{f"HTTP_{k.upper()}": v for k, v in headers.items()})
+    if response.status_code != 200:
+        raise SystemExit(f"{path}: HTTP {response.status_code}: {response.content[:300]!r}")
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _sql_client(url, statements, until, warm_until, results):
+    """One client of the plain-SQL floor: its own connection (as a server worker keeps one), the statements of one
+    request after another, each round noted as (statements, 200, seconds, False)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cursor:
+        while time.perf_counter() < until:
+            now = time.perf_counter()
+            for statement in statements:
+                cursor.execute(statement.encode())
+                if cursor.description is not None:
+                    cursor.fetchall()
+            if now >= warm_until:
+                results.append(("sql", 200, time.perf_counter() - now, False))
+
+
+def _sql_process(url, statements, clients, seconds, warmup, queue):
+    start = time.perf_counter()
+    results: list = []
+    threads = [
+        threading.Thread(target=_sql_client, args=(url, statements, start + warmup + seconds, start + warmup, results))
+        for _ in range(clients)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(results)
+
+
+def sql_load(url: str, statements: list[str], clients: int, seconds: float, warmup: float = 3.0) -> dict:
+    """The plain-SQL floor of an endpoint: ``clients`` closed-loop clients (spread over 4 processes, as the HTTP
+    clients are) each running the endpoint's statements straight through psycopg, no Django, no HTTP."""
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    split = [clients // 4 + (1 if i < clients % 4 else 0) for i in range(4)]
+    procs = [
+        multiprocessing.Process(target=_sql_process, args=(url, statements, n, seconds, warmup, queue))
+        for n in split
+        if n
+    ]
+    for p in procs:
+        p.start()
+    results = [r for _ in procs for r in queue.get()]
+    for p in procs:
+        p.join()
+    return _figures(results, seconds)
 
 
 def wait_for(port: int, seconds: float = 30) -> None:
@@ -526,6 +595,17 @@ def measure(args, keys: dict[str, str], caches=("off", "default")) -> dict:
     ]
     results = {}
     log(f"load average {loadavg()}")
+    if "off" in caches:  # the database's own share: each endpoint's statements, run plainly by as many clients
+        for name, path, headers in endpoints:
+            statements = statements_of(path, headers)
+            before = loadavg()
+            r = results[(name, "sql")] = sql_load(
+                args.database_url, statements, args.clients, args.seconds, args.warmup
+            )
+            log(
+                f"{name}, plain SQL ({len(statements)} statements): {r['requests']} rounds, {r['rps']:.1f}/s, "
+                f"p95 {r['p95']:.1f} ms (load average before {before}, after {loadavg()})"
+            )
     # first every request counts afresh from the summary tables; then the default settings (the cache on)
     for i, cache in enumerate(caches):
         with server(args, cache):
@@ -553,6 +633,12 @@ def measure(args, keys: dict[str, str], caches=("off", "default")) -> dict:
             f"{name:40} {cache:>7} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {ratio:10.2f} "
             f"{floor['rps'] / r['rps'] if r['rps'] else float('inf'):12.2f}"
         )
+    sql_floors = [(name, results[(name, "off")], r) for (name, cache), r in results.items() if cache == "sql"]
+    if sql_floors:
+        print()
+        print(f"{'cache off, against its own SQL run plainly':40} {'p95 ms':>8} {'SQL p95':>8} {'ratio':>7}")
+        for name, off, plain in sql_floors:
+            print(f"{name:40} {off['p95']:8.1f} {plain['p95']:8.1f} {off['p95'] / plain['p95']:7.2f}")
     return results
 
 

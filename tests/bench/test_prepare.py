@@ -128,6 +128,10 @@ def test_dashboard_load_prepares_and_measures(capfd):
         assert table_row(out, name)[0] > 0, name
     assert all(r["requests"] > 0 and r["errors"] == 0 for r in results.values()), results
     assert "homework filing {'expected': " in out
+    # each dashboard's own statements, run plainly by as many clients: its database floor
+    assert re.search(r"^cache off, against its own SQL run plainly\s+p95 ms\s+SQL p95\s+ratio", out, re.M), out
+    for name in ("district dashboard 110108", "city dashboard", "district 110108, whole spring semester"):
+        assert results[(name, "sql")]["requests"] > 0, name
 
     # the working day: readers with the cache on while parents complain and school systems file, a worker sweeping
     args.clients, args.working_seconds, args.parents = 4, 2.0, 3
