@@ -860,7 +860,13 @@ def working_day(args) -> dict:
     all_times = [r[2] for r in ok]
     print(f"{'':34} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10}")
     print(f"{'trivial JSON view (floor)':34} {floor['requests']:9d} {floor['p50']:8.1f} {floor['p95']:8.1f} {1:10.2f}")
-    for name, times in (("readers, all", all_times), ("district dashboards", district), ("city dashboard", city)):
+    for name, times in (
+        ("readers, all", all_times),
+        ("district dashboards", district),
+        ("city dashboard", city),
+        ("  answered from the cache", [r[2] for r in ok if r[3]]),
+        ("  counted (a miss)", [r[2] for r in ok if not r[3]]),
+    ):
         p95 = _p(times, 95)
         print(f"{name:34} {len(times):9d} {_p(times, 50):8.1f} {p95:8.1f} {p95 / floor['p95']:10.2f}")
     print(

@@ -11,6 +11,8 @@
   have moved, every dashboard otherwise; so does a bulk write of findings or
   notices (``compliance.signals.records_changed``, with its districts), which
   sends no model signal.
+- A class or school deleted takes its class-day rows with it: its district's
+  rows of those days are rebuilt in full after the deletion commits.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from compliance.signals import records_changed, run_finished
 
@@ -87,6 +89,29 @@ def counted_row_changed(sender, instance=None, created=False, update_fields=None
     figures_changed(None if district_id is None else [district_id])
 
 
+def rows_leaving(sender, instance, **kwargs) -> None:
+    """A class or school about to be deleted takes its class-day and school-day rows with it (cascade), which a
+    refresh of some schools cannot subtract any more: its district's rows of those days are rebuilt in full once
+    the deletion commits."""
+    from django.db.models import Max, Min
+
+    from .models import ClassDayStat, SchoolDayStat
+    from .services import stats_refresh_later
+
+    if instance._meta.label == "schools.SchoolClass":
+        spans = [ClassDayStat.objects.filter(school_class=instance)]
+    else:
+        spans = [ClassDayStat.objects.filter(school=instance), SchoolDayStat.objects.filter(school=instance)]
+    span = [qs.aggregate(first=Min("date"), last=Max("date"), district=Max("district_id")) for qs in spans]
+    span = [s for s in span if s["first"] is not None]
+    if span:
+        stats_refresh_later(
+            district_ids=sorted({s["district"] for s in span}),
+            date_from=min(s["first"] for s in span),
+            date_to=max(s["last"] for s in span),
+        )
+
+
 def records_changed_receiver(sender, district_ids=None, **kwargs) -> None:
     figures_changed(district_ids)
 
@@ -94,6 +119,8 @@ def records_changed_receiver(sender, district_ids=None, **kwargs) -> None:
 def connect() -> None:
     run_finished.connect(refresh_after_run, dispatch_uid="dashboards_refresh_after_run")
     records_changed.connect(records_changed_receiver, dispatch_uid="dashboards_figures_bulk")
+    for model in ("schools.SchoolClass", "schools.School"):
+        pre_delete.connect(rows_leaving, sender=model, dispatch_uid=f"dashboards_rows_leaving_{model}")
     for model in COUNTED_MODELS:
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(counted_row_changed, sender=model, dispatch_uid=f"dashboards_figures_{model}_{name}")

@@ -114,8 +114,13 @@ def _note_refreshed() -> None:
         logger.warning("dashboards refresh stamp not stored", exc_info=True)
 
 
-def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) -> RefreshCounts:
+def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date, school_ids=None) -> RefreshCounts:
     """Recompute every summary row of these districts (all when None) and dates, in one transaction.
+
+    With ``school_ids`` (the schools whose filings a sweep followed) only those schools' class-day and school-day
+    rows are rebuilt, and their districts' district-grain rows moved by the difference (``_refresh_schools``), as
+    long as the districts' school days of the range are the ones already stored (same calendar, same parameters);
+    otherwise, and without ``school_ids``, every row of the districts and dates is rebuilt.
 
     Days after today are left out: a filing is not expected before its day.
     Raises ``CalendarGap`` for a year the calendar does not know.
@@ -127,20 +132,56 @@ def stats_refresh(*, district_ids=None, date_from: dt.date, date_to: dt.date) ->
         return counts
     ids = [d.pk for d in districts]
     day_rows = [row for d in districts for row in _school_day_rows(d, date_from, date_to)]
+    schools = sorted({int(i) for i in school_ids}) if school_ids else None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql.REFRESH_LOCK, {"districts": sorted(ids)})
-        SchoolDay.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).delete()
-        SchoolDay.objects.bulk_create(day_rows, batch_size=2000)
-        cursor.execute(sql.SCHOOL_DAYS_ANALYZE)
-        _refresh(cursor, ids, date_from, date_to)
+        if schools is None or not _school_days_stored(ids, date_from, date_to, day_rows):
+            schools = None
+            SchoolDay.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).delete()
+            SchoolDay.objects.bulk_create(day_rows, batch_size=2000)
+            cursor.execute(sql.SCHOOL_DAYS_ANALYZE)
+            _refresh(cursor, ids, date_from, date_to)
+        else:
+            _refresh_schools(cursor, ids, schools, date_from, date_to)
         figures_changed(ids if district_ids else None)
     _note_refreshed()
     counts.school_days = len(day_rows)
-    counts.class_days = ClassDayStat.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).count()
-    counts.school_day_reports = SchoolDayStat.objects.filter(
-        district_id__in=ids, date__range=(date_from, date_to), reported=1
-    ).count()
+    rows = {"district_id__in": ids, "date__range": (date_from, date_to)}
+    if schools is not None:
+        rows["school_id__in"] = schools
+    counts.class_days = ClassDayStat.objects.filter(**rows).count()
+    counts.school_day_reports = SchoolDayStat.objects.filter(**rows, reported=1).count()
     return counts
+
+
+#: what a ``SchoolDay`` row holds besides its key (the calendar and the parameters in force that day)
+_SCHOOL_DAY_FIELDS = tuple(
+    f.attname for f in SchoolDay._meta.concrete_fields if not f.primary_key and f.attname not in ("district_id", "date")
+)
+
+
+def _school_days_stored(ids, date_from: dt.date, date_to: dt.date, day_rows: list[SchoolDay]) -> bool:
+    """Whether the stored school days of these districts and dates are exactly ``day_rows`` (the calendar and the
+    parameters have not changed since they were written), so that other schools' rows counted against them stand."""
+    stored = SchoolDay.objects.filter(district_id__in=ids, date__range=(date_from, date_to)).values_list(
+        "district_id", "date", *_SCHOOL_DAY_FIELDS
+    )
+    wanted = {(r.district_id, r.date, *(getattr(r, name) for name in _SCHOOL_DAY_FIELDS)) for r in day_rows}
+    return set(stored) == wanted
+
+
+def _refresh_schools(cursor, ids, schools, date_from, date_to) -> None:
+    """Rebuild the class-day and school-day rows of these schools (of the districts) and dates, and move the
+    districts' rows by the difference: old sums subtracted, new ones added, emptied groups deleted, the running
+    histogram of minutes rewritten from the first day on (``dashboards/sql.py``)."""
+    scope = {"districts": ids, "schools": schools, "date_from": date_from, "date_to": date_to}
+    cursor.execute(sql.CLASS_DAYS_SUBTRACT, scope)
+    cursor.execute(sql.CLASS_DAYS_ADD, scope)
+    cursor.execute(sql.SCHOOL_DAYS_SUBTRACT, scope)
+    cursor.execute(sql.SCHOOL_DAYS_ADD, scope)
+    cursor.execute(sql.EMPTY_GROUPS_DELETE, scope)
+    cursor.execute(sql.MINUTES_TO_DATE_DELETE, scope)
+    cursor.execute(sql.MINUTES_TO_DATE_INSERT, scope)
 
 
 #: the rules that check what the summary tables count (homework filings, after-school reports): a run of
@@ -185,7 +226,10 @@ def stats_refresh_for_run(*, run_id: int) -> RefreshCounts:
         stats_version_bump(ids)
         counts = RefreshCounts()
     else:
-        counts = stats_refresh(district_ids=ids, date_from=run.date_from, date_to=run.date_to)
+        # the sweep of some schools' filings: those schools' rows (the rest of their districts did not change)
+        counts = stats_refresh(
+            district_ids=ids, date_from=run.date_from, date_to=run.date_to, school_ids=run.school_ids or None
+        )
     cache.set(marker_key, marker, timeout=RUN_REFRESHED_SECONDS)
     return counts
 

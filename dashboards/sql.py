@@ -91,10 +91,14 @@ def limit_column(limit: MinuteLimit) -> str:
     return f"limit_{limit.band.lower()}"
 
 
-def class_days_insert() -> str:
-    """One ``ClassDayStat`` row per class and school day of the districts and dates: expected, filed, on time,
-    the written minutes the HW-5 rules count, and whether they are within the band's limit (built from
-    ``homework.limits.MINUTE_LIMITS`` each time, so it follows the definitions)."""
+#: a refresh of some schools only: their rows among the districts'
+OF_SCHOOLS = sql.SQL("AND s.id = ANY(%(schools)s::bigint[])")
+
+
+def class_days_insert(schools: bool = False) -> str:
+    """One ``ClassDayStat`` row per class and school day of the districts and dates (of ``%(schools)s`` only when
+    ``schools``): expected, filed, on time, the written minutes the HW-5 rules count, and whether they are within
+    the band's limit (built from ``homework.limits.MINUTE_LIMITS`` each time, so it follows the definitions)."""
     grade = sql.SQL("c.grade")
 
     def minutes(limit: MinuteLimit) -> sql.Composable:
@@ -126,11 +130,14 @@ def class_days_insert() -> str:
             LEFT JOIN {survey} cs ON cs.school_class_id = i.school_class_id AND cs.date = i.date
                 AND cs.subject = i.subject AND cs.kind = i.kind
             WHERE i.kind = {written} AND si.district_id = ANY(%(districts)s::bigint[])
-                AND i.date BETWEEN %(date_from)s AND %(date_to)s
+                AND i.date BETWEEN %(date_from)s AND %(date_to)s {of_item_schools}
             GROUP BY i.school_class_id, i.date
         ) m ON m.school_class_id = c.id AND m.date = sd.date
         WHERE sd.district_id = ANY(%(districts)s::bigint[]) AND sd.date BETWEEN %(date_from)s AND %(date_to)s
+            {of_schools}
         """,
+        of_schools=OF_SCHOOLS if schools else sql.SQL(""),
+        of_item_schools=sql.SQL("AND i.school_id = ANY(%(schools)s::bigint[])") if schools else sql.SQL(""),
         band=band_case(grade, lambda limit: sql.Literal(str(limit.band))),
         minutes=band_case(grade, minutes),
         within=band_case(grade, within),
@@ -181,12 +188,18 @@ _MINUTES_TO_DATE = """
         FROM hist h LEFT JOIN base b USING (district_id, grade_band)
         GROUP BY 1, 2
     ), grid AS (
-        SELECT d.district_id, d.grade_band, d.date, m.m, COALESCE(h.n, 0) AS n
-        FROM (SELECT DISTINCT district_id, grade_band, date FROM hist) d
-        JOIN top t USING (district_id, grade_band)
-        CROSS JOIN LATERAL generate_series(0, t.top) AS m(m)
-        LEFT JOIN hist h
-            ON h.district_id = d.district_id AND h.grade_band = d.grade_band AND h.date = d.date AND h.minutes = m.m
+        -- every minute from 0 to the top of each day with filings: the day's counts added to a grid of zeros (an
+        -- aggregate, not an outer join, which the planner would merge on the band alone)
+        SELECT district_id, grade_band, date, m, SUM(n) AS n
+        FROM (
+            SELECT d.district_id, d.grade_band, d.date, m.m, 0 AS n
+            FROM (SELECT DISTINCT district_id, grade_band, date FROM hist) d
+            JOIN top t USING (district_id, grade_band)
+            CROSS JOIN LATERAL generate_series(0, t.top) AS m(m)
+            UNION ALL
+            SELECT district_id, grade_band, date, minutes, n FROM hist
+        ) cells
+        GROUP BY 1, 2, 3, 4
     ), day_at_most AS (
         SELECT district_id, grade_band, date, m,
             SUM(n) OVER (PARTITION BY district_id, grade_band, date ORDER BY m) AS n
@@ -226,8 +239,7 @@ MINUTES_TO_DATE_RANGE = _render(
 )
 
 #: one ``SchoolDayStat`` row per school and school day: the after-school report, on time, its figures
-SCHOOL_DAYS_INSERT = _render(
-    """
+_SCHOOL_DAYS_INSERT = """
     INSERT INTO {school_day_stat} (district_id, school_id, stage, date, week, expected, reported, on_time,
         enrolled, participants, pe_minutes, exercise_minutes, ended_after_min)
     SELECT sd.district_id, s.id, s.stage, sd.date, sd.week, 1,
@@ -240,8 +252,9 @@ SCHOOL_DAYS_INSERT = _render(
     JOIN {school} s ON s.district_id = sd.district_id
     LEFT JOIN {report} r ON r.school_id = s.id AND r.date = sd.date
     WHERE sd.district_id = ANY(%(districts)s::bigint[]) AND sd.date BETWEEN %(date_from)s AND %(date_to)s
-    """
-)
+        {of_schools}
+"""
+SCHOOL_DAYS_INSERT = _render(_SCHOOL_DAYS_INSERT, of_schools=sql.SQL(""))
 
 #: the school-days summed per district, stage and day
 AFTERSCHOOL_DAYS_INSERT = _render(
@@ -255,6 +268,132 @@ AFTERSCHOOL_DAYS_INSERT = _render(
     GROUP BY district_id, stage, date, week
     """
 )
+
+# -- a refresh of some schools (the sweep that follows their filings): their class-day and school-day rows are
+# rebuilt, and the district-grain rows of their districts and dates moved by the difference, never counted afresh
+# from the other schools' rows. Two statements per pair of tables: the old rows deleted and their sums subtracted
+# (an UPDATE: the counts are positive, and an upsert of a negative row would fail their CHECK before it found its
+# conflict), then the new rows inserted and their sums added (an upsert: a group may be new). Groups left at
+# zero are deleted after, so the tables hold what a full rebuild would. Refreshes of a district run one at a time
+# (``REFRESH_LOCK``), and nothing else writes these tables.
+
+#: the schools' class-day rows of the range
+_OF_SCHOOL_ROWS = sql.SQL(
+    "district_id = ANY(%(districts)s::bigint[]) AND school_id = ANY(%(schools)s::bigint[])"
+    " AND date BETWEEN %(date_from)s AND %(date_to)s"
+)
+_HOMEWORK_SUMS = """SELECT district_id, stage, grade_band, date, week, SUM(expected) AS expected, SUM(filed) AS filed,
+        SUM(on_time) AS on_time, SUM(within_limit) AS within_limit,
+        SUM(CASE WHEN filed = 1 THEN written_minutes ELSE 0 END) AS minutes
+    FROM {rows} GROUP BY district_id, stage, grade_band, date, week"""
+_MINUTES_COUNTS = """SELECT district_id, stage, grade_band, date, written_minutes AS minutes, COUNT(*) AS n
+    FROM {rows} WHERE filed = 1 GROUP BY 1, 2, 3, 4, 5"""
+_CLASS_DAY_COLUMNS = (
+    "district_id, stage, grade_band, date, week, expected, filed, on_time, within_limit, written_minutes"
+)
+
+CLASS_DAYS_SUBTRACT = _render(
+    """
+    WITH gone AS (
+        DELETE FROM {class_day} WHERE {of_school_rows} RETURNING {columns}
+    ), days AS (
+        UPDATE {homework_day_stat} h SET expected = h.expected - g.expected, filed = h.filed - g.filed,
+            on_time = h.on_time - g.on_time, within_limit = h.within_limit - g.within_limit,
+            minutes_total = h.minutes_total - g.minutes
+        FROM ({sums}) g
+        WHERE h.district_id = g.district_id AND h.stage = g.stage AND h.grade_band = g.grade_band AND h.date = g.date
+        RETURNING 1
+    )
+    UPDATE {homework_minutes} m SET class_days = m.class_days - g.n
+    FROM ({counts}) g
+    WHERE m.district_id = g.district_id AND m.stage = g.stage AND m.grade_band = g.grade_band AND m.date = g.date
+        AND m.minutes = g.minutes
+    """,
+    of_school_rows=_OF_SCHOOL_ROWS,
+    columns=sql.SQL(_CLASS_DAY_COLUMNS),
+    sums=sql.SQL(_HOMEWORK_SUMS).format(rows=sql.SQL("gone")),
+    counts=sql.SQL(_MINUTES_COUNTS).format(rows=sql.SQL("gone")),
+)
+
+CLASS_DAYS_ADD = _render(
+    """
+    WITH added AS (
+        {insert} RETURNING {columns}
+    ), days AS (
+        INSERT INTO {homework_day_stat} AS h (district_id, stage, grade_band, date, week, expected, filed, on_time,
+            within_limit, minutes_total)
+        {sums}
+        ON CONFLICT (district_id, stage, grade_band, date) DO UPDATE SET expected = h.expected + EXCLUDED.expected,
+            filed = h.filed + EXCLUDED.filed, on_time = h.on_time + EXCLUDED.on_time,
+            within_limit = h.within_limit + EXCLUDED.within_limit,
+            minutes_total = h.minutes_total + EXCLUDED.minutes_total
+        RETURNING 1
+    )
+    INSERT INTO {homework_minutes} AS m (district_id, stage, grade_band, date, minutes, class_days)
+    {counts}
+    ON CONFLICT (district_id, stage, grade_band, date, minutes) DO UPDATE SET class_days = m.class_days + EXCLUDED.class_days
+    """,
+    insert=sql.SQL(class_days_insert(schools=True)),
+    columns=sql.SQL(_CLASS_DAY_COLUMNS),
+    sums=sql.SQL(_HOMEWORK_SUMS).format(rows=sql.SQL("added")),
+    counts=sql.SQL(_MINUTES_COUNTS).format(rows=sql.SQL("added")),
+)
+
+_SCHOOL_DAY_COLUMNS = (
+    "district_id, stage, date, week, expected, reported, on_time, enrolled, participants, pe_minutes,"
+    " exercise_minutes, ended_after_min"
+)
+_AFTERSCHOOL_SUMS = """SELECT district_id, stage, date, week, SUM(expected) AS expected, SUM(reported) AS reported,
+        SUM(on_time) AS on_time, SUM(enrolled) AS enrolled, SUM(participants) AS participants,
+        SUM(pe_minutes) AS pe_minutes, SUM(exercise_minutes) AS exercise_minutes,
+        SUM(ended_after_min) AS ended_after_min
+    FROM {rows} GROUP BY district_id, stage, date, week"""
+
+SCHOOL_DAYS_SUBTRACT = _render(
+    """
+    WITH gone AS (
+        DELETE FROM {school_day_stat} WHERE {of_school_rows} RETURNING {columns}
+    )
+    UPDATE {afterschool_day_stat} a SET expected = a.expected - g.expected, reported = a.reported - g.reported,
+        on_time = a.on_time - g.on_time, enrolled = a.enrolled - g.enrolled,
+        participants = a.participants - g.participants, pe_minutes = a.pe_minutes - g.pe_minutes,
+        exercise_minutes = a.exercise_minutes - g.exercise_minutes,
+        ended_after_min = a.ended_after_min - g.ended_after_min
+    FROM ({sums}) g
+    WHERE a.district_id = g.district_id AND a.stage = g.stage AND a.date = g.date
+    """,
+    of_school_rows=_OF_SCHOOL_ROWS,
+    columns=sql.SQL(_SCHOOL_DAY_COLUMNS),
+    sums=sql.SQL(_AFTERSCHOOL_SUMS).format(rows=sql.SQL("gone")),
+)
+
+SCHOOL_DAYS_ADD = _render(
+    """
+    WITH added AS (
+        {insert} RETURNING {columns}
+    )
+    INSERT INTO {afterschool_day_stat} AS a ({columns})
+    {sums}
+    ON CONFLICT (district_id, date, stage) DO UPDATE SET expected = a.expected + EXCLUDED.expected,
+        reported = a.reported + EXCLUDED.reported, on_time = a.on_time + EXCLUDED.on_time,
+        enrolled = a.enrolled + EXCLUDED.enrolled, participants = a.participants + EXCLUDED.participants,
+        pe_minutes = a.pe_minutes + EXCLUDED.pe_minutes, exercise_minutes = a.exercise_minutes + EXCLUDED.exercise_minutes,
+        ended_after_min = a.ended_after_min + EXCLUDED.ended_after_min
+    """,
+    insert=sql.SQL(_SCHOOL_DAYS_INSERT).format(**TABLES, of_schools=OF_SCHOOLS),
+    columns=sql.SQL(_SCHOOL_DAY_COLUMNS),
+    sums=sql.SQL(_AFTERSCHOOL_SUMS).format(rows=sql.SQL("added")),
+)
+
+#: the district-grain groups of the range a refresh of some schools left empty (a class or school gone)
+EMPTY_GROUPS_DELETE = _render(
+    """
+    WITH minutes AS (DELETE FROM {homework_minutes} WHERE {scope} AND class_days = 0 RETURNING 1),
+        days AS (DELETE FROM {homework_day_stat} WHERE {scope} AND expected = 0 RETURNING 1)
+    DELETE FROM {afterschool_day_stat} WHERE {scope} AND expected = 0
+    """
+)
+
 
 #: the district-grain tables against the finer tables they sum, in one query: a row per group whose sums differ
 #: (summary, district, day, the group's other key, the finer tables' sums, the summary's), none when they agree

@@ -211,3 +211,103 @@ def test_any_range_reads_its_percentile_from_two_running_rows_even_after_an_earl
     assert expected[(mon, "110101", "G36")] == 100  # 100, 70, 55
     assert expected[(tue, "110101", "G36")] == 70  # the later days' own figures are unchanged
     assert figures() == expected
+
+
+def district_rows(district):
+    """The district-grain rows of a district, as a full rebuild or a refresh of some schools left them."""
+    from dashboards.models import AfterschoolDayStat, HomeworkDayStat, HomeworkMinutes, HomeworkMinutesToDate
+
+    fields = {
+        HomeworkDayStat: (
+            "stage",
+            "grade_band",
+            "date",
+            "expected",
+            "filed",
+            "on_time",
+            "within_limit",
+            "minutes_total",
+        ),
+        HomeworkMinutes: ("stage", "grade_band", "date", "minutes", "class_days"),
+        HomeworkMinutesToDate: ("grade_band", "date", "at_most"),
+        AfterschoolDayStat: ("stage", "date", "expected", "reported", "enrolled", "participants", "ended_after_min"),
+    }
+    return {
+        model.__name__: sorted(model.objects.filter(district=district).values_list(*names), key=str)
+        for model, names in fields.items()
+    }
+
+
+def row_versions(school):
+    """Each class-day row of a school with the transaction that last wrote it: a rewritten row has a new one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, xmin::text FROM dashboards_classdaystat WHERE school_id = %s ORDER BY id", [school.pk]
+        )
+        return cursor.fetchall()
+
+
+def test_a_filings_sweep_rewrites_only_its_schools_rows_and_leaves_what_a_full_rebuild_would(
+    school_user, district1, school_a, django_capture_on_commit_callbacks
+):
+    from compliance.models import RuleParameter
+    from homework.models import HomeworkItem
+    from schools.models import SchoolClass
+
+    neighbour = f.SchoolFactory(district=district1, name="东城区测试小学C")
+    g4 = f.SchoolClassFactory(school=school_a, grade=4, name="四年级1班")
+    g8 = f.SchoolClassFactory(school=school_a, grade=8, name="八年级1班")
+    n4 = f.SchoolClassFactory(school=neighbour, grade=4, name="四年级3班")
+    df.homework_day(n4, TUE, items=[("maths", "written", 45, True)])
+    df.homework_day(n4, WED, items=[("maths", "written", 75, True)])
+    df.report(neighbour, TUE)
+    with clock.on_day(TUE):
+        homework_file(user=school_user, items=[item(g4, minutes=70), item(g8, subject="physics", minutes=30)])
+    with clock.at(AFTER_CLOSE):
+        stats_refresh(district_ids=[district1.pk], date_from=TUE, date_to=WED)
+        neighbours_rows = row_versions(neighbour)
+        # school A re-files Tuesday with fewer minutes (a class-day moves from 70 to 40 minutes), files Wednesday,
+        # reports its after-school service, and its grade-8 class turns out to be grade 5 (the district's only
+        # grade 7-9 class: that band's groups empty): only its own rows are rebuilt
+        HomeworkItem.objects.filter(school_class=g4, date=TUE).update(minutes=40)
+        df.homework_day(g4, WED, items=[("chinese", "written", 20, True)])
+        df.report(school_a, WED)
+        SchoolClass.objects.filter(pk=g8.pk).update(grade=5)
+        stats_refresh(district_ids=[district1.pk], date_from=TUE, date_to=WED, school_ids=[school_a.pk])
+        assert row_versions(neighbour) == neighbours_rows
+        assert summary_disagreements() == []
+        assert ClassDayStat.objects.get(school_class=g4, date=TUE).written_minutes == 40
+        refreshed = district_rows(district1)
+        assert not [r for r in refreshed["HomeworkDayStat"] if r[1] == "G79"]
+        section = homework_section([district1.pk], Filters(TUE, WED))[district1.pk]
+        stats_refresh(district_ids=[district1.pk], date_from=TUE, date_to=WED)  # everything, from nothing
+        assert district_rows(district1) == refreshed
+        assert homework_section([district1.pk], Filters(TUE, WED))[district1.pk] == section
+        # a limit changed for these days: the stored school days no longer hold, so a refresh of one school
+        # rebuilds the whole district, and the neighbour's 45 minutes count against the new limit
+        RuleParameter.objects.create(key="hw_max_minutes_g36", value=40, effective_from=TUE, source="test")
+        neighbours_rows = row_versions(neighbour)
+        stats_refresh(district_ids=[district1.pk], date_from=TUE, date_to=WED, school_ids=[school_a.pk])
+        assert row_versions(neighbour) != neighbours_rows
+        assert ClassDayStat.objects.get(school_class=n4, date=TUE).within_limit == 0
+        assert summary_disagreements() == []
+
+
+def test_a_deleted_class_takes_its_rows_out_of_its_districts_sums(
+    district1, school_a, django_capture_on_commit_callbacks
+):
+    g4 = f.SchoolClassFactory(school=school_a, grade=4, name="四年级1班")
+    g5 = f.SchoolClassFactory(school=school_a, grade=5, name="五年级1班")  # never filed: nothing protects it
+    df.homework_day(g4, TUE, items=[("maths", "written", 45, True)])
+    with clock.at(AFTER_CLOSE):
+        stats_refresh(district_ids=[district1.pk], date_from=TUE, date_to=WED)
+        assert g36_expected(district1) == 4  # two classes, two days
+        with django_capture_on_commit_callbacks(execute=True):
+            g5.delete()
+        assert summary_disagreements() == []
+        assert g36_expected(district1) == 2
+
+
+def g36_expected(district):
+    bands = homework_section([district.pk], Filters(TUE, WED))[district.pk]["bands"]
+    return next(b["expected"] for b in bands if b["grade_band"] == "G36")
