@@ -1,4 +1,4 @@
-"""The accounts app's raw SQL: the application role's privileges and the audit purge.
+"""The accounts app's raw SQL: the application role's privileges, the audit purge and the API token lookup.
 
 Statements are written with ``psycopg.sql`` so role and table names are quoted identifiers, never text pasted in.
 """
@@ -40,3 +40,45 @@ PURGE_BEFORE = [
 ]
 PURGE_DELETE = sql.SQL("DELETE FROM {} WHERE at < %s").format(AUDIT_TABLE)
 PURGE_AFTER = [sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(AUDIT_TABLE, APPEND_ONLY_TRIGGER)]
+
+
+def _columns(alias: str, model) -> sql.Composed:
+    return sql.SQL(", ").join(
+        sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(f.column)) for f in model._meta.concrete_fields
+    )
+
+
+def tokens_with_scope() -> str:
+    """The API tokens under one key (``%s``) with their user, the user's profile and its district, every column of
+    each (the models' order: ``accounts.authentication`` builds the instances from them), in one statement."""
+    from django.contrib.auth import get_user_model
+    from knox.models import get_token_model
+
+    from accounts.models import Profile
+    from schools.models import District
+
+    token, user = get_token_model(), get_user_model()
+    return (
+        sql.SQL(
+            "SELECT {}, {}, {}, {} FROM {} t JOIN {} u ON u.{} = t.{} LEFT JOIN {} p ON p.{} = u.{}"
+            " LEFT JOIN {} d ON d.{} = p.{} WHERE t.{} = %s"
+        )
+        .format(
+            _columns("t", token),
+            _columns("u", user),
+            _columns("p", Profile),
+            _columns("d", District),
+            sql.Identifier(token._meta.db_table),
+            sql.Identifier(user._meta.db_table),
+            sql.Identifier(user._meta.pk.column),
+            sql.Identifier(token._meta.get_field("user").column),
+            sql.Identifier(Profile._meta.db_table),
+            sql.Identifier(Profile._meta.get_field("user").column),
+            sql.Identifier(user._meta.pk.column),
+            sql.Identifier(District._meta.db_table),
+            sql.Identifier(District._meta.pk.column),
+            sql.Identifier(Profile._meta.get_field("district").column),
+            sql.Identifier(token._meta.get_field("token_key").column),
+        )
+        .as_string()
+    )
