@@ -250,12 +250,14 @@ class SchoolCalendar:
         return out
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
-        """The ``n``-th statutory working day after ``start`` (bureaus work in school vacations)."""
-        day, counted = start, 0
-        while counted < n:
-            day += dt.timedelta(days=1)
-            if self.day(day).is_workday:
-                counted += 1
+        """The ``n``-th statutory working day after ``start`` (bureaus work in school vacations, so none is read)."""
+        day, left = start, n
+        while left > 0:  # a year at a time, so that a year nobody knows is asked about only when it is reached
+            first = day + dt.timedelta(days=1)
+            days = self.workdays(first, dt.date(first.year, 12, 31))
+            if len(days) >= left:
+                return days[left - 1]
+            day, left = dt.date(first.year, 12, 31), left - len(days)
         return day
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
