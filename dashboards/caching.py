@@ -68,9 +68,16 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-def scope_key(district_id: int | None) -> str:
-    """The version key of one district's figures, or of the city's (``None``)."""
-    return f"{VERSION_KEY}:city" if district_id is None else f"{VERSION_KEY}:district:{district_id}"
+#: what a scope's versions follow: its complaints (a parent's complaint arrives every few seconds in a working day
+#: and changes nothing else), and every other figure
+FIGURES, COMPLAINTS = "figures", "complaints"
+TOPICS = (FIGURES, COMPLAINTS)
+
+
+def scope_key(district_id: int | None, topic: str = FIGURES) -> str:
+    """The version key of one district's figures, or of the city's (``None``); of its complaints with ``topic``."""
+    key = f"{VERSION_KEY}:city" if district_id is None else f"{VERSION_KEY}:district:{district_id}"
+    return key if topic == FIGURES else f"{key}:{topic}"
 
 
 def _versions(keys: list[str], found: dict) -> tuple[str, ...]:
@@ -89,8 +96,9 @@ def stats_version(district_id: int | None = None) -> tuple[str, ...]:
     return _versions(keys, cache.get_many(keys))
 
 
-def stats_version_bump(district_ids=None) -> None:
-    """Make the cached dashboards of these districts and the city's out of date; all of them when ``None``.
+def stats_version_bump(district_ids=None, topics=TOPICS) -> None:
+    """Make the cached dashboards of these districts and the city's out of date (the parts that count ``topics``);
+    all of them when ``None``.
 
     A cache that cannot be reached must not fail the write that changed the
     figures (a parent's complaint, a filing): nothing is served from it while
@@ -100,7 +108,8 @@ def stats_version_bump(district_ids=None) -> None:
     if district_ids is None:
         keys = [VERSION_KEY]
     else:
-        keys = [scope_key(None), *(scope_key(int(d)) for d in sorted(set(district_ids)) if d is not None)]
+        scopes = [None, *sorted({int(d) for d in district_ids if d is not None})]
+        keys = [scope_key(d, topic) for d in scopes for topic in topics]
     try:
         cache.set_many({k: _new_version() for k in keys}, timeout=None)
     except Exception as exc:  # noqa: BLE001 - see above
@@ -113,12 +122,12 @@ def _cache_failed(exc) -> None:
     logger.warning("dashboard cache unreachable: %s", exc)
 
 
-def figures_changed(district_ids=None) -> None:
+def figures_changed(district_ids=None, topics=TOPICS) -> None:
     """Data a dashboard counts has changed in this transaction, in these districts (every dashboard when
-    ``None``): bump now and again once it commits."""
+    ``None``; only complaints with ``topics=(COMPLAINTS,)``): bump now and again once it commits."""
     ids = None if district_ids is None else sorted({int(d) for d in district_ids if d is not None})
-    stats_version_bump(ids)
-    transaction.on_commit(lambda: stats_version_bump(ids), robust=True)
+    stats_version_bump(ids, topics)
+    transaction.on_commit(lambda: stats_version_bump(ids, topics), robust=True)
 
 
 def _json_default(value):
@@ -151,7 +160,7 @@ HIT, MISS, BYPASS = (
 
 
 def cached_json(
-    kind: str, ident, audience: str, params, compute, *, district_id: int | None = None
+    kind: str, ident, audience: str, params, compute, *, district_id: int | None = None, parts=None
 ) -> tuple[bytes, str]:
     """The JSON body of ``compute()``, from the cache while the versions it was counted under are current.
 
@@ -162,24 +171,50 @@ def cached_json(
     district whose figures these are (a district's or a school's dashboard), or
     ``None`` for the city's: an entry stays current while the shared version
     and that scope's version do. Returns the body and its ``Cache-Status``.
+
+    ``parts``: a dashboard with a complaints section (district and city) is kept as two parts as well, its
+    complaints and the rest, each under its own versions; ``compute(topics)`` then counts the parts of those
+    topics only (a dict by topic) and ``parts(counted)`` puts the parts back together. When one part has
+    changed (a complaint) only that part is counted again. Without ``parts`` the entry follows the scope's
+    figures alone (a school's dashboard has no complaints) and ``compute(None)`` counts it.
     """
+
+    def everything():
+        return compute(None) if parts is None else parts(compute(list(TOPICS)))
+
     seconds = cache_seconds()
     if seconds <= 0:
-        return render(compute()), BYPASS
+        return render(everything()), BYPASS
     key = cache_key(kind, ident, audience, params)
-    versions = [VERSION_KEY, scope_key(district_id)]
+    topics = TOPICS if parts is not None else (FIGURES,)
+    versions = [VERSION_KEY, *(scope_key(district_id, topic) for topic in topics)]
+    part_keys = [f"{key}:{topic}" for topic in topics] if parts is not None else []
     try:
         found = cache.get_many([*versions, key])
         version = _versions(versions, found)
+        entry = found.get(key)
+        if entry is not None and tuple(entry[0]) == version:
+            return entry[1], HIT
+        stored = cache.get_many(part_keys) if part_keys else {}
     except Exception as exc:  # noqa: BLE001 - no cache: count from the summary tables
         _cache_failed(exc)
-        return render(compute()), BYPASS
-    entry = found.get(key)
-    if entry is not None and tuple(entry[0]) == version:
-        return entry[1], HIT
-    body = render(compute())
+        return render(everything()), BYPASS
+    if parts is None:
+        body = render(compute(None))
+        fresh = {}
+    else:
+        # each part is current under the shared version and its topic's
+        part_versions = {t: (version[0], version[1 + i]) for i, t in enumerate(topics)}
+        kept = {
+            t: e[1]
+            for t, k in zip(topics, part_keys, strict=True)
+            if (e := stored.get(k)) is not None and tuple(e[0]) == part_versions[t]
+        }
+        counted = compute([t for t in topics if t not in kept])
+        fresh = {f"{key}:{t}": (part_versions[t], part) for t, part in counted.items()}
+        body = render(parts({**kept, **counted}))
     try:
-        cache.set(key, (version, body), timeout=seconds)
+        cache.set_many({key: (version, body), **fresh}, timeout=seconds)
     except Exception as exc:  # noqa: BLE001 - the figures are still answered
         _cache_failed(exc)
         return body, BYPASS

@@ -8,7 +8,8 @@
   rule parameters, districts and schools, the statutory calendar) makes the
   cached dashboards it concerns out of date (``caching.figures_changed``): its
   district's and the city's when the row belongs to one district and cannot
-  have moved, every dashboard otherwise; so does a bulk write of findings or
+  have moved, every dashboard otherwise (a complaint: only the complaints
+  parts of the district and city dashboards); so does a bulk write of findings or
   notices (``compliance.signals.records_changed``, with its districts), which
   sends no model signal.
 - A class or school deleted takes its class-day rows with it: its district's
@@ -24,7 +25,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 
 from compliance.signals import records_changed, run_finished
 
-from .caching import figures_changed
+from .caching import COMPLAINTS, figures_changed
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,13 @@ def counted_row_changed(sender, instance=None, created=False, update_fields=None
     district_id = _district_of(
         instance, created=created or kwargs.get("signal") is post_delete, update_fields=update_fields
     )
+    # a complaint and its timeline change the complaints sections only (every district's, when it may have moved)
+    if instance._meta.label in ("complaints.Complaint", "complaints.ComplaintEvent"):
+        from schools.models import District
+
+        ids = [district_id] if district_id is not None else list(District.objects.values_list("pk", flat=True))
+        figures_changed(ids, topics=(COMPLAINTS,))
+        return
     figures_changed(None if district_id is None else [district_id])
 
 

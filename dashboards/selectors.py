@@ -56,6 +56,7 @@ from schools.calendar import CalendarGap, SchoolCalendar
 from schools.choices import GradeBand
 from schools.models import District, School
 
+from .caching import COMPLAINTS, FIGURES, TOPICS
 from .models import (
     ClassDayStat,
     SchoolDayStat,
@@ -139,8 +140,16 @@ class DistrictRows:
     ``sql.DASHBOARD_FIGURES``, fetched together by one statement the first time one is asked for, by name
     (``rows["findings"]``), each a list of dicts (dates and times as ISO text, durations in seconds)."""
 
-    def __init__(self, district_ids: list[int], filters: Filters):
+    #: every figure, in the order the statement lists them
+    NAMES = (
+        "homework", "minutes", "afterschool", "registry", "flagged", "prepayments", "findings", "complaints",
+        "notices", "complaint_days",
+    )  # fmt: skip
+
+    def __init__(self, district_ids: list[int], filters: Filters, names: Iterable[str] | None = None):
         self.district_ids, self.filters = district_ids, filters
+        wanted = set(self.NAMES if names is None else names)
+        self.names = tuple(n for n in self.NAMES if n in wanted)  # the figures fetched
         self._figures: dict[str, list[dict[str, Any]]] | None = None
         self.workdays_to: dt.date | None = None  # the last day ``params["workdays"]`` counts
 
@@ -177,14 +186,16 @@ class DistrictRows:
         from . import sql
 
         # the handling days of complaints resolved up to today (or the range's end) come with the rest
-        last = max(timezone.localdate(), self.filters.date_to)
-        try:
-            workdays = _workdays_to_date(self.filters.date_from, last)
-        except CalendarGap:
-            workdays = None
-        else:
-            self.workdays_to = last
-        statement = sql.DASHBOARD_FIGURES[(bool(self.filters.stage), workdays is not None)]
+        names, workdays = self.names, None
+        if "complaint_days" in names:
+            last = max(timezone.localdate(), self.filters.date_to)
+            try:
+                workdays = _workdays_to_date(self.filters.date_from, last)
+            except CalendarGap:
+                names = tuple(n for n in names if n != "complaint_days")
+            else:
+                self.workdays_to = last
+        statement = sql.dashboard_figures(names, bool(self.filters.stage))
         with connection.cursor() as cursor:
             cursor.execute(statement, self.params(workdays=workdays))
             names = [c.name for c in cursor.description]
@@ -749,58 +760,95 @@ def _in_scope(user, district: District | None = None) -> None:
         raise PermissionDenied
 
 
-def district_dashboard(*, district: District, filters: Filters, user) -> dict:
-    _in_scope(user, district)
-    ids = [district.pk]
-    rows = DistrictRows(ids, filters)
-    hw = homework_section(ids, filters, rows=rows)
-    aschool = afterschool_section(ids, filters, rows=rows)
-    return {
-        "scope": {"kind": "district", "code": district.code, "name": district.name},
-        "filters": filters.as_dict(),
-        "homework": {**hw[None], "weeks": hw["weeks"]},
-        "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
-        "institutions": institutions_section(ids, filters, rows=rows)[None],
-        "findings": findings_section(ids, filters, user, rows=rows)[None],
-        "complaints": complaints_section(ids, filters, rows=rows)[None],
-        "rectification": rectification_section(ids, filters, rows=rows)[None],
+#: a district or city dashboard's sections, in the order it lists them, and the part of its cache entry each is
+#: kept in (``caching.TOPICS``: complaints change every few seconds in a working day, nothing else with them)
+SECTIONS = ("homework", "afterschool", "institutions", "findings", "complaints", "rectification")
+SECTIONS_OF = {
+    FIGURES: ("homework", "afterschool", "institutions", "findings", "rectification"),
+    COMPLAINTS: ("complaints",),
+}
+#: the figures (``DistrictRows``) each section counts
+_ROWS_OF = {
+    "homework": ("homework", "minutes"),
+    "afterschool": ("afterschool",),
+    "institutions": ("registry", "flagged", "prepayments"),
+    "findings": ("findings",),
+    "complaints": ("complaints", "complaint_days"),
+    "rectification": ("notices",),
+}
+
+
+def _sections(ids: list[int], filters: Filters, user, names: Iterable[str]) -> dict[str, Section]:
+    """Some sections of a district or city dashboard, counted by one statement."""
+    rows = DistrictRows(ids, filters, names=[r for name in names for r in _ROWS_OF[name]])
+    count = {
+        "homework": lambda: homework_section(ids, filters, rows=rows),
+        "afterschool": lambda: afterschool_section(ids, filters, rows=rows),
+        "institutions": lambda: institutions_section(ids, filters, rows=rows),
+        "findings": lambda: findings_section(ids, filters, user, rows=rows),
+        "complaints": lambda: complaints_section(ids, filters, rows=rows),
+        "rectification": lambda: rectification_section(ids, filters, rows=rows),
     }
+    return {name: count[name]() for name in names}
+
+
+def _in_all(name: str, section: Section) -> dict:
+    """A section's figures for all the districts asked for (homework and after-school with their weeks)."""
+    return {**section[None], "weeks": section["weeks"]} if name in ("homework", "afterschool") else section[None]
+
+
+def _parts(head: dict, ids: list[int], filters: Filters, user, topics, districts: list[dict] | None = None) -> dict:
+    """The parts (``SECTIONS_OF``) of a dashboard for these topics, each with the dashboard's head; with
+    ``districts`` (the city's) each part also lists its sections per district."""
+    counted = _sections(ids, filters, user, [name for topic in topics for name in SECTIONS_OF[topic]])
+    parts = {}
+    for topic in topics:
+        part = {**head, **{name: _in_all(name, counted[name]) for name in SECTIONS_OF[topic]}}
+        if districts is not None:
+            part["districts"] = [
+                {"code": d["code"], "name": d["name"], **{name: counted[name][d["id"]] for name in SECTIONS_OF[topic]}}
+                for d in districts
+            ]
+        parts[topic] = part
+    return parts
+
+
+def dashboard_from_parts(parts: Mapping[str, dict]) -> dict:
+    """A district or city dashboard put together from its parts (``district_dashboard_parts``,
+    ``city_dashboard_parts``), in the order it lists its sections."""
+    merged: dict[str, Any] = {}
+    districts: list[dict] = []
+    for part in parts.values():
+        merged.update({k: v for k, v in part.items() if k != "districts"})
+        for i, row in enumerate(part.get("districts", ())):
+            if i == len(districts):
+                districts.append({})
+            districts[i].update(row)
+    out = {k: merged[k] for k in ("scope", "filters", *SECTIONS) if k in merged}
+    if districts:
+        out["districts"] = [{k: d[k] for k in ("code", "name", *SECTIONS) if k in d} for d in districts]
+    return out
+
+
+def district_dashboard_parts(*, district: District, filters: Filters, user, topics=TOPICS) -> dict:
+    _in_scope(user, district)
+    head = {"scope": {"kind": "district", "code": district.code, "name": district.name}, "filters": filters.as_dict()}
+    return _parts(head, [district.pk], filters, user, topics)
+
+
+def district_dashboard(*, district: District, filters: Filters, user) -> dict:
+    return dashboard_from_parts(district_dashboard_parts(district=district, filters=filters, user=user))
+
+
+def city_dashboard_parts(*, filters: Filters, user, topics=TOPICS) -> dict:
+    _in_scope(user)
+    districts = list(District.objects.order_by("code").values("id", "code", "name"))
+    head = {"scope": {"kind": "city", "name": _("北京市")}, "filters": filters.as_dict()}
+    return _parts(head, [d["id"] for d in districts], filters, user, topics, districts=districts)
 
 
 def city_dashboard(*, filters: Filters, user) -> dict:
-    _in_scope(user)
-    districts = list(District.objects.order_by("code").values("id", "code", "name"))
-    ids = [d["id"] for d in districts]
-    rows = DistrictRows(ids, filters)
-    hw = homework_section(ids, filters, rows=rows)
-    aschool = afterschool_section(ids, filters, rows=rows)
-    inst = institutions_section(ids, filters, rows=rows)
-    fnd = findings_section(ids, filters, user, rows=rows)
-    cmp_ = complaints_section(ids, filters, rows=rows)
-    rect = rectification_section(ids, filters, rows=rows)
-    return {
-        "scope": {"kind": "city", "name": _("北京市")},
-        "filters": filters.as_dict(),
-        "homework": {**hw[None], "weeks": hw["weeks"]},
-        "afterschool": {**aschool[None], "weeks": aschool["weeks"]},
-        "institutions": inst[None],
-        "findings": fnd[None],
-        "complaints": cmp_[None],
-        "rectification": rect[None],
-        "districts": [
-            {
-                "code": d["code"],
-                "name": d["name"],
-                "homework": hw[d["id"]],
-                "afterschool": aschool[d["id"]],
-                "institutions": inst[d["id"]],
-                "findings": fnd[d["id"]],
-                "complaints": cmp_[d["id"]],
-                "rectification": rect[d["id"]],
-            }
-            for d in districts
-        ],
-    }
+    return dashboard_from_parts(city_dashboard_parts(filters=filters, user=user))
 
 
 def school_dashboard(*, school: School, filters: Filters, user) -> dict:

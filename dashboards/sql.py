@@ -11,6 +11,8 @@ run each statement on PostgreSQL; ``tests/dashboards/test_limits_agree.py`` hold
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from psycopg import sql
 
 from afterschool.models import DailyReport
@@ -627,31 +629,36 @@ DASH_NOTICES = _render(
 )
 
 
-#: the figures of a district or city dashboard in one statement (one round trip, one snapshot): a column per figure,
-#: the JSON array of its rows (as text: the caller decodes it). The minutes' histogram from the running rows, or with a stage chosen from that
-#: stage's daily rows; the complaints' handling days when the caller could give the working days (``%(workdays)s``).
-DASHBOARD_FIGURES = {
-    (stage, days): sql.SQL("SELECT {}")
-    .format(
-        sql.SQL(", ").join(
-            sql.SQL("(SELECT COALESCE(json_agg(x), '[]'::json)::text FROM ({}) x) AS {}").format(
-                sql.SQL(text), sql.Identifier(name)
-            )
-            for name, text in {
-                "homework": DASH_HOMEWORK,
-                "minutes": DASH_HOMEWORK_MINUTES if stage else MINUTES_TO_DATE_RANGE,
-                "afterschool": DASH_AFTERSCHOOL,
-                "registry": DASH_REGISTRY,
-                "flagged": DASH_FLAGGED_SESSIONS,
-                "prepayments": DASH_PREPAYMENTS,
-                "findings": DASH_FINDINGS,
-                "complaints": DASH_COMPLAINTS,
-                "notices": DASH_NOTICES,
-                **({"complaint_days": DASH_COMPLAINT_DAYS} if days else {}),
-            }.items()
-        )
-    )
-    .as_string()
-    for stage in (False, True)
-    for days in (False, True)
+#: every figure a district or city dashboard counts, by the name ``selectors.DistrictRows`` asks for it
+_FIGURES = {
+    "homework": DASH_HOMEWORK,
+    "afterschool": DASH_AFTERSCHOOL,
+    "registry": DASH_REGISTRY,
+    "flagged": DASH_FLAGGED_SESSIONS,
+    "prepayments": DASH_PREPAYMENTS,
+    "findings": DASH_FINDINGS,
+    "complaints": DASH_COMPLAINTS,
+    "notices": DASH_NOTICES,
+    "complaint_days": DASH_COMPLAINT_DAYS,
 }
+
+
+@lru_cache(maxsize=64)
+def dashboard_figures(names: tuple[str, ...], stage: bool) -> str:
+    """Some figures of a district or city dashboard in one statement (one round trip, one snapshot): a column per
+    figure, the JSON array of its rows (as text: the caller decodes it). ``minutes``, the histogram, from the
+    running rows, or with a stage chosen from that stage's daily rows; ``complaint_days`` when the caller could
+    give the working days (``%(workdays)s``)."""
+    figures = {**_FIGURES, "minutes": DASH_HOMEWORK_MINUTES if stage else MINUTES_TO_DATE_RANGE}
+    return (
+        sql.SQL("SELECT {}")
+        .format(
+            sql.SQL(", ").join(
+                sql.SQL("(SELECT COALESCE(json_agg(x), '[]'::json)::text FROM ({}) x) AS {}").format(
+                    sql.SQL(figures[name]), sql.Identifier(name)
+                )
+                for name in names
+            )
+        )
+        .as_string()
+    )

@@ -55,8 +55,11 @@ def audience(user) -> str:
     return profile.role if profile else ""
 
 
-def dashboard_response(request, kind: str, ident, figures, *, district_id: int | None = None):
-    """The dashboard ``figures(filters)`` counts, as JSON from the cache when it is current (see ``caching``).
+def dashboard_response(request, kind: str, ident, figures, *, district_id: int | None = None, in_parts=False):
+    """The dashboard ``figures(filters, topics)`` counts, as JSON from the cache when it is current (see
+    ``caching``). ``in_parts``: a district or city dashboard, cached as its complaints and the rest, for which
+    ``figures`` counts the parts of ``topics`` (``selectors.district_dashboard_parts``); otherwise ``topics`` is
+    None and ``figures`` counts the whole dashboard.
 
     Call it only after the caller's scope has been checked: the key names the
     scope (``kind``, ``ident``) and the caller's role, not the caller. The key
@@ -70,8 +73,9 @@ def dashboard_response(request, kind: str, ident, figures, *, district_id: int |
         ident,
         audience(request.user),
         params,
-        lambda: figures(s.filters_from(request.query_params)),
+        lambda topics: figures(s.filters_from(request.query_params), topics),
         district_id=district_id,
+        parts=selectors.dashboard_from_parts if in_parts else None,
     )
     if request.accepted_renderer.format == "json":
         response = HttpResponse(body, content_type="application/json")
@@ -99,8 +103,11 @@ class DistrictDashboardView(APIView):
             request,
             "district",
             district.pk,
-            lambda filters: selectors.district_dashboard(district=district, filters=filters, user=request.user),
+            lambda filters, topics: selectors.district_dashboard_parts(
+                district=district, filters=filters, user=request.user, topics=topics
+            ),
             district_id=district.pk,
+            in_parts=True,
         )
 
 
@@ -116,7 +123,7 @@ class DistrictSchoolsView(APIView):
             request,
             "district-schools",
             district.pk,
-            lambda filters: selectors.district_schools(district=district, filters=filters),
+            lambda filters, _topics: selectors.district_schools(district=district, filters=filters),
             district_id=district.pk,
         )
 
@@ -147,7 +154,11 @@ class CityDashboardView(APIView):
             filters = s.filters_from(request.query_params)
             return Response(selectors.city_final_dashboard(month=filters.date_to, user=request.user))
         return dashboard_response(
-            request, "city", "", lambda filters: selectors.city_dashboard(filters=filters, user=request.user)
+            request,
+            "city",
+            "",
+            lambda filters, topics: selectors.city_dashboard_parts(filters=filters, user=request.user, topics=topics),
+            in_parts=True,
         )
 
 
@@ -161,7 +172,7 @@ class SchoolDashboardView(APIView):
             request,
             "school",
             school.pk,
-            lambda filters: selectors.school_dashboard(school=school, filters=filters, user=request.user),
+            lambda filters, _topics: selectors.school_dashboard(school=school, filters=filters, user=request.user),
             district_id=school.district_id,
         )
 

@@ -252,3 +252,33 @@ def test_a_finding_saved_in_one_district_leaves_the_other_districts_entry_curren
     assert d1.get(url(), RANGE).json()["findings"]["open"] == 1
     with django_assert_max_num_queries(3):
         assert d2.get(url("110102"), RANGE).content == other.content
+
+
+def test_a_complaint_recounts_only_the_complaints_and_the_answer_is_what_the_cache_off_counts(
+    cache_on, filings, as_user, district_user, city_user, district1, settings, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    stats_refresh(district_ids=None, date_from=DAYS[0], date_to=DAYS[-1])
+    d1, city = as_user(district_user), as_user(city_user)
+    before = d1.get(url(), RANGE).json()
+    city_before = city.get(city_url(), RANGE).json()
+    df.complaint(district1, received_on=DAYS[1])  # a parent's complaint arrives
+    for client, path in ((d1, url()), (city, city_url())):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(path, RANGE)
+        assert answer["Cache-Status"].endswith("fwd=miss; stored")
+        figures = [q["sql"] for q in queries.captured_queries if "json_agg" in q["sql"]]
+        # one statement, counting the complaints alone: the homework, findings and registry parts stayed current
+        assert len(figures) == 1 and "dashboards_homeworkdaystat" not in figures[0]
+        assert "complaints_complaint" in figures[0]
+        settings.DASHBOARD_CACHE_SECONDS = 0
+        assert answer.content == client.get(path, RANGE).content  # byte for byte what counting afresh gives
+        settings.DASHBOARD_CACHE_SECONDS = 60
+    after, city_after = d1.get(url(), RANGE).json(), city.get(city_url(), RANGE).json()
+    assert after["complaints"]["received"] == before["complaints"]["received"] + 1
+    assert city_after["complaints"]["received"] == city_before["complaints"]["received"] + 1
+    assert city_after["districts"][0]["complaints"]["received"] == 1 and after["homework"] == before["homework"]
+    with django_assert_max_num_queries(3):
+        assert d1.get(url(), RANGE)["Cache-Status"].endswith("; hit")
