@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from homework.models import HomeworkDay, HomeworkItem
 from homework.selectors import grid_days, previous_school_day
+from tests import clock
 from tests import factories as f
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -79,8 +80,16 @@ def _seed_yesterday(classes, day):
             )
 
 
+@pytest.fixture
+def wednesday_afternoon():
+    """A school day's afternoon (Wednesday 2026-11-11, 17:00, the clock running): the day open for filing, the one
+    before it too, whatever day and hour the suite runs (a Saturday evening closes Friday)."""
+    with clock.on_day(dt.date(2026, 11, 11), hour=17):
+        yield
+
+
 def test_clerk_files_three_classes_in_a_row_with_copy_and_save_and_next(
-    live_server, open_page, login, shot, school_a, school_user
+    wednesday_afternoon, live_server, open_page, login, shot, school_a, school_user
 ):
     classes = [f.SchoolClassFactory(school=school_a, grade=4, name=f"四年级{n}班") for n in (1, 2, 3)]
     day = grid_days(district_id=school_a.district_id, today=timezone.localdate())[-1]
